@@ -1,0 +1,83 @@
+"""Configuration read from the environment.
+
+Development needs nothing set: the database is SQLite under ``instance/`` and a
+secret key is generated once and kept there. Production must set SECRET_KEY.
+"""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("EVENTHUB_INSTANCE", BASE_DIR / "instance"))
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste (postgres://, postgresql://) and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _development_secret_key() -> str:
+    """A random key generated once and kept in instance/, so sessions survive restarts."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    ENV_NAME = "development"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", _sqlite_url(INSTANCE_DIR / "eventhub.sqlite"))
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    DEFAULT_TIMEZONE = os.environ.get("EVENTHUB_TIMEZONE", "Europe/Stockholm")
+    LANGUAGES = ("sv", "en")
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    WTF_CSRF_TIME_LIMIT = None  # a form left open over a long session must still submit
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    LOAD_DEMO_ON_EMPTY = False
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    WTF_CSRF_ENABLED = True
+
+
+def config_from_environment() -> type[Config]:
+    name = os.environ.get("EVENTHUB_ENV", "development")
+    return {"production": ProductionConfig, "testing": TestingConfig}.get(name, DevelopmentConfig)
+
+
+def resolve_secret_key(config: dict) -> str:
+    """Production refuses to start without SECRET_KEY; development generates one."""
+    if config.get("SECRET_KEY"):
+        return config["SECRET_KEY"]
+    if config.get("ENV_NAME") == "production":
+        raise RuntimeError("SECRET_KEY must be set in the environment in production.")
+    return _development_secret_key()

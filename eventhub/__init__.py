@@ -1,0 +1,92 @@
+"""EventHub: hybrid forum meetings and seminars."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+import config as config_module
+from eventhub.extensions import babel, csrf, db, migrate
+
+
+def create_app(config: type | None = None, **settings) -> Flask:
+    """Build the app from a config class (default: chosen by EVENTHUB_ENV) plus overrides."""
+    app = Flask(
+        __name__,
+        instance_path=str(config_module.INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(config or config_module.config_from_environment())
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = config_module.resolve_secret_key(app.config)
+
+    from eventhub import i18n
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.BASE_DIR / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    _import_models()
+
+    i18n.register(app)
+    from eventhub.api.views import bp as api_bp
+    from eventhub.events.views import bp as events_bp
+
+    app.register_blueprint(events_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # read-only JSON, no session state changed
+
+    from eventhub import cli, templating
+
+    templating.register(app)
+    cli.register(app)
+    _register_error_pages(app)
+    return app
+
+
+def _import_models() -> None:
+    # Every model module must be imported before metadata is used (migrations, create_all).
+    from eventhub.events import models as _events  # noqa: F401
+    from eventhub.groups import models as _groups  # noqa: F401
+    from eventhub.programme import models as _programme  # noqa: F401
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_error_pages(app: Flask) -> None:
+    from flask_babel import gettext as _
+
+    def page(code: int, title: str, message: str):
+        if _wants_json():
+            return jsonify(error={"status": code, "message": message}), code
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return page(404, _("Page not found"), _("We could not find that page. The event may have been moved or not yet published."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):
+        return page(405, _("Not allowed"), _("That action is not available on this page."))
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return page(500, _("Something went wrong"), _("An error on our side stopped this page. Nothing you entered has been lost; please try again in a moment."))
+
+
+@sa_event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """WAL lets readers work while one writer writes; SQLite ignores foreign keys unless told."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

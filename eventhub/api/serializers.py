@@ -1,0 +1,80 @@
+"""The public JSON shape. Join URLs never appear here: this is for embedding on public sites."""
+from __future__ import annotations
+
+from flask import url_for
+
+from eventhub.events.models import Event
+from eventhub.i18n import iso_filter as iso
+from eventhub.programme import services as programme
+
+
+def _person(person) -> dict:
+    return {"name": person.name, "title": person.title, "organisation": person.organisation}
+
+
+def event_summary(event: Event) -> dict:
+    tz = event.timezone
+    return {
+        "slug": event.slug,
+        "title": event.title,
+        "summary": event.summary,
+        "language": event.language,
+        "status": event.status,
+        "format": event.format,
+        "modes": [mode.value for mode in event.modes],
+        "starts_at": iso(event.starts_at, tz),
+        "ends_at": iso(event.ends_at, tz),
+        "timezone": tz,
+        "organiser": event.organiser_name,
+        "venue": {"name": event.venue_name, "address": event.venue_address} if event.venue_name else None,
+        "platform": event.platform_name,
+        "recording_url": event.recording_url,
+        "url": url_for("events.event_page", slug=event.slug, _external=True),
+        "api_url": url_for("api.event_detail", slug=event.slug, _external=True),
+    }
+
+
+def event_detail(event: Event) -> dict:
+    tz = event.timezone
+    data = event_summary(event)
+    data.update(
+        description=event.description,
+        partners=[{"name": p.name, "url": p.url} for p in event.partners],
+        contact={"name": event.contact_name, "email": event.contact_email} if event.contact_email else None,
+        seats={mode.value: event.seats_for(mode) for mode in event.modes},
+        registration={
+            "opens_at": iso(event.registration_opens_at, tz) or None,
+            "closes_at": iso(event.registration_closes_at, tz) or None,
+        },
+        materials=[
+            {"kind": m.kind, "title": m.title, "url": m.url, "format": m.file_format, "size_bytes": m.size_bytes}
+            for m in event.materials
+        ],
+        programme=[
+            {
+                "id": item.id,
+                "starts_at": iso(item.starts_at, tz),
+                "ends_at": iso(item.ends_at, tz) or None,
+                "title": item.title,
+                "description": item.description,
+                "kind": item.kind,
+                "audience": item.audience,
+                "location": item.location,
+                "speakers": [dict(_person(s.person), role=s.role) for s in item.speakers],
+                "groups": [
+                    {
+                        "id": group.id,
+                        "title": group.title,
+                        "description": group.description,
+                        "mode": group.mode,
+                        "seats": group.seats,
+                        "place": group.place,
+                        "leaders": [_person(leader.person) for leader in group.leaders],
+                    }
+                    for group in item.groups
+                ],
+            }
+            for item in programme.items_for(event, None)
+        ],
+    )
+    return data

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventhub.extensions import db
+from eventhub.modes import Mode, sql_in
+from eventhub.types import UTCDateTime, utcnow
+
+
+class EventFormat(StrEnum):
+    ON_SITE = "on_site"
+    DIGITAL = "digital"
+    HYBRID = "hybrid"
+
+
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class MaterialKind(StrEnum):
+    SLIDES = "slides"
+    DOCUMENT = "document"
+    OTHER = "other"
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(f"format IN {sql_in(EventFormat)}", name="format_valid"),
+        CheckConstraint(f"status IN {sql_in(EventStatus)}", name="status_valid"),
+        CheckConstraint("on_site_seats IS NULL OR on_site_seats >= 0", name="on_site_seats_non_negative"),
+        CheckConstraint("digital_seats IS NULL OR digital_seats >= 0", name="digital_seats_non_negative"),
+        CheckConstraint(
+            "registration_opens_at IS NULL OR registration_closes_at IS NULL"
+            " OR registration_closes_at > registration_opens_at",
+            name="registration_closes_after_opening",
+        ),
+        CheckConstraint("length(slug) > 0", name="slug_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised on output
+    language: Mapped[str] = mapped_column(String(8), default="sv")  # language of the content
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
+    format: Mapped[str] = mapped_column(String(16), default=EventFormat.HYBRID)
+    status: Mapped[str] = mapped_column(String(16), default=EventStatus.DRAFT, index=True)
+    organiser_name: Mapped[str] = mapped_column(String(200), default="")
+    venue_name: Mapped[str | None] = mapped_column(String(200))
+    venue_address: Mapped[str | None] = mapped_column(String(300))
+    platform_name: Mapped[str | None] = mapped_column(String(100))
+    # Never shown publicly: only registered digital participants get it (through their own page).
+    join_url: Mapped[str | None] = mapped_column(String(500))
+    on_site_seats: Mapped[int | None] = mapped_column(Integer)  # None means unlimited
+    digital_seats: Mapped[int | None] = mapped_column(Integer)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    partners: Mapped[list[Partner]] = relationship(
+        back_populates="event", order_by="Partner.position", cascade="all, delete-orphan"
+    )
+    materials: Mapped[list[EventMaterial]] = relationship(
+        back_populates="event", order_by="EventMaterial.position", cascade="all, delete-orphan"
+    )
+    programme_items: Mapped[list["ProgrammeItem"]] = relationship(  # noqa: F821
+        back_populates="event",
+        order_by="[ProgrammeItem.starts_at, ProgrammeItem.position, ProgrammeItem.id]",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def modes(self) -> tuple[Mode, ...]:
+        """The participation modes this event offers, in display order."""
+        return {
+            EventFormat.ON_SITE: (Mode.ON_SITE,),
+            EventFormat.DIGITAL: (Mode.DIGITAL,),
+            EventFormat.HYBRID: (Mode.ON_SITE, Mode.DIGITAL),
+        }[EventFormat(self.format)]
+
+    def seats_for(self, mode: Mode) -> int | None:
+        return self.on_site_seats if mode == Mode.ON_SITE else self.digital_seats
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == EventStatus.PUBLISHED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class Partner(db.Model):
+    """A co-organiser or partner named on the event ("i samarbete med")."""
+
+    __tablename__ = "partner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="partners")
+
+
+class EventMaterial(db.Model):
+    """Material published after the event: slides and documents (seed 000)."""
+
+    __tablename__ = "event_material"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {sql_in(MaterialKind)}", name="kind_valid"),
+        CheckConstraint("size_bytes IS NULL OR size_bytes >= 0", name="size_non_negative"),
+        CheckConstraint("url IS NOT NULL OR stored_name IS NOT NULL", name="has_location"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default=MaterialKind.DOCUMENT)
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(500))  # material hosted elsewhere
+    stored_name: Mapped[str | None] = mapped_column(String(200))  # a file under instance/
+    file_format: Mapped[str | None] = mapped_column(String(40))  # e.g. "PowerPoint", "PDF"
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="materials")

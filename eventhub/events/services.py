@@ -1,0 +1,69 @@
+"""Rules about events as the public sees them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from eventhub.events.models import Event, EventStatus
+from eventhub.extensions import db
+from eventhub.groups.models import DiscussionGroup, GroupLeader
+from eventhub.programme.models import ItemSpeaker, ProgrammeItem
+
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+
+class EventNotFound(LookupError):
+    """No event with that slug is visible to the public (unknown or draft)."""
+
+
+@dataclass(frozen=True)
+class EventListing:
+    upcoming: list[Event]
+    past: list[Event]
+
+
+def list_public_events(now: datetime) -> EventListing:
+    """Upcoming events first (soonest first), then past ones (latest first).
+
+    An event that has started but not ended counts as upcoming: people still
+    look for it. Drafts are never listed; cancelled events stay listed, marked,
+    so people who planned to come find out.
+    """
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.status.in_(PUBLIC_STATUSES))
+        .options(selectinload(Event.materials))
+        .order_by(Event.starts_at)
+    ).all()
+    upcoming = [event for event in events if event.ends_at >= now]
+    past = sorted((event for event in events if event.ends_at < now), key=lambda e: e.starts_at, reverse=True)
+    return EventListing(upcoming=upcoming, past=past)
+
+
+def get_public_event(slug: str) -> Event:
+    """The event with its whole programme loaded in a fixed number of queries."""
+    event = db.session.scalar(
+        select(Event)
+        .where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
+        .options(
+            selectinload(Event.partners),
+            selectinload(Event.materials),
+            selectinload(Event.programme_items)
+            .selectinload(ProgrammeItem.speakers)
+            .selectinload(ItemSpeaker.person),
+            selectinload(Event.programme_items)
+            .selectinload(ProgrammeItem.groups)
+            .selectinload(DiscussionGroup.leaders)
+            .selectinload(GroupLeader.person),
+        )
+    )
+    if event is None:
+        raise EventNotFound(slug)
+    return event
+
+
+def is_past(event: Event, now: datetime) -> bool:
+    return event.ends_at < now

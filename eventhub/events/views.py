@@ -1,0 +1,41 @@
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+
+from eventhub.events import services
+from eventhub.labels import NOT_OFFERED
+from eventhub.programme import services as programme
+from eventhub.types import utcnow
+
+bp = Blueprint("events", __name__)
+
+
+@bp.get("/")
+def index():
+    listing = services.list_public_events(utcnow())
+    return render_template("events/index.html", listing=listing)
+
+
+@bp.get("/events/<slug>")
+def event_page(slug: str):
+    try:
+        event = services.get_public_event(slug)
+    except services.EventNotFound:
+        abort(404)
+    notice = None
+    try:
+        viewer = programme.parse_audience(event, request.args.get("audience"))
+    except programme.UnknownAudience:
+        viewer, notice = None, _("There is no such audience; showing the whole programme.")
+    except programme.AudienceNotOffered as error:
+        viewer, notice = None, NOT_OFFERED[error.mode]
+    items = programme.items_for(event, viewer)
+    return render_template(
+        "events/event.html",
+        event=event,
+        viewer=viewer,
+        notice=notice,
+        slots=programme.slots(items),
+        group_sessions=[item for item in items if item.groups],
+        groups_by_mode=programme.groups_by_mode,
+        is_past=services.is_past(event, utcnow()),
+    )

@@ -1,0 +1,61 @@
+"""Interface words for the domain's values, in the current language (see shared/GLOSSARY.md)."""
+from flask_babel import lazy_gettext as _l
+
+AUDIENCE = {
+    "everyone": _l("Everyone"),
+    "on_site": _l("On site"),
+    "digital": _l("Digital"),
+}
+AUDIENCE_LONG = {
+    "everyone": _l("For everyone, on site and digital"),
+    "on_site": _l("For participants on site"),
+    "digital": _l("For digital participants"),
+}
+MODE = {"on_site": _l("On site"), "digital": _l("Digital")}
+MODE_GROUPS = {"on_site": _l("Discussion groups on site"), "digital": _l("Digital discussion groups")}
+FORMAT = {
+    "on_site": _l("On site"),
+    "digital": _l("Digital"),
+    "hybrid": _l("On site and digital"),
+}
+ITEM_KIND = {
+    "registration": _l("Registration"),
+    "welcome": _l("Welcome"),
+    "talk": _l("Talk"),
+    "panel": _l("Panel"),
+    "break": _l("Break"),
+    "pitch": _l("Pitch"),
+    "group_session": _l("Discussion groups"),
+    "qa": _l("Questions"),
+    "closing": _l("Closing"),
+    "other": _l("Other"),
+}
+SPEAKER_ROLE = {
+    "speaker": _l("Speaker"),
+    "moderator": _l("Moderator"),
+    "panellist": _l("Panellist"),
+}
+# Said under the audience switch and when a view cannot be shown as asked.
+VIEWER_NOTE = {
+    "on_site": _l("Showing the programme for participants on site."),
+    "digital": _l("Showing the programme for digital participants."),
+}
+NOT_OFFERED = {
+    "on_site": _l("This event has no on-site participants; showing the whole programme."),
+    "digital": _l("This event has no digital participants; showing the whole programme."),
+}
+STATUS = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled")}
+MATERIAL_KIND = {"slides": _l("Slides"), "document": _l("Document"), "other": _l("Material")}
+
+ALL = {
+    "audience": AUDIENCE,
+    "audience_long": AUDIENCE_LONG,
+    "mode": MODE,
+    "mode_groups": MODE_GROUPS,
+    "format": FORMAT,
+    "item_kind": ITEM_KIND,
+    "speaker_role": SPEAKER_ROLE,
+    "viewer_note": VIEWER_NOTE,
+    "status": STATUS,
+    "material_kind": MATERIAL_KIND,
+}
