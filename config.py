@@ -49,7 +49,21 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a form left open over a long session must still submit
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    LOAD_DEMO_ON_EMPTY = False
+    # Links in emails are absolute: set this to the public address in production.
+    BASE_URL = os.environ.get("EVENTHUB_BASE_URL", "http://127.0.0.1:5000")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "folder")  # folder (instance/mail) or smtp
+    MAIL_FOLDER = os.environ.get("MAIL_FOLDER")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "EventHub <noreply@eventhub.invalid>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "") in ("1", "true", "yes")
+    # Flask-Limiter: in memory per process by default; set RATELIMIT_STORAGE_URI=redis://… to share.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "no")
+    RATELIMIT_HEADERS_ENABLED = True
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour")
 
 
 class DevelopmentConfig(Config):
@@ -67,6 +81,8 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     WTF_CSRF_ENABLED = True
+    RATELIMIT_ENABLED = False  # tests that check the limit turn it on
+    MAIL_BACKEND = "folder"
 
 
 def config_from_environment() -> type[Config]:

@@ -6,7 +6,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 import config as config_module
-from eventhub.extensions import babel, csrf, db, migrate
+from eventhub.extensions import babel, csrf, db, limiter, migrate
 
 
 def create_app(config: type | None = None, **settings) -> Flask:
@@ -27,13 +27,16 @@ def create_app(config: type | None = None, **settings) -> Flask:
     migrate.init_app(app, db, directory=str(config_module.BASE_DIR / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
+    limiter.init_app(app)
     _import_models()
 
     i18n.register(app)
     from eventhub.api.views import bp as api_bp
     from eventhub.events.views import bp as events_bp
+    from eventhub.registration.views import bp as registration_bp
 
     app.register_blueprint(events_bp)
+    app.register_blueprint(registration_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # read-only JSON, no session state changed
 
@@ -49,7 +52,9 @@ def _import_models() -> None:
     # Every model module must be imported before metadata is used (migrations, create_all).
     from eventhub.events import models as _events  # noqa: F401
     from eventhub.groups import models as _groups  # noqa: F401
+    from eventhub.mail import models as _mail  # noqa: F401
     from eventhub.programme import models as _programme  # noqa: F401
+    from eventhub.registration import models as _registration  # noqa: F401
 
 
 def _wants_json() -> bool:
@@ -71,6 +76,10 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(405)
     def method_not_allowed(_error):
         return page(405, _("Not allowed"), _("That action is not available on this page."))
+
+    @app.errorhandler(429)
+    def too_many_requests(_error):
+        return page(429, _("Too many attempts"), _("You have sent this form many times in a short while. Wait a minute and try again; what you typed is still in the form if you go back."))
 
     @app.errorhandler(500)
     def server_error(_error):

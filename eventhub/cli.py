@@ -1,4 +1,5 @@
 """``flask`` commands."""
+import time
 from datetime import date
 
 import click
@@ -22,5 +23,33 @@ def load_demo_command(if_empty: bool) -> None:
         click.echo(f"already there: {slug}")
 
 
+@click.group("outbox")
+def outbox_group() -> None:
+    """The email outbox."""
+
+
+@outbox_group.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering every --interval seconds (for a service).")
+@click.option("--interval", default=10.0, show_default=True)
+@with_appcontext
+def deliver_command(loop: bool, interval: float) -> None:
+    """Send the emails that are due; failures are retried later with backoff."""
+    from flask import current_app
+
+    from eventhub.mail import services as mail
+    from eventhub.mail.transports import transport_from_config
+    from eventhub.types import utcnow
+
+    transport = transport_from_config(current_app.config, current_app.instance_path)
+    while True:
+        report = mail.deliver_due(transport, utcnow())
+        if report.sent or report.failed or not loop:
+            click.echo(f"sent {report.sent}, failed {report.failed}, waiting {mail.pending_count()}")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
 def register(app) -> None:
     app.cli.add_command(load_demo_command)
+    app.cli.add_command(outbox_group)

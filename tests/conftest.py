@@ -35,7 +35,8 @@ def require_or_skip(reason: str) -> None:
 def pg_schema_url():
     """A private schema in the PostgreSQL database for this test run, dropped afterwards."""
     if not PG_URL:
-        return None
+        yield None
+        return
     url = normalise_database_url(PG_URL)
     schema = f"eventhub_test_{secrets.token_hex(4)}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")

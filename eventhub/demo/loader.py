@@ -77,6 +77,8 @@ def build_event(spec: dict, people: dict, cache: dict[str, Person], today: date)
         digital_seats=spec.get("digital_seats"),
         registration_closes_at=starts_at if spec.get("registration_closes") == "start" else None,
         recording_url=spec.get("recording_url"),
+        group_choice_open=spec.get("group_choice_open", False),
+        on_site_may_join_digital_groups=spec.get("on_site_may_join_digital_groups", False),
     )
     event.partners = [
         Partner(name=p["name"], url=p.get("url"), position=i) for i, p in enumerate(spec.get("partners", []))

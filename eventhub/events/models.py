@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventhub.extensions import db
@@ -43,6 +43,12 @@ class Event(db.Model):
             name="registration_closes_after_opening",
         ),
         CheckConstraint("length(slug) > 0", name="slug_not_empty"),
+        # The backstop under the conditional seat updates in registration.services:
+        # whatever the code does, the database never holds more people than seats.
+        CheckConstraint("on_site_taken >= 0 AND (on_site_seats IS NULL OR on_site_taken <= on_site_seats)",
+                        name="on_site_taken_within_seats"),
+        CheckConstraint("digital_taken >= 0 AND (digital_seats IS NULL OR digital_taken <= digital_seats)",
+                        name="digital_taken_within_seats"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +70,13 @@ class Event(db.Model):
     join_url: Mapped[str | None] = mapped_column(String(500))
     on_site_seats: Mapped[int | None] = mapped_column(Integer)  # None means unlimited
     digital_seats: Mapped[int | None] = mapped_column(Integer)
+    # Confirmed seats per mode, kept by conditional UPDATEs (see registration.services).
+    on_site_taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    digital_taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Attendees may choose a discussion group (in advance, or live at the pitch).
+    group_choice_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Seed 001 had computers on site so people in the room could join digital groups.
+    on_site_may_join_digital_groups: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     contact_name: Mapped[str | None] = mapped_column(String(200))
@@ -95,6 +108,14 @@ class Event(db.Model):
 
     def seats_for(self, mode: Mode) -> int | None:
         return self.on_site_seats if mode == Mode.ON_SITE else self.digital_seats
+
+    def taken_for(self, mode: Mode) -> int:
+        return self.on_site_taken if mode == Mode.ON_SITE else self.digital_taken
+
+    def seats_left(self, mode: Mode) -> int | None:
+        """None means unlimited."""
+        seats = self.seats_for(mode)
+        return None if seats is None else max(0, seats - self.taken_for(mode))
 
     @property
     def is_published(self) -> bool:

@@ -4,6 +4,8 @@ from flask_babel import gettext as _
 from eventhub.events import services
 from eventhub.labels import NOT_OFFERED
 from eventhub.programme import services as programme
+from eventhub.registration import services as registration
+from eventhub.registration.views import build_registration_form
 from eventhub.types import utcnow
 
 bp = Blueprint("events", __name__)
@@ -29,6 +31,9 @@ def event_page(slug: str):
     except programme.AudienceNotOffered as error:
         viewer, notice = None, NOT_OFFERED[error.mode]
     items = programme.items_for(event, viewer)
+    now = utcnow()
+    state = registration.registration_state(event, now)
+    form, groups = build_registration_form(event, viewer=viewer) if state == "open" else (None, [])
     return render_template(
         "events/event.html",
         event=event,
@@ -37,5 +42,8 @@ def event_page(slug: str):
         slots=programme.slots(items),
         group_sessions=[item for item in items if item.groups],
         groups_by_mode=programme.groups_by_mode,
-        is_past=services.is_past(event, utcnow()),
+        is_past=services.is_past(event, now),
+        state=state,
+        form=form,
+        groups=groups,
     )

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
+from enum import StrEnum
+
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventhub.extensions import db
 from eventhub.modes import Mode, sql_in
+from eventhub.types import UTCDateTime, utcnow
 
 
 class DiscussionGroup(db.Model):
@@ -14,6 +18,7 @@ class DiscussionGroup(db.Model):
     __table_args__ = (
         CheckConstraint(f"mode IN {sql_in(Mode)}", name="mode_valid"),
         CheckConstraint("seats IS NULL OR seats >= 0", name="seats_non_negative"),
+        CheckConstraint("taken >= 0 AND (seats IS NULL OR taken <= seats)", name="taken_within_seats"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -22,6 +27,7 @@ class DiscussionGroup(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     mode: Mapped[str] = mapped_column(String(16))
     seats: Mapped[int | None] = mapped_column(Integer)  # None means unlimited
+    taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     place: Mapped[str | None] = mapped_column(String(200))  # room, for on-site groups
     # Like the event's join URL: only for the group's own members, never public.
     join_url: Mapped[str | None] = mapped_column(String(500))
@@ -35,6 +41,10 @@ class DiscussionGroup(db.Model):
     def __repr__(self) -> str:
         return f"<DiscussionGroup {self.title!r} {self.mode}>"
 
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.seats is None else max(0, self.seats - self.taken)
+
 
 class GroupLeader(db.Model):
     __tablename__ = "group_leader"
@@ -47,3 +57,29 @@ class GroupLeader(db.Model):
 
     group: Mapped[DiscussionGroup] = relationship(back_populates="leaders")
     person: Mapped["Person"] = relationship()  # noqa: F821
+
+
+class MembershipStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+
+
+class GroupMembership(db.Model):
+    """A registration's place (or waitlist place) in one discussion group."""
+
+    __tablename__ = "group_membership"
+    __table_args__ = (
+        # One group per group session per person.
+        UniqueConstraint("registration_id", "item_id", name="uq_group_membership_registration_item"),
+        CheckConstraint(f"status IN {sql_in(MembershipStatus)}", name="status_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("discussion_group.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("programme_item.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[DiscussionGroup] = relationship()
+    registration: Mapped["Registration"] = relationship(back_populates="memberships")  # noqa: F821

@@ -1,0 +1,81 @@
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from eventhub import labels
+
+# Deliberately simple: a real check is the email that arrives. This catches typos such as
+# a missing @ or domain, and refuses spaces and line breaks (header injection).
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SPECIAL_ANSWER_MAX = 500
+
+
+def valid_email(_form, field):
+    if field.data and not EMAIL_PATTERN.match(field.data.strip()):
+        raise ValidationError(_l("Enter an email address like name@example.se."))
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SpecialAnswersMixin:
+    dietary_needs = TextAreaField(_l("Dietary needs (optional)"), filters=[strip],
+                                  validators=[Optional(), Length(max=SPECIAL_ANSWER_MAX)])
+    accessibility_needs = TextAreaField(_l("Accessibility needs (optional)"), filters=[strip],
+                                        validators=[Optional(), Length(max=SPECIAL_ANSWER_MAX)])
+    special_consent = BooleanField(
+        _l("I agree that my dietary and accessibility answers are stored to plan the event. "
+           "They are deleted 30 days after the event, and I can withdraw my consent at any time."))
+
+    def validate_special_consent(self, field):
+        if (self.dietary_needs.data or self.accessibility_needs.data) and not field.data:
+            raise ValidationError(_l("To save dietary or accessibility needs we need your consent. "
+                                     "Tick the box, or leave those fields empty."))
+
+
+class RegistrationForm(SpecialAnswersMixin, FlaskForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[
+        DataRequired(_l("Enter your name.")), Length(max=200, message=_l("At most %(max)d characters."))])
+    email = EmailField(_l("Email"), filters=[strip], validators=[
+        DataRequired(_l("Enter your email address.")), Length(max=254), valid_email])
+    organisation = StringField(_l("Organisation (optional)"), filters=[strip], validators=[Optional(), Length(max=200)])
+    role_title = StringField(_l("Role or title (optional)"), filters=[strip], validators=[Optional(), Length(max=200)])
+    sector = RadioField(_l("Sector"), choices=[
+        ("business", _l("Business")), ("academia", _l("Academia")), ("public", _l("Public sector")),
+        ("non_profit", _l("Non-profit / civil society")), ("other", _l("Other")),
+    ], validators=[InputRequired(_l("Choose the sector you work in."))])
+    mode = RadioField(_l("How will you take part?"), choices=[],
+                      validators=[InputRequired(_l("Choose how you will take part."))])
+    group = RadioField(_l("Discussion group (optional)"), choices=[], validators=[Optional()], coerce=str)
+    language = RadioField(_l("Language for emails"), choices=[("sv", "Svenska"), ("en", "English")], default="sv",
+                          validators=[InputRequired()])
+    privacy = BooleanField(_l("I have read the privacy notice."),
+                           validators=[DataRequired(_l("You need to accept the privacy notice to register."))])
+    photo_consent = BooleanField(_l("I agree to appear in photos from the event (optional)."))
+
+    def set_choices(self, event, groups):
+        self.mode.choices = [(mode.value, labels.MODE[mode]) for mode in event.modes]
+        if len(event.modes) == 1 and not self.mode.data:
+            self.mode.data = event.modes[0].value
+        self.group.choices = [("", _l("Choose later"))] + [(str(g.id), g.title) for g in groups]
+
+
+class ModeForm(FlaskForm):
+    mode = RadioField(_l("How will you take part?"), choices=[],
+                      validators=[InputRequired(_l("Choose how you will take part."))])
+
+
+class GroupForm(FlaskForm):
+    group = RadioField(_l("Discussion group"), choices=[], validators=[InputRequired(_l("Choose a group."))])
+
+
+class SpecialAnswersForm(SpecialAnswersMixin, FlaskForm):
+    pass
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only its CSRF token matters (cancel, leave group)."""

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventhub.extensions import db
+from eventhub.modes import Mode, sql_in
+from eventhub.types import UTCDateTime, utcnow
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Sector(StrEnum):
+    """The four sectors of seed 001, and other."""
+
+    BUSINESS = "business"
+    ACADEMIA = "academia"
+    PUBLIC = "public"
+    NON_PROFIT = "non_profit"
+    OTHER = "other"
+
+
+class Registration(db.Model):
+    __tablename__ = "registration"
+    __table_args__ = (
+        # One registration per address and event; a second attempt gets the manage link again.
+        UniqueConstraint("event_id", "email", name="uq_registration_event_email"),
+        CheckConstraint(f"mode IN {sql_in(Mode)}", name="mode_valid"),
+        CheckConstraint(f"status IN {sql_in(RegistrationStatus)}", name="status_valid"),
+        CheckConstraint(f"sector IN {sql_in(Sector)}", name="sector_valid"),
+        CheckConstraint("language IN ('sv', 'en')", name="language_valid"),
+        # Special-category answers only with their own consent.
+        CheckConstraint(
+            "special_consent_at IS NOT NULL OR (dietary_needs = '' AND accessibility_needs = '')",
+            name="special_answers_need_consent",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))  # normalised: trimmed, lower case
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    role_title: Mapped[str] = mapped_column(String(200), default="")
+    sector: Mapped[str] = mapped_column(String(16), default=Sector.OTHER)
+    mode: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    language: Mapped[str] = mapped_column(String(2), default="sv")
+    dietary_needs: Mapped[str] = mapped_column(Text, default="")
+    accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    special_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    privacy_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    photo_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The manage link's token is derived from this salt and the app's secret key; only its
+    # hash is stored for look-up, so a copy of the database alone gives no working link.
+    token_salt: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Bumped whenever a ticket must stop working (cancel, mode change).
+    ticket_version: Mapped[int] = mapped_column(Integer, default=1)
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # waitlist order: first come, first served
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped["Event"] = relationship()  # noqa: F821
+    memberships: Mapped[list["GroupMembership"]] = relationship(  # noqa: F821
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == RegistrationStatus.CONFIRMED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == RegistrationStatus.WAITLISTED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == RegistrationStatus.CANCELLED

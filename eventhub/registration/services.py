@@ -1,0 +1,480 @@
+"""Registration rules: who may register, seats per mode and per group, waitlists.
+
+Seats are taken with conditional UPDATEs (``... SET taken = taken + 1 WHERE taken <
+seats``) whose row count says whether the seat was won. That is atomic on both
+databases: PostgreSQL re-checks the WHERE after waiting for a concurrent writer, and
+SQLite's driver opens the transaction at the first write, which waits for the single
+write lock (busy_timeout) instead of failing. CHECK constraints on the counters are
+the backstop. ``with_for_update()`` is not used: SQLite silently ignores it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from eventhub.events.models import Event, EventStatus
+from eventhub.extensions import db
+from eventhub.groups.models import DiscussionGroup, GroupMembership, MembershipStatus
+from eventhub.mail import services as mail
+from eventhub.modes import Mode
+from eventhub.programme.models import ItemKind, ProgrammeItem
+from eventhub.registration import tokens
+from eventhub.registration.models import Registration, RegistrationStatus, Sector
+
+MAX_PROMOTION_ROUNDS = 50  # bounds the retry loop when concurrent promotions race
+
+
+class RegistrationError(Exception):
+    """Base for a registration request that breaks a rule."""
+
+
+class RegistrationClosed(RegistrationError):
+    def __init__(self, reason: str, at: datetime | None = None):
+        super().__init__(reason)
+        self.reason = reason  # not_open_yet, closed, cancelled, past
+        self.at = at
+
+
+class ModeNotOffered(RegistrationError):
+    pass
+
+
+class NoSeatsLeft(RegistrationError):
+    def __init__(self, mode: Mode):
+        super().__init__(mode)
+        self.mode = mode
+
+
+class GroupChoiceClosed(RegistrationError):
+    pass
+
+
+class GroupNotAllowed(RegistrationError):
+    """The group is for the other mode, or not in this event."""
+
+
+class NeedsSeatFirst(RegistrationError):
+    """A waitlisted person cannot take a group seat before they have an event seat."""
+
+
+class AlreadyCancelled(RegistrationError):
+    pass
+
+
+@dataclass
+class RegistrationInput:
+    name: str
+    email: str
+    mode: str
+    organisation: str = ""
+    role_title: str = ""
+    sector: str = Sector.OTHER
+    language: str = "sv"
+    dietary_needs: str = ""
+    accessibility_needs: str = ""
+    special_consent: bool = False
+    photo_consent: bool = False
+    privacy_accepted: bool = False
+    group_id: int | None = None
+
+
+@dataclass
+class RegistrationResult:
+    registration: Registration
+    created: bool
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+# --- windows -----------------------------------------------------------------------------
+
+def registration_state(event: Event, now: datetime) -> str:
+    """open, not_open_yet, closed, cancelled or past: one place for when people may register."""
+    if event.status == EventStatus.CANCELLED:
+        return "cancelled"
+    if event.ends_at <= now:
+        return "past"
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return "not_open_yet"
+    closes = event.registration_closes_at or event.ends_at
+    if now >= closes:
+        return "closed"
+    return "open"
+
+
+def check_open(event: Event, now: datetime) -> None:
+    state = registration_state(event, now)
+    if state != "open":
+        at = event.registration_opens_at if state == "not_open_yet" else event.registration_closes_at
+        raise RegistrationClosed(state, at)
+
+
+# --- seats -------------------------------------------------------------------------------
+
+def _event_columns(mode: Mode):
+    if mode == Mode.ON_SITE:
+        return Event.on_site_taken, Event.on_site_seats
+    return Event.digital_taken, Event.digital_seats
+
+
+def _take_event_seat(event_id: int, mode: Mode) -> bool:
+    taken, seats = _event_columns(mode)
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, or_(seats.is_(None), taken < seats))
+        # updated_at is kept: a seat taken is not a change to the event's content.
+        .values({taken: taken + 1, Event.updated_at: Event.updated_at})
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _release_event_seat(event_id: int, mode: Mode) -> None:
+    taken, _ = _event_columns(mode)
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, taken > 0)
+        .values({taken: taken - 1, Event.updated_at: Event.updated_at})
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _take_group_seat(group_id: int) -> bool:
+    result = db.session.execute(
+        update(DiscussionGroup)
+        .where(
+            DiscussionGroup.id == group_id,
+            or_(DiscussionGroup.seats.is_(None), DiscussionGroup.taken < DiscussionGroup.seats),
+        )
+        .values(taken=DiscussionGroup.taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _release_group_seat(group_id: int) -> None:
+    db.session.execute(
+        update(DiscussionGroup)
+        .where(DiscussionGroup.id == group_id, DiscussionGroup.taken > 0)
+        .values(taken=DiscussionGroup.taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _promote_event_waitlist(event_id: int, mode: Mode, now: datetime, secret_key: str) -> list[Registration]:
+    """Give free seats to the waitlist, first come first served, and tell each person."""
+    promoted: list[Registration] = []
+    for _ in range(MAX_PROMOTION_ROUNDS):
+        candidates = db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.event_id == event_id,
+                Registration.mode == mode,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
+            .order_by(Registration.waitlisted_at, Registration.id)
+            .limit(5)
+        ).all()
+        if not candidates or not _take_event_seat(event_id, mode):
+            break
+        for candidate in candidates:
+            # Another cancellation may be promoting the same person right now: only one wins.
+            won = db.session.execute(
+                update(Registration)
+                .where(Registration.id == candidate.id, Registration.status == RegistrationStatus.WAITLISTED)
+                .values(status=RegistrationStatus.CONFIRMED, confirmed_at=now, waitlisted_at=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if won:
+                db.session.refresh(candidate)
+                promoted.append(candidate)
+                mail.queue_registration_email(candidate, "promoted", secret_key)
+                break
+        else:
+            _release_event_seat(event_id, mode)
+    return promoted
+
+
+def _promote_group_waitlist(group_id: int, secret_key: str) -> None:
+    for _ in range(MAX_PROMOTION_ROUNDS):
+        waiting = db.session.scalars(
+            select(GroupMembership)
+            .where(GroupMembership.group_id == group_id, GroupMembership.status == MembershipStatus.WAITLISTED)
+            .order_by(GroupMembership.created_at, GroupMembership.id)
+            .limit(5)
+        ).all()
+        if not waiting or not _take_group_seat(group_id):
+            return
+        for membership in waiting:
+            won = db.session.execute(
+                update(GroupMembership)
+                .where(GroupMembership.id == membership.id, GroupMembership.status == MembershipStatus.WAITLISTED)
+                .values(status=MembershipStatus.CONFIRMED)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if won:
+                db.session.refresh(membership)
+                mail.queue_registration_email(
+                    membership.registration, "group_promoted", secret_key, group=membership.group
+                )
+                break
+        else:
+            _release_group_seat(group_id)
+
+
+# --- registering ---------------------------------------------------------------------------
+
+def get_event_for_registration(slug: str) -> Event | None:
+    return db.session.scalar(
+        select(Event).where(Event.slug == slug, Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED)))
+    )
+
+
+def register(event_id: int, data: RegistrationInput, now: datetime, secret_key: str) -> RegistrationResult:
+    """Register a person, or, if the address is already registered, email their link again.
+
+    The result says which, for tests and the organiser; the public page answers the
+    same either way, so it cannot be used to find out who is registered.
+    """
+    try:
+        return _register(event_id, data, now, secret_key)
+    except IntegrityError:
+        # The same address registered in a parallel request a moment ago.
+        db.session.rollback()
+        return _register(event_id, data, now, secret_key)
+
+
+def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key: str) -> RegistrationResult:
+    event = db.session.get(Event, event_id)
+    check_open(event, now)
+    try:
+        mode = Mode(data.mode)
+    except ValueError:
+        raise ModeNotOffered(data.mode) from None
+    if mode not in event.modes:
+        raise ModeNotOffered(mode)
+    email = normalise_email(data.email)
+    existing = db.session.scalar(
+        select(Registration).where(Registration.event_id == event_id, Registration.email == email)
+    )
+    if existing is not None and not existing.is_cancelled:
+        mail.queue_registration_email(existing, "manage_link", secret_key)
+        db.session.commit()
+        return RegistrationResult(existing, created=False)
+
+    group = _group_for_choice(event, mode, data.group_id) if data.group_id else None
+    registration = existing or Registration(event_id=event_id, email=email, token_salt=tokens.new_salt())
+    registration.token_hash = tokens.token_hash(tokens.manage_token(secret_key, registration.token_salt))
+    registration.name = data.name.strip()
+    registration.organisation = data.organisation.strip()
+    registration.role_title = data.role_title.strip()
+    registration.sector = data.sector
+    registration.mode = mode
+    registration.language = data.language
+    registration.photo_consent = data.photo_consent
+    registration.privacy_accepted_at = now
+    _set_special_answers(registration, data.dietary_needs, data.accessibility_needs, data.special_consent, now)
+    registration.cancelled_at = None
+    if existing is not None:
+        registration.ticket_version += 1
+
+    if _take_event_seat(event_id, mode):
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at, registration.waitlisted_at = now, None
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.waitlisted_at, registration.confirmed_at = now, None
+    db.session.add(registration)
+    db.session.flush()  # a duplicate address fails here, before any email is queued
+    if group is not None and registration.is_confirmed:
+        _join_group(registration, group, secret_key, notify=False)
+    mail.queue_registration_email(
+        registration, "confirmed" if registration.is_confirmed else "waitlisted", secret_key
+    )
+    db.session.commit()
+    return RegistrationResult(registration, created=True)
+
+
+def _set_special_answers(registration: Registration, dietary: str, accessibility: str, consent: bool,
+                         now: datetime) -> None:
+    """Special-category answers (health, religion) are kept only with their own consent."""
+    dietary, accessibility = dietary.strip(), accessibility.strip()
+    if consent and (dietary or accessibility):
+        registration.special_consent_at = registration.special_consent_at or now
+        registration.dietary_needs, registration.accessibility_needs = dietary, accessibility
+    else:
+        registration.special_consent_at = None
+        registration.dietary_needs = registration.accessibility_needs = ""
+
+
+def find_by_token(token: str) -> Registration | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Registration).where(Registration.token_hash == tokens.token_hash(token)))
+
+
+# --- changing and cancelling -----------------------------------------------------------------
+
+def cancel(registration_id: int, now: datetime, secret_key: str) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration.is_cancelled:
+        raise AlreadyCancelled()
+    was_confirmed = registration.is_confirmed
+    mode = Mode(registration.mode)
+    _leave_all_groups(registration, secret_key)
+    won = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.status == registration.status)
+        .values(status=RegistrationStatus.CANCELLED, cancelled_at=now, waitlisted_at=None,
+                ticket_version=Registration.ticket_version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:  # a parallel request changed it first (e.g. a double-clicked cancel)
+        db.session.rollback()
+        raise AlreadyCancelled()
+    if was_confirmed:
+        _release_event_seat(registration.event_id, mode)
+        _promote_event_waitlist(registration.event_id, mode, now, secret_key)
+    db.session.refresh(registration)
+    mail.queue_registration_email(registration, "cancelled", secret_key)
+    db.session.commit()
+    return registration
+
+
+def change_mode(registration_id: int, new_mode: str, now: datetime, secret_key: str) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    event = registration.event
+    if registration.is_cancelled:
+        raise AlreadyCancelled()
+    check_open(event, now)
+    try:
+        target = Mode(new_mode)
+    except ValueError:
+        raise ModeNotOffered(new_mode) from None
+    if target not in event.modes:
+        raise ModeNotOffered(target)
+    old = Mode(registration.mode)
+    if target == old:
+        return registration
+    if not _take_event_seat(event.id, target):
+        db.session.rollback()
+        raise NoSeatsLeft(target)
+    was_confirmed = registration.is_confirmed
+    registration.mode = target
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at, registration.waitlisted_at = now, None
+    registration.ticket_version += 1  # an on-site ticket must not open the door for a digital registration
+    for membership in list(registration.memberships):
+        if not group_allowed_for(event, target, membership.group):
+            _leave_group(registration, membership, secret_key)
+    db.session.flush()
+    if was_confirmed:
+        _release_event_seat(event.id, old)
+        _promote_event_waitlist(event.id, old, now, secret_key)
+    mail.queue_registration_email(registration, "mode_changed", secret_key)
+    db.session.commit()
+    return registration
+
+
+def update_special_answers(registration_id: int, dietary: str, accessibility: str, consent: bool,
+                           now: datetime) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration.is_cancelled:
+        raise AlreadyCancelled()
+    _set_special_answers(registration, dietary, accessibility, consent, now)
+    db.session.commit()
+    return registration
+
+
+# --- discussion groups ----------------------------------------------------------------------
+
+def group_allowed_for(event: Event, mode: Mode, group: DiscussionGroup) -> bool:
+    """People join groups of their own mode; on site may join digital groups where the event allows it."""
+    if group.mode == mode:
+        return True
+    return mode == Mode.ON_SITE and group.mode == Mode.DIGITAL and event.on_site_may_join_digital_groups
+
+
+def choosable_groups(event: Event) -> list[DiscussionGroup]:
+    """Groups in the event's group sessions, on-site groups first."""
+    return list(
+        db.session.scalars(
+            select(DiscussionGroup)
+            .join(ProgrammeItem)
+            .where(ProgrammeItem.event_id == event.id, ProgrammeItem.kind == ItemKind.GROUP_SESSION)
+            .order_by(ProgrammeItem.starts_at, DiscussionGroup.mode.desc(), DiscussionGroup.position,
+                      DiscussionGroup.id)
+        )
+    )
+
+
+def _group_for_choice(event: Event, mode: Mode, group_id: int) -> DiscussionGroup:
+    if not event.group_choice_open:
+        raise GroupChoiceClosed()
+    group = db.session.get(DiscussionGroup, group_id)
+    if group is None or group.item.event_id != event.id or not group_allowed_for(event, mode, group):
+        raise GroupNotAllowed(group_id)
+    return group
+
+
+def choose_group(registration_id: int, group_id: int, now: datetime, secret_key: str) -> GroupMembership:
+    registration = db.session.get(Registration, registration_id)
+    if registration.is_cancelled:
+        raise AlreadyCancelled()
+    event = registration.event
+    if event.ends_at <= now:
+        raise RegistrationClosed("past")
+    group = _group_for_choice(event, Mode(registration.mode), group_id)
+    if not registration.is_confirmed:
+        raise NeedsSeatFirst()
+    membership = _join_group(registration, group, secret_key, notify=True)
+    db.session.commit()
+    return membership
+
+
+def leave_group(registration_id: int, group_id: int, secret_key: str) -> None:
+    registration = db.session.get(Registration, registration_id)
+    for membership in list(registration.memberships):
+        if membership.group_id == group_id:
+            _leave_group(registration, membership, secret_key)
+    db.session.commit()
+
+
+def _join_group(registration: Registration, group: DiscussionGroup, secret_key: str,
+                notify: bool) -> GroupMembership:
+    current = next((m for m in registration.memberships if m.item_id == group.item_id), None)
+    if current is not None and current.group_id == group.id:
+        return current
+    if current is not None:  # switching: one group per group session
+        _leave_group(registration, current, secret_key)
+        db.session.flush()
+    status = MembershipStatus.CONFIRMED if _take_group_seat(group.id) else MembershipStatus.WAITLISTED
+    membership = GroupMembership(registration=registration, group=group, item_id=group.item_id, status=status)
+    db.session.add(membership)
+    db.session.flush()
+    if notify:
+        mail.queue_registration_email(
+            registration, "group_confirmed" if status == MembershipStatus.CONFIRMED else "group_waitlisted",
+            secret_key, group=group,
+        )
+    return membership
+
+
+def _leave_group(registration: Registration, membership: GroupMembership, secret_key: str) -> None:
+    group_id, was_confirmed = membership.group_id, membership.status == MembershipStatus.CONFIRMED
+    registration.memberships.remove(membership)
+    db.session.delete(membership)
+    db.session.flush()
+    if was_confirmed:
+        _release_group_seat(group_id)
+        _promote_group_waitlist(group_id, secret_key)
+
+
+def _leave_all_groups(registration: Registration, secret_key: str) -> None:
+    for membership in list(registration.memberships):
+        _leave_group(registration, membership, secret_key)

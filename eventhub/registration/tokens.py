@@ -1,0 +1,34 @@
+"""Secrets for manage links and tickets.
+
+Each is an HMAC of a per-registration random salt under the app's secret key. The
+database stores only the salt and a SHA-256 of the manage token, so a copy of the
+database alone yields no working link, while the same link can be emailed again.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)  # 128 bits
+
+
+def _mac(secret_key: str, message: str) -> bytes:
+    return hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).digest()
+
+
+def manage_token(secret_key: str, salt: str) -> str:
+    """URL-safe, 192 bits."""
+    return base64.urlsafe_b64encode(_mac(secret_key, f"manage:{salt}")[:24]).decode().rstrip("=")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def ticket_secret(secret_key: str, salt: str, version: int) -> str:
+    """What the door QR encodes: 160 bits, changes with ticket_version so old tickets stop working."""
+    return base64.b32encode(_mac(secret_key, f"ticket:{salt}:{version}")[:20]).decode().rstrip("=")

@@ -1,0 +1,234 @@
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from eventhub import labels
+from eventhub.extensions import limiter
+from eventhub.programme import services as programme
+from eventhub.registration import forms, qr, services, tokens
+from eventhub.types import utcnow
+
+bp = Blueprint("registration", __name__)
+
+CLOSED_MESSAGES = {
+    "not_open_yet": _l("Registration has not opened yet."),
+    "closed": _l("Registration is closed."),
+    "cancelled": _l("The event is cancelled, so registration is closed."),
+    "past": _l("This event has taken place."),
+}
+
+
+def error_message(error: services.RegistrationError) -> str:
+    """One place that turns a rule the request broke into words for the person."""
+    if isinstance(error, services.RegistrationClosed):
+        return str(CLOSED_MESSAGES[error.reason])
+    if isinstance(error, services.NoSeatsLeft):
+        return _("There are no seats left for %(mode)s. Your registration is unchanged.",
+                 mode=str(labels.MODE[error.mode]).lower())
+    if isinstance(error, services.ModeNotOffered):
+        return _("This event cannot be attended that way.")
+    if isinstance(error, services.GroupChoiceClosed):
+        return _("Choosing a discussion group is not open right now.")
+    if isinstance(error, services.GroupNotAllowed):
+        return _("That discussion group is not open to the way you take part. Choose a group for your mode.")
+    if isinstance(error, services.NeedsSeatFirst):
+        return _("You can choose a discussion group once you have a seat.")
+    if isinstance(error, services.AlreadyCancelled):
+        return _("This registration is cancelled.")
+    return _("That could not be done.")
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def build_registration_form(event, formdata=None, viewer=None):
+    """The registration form as the event page and /register show it.
+
+    Seen from one audience's programme, the form starts in that mode and offers only
+    the groups that mode may join.
+    """
+    form = forms.RegistrationForm(formdata=formdata)
+    groups = services.choosable_groups(event) if event.group_choice_open else []
+    if viewer is not None:
+        groups = [group for group in groups if services.group_allowed_for(event, viewer, group)]
+        if formdata is None:
+            form.mode.data = viewer.value
+    form.set_choices(event, groups)
+    if formdata is None and not form.language.data:
+        form.language.data = "sv"
+    return form, groups
+
+
+def _load_event(slug):
+    event = services.get_event_for_registration(slug)
+    if event is None:
+        abort(404)
+    return event
+
+
+def _registration_limit():
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(_registration_limit, methods=["POST"])
+def register(slug):
+    event = _load_event(slug)
+    state = services.registration_state(event, utcnow())
+    form, groups = build_registration_form(event, request.form if request.method == "POST" else None)
+    if request.method == "GET" and not form.language.data:
+        form.language.data = str(request.cookies.get("lang") or "sv")
+    if state == "open" and form.validate_on_submit():
+        data = services.RegistrationInput(
+            name=form.name.data, email=form.email.data, mode=form.mode.data, organisation=form.organisation.data or "",
+            role_title=form.role_title.data or "", sector=form.sector.data, language=form.language.data,
+            dietary_needs=form.dietary_needs.data or "", accessibility_needs=form.accessibility_needs.data or "",
+            special_consent=form.special_consent.data, photo_consent=form.photo_consent.data,
+            privacy_accepted=form.privacy.data, group_id=int(form.group.data) if form.group.data else None,
+        )
+        try:
+            services.register(event.id, data, utcnow(), _secret())
+        except services.RegistrationError as error:
+            form.form_errors.append(error_message(error))
+        else:
+            session["registered_email"] = services.normalise_email(form.email.data)
+            return redirect(url_for("registration.registered", slug=slug), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("registration/register.html", event=event, form=form, groups=groups, state=state,
+                           closed_message=CLOSED_MESSAGES.get(state)), status
+
+
+@bp.get("/events/<slug>/registered")
+def registered(slug):
+    event = _load_event(slug)
+    # The same page whether the address was new or already registered: it reveals nothing.
+    return render_template("registration/registered.html", event=event, email=session.get("registered_email"))
+
+
+@bp.get("/events/<slug>/privacy")
+def privacy(slug):
+    return render_template("registration/privacy.html", event=_load_event(slug))
+
+
+# --- the attendee's own page -----------------------------------------------------------------
+
+def _load_registration(token):
+    registration = services.find_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _manage_page(registration, token, mode_form=None, group_form=None, answers_form=None, status=200):
+    event = registration.event
+    viewer = None if registration.is_cancelled else registration.mode
+    items = programme.items_for(event, viewer and programme.Mode(viewer))
+    groups = services.choosable_groups(event) if event.group_choice_open else []
+    allowed = [g for g in groups if services.group_allowed_for(event, programme.Mode(registration.mode), g)]
+    mode_form = mode_form or forms.ModeForm(formdata=None, mode=registration.mode)
+    mode_form.mode.choices = [(m.value, labels.MODE[m]) for m in event.modes]
+    group_form = group_form or forms.GroupForm(formdata=None)
+    group_form.group.choices = [(str(g.id), g.title) for g in allowed]
+    answers_form = answers_form or forms.SpecialAnswersForm(
+        formdata=None, dietary_needs=registration.dietary_needs,
+        accessibility_needs=registration.accessibility_needs,
+        special_consent=registration.special_consent_at is not None)
+    return render_template(
+        "registration/manage.html", registration=registration, event=event, token=token,
+        slots=programme.slots(items), memberships={m.item_id: m for m in registration.memberships},
+        allowed_groups=allowed, mode_form=mode_form, group_form=group_form, answers_form=answers_form,
+        cancel_form=forms.ConfirmForm(), state=services.registration_state(event, utcnow()),
+    ), status
+
+
+@bp.get("/r/<token>")
+def manage(token):
+    return _manage_page(_load_registration(token), token)[0]
+
+
+@bp.post("/r/<token>/mode")
+def change_mode(token):
+    registration = _load_registration(token)
+    form = forms.ModeForm()
+    form.mode.choices = [(m.value, labels.MODE[m]) for m in registration.event.modes]
+    if not form.validate_on_submit():
+        return _manage_page(registration, token, mode_form=form, status=422)
+    try:
+        services.change_mode(registration.id, form.mode.data, utcnow(), _secret())
+    except services.RegistrationError as error:
+        flash(error_message(error), "error")
+    else:
+        flash(_("Your registration is changed. We have emailed you a confirmation."), "success")
+    return redirect(url_for(".manage", token=token), code=303)
+
+
+@bp.post("/r/<token>/group")
+def choose_group(token):
+    registration = _load_registration(token)
+    form = forms.GroupForm()
+    form.group.choices = [(str(g.id), g.title) for g in services.choosable_groups(registration.event)]
+    if not form.validate_on_submit():
+        return _manage_page(registration, token, group_form=form, status=422)
+    try:
+        membership = services.choose_group(registration.id, int(form.group.data), utcnow(), _secret())
+    except services.RegistrationError as error:
+        flash(error_message(error), "error")
+    else:
+        if membership.status == "confirmed":
+            flash(_("You have a place in the group."), "success")
+        else:
+            flash(_("The group is full: you are on its waitlist."), "success")
+    return redirect(url_for(".manage", token=token) + "#groups", code=303)
+
+
+@bp.post("/r/<token>/answers")
+def update_answers(token):
+    registration = _load_registration(token)
+    form = forms.SpecialAnswersForm()
+    if not form.validate_on_submit():
+        return _manage_page(registration, token, answers_form=form, status=422)
+    try:
+        services.update_special_answers(registration.id, form.dietary_needs.data or "",
+                                        form.accessibility_needs.data or "", form.special_consent.data, utcnow())
+    except services.RegistrationError as error:
+        flash(error_message(error), "error")
+    else:
+        flash(_("Your answers are saved."), "success")
+    return redirect(url_for(".manage", token=token), code=303)
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+def cancel(token):
+    registration = _load_registration(token)
+    form = forms.ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.cancel(registration.id, utcnow(), _secret())
+        except services.RegistrationError as error:
+            flash(error_message(error), "error")
+        else:
+            flash(_("Your registration is cancelled. We have emailed you a confirmation."), "success")
+        return redirect(url_for(".manage", token=token), code=303)
+    return render_template("registration/cancel.html", registration=registration, event=registration.event,
+                           token=token, form=form)
+
+
+@bp.get("/r/<token>/ticket.svg")
+def ticket_svg(token):
+    registration = _load_registration(token)
+    if not (registration.is_confirmed and registration.mode == "on_site"):
+        abort(404)
+    secret = tokens.ticket_secret(_secret(), registration.token_salt, registration.ticket_version)
+    response = current_app.response_class(qr.qr_svg(qr.ticket_payload(secret)), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.after_request
+def no_referrer_for_personal_pages(response):
+    # The token in /r/<token> must not leak to other sites through the Referer header.
+    if request.path.startswith("/r/"):
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
