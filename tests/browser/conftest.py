@@ -1,0 +1,96 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against the app served on SQLite.
+
+Browser tests only need one database, so they use their own ``browser_app`` on SQLite with the
+demo events loaded instead of the root ``app`` fixture (which also runs on PostgreSQL). The pages
+are only read, so one server serves the whole session; every test gets a fresh browser context
+(its own cookies, viewport and JavaScript setting).
+
+Without /usr/bin/chromium or the playwright package the tests are skipped with the reason printed,
+or fail when EVENTHUB_REQUIRE_ALL=1.
+"""
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+
+from config import TestingConfig
+from eventhub import create_app
+from eventhub.extensions import db
+from tests.conftest import LiveServer, require_or_skip
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_or_skip("the playwright Python package is not installed, so the browser tests are skipped")
+    if not os.access(CHROMIUM, os.X_OK):
+        require_or_skip(f"{CHROMIUM} is missing (apt-get install chromium), so the browser tests are skipped")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser_app(tmp_path_factory):
+    """The app on a fresh SQLite file with the demo events loaded (as `flask load-demo` does)."""
+    from eventhub.demo.loader import load_demo
+
+    path = tmp_path_factory.mktemp("browser") / "b.sqlite"
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    with app.app_context():
+        db.create_all()
+        load_demo(datetime.now(UTC).date())
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser_server(browser_app):
+    server = LiveServer(browser_app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_context(browser, browser_server):
+    """``new_context(**options)``: a fresh browser context whose relative URLs go to the test server.
+
+    ``lang="en"`` sets the language cookie the language switch would set. Contexts are closed
+    after the test.
+    """
+    contexts = []
+
+    def factory(lang: str | None = None, **options):
+        context = browser.new_context(base_url=browser_server.url, **options)
+        context.set_default_timeout(10_000)
+        if lang:
+            context.add_cookies([{"name": "lang", "value": lang, "url": browser_server.url}])
+        contexts.append(context)
+        return context
+
+    yield factory
+    for context in contexts:
+        context.close()
