@@ -17,14 +17,18 @@ CLOSED_MESSAGES = {
     "past": _l("This event has taken place."),
 }
 
+NO_SEATS_LEFT = {
+    "on_site": _l("There are no seats left on site. Your registration is unchanged."),
+    "digital": _l("There are no digital seats left. Your registration is unchanged."),
+}
+
 
 def error_message(error: services.RegistrationError) -> str:
     """One place that turns a rule the request broke into words for the person."""
     if isinstance(error, services.RegistrationClosed):
         return str(CLOSED_MESSAGES[error.reason])
     if isinstance(error, services.NoSeatsLeft):
-        return _("There are no seats left for %(mode)s. Your registration is unchanged.",
-                 mode=str(labels.MODE[error.mode]).lower())
+        return str(NO_SEATS_LEFT[error.mode])
     if isinstance(error, services.ModeNotOffered):
         return _("This event cannot be attended that way.")
     if isinstance(error, services.GroupChoiceClosed):
