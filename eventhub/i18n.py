@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from flask import Blueprint, current_app, redirect, request
 from flask_babel import get_locale
@@ -23,7 +24,15 @@ def select_locale() -> str:
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect would let a link on our domain send people anywhere.
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    # Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), and a newline
+    # cannot go in a header at all, so any control character sends people home.
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target)
+    ):
         return "/"
     return target
 
@@ -43,8 +52,10 @@ def local(dt: datetime, tz_name: str) -> datetime:
     return dt.astimezone(ZoneInfo(tz_name))
 
 
-def _locale() -> str:
-    return str(get_locale() or "sv")
+def _locale() -> Locale | str:
+    # The request's Locale object itself: given the string, babel would parse it into a new
+    # Locale on each of the thirty-odd times a programme formats.
+    return get_locale() or "sv"
 
 
 def time_filter(dt: datetime | None, tz_name: str) -> str:
