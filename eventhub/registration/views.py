@@ -75,6 +75,21 @@ def _registration_limit():
     return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    """Over the limit: show the form again with what was typed, and say why nothing was saved.
+
+    Only the register view is rate-limited in this blueprint.
+    """
+    event = _load_event(request.view_args["slug"])
+    form, groups = build_registration_form(event, request.form)
+    form.form_errors.append(_("You have sent this form many times in a short while. Nothing was saved: "
+                              "wait a minute and send it again."))
+    html = render_template("registration/register.html", event=event, form=form, groups=groups, state="open",
+                           closed_message=None)
+    return current_app.response_class(html, status=429, headers={"Retry-After": "60"})
+
+
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(_registration_limit, methods=["POST"])
 def register(slug):
