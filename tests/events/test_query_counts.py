@@ -1,0 +1,109 @@
+"""The public pages load in a fixed number of SQL queries, however long the programme or list."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from eventhub.extensions import db
+
+NOW = datetime.now(UTC)
+MAX_EVENT_PAGE_QUERIES = 10
+MAX_INDEX_QUERIES = 3
+
+
+def _event_with_programme(app, make_event, n_items: int) -> str:
+    """An event with n items, each with two speakers and one group per mode with a leader."""
+    from eventhub.events.models import Event, EventMaterial, Partner
+    from eventhub.groups.models import DiscussionGroup, GroupLeader
+    from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
+
+    slug = make_event(starts_at=NOW + timedelta(days=5))
+    with app.app_context():
+        event = db.session.scalar(db.select(Event).where(Event.slug == slug))
+        event.partners = [Partner(name=f"Partner {i}", position=i) for i in range(2)]
+        event.materials = [EventMaterial(kind="slides", title="Bilder", url="https://example.org/s.pdf")]
+        for i in range(n_items):
+            starts_at = event.starts_at + timedelta(minutes=5 * i)
+            item = ProgrammeItem(
+                title=f"Punkt {i}", starts_at=starts_at, ends_at=starts_at + timedelta(minutes=5),
+                audience=("everyone", "on_site", "digital")[i % 3], position=i,
+            )
+            item.speakers = [
+                ItemSpeaker(person=Person(name=f"Talare {slug} {i}-{j}", title="t", organisation="o"),
+                            role="speaker", position=j)
+                for j in range(2)
+            ]
+            item.groups = [
+                DiscussionGroup(
+                    title=f"Grupp {i} {mode}", mode=mode, position=0,
+                    leaders=[GroupLeader(person=Person(name=f"Ledare {slug} {i} {mode}"))],
+                )
+                for mode in ("on_site", "digital")
+            ]
+            event.programme_items.append(item)
+        db.session.commit()
+    return slug
+
+
+def _count(client, count_queries, path: str) -> int:
+    with count_queries() as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_event_page_query_count_does_not_grow_with_programme(app, client, make_event, count_queries):
+    small = _event_with_programme(app, make_event, 3)
+    large = _event_with_programme(app, make_event, 40)
+    client.get(f"/events/{small}")  # warm up: connection set-up is not the page's cost
+
+    small_count = _count(client, count_queries, f"/events/{small}")
+    large_count = _count(client, count_queries, f"/events/{large}")
+    assert small_count == large_count
+    assert 0 < large_count <= MAX_EVENT_PAGE_QUERIES
+    # The large page really did render all 40 items with their people.
+    body = client.get(f"/events/{large}").get_data(as_text=True)
+    assert "Punkt 39" in body and f"Talare {large} 39-1" in body and f"Ledare {large} 39 digital" in body
+
+
+def test_event_page_query_count_same_for_one_audience(app, client, make_event, count_queries):
+    slug = _event_with_programme(app, make_event, 12)
+    client.get(f"/events/{slug}")
+    whole = _count(client, count_queries, f"/events/{slug}")
+    assert _count(client, count_queries, f"/events/{slug}?audience=digital") == whole
+    assert _count(client, count_queries, f"/events/{slug}?audience=nonsense") == whole
+
+
+def test_event_json_query_count_does_not_grow_with_programme(app, client, make_event, count_queries):
+    small = _event_with_programme(app, make_event, 3)
+    large = _event_with_programme(app, make_event, 40)
+    client.get(f"/api/v1/events/{small}")
+    small_count = _count(client, count_queries, f"/api/v1/events/{small}")
+    assert _count(client, count_queries, f"/api/v1/events/{large}") == small_count
+    assert small_count <= MAX_EVENT_PAGE_QUERIES
+
+
+def _events(make_event, n: int, prefix: str) -> None:
+    for i in range(n):
+        days = i + 1 if i % 2 else -(i + 1)  # half upcoming, half past
+        make_event(title=f"{prefix} {i}", starts_at=NOW + timedelta(days=days),
+                   recording_url="https://example.org/rec" if days < 0 else None)
+
+
+def test_index_query_count_does_not_grow_with_events(client, make_event, count_queries):
+    _events(make_event, 2, "Few")
+    client.get("/")
+    few = _count(client, count_queries, "/")
+    _events(make_event, 18, "Many")
+    many = _count(client, count_queries, "/")
+    assert few == many
+    assert 0 < many <= MAX_INDEX_QUERIES
+    body = client.get("/").get_data(as_text=True)
+    assert "Many 17" in body and "Few 1" in body
+
+
+def test_event_list_json_query_count_does_not_grow_with_events(client, make_event, count_queries):
+    _events(make_event, 2, "Few")
+    client.get("/api/v1/events")
+    few = _count(client, count_queries, "/api/v1/events")
+    _events(make_event, 18, "Many")
+    assert _count(client, count_queries, "/api/v1/events") == few

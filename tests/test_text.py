@@ -1,0 +1,62 @@
+"""Organiser Markdown rendered through the allow-list sanitiser (eventhub.text)."""
+from __future__ import annotations
+
+import pytest
+from markupsafe import Markup
+
+from eventhub.text import render_markdown
+
+
+def test_render_markdown_bold_becomes_strong():
+    assert "<strong>bold</strong>" in render_markdown("Some **bold** text")
+
+
+def test_render_markdown_returns_markup_so_templates_do_not_escape_it():
+    assert isinstance(render_markdown("x"), Markup)
+
+
+@pytest.mark.parametrize("empty", [None, ""])
+def test_render_markdown_empty_is_empty(empty):
+    assert render_markdown(empty) == ""
+
+
+@pytest.mark.parametrize("source", [
+    "<script>alert(1)</script>",
+    "Text <script>alert(1)</script> more",
+    "<SCRIPT src=https://evil.example/x.js></SCRIPT>",
+    "<style>body{display:none}</style>",
+])
+def test_render_markdown_drops_scripts_and_styles(source):
+    html = render_markdown(source).lower()
+    assert "<script" not in html and "<style" not in html
+    assert "alert(1)" not in html
+
+
+@pytest.mark.parametrize("source", [
+    "[click](javascript:alert(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    "[x](vbscript:msgbox)",
+])
+def test_render_markdown_drops_dangerous_link_schemes(source):
+    html = render_markdown(source).lower()
+    assert "javascript:" not in html and "data:" not in html and "vbscript:" not in html
+
+
+def test_render_markdown_drops_event_handlers_images_and_iframes():
+    html = render_markdown('<p onclick="x()">hi</p><img src=x onerror=alert(1)><iframe src="https://e.example"></iframe>')
+    assert "onclick" not in html and "onerror" not in html and "<img" not in html and "<iframe" not in html
+    assert "hi" in html
+
+
+def test_render_markdown_keeps_safe_links_with_rel():
+    html = render_markdown("[Agenda 2030 i Väst](https://example.org/a) and <mailto:info@example.org>")
+    assert 'href="https://example.org/a"' in html
+    assert 'rel="noopener noreferrer nofollow"' in html
+    assert "mailto:info@example.org" in html
+
+
+def test_render_markdown_keeps_lists_and_paragraphs():
+    html = render_markdown("First\n\n- one\n- two\n\n1. a\n2. b")
+    assert "<p>First</p>" in html and "<ul>" in html and "<li>one</li>" in html and "<ol>" in html
