@@ -1,0 +1,169 @@
+"""The public JSON: /api/v1/events and /api/v1/events/<slug> (eventhub.api)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+BORAS = "integration-i-arbetslivet"
+NOW = datetime.now(UTC)
+
+
+def _aware(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    assert parsed.utcoffset() is not None, value
+    return parsed
+
+
+def _keys_anywhere(data) -> set[str]:
+    if isinstance(data, dict):
+        return set(data) | {key for value in data.values() for key in _keys_anywhere(value)}
+    if isinstance(data, list):
+        return {key for value in data for key in _keys_anywhere(value)}
+    return set()
+
+
+def test_event_list_has_upcoming_and_past(client, demo):
+    response = client.get("/api/v1/events")
+    assert response.status_code == 200
+    assert response.is_json
+    data = response.get_json()
+    assert set(data) == {"upcoming", "past"}
+    assert [e["slug"] for e in data["upcoming"]] == [BORAS]
+    assert [e["slug"] for e in data["past"]] == ["fast-kunskapsseminarium", "snabbspar-utbytesworkshop"]
+
+
+def test_event_list_orders_and_hides_drafts(client, make_event):
+    make_event(slug="later", starts_at=NOW + timedelta(days=9))
+    make_event(slug="sooner", starts_at=NOW + timedelta(days=1))
+    make_event(slug="draft", status="draft", starts_at=NOW + timedelta(days=2))
+    make_event(slug="cancelled", status="cancelled", starts_at=NOW + timedelta(days=3))
+    make_event(slug="old", starts_at=NOW - timedelta(days=90))
+    make_event(slug="recent", starts_at=NOW - timedelta(days=9))
+    data = client.get("/api/v1/events").get_json()
+    assert [e["slug"] for e in data["upcoming"]] == ["sooner", "cancelled", "later"]
+    assert [e["slug"] for e in data["past"]] == ["recent", "old"]
+    assert next(e for e in data["upcoming"] if e["slug"] == "cancelled")["status"] == "cancelled"
+
+
+def test_event_summary_shape(client, demo):
+    summary = client.get("/api/v1/events").get_json()["upcoming"][0]
+    assert set(summary) == {
+        "slug", "title", "summary", "language", "status", "format", "modes", "starts_at", "ends_at",
+        "timezone", "organiser", "venue", "platform", "recording_url", "url", "api_url",
+    }
+    assert summary["title"] == "Integration i arbetslivet"
+    assert summary["modes"] == ["on_site", "digital"]
+    assert summary["timezone"] == "Europe/Stockholm"
+    assert summary["venue"] == {"name": "DO-tank, Textile Fashion Center", "address": "Borås"}
+    assert summary["url"].endswith(f"/events/{BORAS}") and summary["url"].startswith("http")
+    assert summary["api_url"].endswith(f"/api/v1/events/{BORAS}")
+    assert _aware(summary["starts_at"]).utcoffset() == timedelta(hours=2)  # 20 October is summer time
+    assert summary["starts_at"].endswith("T13:00:00+02:00")
+
+
+def test_event_detail_shape(client, demo):
+    response = client.get(f"/api/v1/events/{BORAS}")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert {"description", "partners", "contact", "seats", "registration", "materials", "programme"} <= set(data)
+    assert [p["name"] for p in data["partners"]] == ["Högskolan i Borås", "Göteborgs Energi", "Göteborgs Stadsmission"]
+    assert data["seats"] == {"on_site": 60, "digital": 60}
+    assert data["registration"]["opens_at"] is None
+    assert data["registration"]["closes_at"] == data["starts_at"]
+
+    programme = data["programme"]
+    assert len(programme) == 14
+    first = programme[0]
+    assert set(first) == {
+        "id", "starts_at", "ends_at", "title", "description", "kind", "audience", "location", "speakers", "groups",
+    }
+    assert first["starts_at"].endswith("T12:45:00+02:00") and first["ends_at"].endswith("T13:00:00+02:00")
+    assert programme[-1]["title"] == "Avrundning av dagen" and programme[-1]["ends_at"] is None
+
+    welcome = programme[1]
+    assert welcome["speakers"] == [{
+        "name": "Sofia Hedström", "title": "verksamhetsledare", "organisation": "Agenda 2030 i Väst", "role": "speaker",
+    }]
+    questions = next(item for item in programme if item["kind"] == "qa")
+    assert {s["role"] for s in questions["speakers"]} == {"panellist"}
+    assert [(i["audience"], i["title"]) for i in programme if i["starts_at"] == programme[2]["starts_at"]] == [
+        ("on_site", "En väg in i sysselsättning"),
+        ("digital", "Arbetsmarknadsintegration, tack vare i stället för trots allt"),
+    ]
+
+    session = next(item for item in programme if item["groups"])
+    assert len(session["groups"]) == 6
+    group = session["groups"][0]
+    assert set(group) == {"id", "title", "description", "mode", "seats", "place", "leaders"}
+    assert group["mode"] == "on_site" and group["seats"] == 15
+    assert group["leaders"] == [{
+        "name": "Tina Arekvist Lundell", "title": "chef på arbetslivsförvaltningen", "organisation": "Borås stad",
+    }]
+    assert [g["mode"] for g in session["groups"]] == ["on_site"] * 3 + ["digital"] * 3
+
+    for item in programme:
+        _aware(item["starts_at"])
+        if item["ends_at"]:
+            assert _aware(item["ends_at"]) > _aware(item["starts_at"])
+
+
+def test_event_detail_digital_event_has_materials_and_recording(client, demo):
+    data = client.get("/api/v1/events/fast-kunskapsseminarium").get_json()
+    assert data["format"] == "digital" and data["modes"] == ["digital"]
+    assert data["seats"] == {"digital": None}
+    assert data["venue"] is None
+    assert data["recording_url"] == "https://example.org/fast-kunskapsseminarium/inspelning"
+    assert data["materials"] == [{
+        "kind": "slides", "title": "Presentationsbilder om FAST som visades på seminariet",
+        "url": "https://example.org/fast-kunskapsseminarium/fast-presentation.pptx",
+        "format": "PowerPoint", "size_bytes": 4_200_000,
+    }]
+    assert data["starts_at"] == "2023-03-14T09:00:00+01:00"  # winter time
+
+
+def test_event_detail_digital_event_leaves_out_on_site_items(client, make_event, make_item):
+    slug = make_event(format="digital")
+    make_item(slug, 0, title="Shared")
+    make_item(slug, 10, title="Room only", audience="on_site")
+    titles = [item["title"] for item in client.get(f"/api/v1/events/{slug}").get_json()["programme"]]
+    assert titles == ["Shared"]
+
+
+def test_event_json_has_no_join_urls(client, demo):
+    for path in ["/api/v1/events", f"/api/v1/events/{BORAS}", "/api/v1/events/fast-kunskapsseminarium"]:
+        response = client.get(path)
+        assert "join_url" not in _keys_anywhere(response.get_json())
+        assert "meet.example.org" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/events/no-such-event", "/api/v1/events/draft", "/api/v1/nothing-here"])
+def test_api_not_found_is_json(client, make_event, path):
+    make_event(slug="draft", status="draft")
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.is_json
+    assert response.get_json()["error"]["status"] == 404
+    assert response.get_json()["error"]["message"]
+
+
+def test_api_not_found_message_follows_language(client):
+    sv = client.get("/api/v1/events/nope").get_json()["error"]["message"]
+    en = client.get("/api/v1/events/nope?lang=en").get_json()["error"]["message"]
+    assert sv.startswith("Vi hittar inte") and en.startswith("We could not find")
+
+
+def test_api_wrong_method_is_json_405(client):
+    response = client.post("/api/v1/events")
+    assert response.status_code == 405
+    assert response.get_json()["error"]["status"] == 405
+
+
+def test_api_allows_embedding_from_any_origin(client):
+    response = client.get("/api/v1/events")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/api/v1/events/nope").headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_html_pages_do_not_send_cors_header(client):
+    assert "Access-Control-Allow-Origin" not in client.get("/").headers
