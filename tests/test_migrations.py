@@ -1,0 +1,119 @@
+"""The Alembic migrations build exactly the models' schema, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from config import TestingConfig
+from eventhub import create_app
+from eventhub.demo.loader import load_demo
+from eventhub.events.models import Event
+from eventhub.extensions import db
+
+
+def _version_table_gone() -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture
+def empty_app(database):
+    """An app on an empty database: no create_all, so only the migrations build the schema."""
+    # migrations/env.py runs logging.config.fileConfig, which reconfigures logging for the
+    # whole process; put it back afterwards so later tests see the logging they expect.
+    root = logging.getLogger()
+    saved_root = (root.level, list(root.handlers))
+    saved_disabled = {
+        name: logger.disabled
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    app = create_app(TestingConfig, **database)
+    with app.app_context():
+        db.drop_all()
+        _version_table_gone()
+        assert inspect(db.engine).get_table_names() == []
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        _version_table_gone()
+        db.engine.dispose()
+    root.setLevel(saved_root[0])
+    root.handlers[:] = saved_root[1]
+    for name, disabled in saved_disabled.items():
+        logging.getLogger(name).disabled = disabled
+
+
+def _schema_differences() -> list:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_on_empty_database_creates_every_table(empty_app):
+    with empty_app.app_context():
+        flask_migrate.upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        heads = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    assert tables == set(db.metadata.tables) | {"alembic_version"}
+    assert len(heads) == 1
+
+
+def test_upgrade_matches_models_with_no_autogenerate_difference(empty_app):
+    with empty_app.app_context():
+        flask_migrate.upgrade()
+        differences = _schema_differences()
+    assert differences == []
+
+
+def test_migrated_schema_enforces_constraints(empty_app):
+    start = datetime(2026, 10, 20, 11, 0, tzinfo=UTC)
+    with empty_app.app_context():
+        flask_migrate.upgrade()
+        db.session.add(Event(slug="ok", title="OK", starts_at=start, ends_at=start.replace(hour=14),
+                             format="hybrid", status="published"))
+        db.session.commit()
+        db.session.add(Event(slug="backwards", title="Bakvänd", starts_at=start, ends_at=start.replace(hour=10),
+                             format="hybrid", status="published"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.add(Event(slug="ok", title="Dubblett", starts_at=start, ends_at=start.replace(hour=14),
+                             format="hybrid", status="published"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_downgrade_to_base_removes_every_table(empty_app):
+    with empty_app.app_context():
+        flask_migrate.upgrade()
+        flask_migrate.downgrade(revision="base")
+        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        versions = db.session.execute(text("SELECT count(*) FROM alembic_version")).scalar()
+    assert tables == set()
+    assert versions == 0
+
+
+def test_upgrade_after_downgrade_builds_the_schema_again(empty_app):
+    with empty_app.app_context():
+        flask_migrate.upgrade()
+        flask_migrate.downgrade(revision="base")
+        flask_migrate.upgrade()
+        assert _schema_differences() == []
+
+
+def test_demo_loads_into_migrated_database(empty_app):
+    with empty_app.app_context():
+        flask_migrate.upgrade()
+        report = load_demo(date(2026, 11, 1))
+        assert len(report.created) == 3
+        db.session.remove()
