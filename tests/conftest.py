@@ -10,7 +10,7 @@ import os
 import secrets
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, event, text
@@ -123,7 +123,7 @@ def demo(app):
     from eventhub.demo.loader import load_demo
 
     with app.app_context():
-        load_demo(datetime.now(timezone.utc).date())
+        load_demo(datetime.now(UTC).date())
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def make_event(app):
     from eventhub.events.models import Event
 
     def factory(**overrides):
-        start = overrides.pop("starts_at", datetime.now(timezone.utc) + timedelta(days=30))
+        start = overrides.pop("starts_at", datetime.now(UTC) + timedelta(days=30))
         values = dict(
             slug=f"event-{secrets.token_hex(3)}",
             title="Forumträff",
