@@ -79,7 +79,7 @@ class ProductionConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production"
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False  # tests that check the limit turn it on
     MAIL_BACKEND = "folder"

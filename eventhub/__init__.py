@@ -71,7 +71,8 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(_error):
-        return page(404, _("Page not found"), _("We could not find that page. The event may have been moved or not yet published."))
+        return page(404, _("Page not found"),
+                    _("We could not find that page. The event may have been moved or not yet published."))
 
     @app.errorhandler(405)
     def method_not_allowed(_error):
@@ -79,12 +80,16 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many_requests(_error):
-        return page(429, _("Too many attempts"), _("You have sent this form many times in a short while. Wait a minute and try again; what you typed is still in the form if you go back."))
+        return page(429, _("Too many attempts"),
+                    _("You have sent this form many times in a short while. "
+                      "Wait a minute and try again; what you typed is still in the form if you go back."))
 
     @app.errorhandler(500)
     def server_error(_error):
         db.session.rollback()
-        return page(500, _("Something went wrong"), _("An error on our side stopped this page. Nothing you entered has been lost; please try again in a moment."))
+        return page(500, _("Something went wrong"),
+                    _("An error on our side stopped this page. "
+                      "Nothing you entered has been lost; please try again in a moment."))
 
 
 @sa_event.listens_for(Engine, "connect")

@@ -1,4 +1,6 @@
 """User-written text: Markdown rendered through an allow-list sanitiser."""
+from urllib.parse import urlsplit
+
 import markdown
 import nh3
 from markupsafe import Markup
@@ -23,4 +25,22 @@ def render_markdown(source: str | None) -> Markup:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
-    return Markup(cleaned)
+    return Markup(cleaned)  # noqa: S704 (nh3 has just removed everything outside the allow-list)
+
+
+WEB_URL_SCHEMES = {"http", "https"}
+
+
+def web_url(value: str | None, field: str = "url") -> str | None:
+    """An organiser-given link (recording, partner, join link) as a web address; blank means none.
+
+    Such links go straight into ``href``, so ``javascript:``, ``data:`` and the like are refused
+    here, once, instead of trusting every template and serializer to check.
+    """
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    parts = urlsplit(value)  # drops tabs and newlines as browsers do ("java\tscript:")
+    if parts.scheme.lower() not in WEB_URL_SCHEMES or not parts.netloc:
+        raise ValueError(f"{field} must be an http(s) address, not {value!r}")
+    return value

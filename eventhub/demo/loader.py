@@ -114,7 +114,10 @@ def build_event(spec: dict, people: dict, cache: dict[str, Person], today: date)
             DiscussionGroup(
                 title=g["title"], description=g.get("description", ""), mode=g["mode"], seats=g.get("seats"),
                 place=g.get("place"), join_url=g.get("join_url"), position=i,
-                leaders=[GroupLeader(person=_person(people, cache, key), position=j) for j, key in enumerate(g["leaders"])],
+                leaders=[
+                    GroupLeader(person=_person(people, cache, key), position=j)
+                    for j, key in enumerate(g["leaders"])
+                ],
             )
             for i, g in enumerate(item_spec.get("groups", []))
         ]

@@ -4,10 +4,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eventhub.extensions import db
 from eventhub.modes import Mode, sql_in
+from eventhub.text import web_url
 from eventhub.types import UTCDateTime, utcnow
 
 
@@ -91,7 +92,7 @@ class Event(db.Model):
     materials: Mapped[list[EventMaterial]] = relationship(
         back_populates="event", order_by="EventMaterial.position", cascade="all, delete-orphan"
     )
-    programme_items: Mapped[list["ProgrammeItem"]] = relationship(  # noqa: F821
+    programme_items: Mapped[list[ProgrammeItem]] = relationship(  # noqa: F821
         back_populates="event",
         order_by="[ProgrammeItem.starts_at, ProgrammeItem.position, ProgrammeItem.id]",
         cascade="all, delete-orphan",
@@ -125,6 +126,10 @@ class Event(db.Model):
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
 
+    @validates("recording_url", "join_url")
+    def _check_url(self, key: str, value: str | None) -> str | None:
+        return web_url(value, key)
+
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
 
@@ -141,6 +146,10 @@ class Partner(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="partners")
+
+    @validates("url")
+    def _check_url(self, key: str, value: str | None) -> str | None:
+        return web_url(value, key)
 
 
 class EventMaterial(db.Model):
@@ -164,3 +173,7 @@ class EventMaterial(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="materials")
+
+    @validates("url")
+    def _check_url(self, key: str, value: str | None) -> str | None:
+        return web_url(value, key)

@@ -4,10 +4,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eventhub.extensions import db
 from eventhub.modes import Mode, sql_in
+from eventhub.text import web_url
 from eventhub.types import UTCDateTime, utcnow
 
 
@@ -33,10 +34,14 @@ class DiscussionGroup(db.Model):
     join_url: Mapped[str | None] = mapped_column(String(500))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    item: Mapped["ProgrammeItem"] = relationship(back_populates="groups")  # noqa: F821
+    item: Mapped[ProgrammeItem] = relationship(back_populates="groups")  # noqa: F821
     leaders: Mapped[list[GroupLeader]] = relationship(
         back_populates="group", order_by="GroupLeader.position", cascade="all, delete-orphan"
     )
+
+    @validates("join_url")
+    def _check_url(self, key: str, value: str | None) -> str | None:
+        return web_url(value, key)
 
     def __repr__(self) -> str:
         return f"<DiscussionGroup {self.title!r} {self.mode}>"
@@ -56,7 +61,7 @@ class GroupLeader(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     group: Mapped[DiscussionGroup] = relationship(back_populates="leaders")
-    person: Mapped["Person"] = relationship()  # noqa: F821
+    person: Mapped[Person] = relationship()  # noqa: F821
 
 
 class MembershipStatus(StrEnum):
@@ -82,4 +87,4 @@ class GroupMembership(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[DiscussionGroup] = relationship()
-    registration: Mapped["Registration"] = relationship(back_populates="memberships")  # noqa: F821
+    registration: Mapped[Registration] = relationship(back_populates="memberships")  # noqa: F821

@@ -66,11 +66,11 @@ class ProgrammeItem(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)  # order among items starting together
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    event: Mapped["Event"] = relationship(back_populates="programme_items")  # noqa: F821
+    event: Mapped[Event] = relationship(back_populates="programme_items")  # noqa: F821
     speakers: Mapped[list[ItemSpeaker]] = relationship(
         back_populates="item", order_by="ItemSpeaker.position", cascade="all, delete-orphan"
     )
-    groups: Mapped[list["DiscussionGroup"]] = relationship(  # noqa: F821
+    groups: Mapped[list[DiscussionGroup]] = relationship(  # noqa: F821
         back_populates="item",
         order_by="[DiscussionGroup.mode.desc(), DiscussionGroup.position, DiscussionGroup.id]",
         cascade="all, delete-orphan",

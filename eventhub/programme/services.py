@@ -1,9 +1,9 @@
 """Which programme items a viewer sees, and how they line up in time."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from eventhub.events.models import Event
 from eventhub.modes import Audience, Mode

@@ -70,8 +70,8 @@ class Registration(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    event: Mapped["Event"] = relationship()  # noqa: F821
-    memberships: Mapped[list["GroupMembership"]] = relationship(  # noqa: F821
+    event: Mapped[Event] = relationship()  # noqa: F821
+    memberships: Mapped[list[GroupMembership]] = relationship(  # noqa: F821
         back_populates="registration", cascade="all, delete-orphan"
     )
 
