@@ -397,7 +397,7 @@ def group_allowed_for(event: Event, mode: Mode, group: DiscussionGroup) -> bool:
     """People join groups of their own mode; on site may join digital groups where the event allows it."""
     if group.mode == mode:
         return True
-    return mode == Mode.ON_SITE and group.mode == Mode.DIGITAL
+    return mode == Mode.ON_SITE and group.mode == Mode.DIGITAL and event.on_site_may_join_digital_groups
 
 
 def choosable_groups(event: Event) -> list[DiscussionGroup]:
