@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup
 
-from eventhub.text import render_markdown
+from eventhub.text import render_markdown, web_url
 
 
 def test_render_markdown_bold_becomes_strong():
@@ -60,3 +60,17 @@ def test_render_markdown_keeps_safe_links_with_rel():
 def test_render_markdown_keeps_lists_and_paragraphs():
     html = render_markdown("First\n\n- one\n- two\n\n1. a\n2. b")
     assert "<p>First</p>" in html and "<ul>" in html and "<li>one</li>" in html and "<ol>" in html
+
+
+@pytest.mark.parametrize("url", ["https://example.org/x", "http://example.org", " https://example.org/y "])
+def test_web_url_accepts_http_addresses(url):
+    assert web_url(url) == url.strip()
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "java\nscript:alert(1)", "\x00javascript:alert(1)", "data:,x", "mailto:a@example.org",
+    "/local/path", "//evil.example", "ftp://example.org/file",
+])
+def test_web_url_refuses_other_schemes_with_field_name(url):
+    with pytest.raises(ValueError, match="recording_url"):
+        web_url(url, "recording_url")

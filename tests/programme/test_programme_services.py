@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import eventhub  # noqa: F401  (imports every model so the relationships resolve)
+from eventhub import _import_models
 from eventhub.events.models import Event
 from eventhub.groups.models import DiscussionGroup
 from eventhub.modes import Audience, Mode
 from eventhub.programme import services
 from eventhub.programme.models import ProgrammeItem
 
+_import_models()  # every model, so the relationships resolve without an app
 START = datetime(2026, 10, 20, 11, 0, tzinfo=UTC)
 
 
