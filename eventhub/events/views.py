@@ -5,7 +5,7 @@ from eventhub.events import services
 from eventhub.labels import NOT_OFFERED
 from eventhub.programme import services as programme
 from eventhub.registration import services as registration
-from eventhub.registration.views import build_registration_form
+from eventhub.registration.views import CLOSED_MESSAGES, build_registration_form
 from eventhub.types import utcnow
 
 bp = Blueprint("events", __name__)
@@ -44,6 +44,7 @@ def event_page(slug: str):
         groups_by_mode=programme.groups_by_mode,
         is_past=services.is_past(event, now),
         state=state,
+        closed_message=CLOSED_MESSAGES.get(state),  # the form's place says why there is no form
         form=form,
         groups=groups,
     )

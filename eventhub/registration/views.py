@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 
 from eventhub import labels
 from eventhub.extensions import limiter
@@ -88,6 +89,24 @@ def too_many_attempts(_error):
     html = render_template("registration/register.html", event=event, form=form, groups=groups, state="open",
                            closed_message=None)
     return current_app.response_class(html, status=429, headers={"Retry-After": "60"})
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(_error):
+    """The form's token was missing or did not match the session (e.g. the browser was restarted).
+
+    CSRFProtect refuses the request before the view runs, so nothing is saved. The registration
+    form comes back with what was typed and says why; other forms get the message in the site layout.
+    """
+    message = _("The form had expired, so nothing was saved. Check your answers and send it again.")
+    if request.endpoint == "registration.register":
+        event = _load_event(request.view_args["slug"])
+        form, groups = build_registration_form(event, request.form)
+        form.validate()  # marks the token, so the form's error summary explains, and any field to fix
+        state = services.registration_state(event, utcnow())
+        return render_template("registration/register.html", event=event, form=form, groups=groups, state=state,
+                               closed_message=CLOSED_MESSAGES.get(state)), 400
+    return render_template("errors/error.html", code=400, title=_("Please check the form"), message=message), 400
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
