@@ -6,7 +6,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 import config as config_module
-from eventhub.extensions import babel, csrf, db, limiter, migrate
+from eventhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: type | None = None, **settings) -> Flask:
@@ -28,15 +28,23 @@ def create_app(config: type | None = None, **settings) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.localize_callback = _translate
+    login_manager.login_message = N_("Sign in to see that page.")
+    login_manager.login_message_category = "info"
     _import_models()
 
     i18n.register(app)
+    from eventhub.accounts.views import bp as accounts_bp
     from eventhub.api.views import bp as api_bp
+    from eventhub.events.manage import bp as manage_bp
     from eventhub.events.views import bp as events_bp
     from eventhub.registration.views import bp as registration_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(manage_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # read-only JSON, no session state changed
 
@@ -48,8 +56,21 @@ def create_app(config: type | None = None, **settings) -> Flask:
     return app
 
 
+def N_(message: str) -> str:
+    """Marks a string for extraction; it is translated when shown (localize_callback)."""
+    return message
+
+
+def _translate(message: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(message)
+
+
 def _import_models() -> None:
     # Every model module must be imported before metadata is used (migrations, create_all).
+    from eventhub.accounts import models as _accounts  # noqa: F401
+    from eventhub.audit import models as _audit  # noqa: F401
     from eventhub.events import models as _events  # noqa: F401
     from eventhub.groups import models as _groups  # noqa: F401
     from eventhub.mail import models as _mail  # noqa: F401
@@ -73,6 +94,10 @@ def _register_error_pages(app: Flask) -> None:
     def not_found(_error):
         return page(404, _("Page not found"),
                     _("We could not find that page. The event may have been moved or not yet published."))
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return page(403, _("Not allowed"), _("Your account does not have access to that page."))
 
     @app.errorhandler(405)
     def method_not_allowed(_error):

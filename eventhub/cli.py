@@ -50,6 +50,28 @@ def deliver_command(loop: bool, interval: float) -> None:
         time.sleep(interval)
 
 
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option(help="At least 10 characters.")
+@with_appcontext
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create an administrator account (the first account of a new installation)."""
+    from eventhub.accounts import services as accounts
+    from eventhub.extensions import db
+    from eventhub.types import utcnow
+
+    try:
+        user, _ = accounts.create_user(email, name, "admin", utcnow(), password=password)
+    except accounts.EmailTaken:
+        raise click.ClickException("There is already an account with that address.") from None
+    except accounts.WeakPassword:
+        raise click.ClickException("The password needs at least 10 characters.") from None
+    db.session.commit()
+    click.echo(f"created administrator {user.email}")
+
+
 def register(app) -> None:
+    app.cli.add_command(create_admin_command)
     app.cli.add_command(load_demo_command)
     app.cli.add_command(outbox_group)

@@ -47,7 +47,10 @@ NOT_OFFERED = {
 STATUS = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled")}
 MATERIAL_KIND = {"slides": _l("Slides"), "document": _l("Document"), "other": _l("Material")}
 
+ACCOUNT_ROLE = {"admin": _l("Administrator"), "organiser": _l("Organiser"), "host": _l("Door host")}
+
 ALL = {
+    "account_role": ACCOUNT_ROLE,
     "audience": AUDIENCE,
     "audience_long": AUDIENCE_LONG,
     "mode": MODE,

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from flask import has_request_context, request
 from flask_babel import get_locale
 
-from eventhub import labels
+from eventhub import labels, workspace
 from eventhub.text import render_markdown
 
 # The HTML depends on the source text alone, so it is cached by that text: an edited description
@@ -40,6 +40,8 @@ def register(app) -> None:
     def inject():
         locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
         return {
+            "workspace_links": workspace.links,
+            "has_endpoint": lambda name: name in app.view_functions,
             "labels": labels.ALL,
             "current_locale": locale,
             "other_locales": [code for code in app.config["LANGUAGES"] if code != locale],

@@ -200,6 +200,11 @@ def _promote_event_waitlist(event_id: int, mode: Mode, now: datetime, secret_key
     return promoted
 
 
+def promote_waitlist(event_id: int, mode: Mode, now: datetime, secret_key: str) -> list[Registration]:
+    """After seats were added: move the waitlist up (the caller commits)."""
+    return _promote_event_waitlist(event_id, mode, now, secret_key)
+
+
 def _promote_group_waitlist(group_id: int, secret_key: str) -> None:
     for _ in range(MAX_PROMOTION_ROUNDS):
         waiting = db.session.scalars(

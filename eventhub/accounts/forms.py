@@ -1,0 +1,34 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from eventhub.registration.forms import strip, valid_email
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(_l("Enter your email address.")),
+                                                                 Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
+                                                         Length(max=200)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(_l("Enter your email address.")),
+                                                                 Length(max=254), valid_email])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Choose a password.")),
+        Length(min=10, max=200, message=_l("Use at least 10 characters."))])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+class InviteForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
+    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(_l("Enter an email address.")),
+                                                                 Length(max=254), valid_email])
+    role = SelectField(_l("Role"), choices=[("organiser", _l("Organiser")), ("host", _l("Door host")),
+                                            ("admin", _l("Administrator"))], default="organiser")

@@ -1,0 +1,205 @@
+"""Accounts, sign-in and who may do what with which event."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from eventhub.accounts.models import AccountToken, EventStaff, Role, StaffRole, User
+from eventhub.audit import services as audit
+from eventhub.events.models import Event
+from eventhub.extensions import db
+from eventhub.mail import services as mail
+from eventhub.registration.tokens import token_hash
+
+MIN_PASSWORD_LENGTH = 10
+INVITATION_TTL = timedelta(days=7)
+RESET_TTL = timedelta(hours=2)
+# Checked against when the address is unknown, so a wrong address takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+class AccountError(Exception):
+    pass
+
+
+class EmailTaken(AccountError):
+    pass
+
+
+class InvalidCredentials(AccountError):
+    """Wrong address or password: deliberately the same error for both."""
+
+
+class InvalidToken(AccountError):
+    pass
+
+
+class WeakPassword(AccountError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, name: str, role: str, now: datetime, actor_id: int | None = None,
+                password: str | None = None) -> tuple[User, str | None]:
+    """Create an account. Without a password, returns a one-time invitation token to set one."""
+    email = normalise_email(email)
+    if find_user(email) is not None:
+        raise EmailTaken(email)
+    user = User(email=email, name=name.strip(), role=Role(role))
+    if password is not None:
+        _check_strength(password)
+        user.password_hash = generate_password_hash(password)
+    db.session.add(user)
+    db.session.flush()
+    token = None if password is not None else _issue_token(user, "invitation", now, INVITATION_TTL)
+    audit.record(actor_id, "account.created", f"{user.name} ({user.role})", user_id=user.id)
+    return user, token
+
+
+def invite(email: str, name: str, role: str, now: datetime, actor_id: int) -> User:
+    user, token = create_user(email, name, role, now, actor_id=actor_id)
+    _queue_token_email(user, token, "invitation")
+    db.session.commit()
+    return user
+
+
+def _issue_token(user: User, purpose: str, now: datetime, ttl: timedelta) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(AccountToken(user_id=user.id, token_hash=token_hash(token), purpose=purpose,
+                                expires_at=now + ttl))
+    return token
+
+
+def _queue_token_email(user: User, token: str, purpose: str) -> None:
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    with force_locale("sv"):
+        subject = render_template("mail/account_subject.txt", purpose=purpose).strip()
+        body = render_template("mail/account.txt", user=user, purpose=purpose,
+                               url=f"{base_url}/account/password/{token}")
+    mail.queue(user.email, subject, body)
+
+
+def authenticate(email: str, password: str, now: datetime) -> User:
+    user = find_user(email)
+    if user is None or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise InvalidCredentials()
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        raise InvalidCredentials()
+    user.last_login_at = now
+    db.session.commit()
+    return user
+
+
+def request_password_reset(email: str, now: datetime) -> None:
+    """Email a reset link if the account exists; the caller says the same thing either way."""
+    user = find_user(email)
+    if user is not None and user.active:
+        _queue_token_email(user, _issue_token(user, "reset", now, RESET_TTL), "reset")
+        db.session.commit()
+
+
+def user_for_token(token: str, now: datetime) -> AccountToken:
+    record = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == token_hash(token)))
+    if record is None or record.used_at is not None or record.expires_at <= now or not record.user.active:
+        raise InvalidToken()
+    return record
+
+
+def set_password_with_token(token: str, password: str, now: datetime) -> User:
+    record = user_for_token(token, now)
+    _check_strength(password)
+    user = record.user
+    user.password_hash = generate_password_hash(password)
+    user.session_version += 1  # other sessions end
+    record.used_at = now
+    audit.record(user.id, "account.password_set", user.name)
+    db.session.commit()
+    return user
+
+
+def _check_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword()
+
+
+class UnknownUser(AccountError):
+    pass
+
+
+def set_active(user_id: int, active: bool, actor_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise UnknownUser(user_id)
+    user.active = active
+    user.session_version += 1
+    audit.record(actor_id, "account.activated" if active else "account.deactivated", user.name, user_id=user.id)
+    db.session.commit()
+    return user
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.name)))
+
+
+# --- access to events --------------------------------------------------------------------------
+
+def staff_role(user: User, event: Event) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(EventStaff.role).where(EventStaff.event_id == event.id, EventStaff.user_id == user.id)
+    )
+
+
+def can_manage(user: User, event: Event) -> bool:
+    if not user.is_authenticated or not user.active:
+        return False
+    if user.is_admin:
+        return True
+    return user.role == Role.ORGANISER and staff_role(user, event) == StaffRole.ORGANISER
+
+
+def can_host(user: User, event: Event) -> bool:
+    """Hosts work the door of their events; organisers and admins may too."""
+    if can_manage(user, event):
+        return True
+    return user.is_authenticated and user.active and staff_role(user, event) is not None
+
+
+def can_create_events(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.ADMIN, Role.ORGANISER)
+
+
+def events_for(user: User) -> list[tuple[Event, str]]:
+    """The events a person works on, with their part in each, newest first."""
+    if user.is_admin:
+        return [(event, "organiser") for event in db.session.scalars(select(Event).order_by(Event.starts_at.desc()))]
+    rows = db.session.execute(
+        select(Event, EventStaff.role).join(EventStaff, EventStaff.event_id == Event.id)
+        .where(EventStaff.user_id == user.id).order_by(Event.starts_at.desc())
+    ).all()
+    return [(event, role) for event, role in rows]
+
+
+def add_staff(event_id: int, user_id: int, role: str, actor_id: int | None) -> EventStaff:
+    existing = db.session.scalar(
+        select(EventStaff).where(EventStaff.event_id == event_id, EventStaff.user_id == user_id)
+    )
+    staff = existing or EventStaff(event_id=event_id, user_id=user_id)
+    staff.role = StaffRole(role)
+    db.session.add(staff)
+    audit.record(actor_id, "event.staff_added", f"{role}", event_id=event_id, user_id=user_id)
+    return staff

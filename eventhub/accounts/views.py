@@ -1,0 +1,118 @@
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from eventhub.accounts import forms, services
+from eventhub.accounts.access import role_required
+from eventhub.extensions import db, limiter, login_manager
+from eventhub.i18n import _safe_next
+from eventhub.types import utcnow
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    from eventhub.accounts.models import User
+
+    try:
+        pk, version = (int(part) for part in user_id.split(":", 1))
+    except ValueError:
+        return None
+    user = db.session.get(User, pk)
+    # A password change or deactivation bumps the version and so ends every other session.
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("manage.dashboard"))
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, utcnow())
+        except services.InvalidCredentials:
+            form.form_errors.append(_("That email address and password do not match an account."))
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) if request.args.get("next")
+                            else url_for("manage.dashboard"), code=303)
+    return render_template("accounts/login.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("events.index"), code=303)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = forms.ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data, utcnow())
+        # The same answer whether or not the account exists.
+        flash(_("If there is an account for that address, we have emailed it a link to choose a new password."),
+              "success")
+        return redirect(url_for(".login"), code=303)
+    return render_template("accounts/forgot.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+def set_password(token):
+    try:
+        services.user_for_token(token, utcnow())
+    except services.InvalidToken:
+        return render_template("accounts/token_invalid.html"), 404
+    form = forms.SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.set_password_with_token(token, form.password.data, utcnow())
+        except (services.InvalidToken, services.WeakPassword):
+            form.password.errors = [*form.password.errors, _("Use at least 10 characters.")]
+        else:
+            login_user(user)
+            flash(_("Your password is set."), "success")
+            return redirect(url_for("manage.dashboard"), code=303)
+    return render_template("accounts/set_password.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required("admin")
+def users():
+    form = forms.InviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite(form.email.data, form.name.data, form.role.data, utcnow(), current_user.id)
+        except services.EmailTaken:
+            form.email.errors = [*form.email.errors, _("There is already an account with that address.")]
+        else:
+            flash(_("The account is created and an invitation is on its way."), "success")
+            return redirect(url_for(".users"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/users.html", form=form, users=services.list_users()), status
+
+
+@bp.post("/users/<int:user_id>/active")
+@role_required("admin")
+def toggle_active(user_id):
+    if user_id == current_user.id:
+        flash(_("You cannot deactivate your own account."), "error")
+    else:
+        try:
+            user = services.set_active(user_id, request.form.get("active") == "1", current_user.id)
+        except services.UnknownUser:
+            abort(404)
+        flash(_("%(name)s is updated.", name=user.name), "success")
+    return redirect(url_for(".users"), code=303)

@@ -1,0 +1,123 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from eventhub.registration.forms import strip, valid_email
+
+SLUG_HINT = _l("Lower-case letters, digits and hyphens. Leave empty to make one from the title.")
+
+
+def _zones():
+    # Swedish organisers first; every IANA zone remains possible.
+    preferred = ["Europe/Stockholm", "Europe/Helsinki", "Europe/Oslo", "Europe/Copenhagen", "UTC"]
+    return [(zone, zone) for zone in preferred] + [(z, z) for z in sorted(available_timezones()) if z not in preferred]
+
+
+def parse_partners(text: str) -> list[tuple[str, str | None]]:
+    """One partner a line: ``Name`` or ``Name | https://link``."""
+    partners = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        name, _, url = line.partition("|")
+        partners.append((name.strip()[:200], url.strip()[:500] or None))
+    return partners
+
+
+def valid_partners(_form, field):
+    for name, url in parse_partners(field.data):
+        if not name:
+            raise ValidationError(_l("Each line needs a name before the |."))
+        if url and not url.startswith(("https://", "http://")):
+            raise ValidationError(_l("A partner link must start with https:// or http://."))
+
+
+class EventForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
+    slug = StringField(_l("Address (slug)"), filters=[strip], validators=[Optional(), Length(max=120)],
+                       description=SLUG_HINT)
+    summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Optional(), Length(max=500)])
+    description = TextAreaField(_l("Description (Markdown)"), filters=[strip], validators=[Optional(),
+                                                                                       Length(max=20000)])
+    format = RadioField(_l("Format"), choices=[("hybrid", _l("On site and digital")), ("on_site", _l("On site")),
+                                               ("digital", _l("Digital"))], default="hybrid",
+                        validators=[InputRequired(_l("Choose a format."))])
+    timezone = SelectField(_l("Time zone"), choices=_zones, default="Europe/Stockholm")
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired(_l("Enter a start date and time."))])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M",
+                                 validators=[InputRequired(_l("Enter an end date and time."))])
+    language = SelectField(_l("Language of the content"), choices=[("sv", "Svenska"), ("en", "English")])
+    organiser_name = StringField(_l("Organiser"), filters=[strip], validators=[Optional(), Length(max=200)])
+    partners = TextAreaField(_l("Partners, one a line (Name | https://link)"), validators=[Optional(), valid_partners])
+    venue_name = StringField(_l("Venue"), filters=[strip], validators=[Optional(), Length(max=200)])
+    venue_address = StringField(_l("Address"), filters=[strip], validators=[Optional(), Length(max=300)])
+    platform_name = StringField(_l("Digital platform"), filters=[strip], validators=[Optional(), Length(max=100)])
+    join_url = URLField(_l("Join link (only registered digital participants see it)"), filters=[strip],
+                        validators=[Optional(), URL(message=_l("Enter a full link starting with https://.")),
+                                    Length(max=500)])
+    on_site_seats = IntegerField(_l("Seats on site (empty: unlimited)"), validators=[
+        Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0 upwards."))])
+    digital_seats = IntegerField(_l("Digital seats (empty: unlimited)"), validators=[
+        Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0 upwards."))])
+    registration_opens_at = DateTimeLocalField(_l("Registration opens (empty: when published)"),
+                                               format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes (empty: when the event ends)"),
+                                                format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    group_choice_open = BooleanField(_l("Attendees may choose a discussion group now"))
+    on_site_may_join_digital_groups = BooleanField(_l("People on site may join digital groups (computers on site)"))
+    contact_name = StringField(_l("Contact person"), filters=[strip], validators=[Optional(), Length(max=200)])
+    contact_email = EmailField(_l("Contact email"), filters=[strip],
+                               validators=[Optional(), Length(max=254), valid_email])
+    recording_url = URLField(_l("Recording link (shown after the event)"), filters=[strip], validators=[
+        Optional(), URL(message=_l("Enter a full link starting with https://.")), Length(max=500)])
+
+    def validate_timezone(self, field):
+        try:
+            ZoneInfo(field.data)
+        except (KeyError, ValueError):
+            raise ValidationError(_l("Choose a time zone from the list.")) from None
+
+    def aware(self, naive: datetime | None) -> datetime | None:
+        """Times are typed in the event's own zone."""
+        if naive is None:
+            return None
+        return naive.replace(tzinfo=ZoneInfo(self.timezone.data or "Europe/Stockholm"))
+
+    def fill_from(self, event):
+        zone = ZoneInfo(event.timezone)
+        for name in ("title", "slug", "summary", "description", "format", "timezone", "language", "organiser_name",
+                     "venue_name", "venue_address", "platform_name", "join_url", "on_site_seats", "digital_seats",
+                     "group_choice_open", "on_site_may_join_digital_groups", "contact_name", "contact_email",
+                     "recording_url"):
+            getattr(self, name).data = getattr(event, name)
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            value = getattr(event, name)
+            getattr(self, name).data = value.astimezone(zone).replace(tzinfo=None) if value else None
+        self.partners.data = "\n".join(f"{p.name} | {p.url}" if p.url else p.name for p in event.partners)
+
+
+class DuplicateForm(FlaskForm):
+    new_date = DateField(_l("Date of the new event"), validators=[InputRequired(_l("Enter a date."))])
+
+
+class StaffForm(FlaskForm):
+    email = EmailField(_l("Email of an existing account"), filters=[strip],
+                       validators=[DataRequired(_l("Enter an email address.")), valid_email])
+    role = RadioField(_l("Part"), choices=[("host", _l("Door host")), ("organiser", _l("Organiser"))],
+                      default="host")
