@@ -45,6 +45,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(manage_bp)
+    _register_workspace_blueprints(app)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # read-only JSON, no session state changed
 
@@ -59,6 +60,18 @@ def create_app(config: type | None = None, **settings) -> Flask:
 def N_(message: str) -> str:
     """Marks a string for extraction; it is translated when shown (localize_callback)."""
     return message
+
+
+def _register_workspace_blueprints(app: Flask) -> None:
+    """The organiser workspace's areas, one blueprint each."""
+    from eventhub.events.materials import bp as materials_bp
+    from eventhub.exports.views import bp as exports_bp
+    from eventhub.mail.manage import bp as mailings_bp
+    from eventhub.programme.manage import bp as agenda_bp
+    from eventhub.registration.manage import bp as attendees_bp
+
+    for blueprint in (agenda_bp, attendees_bp, exports_bp, mailings_bp, materials_bp):
+        app.register_blueprint(blueprint)
 
 
 def _translate(message: str) -> str:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import selectinload
 
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
@@ -43,25 +44,33 @@ def list_public_events(now: datetime) -> EventListing:
     return EventListing(upcoming=upcoming, past=past)
 
 
-def get_public_event(slug: str) -> Event:
-    """The event with its whole programme loaded in a fixed number of queries."""
-    event = db.session.scalar(
+@cache
+def _public_event_statement() -> Select:
+    """The query behind get_public_event, built once: the slug is a bound parameter.
+
+    Speakers (with their person) come joined to the items and leaders (with theirs) joined to
+    the groups, so the whole programme takes five queries however long it is.
+    """
+    return (
         select(Event)
-        .where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
+        .where(Event.slug == bindparam("slug"), Event.status.in_(PUBLIC_STATUSES))
         .options(
             selectinload(Event.partners),
             selectinload(Event.materials),
-            # Speakers (with their person) come joined to the items, a leader's person joined to
-            # the leader: five queries in all, where one per level took nine.
             selectinload(Event.programme_items)
             .joinedload(ProgrammeItem.speakers)
-            .joinedload(ItemSpeaker.person, innerjoin=True),
+            .joinedload(ItemSpeaker.person),
             selectinload(Event.programme_items)
             .selectinload(ProgrammeItem.groups)
-            .selectinload(DiscussionGroup.leaders)
-            .joinedload(GroupLeader.person, innerjoin=True),
+            .joinedload(DiscussionGroup.leaders)
+            .joinedload(GroupLeader.person),
         )
     )
+
+
+def get_public_event(slug: str) -> Event:
+    """The event with its whole programme loaded in a fixed number of queries."""
+    event = db.session.scalar(_public_event_statement(), {"slug": slug})
     if event is None:
         raise EventNotFound(slug)
     return event
