@@ -64,6 +64,8 @@ class ProgrammeItem(db.Model):
     audience: Mapped[str] = mapped_column(String(16), default=Audience.EVERYONE)
     location: Mapped[str | None] = mapped_column(String(200))  # room or stream name
     position: Mapped[int] = mapped_column(Integer, default=0)  # order among items starting together
+    # Grows with every change to the item or its speakers: calendar clients compare SEQUENCE.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="programme_items")  # noqa: F821
@@ -97,3 +99,19 @@ class ItemSpeaker(db.Model):
 
     item: Mapped[ProgrammeItem] = relationship(back_populates="speakers")
     person: Mapped[Person] = relationship()
+
+
+class CancelledProgrammeItem(db.Model):
+    """What is left of a deleted item, so subscribed calendars show it as cancelled, not vanished."""
+
+    __tablename__ = "cancelled_programme_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(Integer)  # the deleted item's id: its calendar UID
+    title: Mapped[str] = mapped_column(String(300))
+    audience: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revision: Mapped[int] = mapped_column(Integer)
+    cancelled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
