@@ -65,12 +65,13 @@ def N_(message: str) -> str:
 def _register_workspace_blueprints(app: Flask) -> None:
     """The organiser workspace's areas, one blueprint each."""
     from eventhub.events.materials import bp as materials_bp
+    from eventhub.exports.public import bp as documents_bp
     from eventhub.exports.views import bp as exports_bp
     from eventhub.mail.manage import bp as mailings_bp
     from eventhub.programme.manage import bp as agenda_bp
     from eventhub.registration.manage import bp as attendees_bp
 
-    for blueprint in (agenda_bp, attendees_bp, exports_bp, mailings_bp, materials_bp):
+    for blueprint in (agenda_bp, attendees_bp, documents_bp, exports_bp, mailings_bp, materials_bp):
         app.register_blueprint(blueprint)
 
 

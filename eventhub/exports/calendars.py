@@ -1,0 +1,179 @@
+"""Calendars (RFC 5545) for the event, its programme and each attendee's own programme.
+
+UIDs are stable per event and item, SEQUENCE follows the item's revision, deleted items
+stay in feeds as STATUS:CANCELLED, and every time carries the event's TZID with a
+VTIMEZONE trimmed to the years the calendar needs. Public calendars never contain join
+links; only the personal feed links to the attendee's own join page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+from icalendar import Event as VEvent
+from sqlalchemy import select
+
+from eventhub.events.models import Event
+from eventhub.extensions import db
+from eventhub.modes import Audience, Mode
+from eventhub.programme import services as programme
+from eventhub.programme.models import CancelledProgrammeItem, ProgrammeItem
+from eventhub.types import utcnow
+
+PRODID = "-//EventHub//EventHub calendar//SV"
+DEFAULT_ITEM_LENGTH = timedelta(minutes=15)  # items printed with a start only ("16.00 Avrundning")
+
+
+@dataclass(frozen=True)
+class Links:
+    """Absolute URLs the calendar points at; built by the caller, which knows the host."""
+
+    event_url: str
+    host: str  # for UIDs: item-12@host
+    personal_url: str | None = None
+    join_url: str | None = None
+
+
+def _calendar(event: Event, name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", event.timezone)
+    return cal
+
+
+def _local(moment: datetime, event: Event) -> datetime:
+    """The time in the event's zone with its TZID, or in UTC where the wall clock is ambiguous.
+
+    The hour after summer time ends happens twice, and RFC 5545 reads such a local time
+    as the first one; a time in the second must be written in UTC to mean what it says.
+    """
+    local = moment.astimezone(ZoneInfo(event.timezone))
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC)
+    return local
+
+
+def _finish(cal: Calendar, event: Event, last: datetime) -> bytes:
+    first_year = _local(event.starts_at, event).year
+    # A VTIMEZONE covering only the years used keeps the file small and readable.
+    cal.add_missing_timezones(first_date=date(first_year, 1, 1), last_date=date(_local(last, event).year + 1, 1, 1))
+    return cal.to_ical()
+
+
+def _location(event: Event, audience: str, room: str | None = None, viewer: Mode | None = None) -> str:
+    """Where the item happens for this viewer: the room, the stream, or both for everyone."""
+    parts = []
+    if audience != Audience.DIGITAL and viewer != Mode.DIGITAL and event.venue_name:
+        parts.append(", ".join(filter(None, [room, event.venue_name, event.venue_address])))
+    if audience != Audience.ON_SITE and viewer != Mode.ON_SITE and Mode.DIGITAL in event.modes:
+        parts.append(event.platform_name or "Digitalt")
+    return " / ".join(parts)
+
+
+def _stamp(vevent: VEvent, modified: datetime, sequence: int) -> None:
+    vevent.add("dtstamp", utcnow())
+    vevent.add("last-modified", modified)
+    vevent.add("sequence", sequence)
+
+
+def _event_sequence(event: Event) -> int:
+    # Event rows have no revision counter; minutes since 2020 grow with every change.
+    return max(0, int((event.updated_at - datetime(2020, 1, 1, tzinfo=event.updated_at.tzinfo)).total_seconds() // 60))
+
+
+def event_calendar(event: Event, links: Links) -> bytes:
+    cal = _calendar(event, event.title)
+    vevent = VEvent()
+    vevent.add("uid", f"event-{event.id}@{links.host}")
+    vevent.add("summary", event.title)
+    vevent.add("dtstart", _local(event.starts_at, event))
+    vevent.add("dtend", _local(event.ends_at, event))
+    vevent.add("description", "\n\n".join(filter(None, [event.summary, links.event_url])))
+    vevent.add("location", _location(event, Audience.EVERYONE))
+    vevent.add("url", links.event_url)
+    vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    _stamp(vevent, event.updated_at, _event_sequence(event))
+    cal.add_component(vevent)
+    return _finish(cal, event, event.ends_at)
+
+
+def _item_description(item: ProgrammeItem, extra: list[str]) -> str:
+    lines = []
+    for part in item.speakers:
+        person = part.person
+        lines.append(", ".join(filter(None, [person.name, person.title, person.organisation])))
+    if item.description:
+        lines.append(item.description)
+    return "\n".join(lines + extra)
+
+
+def _item_vevent(event: Event, item: ProgrammeItem, links: Links, extra: list[str] | None = None,
+                 location: str | None = None, viewer: Mode | None = None) -> VEvent:
+    vevent = VEvent()
+    vevent.add("uid", f"item-{item.id}@{links.host}")
+    vevent.add("summary", item.title)
+    vevent.add("dtstart", _local(item.starts_at, event))
+    vevent.add("dtend", _local(item.ends_at or item.starts_at + DEFAULT_ITEM_LENGTH, event))
+    vevent.add("description", _item_description(item, (extra or []) + [links.event_url]))
+    vevent.add("location", location or _location(event, item.audience, item.location, viewer))
+    vevent.add("url", links.event_url)
+    vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    vevent.add("categories", [item.kind])
+    _stamp(vevent, item.updated_at, item.revision)
+    return vevent
+
+
+def _cancelled_vevents(event: Event, audiences, links: Links) -> list[VEvent]:
+    rows = db.session.scalars(select(CancelledProgrammeItem).where(CancelledProgrammeItem.event_id == event.id))
+    result = []
+    for row in rows:
+        if row.audience not in audiences:
+            continue
+        vevent = VEvent()
+        vevent.add("uid", f"item-{row.item_id}@{links.host}")
+        vevent.add("summary", row.title)
+        vevent.add("dtstart", _local(row.starts_at, event))
+        vevent.add("dtend", _local(row.ends_at or row.starts_at + DEFAULT_ITEM_LENGTH, event))
+        vevent.add("status", "CANCELLED")
+        _stamp(vevent, row.cancelled_at, row.revision)
+        result.append(vevent)
+    return result
+
+
+def programme_calendar(event: Event, viewer: Mode | None, links: Links) -> bytes:
+    """One VEVENT per programme item the viewer sees (the whole programme without a viewer)."""
+    cal = _calendar(event, event.title)
+    items = programme.items_for(event, viewer)
+    for item in items:
+        cal.add_component(_item_vevent(event, item, links, viewer=viewer))
+    for vevent in _cancelled_vevents(event, programme.visible_audiences(event, viewer), links):
+        cal.add_component(vevent)
+    return _finish(cal, event, max([event.ends_at] + [i.ends_at or i.starts_at for i in items]))
+
+
+def personal_calendar(event: Event, mode: Mode, memberships: dict, links: Links) -> bytes:
+    """The attendee's own programme: their mode's items and, in group sessions, their own group."""
+    cal = _calendar(event, event.title)
+    items = programme.items_for(event, mode)
+    for item in items:
+        extra, location = [], None
+        membership = memberships.get(item.id)
+        if membership is not None:
+            group = membership.group
+            extra.append(f"{group.title}" + (f" ({group.place})" if group.place else ""))
+            if group.place:
+                location = ", ".join(filter(None, [group.place, event.venue_name]))
+        if mode == Mode.DIGITAL and item.audience != Audience.ON_SITE and links.join_url:
+            extra.append(links.join_url)
+        if links.personal_url:
+            extra.append(links.personal_url)
+        cal.add_component(_item_vevent(event, item, links, extra, location, viewer=mode))
+    for vevent in _cancelled_vevents(event, programme.visible_audiences(event, mode), links):
+        cal.add_component(vevent)
+    return _finish(cal, event, max([event.ends_at] + [i.ends_at or i.starts_at for i in items]))
