@@ -1,0 +1,313 @@
+"""The outbox: emails queued with their change and delivered later (eventhub.mail), against a real SMTP server.
+
+The SMTP server is aiosmtpd running in this process on 127.0.0.1.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import socket
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from aiosmtpd.controller import Controller
+from PIL import Image
+
+from eventhub.extensions import db
+from eventhub.mail import services as mail
+from eventhub.mail.models import OutboxMessage
+from eventhub.mail.transports import FolderTransport, SMTPTransport
+from eventhub.registration import qr, services, tokens
+from eventhub.registration.models import Registration
+from eventhub.types import utcnow
+from tests.registration.support import SECRET, count, fresh, manage_token_from, outbox, register
+
+SENDER = "EventHub <noreply@eventhub.invalid>"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives; it can refuse recipients."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.refuse = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
+
+
+class SMTPServer:
+    """An SMTP server on a fixed free port that a test starts when it wants it up."""
+
+    def __init__(self):
+        self.port = _free_port()
+        self.inbox = Inbox()
+        self._controller = None
+
+    def start(self):
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def transport(self) -> SMTPTransport:
+        return SMTPTransport("127.0.0.1", self.port, SENDER, timeout=5)
+
+
+@pytest.fixture
+def smtp():
+    server = SMTPServer()
+    yield server
+    server.stop()
+
+
+def decode_qr(png: bytes) -> list[str]:
+    return [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+def _ticket_payload(registration_id) -> str:
+    registration = fresh(Registration, registration_id)
+    return qr.ticket_payload(tokens.ticket_secret(SECRET, registration.token_salt, registration.ticket_version))
+
+
+# --- delivering over SMTP ----------------------------------------------------------------------------
+
+
+def test_deliver_due_sends_queued_mail_with_ticket_over_smtp(app_ctx, make_event, smtp):
+    slug = make_event(venue_name="Textile Fashion Center")
+    rid = register(slug, "anna@example.se", "on_site").registration.id
+    smtp.start()
+
+    report = mail.deliver_due(smtp.transport(), utcnow())
+
+    assert (report.sent, report.failed) == (1, 0)
+    [envelope] = smtp.inbox.envelopes
+    assert envelope.mail_from == "noreply@eventhub.invalid"
+    assert envelope.rcpt_tos == ["anna@example.se"]
+    [received] = smtp.inbox.messages()
+    assert received["Subject"] == "Du är anmäld: Forumträff"
+    assert received["To"] == "anna@example.se"
+    assert received["Message-ID"].endswith("@eventhub.invalid>")
+    body = received.get_body(preferencelist=("plain",)).get_content()
+    assert "Du är anmäld till Forumträff." in body
+    assert "Textile Fashion Center" in body
+    assert services.find_by_token(manage_token_from(body)).id == rid
+    [attachment] = list(received.iter_attachments())
+    assert attachment.get_content_type() == "image/png"
+    assert attachment.get_filename() == "biljett.png"
+    assert decode_qr(attachment.get_content()) == [_ticket_payload(rid)]
+    [message] = outbox()
+    assert message.sent_at is not None and message.attempts == 1 and message.last_error is None
+    assert mail.pending_count() == 0
+
+
+def test_deliver_due_digital_registrant_gets_no_attachment(app_ctx, make_event, smtp):
+    slug = make_event()
+    register(slug, "ben@example.se", "digital", language="en")
+    smtp.start()
+
+    mail.deliver_due(smtp.transport(), utcnow())
+
+    [received] = smtp.inbox.messages()
+    assert received["Subject"] == "You are registered: Forumträff"
+    assert list(received.iter_attachments()) == []
+
+
+def test_deliver_due_server_down_retries_with_backoff_then_delivers_once(app_ctx, make_event, smtp):
+    slug = make_event()
+    register(slug, "anna@example.se")
+    transport = smtp.transport()  # nothing listens on its port yet
+    first_try = utcnow()
+
+    report = mail.deliver_due(transport, first_try)
+
+    assert (report.sent, report.failed) == (0, 1)
+    [message] = outbox()
+    assert message.sent_at is None and message.attempts == 1
+    assert "ConnectionRefusedError" in message.last_error
+    assert message.next_attempt_at == first_try + timedelta(seconds=30)
+
+    assert mail.deliver_due(transport, first_try + timedelta(seconds=10)).failed == 0  # not due yet
+    assert fresh(OutboxMessage, message.id).attempts == 1
+
+    second_try = first_try + timedelta(seconds=31)
+    assert mail.deliver_due(transport, second_try).failed == 1
+    message = fresh(OutboxMessage, message.id)
+    assert message.attempts == 2
+    assert message.next_attempt_at == second_try + timedelta(seconds=60)  # the wait doubles
+
+    smtp.start()
+    assert mail.deliver_due(transport, second_try + timedelta(seconds=30)).sent == 0  # still waiting
+    assert smtp.inbox.envelopes == []
+
+    later = second_try + timedelta(seconds=61)
+    assert mail.deliver_due(transport, later).sent == 1
+    assert mail.deliver_due(transport, later + timedelta(hours=2)).sent == 0
+
+    assert len(smtp.inbox.envelopes) == 1
+    assert smtp.inbox.messages()[0]["Subject"] == "Du är anmäld: Forumträff"
+    assert count(OutboxMessage) == 1  # nothing lost, nothing duplicated
+    message = fresh(OutboxMessage, message.id)
+    assert (message.attempts, message.last_error, message.sent_at) == (3, None, later)
+
+
+def test_deliver_due_twice_in_a_row_sends_once(app_ctx, make_event, smtp):
+    slug = make_event()
+    register(slug, "anna@example.se")
+    register(slug, "bert@example.se", "digital")
+    register(slug, "anna@example.se")  # the manage link again
+    smtp.start()
+    now = utcnow()
+
+    first = mail.deliver_due(smtp.transport(), now)
+    second = mail.deliver_due(smtp.transport(), now)
+
+    assert (first.sent, second.sent) == (3, 0)
+    assert sorted(e.rcpt_tos[0] for e in smtp.inbox.envelopes) == [
+        "anna@example.se", "anna@example.se", "bert@example.se"]
+
+
+def test_deliver_due_parallel_senders_send_each_message_once(app, make_event, smtp):
+    slug = make_event(on_site_seats=None)
+    with app.app_context():
+        for i in range(12):
+            register(slug, f"person{i}@example.se", "digital")
+    smtp.start()
+    now = utcnow()
+    reports, errors = [], []
+
+    def sender():
+        try:
+            with app.app_context():
+                reports.append(mail.deliver_due(smtp.transport(), now))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sum(report.sent for report in reports) == 12
+    message_ids = [m["Message-ID"] for m in smtp.inbox.messages()]
+    assert len(message_ids) == len(set(message_ids)) == 12
+
+
+def test_deliver_due_refused_recipient_recorded_and_retried(app_ctx, make_event, smtp):
+    slug = make_event()
+    register(slug, "nobody@example.se")
+    register(slug, "anna@example.se")
+    smtp.inbox.refuse.add("nobody@example.se")
+    smtp.start()
+    now = utcnow()
+
+    report = mail.deliver_due(smtp.transport(), now)
+
+    assert (report.sent, report.failed) == (1, 1)
+    [refused] = outbox("nobody@example.se")
+    assert refused.sent_at is None and "550" in refused.last_error
+    assert refused.next_attempt_at == now + timedelta(seconds=30)
+    assert [e.rcpt_tos for e in smtp.inbox.envelopes] == [["anna@example.se"]]
+
+
+def test_deliver_due_batch_limits_one_run(app_ctx, make_event, smtp):
+    slug = make_event(on_site_seats=None)
+    for i in range(5):
+        register(slug, f"person{i}@example.se", "digital")
+    smtp.start()
+
+    assert mail.deliver_due(smtp.transport(), utcnow(), batch=2).sent == 2
+    assert mail.pending_count() == 3
+
+
+def test_backoff_doubles_and_is_capped():
+    assert [mail.backoff(n) for n in (1, 2, 3, 4)] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
+    assert mail.backoff(30) == timedelta(hours=1)
+
+
+def test_queue_only_exists_when_committed(app_ctx):
+    mail.queue("anna@example.se", "Ämne", "Text")
+    db.session.rollback()
+    mail.queue("bert@example.se", "Ämne", "Text")
+    db.session.commit()
+
+    assert [m.to_address for m in outbox()] == ["bert@example.se"]
+
+
+# --- the command -----------------------------------------------------------------------------------
+
+
+def test_flask_outbox_deliver_folder_writes_eml_files(app, runner, make_event, tmp_path):
+    folder = tmp_path / "mail"
+    app.config.update(MAIL_BACKEND="folder", MAIL_FOLDER=str(folder))
+    slug = make_event()
+    with app.app_context():
+        rid = register(slug, "anna@example.se", "on_site").registration.id
+        register(slug, "ben@example.se", "digital")
+
+    result = runner.invoke(args=["outbox", "deliver"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "sent 2, failed 0, waiting 0"
+    files = sorted(folder.glob("*.eml"))
+    assert len(files) == 2
+    parsed = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in files]
+    assert {m["To"] for m in parsed} == {"anna@example.se", "ben@example.se"}
+    on_site = next(m for m in parsed if m["To"] == "anna@example.se")
+    [attachment] = list(on_site.iter_attachments())
+    with app.app_context():
+        assert decode_qr(attachment.get_content()) == [_ticket_payload(rid)]
+
+    again = runner.invoke(args=["outbox", "deliver"])
+
+    assert again.output.strip() == "sent 0, failed 0, waiting 0"
+    assert len(list(folder.glob("*.eml"))) == 2
+
+
+def test_flask_outbox_deliver_smtp_down_reports_failure(app, runner, make_event):
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=_free_port())
+    slug = make_event()
+    with app.app_context():
+        register(slug, "anna@example.se")
+
+    result = runner.invoke(args=["outbox", "deliver"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "sent 0, failed 1, waiting 1"
+
+
+def test_folder_transport_names_files_by_message_id(app_ctx, tmp_path):
+    message = mail.queue("anna@example.se", "Ämne", "Hej")
+    db.session.commit()
+
+    FolderTransport(tmp_path, SENDER).send(message)
+
+    written = Path(tmp_path / f"{message.id:06d}.eml").read_bytes()
+    parsed = email.message_from_bytes(written, policy=email.policy.default)
+    assert parsed["Subject"] == "Ämne" and parsed["From"] == SENDER
