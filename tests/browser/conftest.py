@@ -3,7 +3,9 @@
 Browser tests only need one database, so they use their own ``browser_app`` on SQLite with the
 demo events loaded instead of the root ``app`` fixture (which also runs on PostgreSQL). The pages
 are only read, so one server serves the whole session; every test gets a fresh browser context
-(its own cookies, viewport and JavaScript setting).
+(its own cookies, viewport and JavaScript setting). Tests that register people write to a second
+demo database served by ``registration_server``, so the read-only pages keep their seat counts.
+Helpers (axe-core, reflow, viewports) are in support.py.
 
 Without /usr/bin/chromium or the playwright package the tests are skipped with the reason printed,
 or fail when EVENTHUB_REQUIRE_ALL=1.
@@ -51,20 +53,29 @@ def browser(_playwright):
     browser.close()
 
 
-@pytest.fixture(scope="session")
-def browser_app(tmp_path_factory):
+def demo_app(path):
     """The app on a fresh SQLite file with the demo events loaded (as `flask load-demo` does)."""
     from eventhub.demo.loader import load_demo
 
-    path = tmp_path_factory.mktemp("browser") / "b.sqlite"
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
     with app.app_context():
         db.create_all()
         load_demo(datetime.now(UTC).date())
-    yield app
+    return app
+
+
+def dispose(app):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser_app(tmp_path_factory):
+    """The read-only demo: no test may write to it."""
+    app = demo_app(tmp_path_factory.mktemp("browser") / "b.sqlite")
+    yield app
+    dispose(app)
 
 
 @pytest.fixture(scope="session")
@@ -74,20 +85,36 @@ def browser_server(browser_app):
     server.stop()
 
 
-@pytest.fixture
-def new_context(browser, browser_server):
-    """``new_context(**options)``: a fresh browser context whose relative URLs go to the test server.
+@pytest.fixture(scope="session")
+def registration_app(tmp_path_factory):
+    """A demo database of its own that registration tests write to (each with its own addresses)."""
+    app = demo_app(tmp_path_factory.mktemp("browser-registration") / "r.sqlite")
+    yield app
+    dispose(app)
 
-    ``lang="en"`` sets the language cookie the language switch would set. Contexts are closed
-    after the test.
+
+@pytest.fixture(scope="session")
+def registration_server(registration_app):
+    server = LiveServer(registration_app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_context(request, browser):
+    """``new_context(**options)``: a fresh browser context whose relative URLs go to a test server.
+
+    ``lang="en"`` sets the language cookie the language switch would set; ``server`` is the
+    server to use (``browser_server``, read-only, unless given). Contexts are closed after the test.
     """
     contexts = []
 
-    def factory(lang: str | None = None, **options):
-        context = browser.new_context(base_url=browser_server.url, **options)
+    def factory(lang: str | None = None, server=None, **options):
+        server = server or request.getfixturevalue("browser_server")
+        context = browser.new_context(base_url=server.url, **options)
         context.set_default_timeout(10_000)
         if lang:
-            context.add_cookies([{"name": "lang", "value": lang, "url": browser_server.url}])
+            context.add_cookies([{"name": "lang", "value": lang, "url": server.url}])
         contexts.append(context)
         return context
 

@@ -2,18 +2,19 @@
 switch, language switch and keyboard access."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.browser.support import (
+    DESKTOP,
+    NARROW,
+    PHONE,
+    TEXT_SPACING,
+    VIEWPORTS,
+    assert_no_axe_violations,
+    assert_reflows,
+)
+
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 800}}
-VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 
 HYBRID = "/events/integration-i-arbetslivet"
 PAGES = {
@@ -30,21 +31,6 @@ ON_SITE_TALK = "En väg in i sysselsättning"
 DIGITAL_TALK = "Arbetsmarknadsintegration, tack vare i stället för trots allt"
 
 
-def run_axe(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    return results["violations"]
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
-        for node in violation["nodes"]:
-            lines.append(f"    {node['target']}: {node['failureSummary']}".replace("\n", "\n      "))
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("lang", ["sv", "en"])
 @pytest.mark.parametrize("name", PAGES)
@@ -53,41 +39,18 @@ def test_no_axe_violations(new_context, name, lang, viewport):
     response = page.goto(PAGES[name])
     assert response is not None and response.ok, f"{PAGES[name]} answered {response and response.status}"
     assert page.get_attribute("html", "lang") == lang
-    violations = run_axe(page)
-    where = f"{PAGES[name]} ({lang}, {viewport})"
-    assert not violations, f"axe found {len(violations)} violation(s) on {where}:\n{describe(violations)}"
-
-
-# WCAG 1.4.12: text must survive these spacing overrides without loss of content.
-TEXT_SPACING = (
-    "* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }"
-    " p { margin-bottom: 2em !important; }"
-)
+    assert_no_axe_violations(page, f"{PAGES[name]} ({lang}, {viewport})")
 
 
 @pytest.mark.parametrize("text_spacing", [False, True], ids=["plain", "text-spacing"])
 @pytest.mark.parametrize("name", ["front", "hybrid", "digital", "on_site"])
 def test_no_sideways_scrolling_at_320px(new_context, name, text_spacing):
     """WCAG 1.4.10 reflow: long Swedish compounds and titles must wrap, not widen the page."""
-    page = new_context(viewport={"width": 320, "height": 640}).new_page()
+    page = new_context(**NARROW).new_page()
     page.goto(PAGES[name])
     if text_spacing:
         page.add_style_tag(content=TEXT_SPACING)
-    overflowing = page.evaluate(
-        """() => {
-          const width = document.documentElement.clientWidth, out = [];
-          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-          while (walker.nextNode()) {
-            const node = walker.currentNode, range = document.createRange();
-            if (!node.textContent.trim() || node.parentElement.closest('.visually-hidden')) continue;
-            range.selectNodeContents(node);
-            if ([...range.getClientRects()].some(r => r.right > width + 0.5))
-              out.push(`${node.parentElement.tagName}: ${node.textContent.trim().slice(0, 50)}`);
-          }
-          return {scrollWidth: document.documentElement.scrollWidth, width, out};
-        }"""
-    )
-    assert overflowing["scrollWidth"] <= overflowing["width"] and not overflowing["out"], overflowing
+    assert_reflows(page)
 
 
 def talk(page, title: str):
