@@ -44,3 +44,13 @@ def web_url(value: str | None, field: str = "url") -> str | None:
     if parts.scheme.lower() not in WEB_URL_SCHEMES or not parts.netloc:
         raise ValueError(f"{field} must be an http(s) address, not {value!r}")
     return value
+
+
+# The three letters after z, mapped to the three characters after "z" in code point order.
+_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}",
+                                "é": "e", "è": "e", "ü": "y", "à": "a", "á": "a"})
+
+
+def swedish_sort_key(text: str) -> str:
+    """Alphabetical order as a Swedish door list expects it: ... x, y, z, å, ä, ö."""
+    return text.casefold().translate(_SWEDISH_ORDER)

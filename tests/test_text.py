@@ -74,3 +74,10 @@ def test_web_url_accepts_http_addresses(url):
 def test_web_url_refuses_other_schemes_with_field_name(url):
     with pytest.raises(ValueError, match="recording_url"):
         web_url(url, "recording_url")
+
+
+def test_swedish_sort_key_puts_a_ring_a_umlaut_o_umlaut_after_z():
+    from eventhub.text import swedish_sort_key
+
+    names = ["Örjan", "Zoran", "Åsa", "Anna", "Ärla", "ärla", "Bo"]
+    assert sorted(names, key=swedish_sort_key) == ["Anna", "Bo", "Zoran", "Åsa", "Ärla", "ärla", "Örjan"]

@@ -78,3 +78,10 @@ def get_public_event(slug: str) -> Event:
 
 def is_past(event: Event, now: datetime) -> bool:
     return event.ends_at < now
+
+
+def public_version(slug: str):
+    """The content version of a public event (its updated_at), without loading the programme."""
+    return db.session.scalar(
+        select(Event.updated_at).where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
+    )

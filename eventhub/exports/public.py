@@ -1,15 +1,26 @@
 """Calendars and PDFs that attendees and the public download."""
 from __future__ import annotations
 
+import base64
+from pathlib import Path
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, g, render_template, request
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from eventhub.accounts.access import event_access
 from eventhub.events import services as events
-from eventhub.exports import calendars
+from eventhub.exports import calendars, pdf
+from eventhub.extensions import db
+from eventhub.groups.models import GroupMembership
 from eventhub.modes import Mode
 from eventhub.programme import services as programme
+from eventhub.registration import qr, tokens
 from eventhub.registration import services as registration
+from eventhub.registration.models import Registration
+from eventhub.text import swedish_sort_key
 
 bp = Blueprint("documents", __name__)
 
@@ -77,4 +88,155 @@ def personal_ics(token):
     response = _calendar_response(body, f"{event.slug}.ics")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- PDFs -----------------------------------------------------------------------------------
+
+def _static_root() -> Path:
+    return Path(current_app.static_folder)
+
+
+def _pdf_cache() -> pdf.DiskCache:
+    return pdf.DiskCache(Path(current_app.instance_path) / "cache" / "pdf")
+
+
+def _pdf_response(body: bytes, filename: str, etag: str, private: bool = False):
+    response = current_app.response_class(body, mimetype="application/pdf")
+    response.set_etag(etag)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
+    return response
+
+
+def _not_modified(etag: str, private: bool = False):
+    response = current_app.response_class(status=304)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
+    return response
+
+
+def render_programme_pdf(event, viewer: Mode | None, person=None) -> bytes:
+    """The printed programme in the event's own language, for one audience or one attendee."""
+    memberships = {m.item_id: m for m in person.memberships if m.status == "confirmed"} if person else {}
+    with force_locale(event.language):
+        html = render_template(
+            "pdf/programme.html", event=event, viewer=viewer, person=person, memberships=memberships,
+            items=programme.items_for(event, viewer), groups_by_mode=programme.groups_by_mode,
+            show_audience=viewer is None and len(event.modes) > 1, lang=event.language,
+            footer_left=_pdf_footer(event), page_label=gettext("Page"),
+        )
+    return pdf.render(html, _static_root())
+
+
+def _pdf_footer(event) -> str:
+    # Goes into a CSS string: keep it to characters that need no escaping there.
+    return "".join(ch for ch in f"{event.title} · {event.organiser_name or 'EventHub'}" if ch not in '"\\\n')
+
+
+@bp.get("/events/<slug>/programme.pdf")
+def programme_pdf(slug):
+    version = events.public_version(slug)
+    if version is None:
+        abort(404)
+    audience = request.args.get("audience") or ""
+    etag = pdf.DiskCache.key("programme", slug, version.isoformat(), audience)
+    if request.if_none_match.contains(etag):
+        return _not_modified(etag)
+    cache = _pdf_cache()
+    body = cache.get(etag)
+    if body is None:
+        event = _public_event(slug)
+        body = render_programme_pdf(event, _viewer(event))
+        cache.put(etag, body)
+    suffix = f"-{audience}" if audience else ""
+    return _pdf_response(body, f"{slug}{suffix}.pdf", etag)
+
+
+@bp.get("/r/<token>/programme.pdf")
+def personal_programme_pdf(token):
+    person = registration.find_by_token(token)
+    if person is None or person.is_cancelled:
+        abort(404)
+    event = _public_event(person.event.slug)
+    groups = ",".join(f"{m.group_id}:{m.status}" for m in person.memberships)
+    etag = pdf.DiskCache.key("personal", person.id, event.updated_at.isoformat(), person.updated_at.isoformat(),
+                             person.mode, groups)
+    if request.if_none_match.contains(etag):
+        return _not_modified(etag, private=True)
+    # Personal documents are not kept on disk: they hold a name and a group choice.
+    body = render_programme_pdf(event, Mode(person.mode), person)
+    return _pdf_response(body, f"{event.slug}-program.pdf", etag, private=True)
+
+
+def _ticket(person, box_size: int = 8) -> tuple[str, str]:
+    """The ticket QR as a PNG data URL, and the short code.
+
+    PNG, not SVG: WeasyPrint lays out an SVG QR path several times slower, which matters
+    for 500 badges; the pixel art stays sharp with image-rendering: pixelated.
+    """
+    secret_key = current_app.config["SECRET_KEY"]
+    secret = tokens.ticket_secret(secret_key, person.token_salt, person.ticket_version)
+    png = base64.b64encode(qr.qr_png(qr.ticket_payload(secret), box_size=box_size)).decode()
+    return f"data:image/png;base64,{png}", tokens.short_code(secret_key, person.token_salt, person.ticket_version)
+
+
+@bp.get("/r/<token>/ticket.pdf")
+def ticket_pdf(token):
+    person = registration.find_by_token(token)
+    if person is None or not (person.is_confirmed and person.mode == Mode.ON_SITE):
+        abort(404)
+    event = person.event
+    qr_url, code = _ticket(person)
+    group = next((m.group for m in person.memberships if m.status == "confirmed"), None)
+    with force_locale(event.language):
+        html = render_template("pdf/ticket.html", event=event, person=person, qr_url=qr_url, code=code, group=group,
+                               lang=event.language, footer_left=_pdf_footer(event), page_label=gettext("Page"))
+    response = _pdf_response(pdf.render(html, _static_root()), f"{event.slug}-biljett.pdf",
+                             pdf.DiskCache.key("ticket", person.id, person.ticket_version), private=True)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _attendees(event, modes: tuple[str, ...]):
+    people = db.session.scalars(
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == "confirmed", Registration.mode.in_(modes))
+        .options(selectinload(Registration.memberships).joinedload(GroupMembership.group))
+    ).all()
+    return sorted(people, key=lambda person: swedish_sort_key(person.name))
+
+
+@bp.get("/manage/events/<slug>/badges.pdf")
+@event_access("host")
+def badges_pdf(slug):
+    event = g.event
+    badges = []
+    for person in _attendees(event, (Mode.ON_SITE,)):
+        qr_url, _code = _ticket(person, box_size=4)
+        badges.append({"person": person, "qr_url": qr_url})
+    with force_locale(event.language):
+        html = render_template("pdf/badges.html", event=event, badges=badges, lang=event.language,
+                               footer_left=_pdf_footer(event), page_label=gettext("Page"))
+    response = _pdf_response(pdf.render(html, _static_root()), f"{slug}-namnbrickor.pdf",
+                             pdf.DiskCache.key("badges", event.id, len(badges)), private=True)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/manage/events/<slug>/door-list.pdf")
+@event_access("host")
+def door_list_pdf(slug):
+    event = g.event
+    rows = []
+    for person in _attendees(event, (Mode.ON_SITE, Mode.DIGITAL)):
+        _qr, code = _ticket(person, box_size=1) if person.mode == Mode.ON_SITE else ("", "")
+        groups = ", ".join(m.group.title for m in person.memberships if m.status == "confirmed")
+        rows.append({"person": person, "groups": groups, "code": code})
+    with force_locale(event.language):
+        html = render_template("pdf/door_list.html", event=event, people=rows, lang=event.language,
+                               footer_left=_pdf_footer(event), page_label=gettext("Page"))
+    response = _pdf_response(pdf.render(html, _static_root()), f"{slug}-dorrlista.pdf",
+                             pdf.DiskCache.key("door", event.id, len(rows)), private=True)
+    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -32,3 +32,13 @@ def token_hash(token: str) -> str:
 def ticket_secret(secret_key: str, salt: str, version: int) -> str:
     """What the door QR encodes: 160 bits, changes with ticket_version so old tickets stop working."""
     return base64.b32encode(_mac(secret_key, f"ticket:{salt}:{version}")[:20]).decode().rstrip("=")
+
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread at the door
+
+
+def short_code(secret_key: str, salt: str, version: int) -> str:
+    """Eight characters a host can type when the camera fails, e.g. ``7K2M-X9QD`` (40 bits)."""
+    value = int.from_bytes(_mac(secret_key, f"short:{salt}:{version}")[:5], "big")
+    chars = "".join(CROCKFORD[(value >> shift) & 31] for shift in range(35, -1, -5))
+    return f"{chars[:4]}-{chars[4:]}"

@@ -1,0 +1,249 @@
+"""PDFs read back with real readers: poppler's pdftotext/pdfinfo, pypdf, and zxing for QR codes."""
+from __future__ import annotations
+
+import http.server
+import io
+import re
+import shutil
+import subprocess
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from eventhub.accounts import services as accounts
+from eventhub.exports import pdf
+from eventhub.extensions import db
+from eventhub.programme.models import ProgrammeItem
+from eventhub.registration import qr, tokens
+from tests.conftest import require_or_skip
+from tests.registration.support import MANAGE_LINK_PATTERN, event_by_slug, outbox, register
+
+BORAS = "integration-i-arbetslivet"
+PASSWORD = "a long enough password"
+STATIC = Path(__file__).resolve().parents[2] / "static"
+
+
+@pytest.fixture(autouse=True)
+def _poppler():
+    if not shutil.which("pdftotext"):
+        require_or_skip("poppler-utils (pdftotext) is not installed")
+
+
+def pdf_text(body: bytes) -> str:
+    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=body, capture_output=True, check=True)
+    return result.stdout.decode()
+
+
+def pdf_info(body: bytes) -> str:
+    return subprocess.run(["pdfinfo", "-"], input=body, capture_output=True, check=True).stdout.decode()
+
+
+def qr_codes(body: bytes, tmp_path: Path, page: int = 1) -> list[str]:
+    """Rasterise one page as a phone camera would see paper, and decode every QR on it."""
+    source = tmp_path / "doc.pdf"
+    source.write_bytes(body)
+    subprocess.run(["pdftoppm", "-png", "-r", "200", "-f", str(page), "-l", str(page), "-singlefile",
+                    str(source), str(tmp_path / "page")], check=True)
+    return [result.text for result in zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))]
+
+
+def login(client, app, role="organiser", slug=BORAS, staff_role="organiser"):
+    with app.app_context():
+        user, _ = accounts.create_user(f"{role}-{staff_role}@example.se", "Olle", role, datetime.now(UTC),
+                                       password=PASSWORD)
+        accounts.add_staff(event_by_slug(slug).id, user.id, staff_role, None)
+        db.session.commit()
+        email = user.email
+    page = client.get("/account/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/account/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303
+
+
+def test_programme_pdf_lists_items_in_order_with_audience_labels(client, demo):
+    response = client.get(f"/events/{BORAS}/programme.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    order = ["Registrering & digital check-in", "Välkommen", "En väg in i sysselsättning",
+             "Arbetsmarknadsintegration, tack vare i stället för trots allt", "Hållbar arbetsmarknadsintegration",
+             "PAUS", "Fikapaus", "Gruppsamtal med sakkunniga", "Avrundning av dagen"]
+    positions = [text.find(title) for title in order]
+    assert -1 not in positions and positions == sorted(positions), dict(zip(order, positions, strict=True))
+    assert "PÅ PLATS" in text and "DIGITALT" in text and "ALLA" in text
+    assert "Ziyad Tarek" in text and "Göteborgs universitet" in text  # speakers with organisation
+    flat = re.sub(r"\s+", " ", text)
+    assert "Samtalsgrupper på plats" in flat and "Pernilla Svebo" in flat  # groups with leaders
+    assert re.search(r"Sida 1 / \d", text)
+    assert "meet.example.org" not in text
+
+
+def test_programme_pdf_has_title_language_and_tags(client, demo):
+    body = client.get(f"/events/{BORAS}/programme.pdf").data
+    info = pdf_info(body)
+    assert "Title:           Integration i arbetslivet – Program" in info
+    assert "Tagged:          yes" in info
+    reader = PdfReader(io.BytesIO(body))
+    assert reader.trailer["/Root"]["/Lang"] == "sv"
+
+
+@pytest.mark.parametrize(("audience", "present", "absent"), [
+    ("digital", "Arbetsmarknadsintegration, tack vare i stället för trots allt", "En väg in i sysselsättning"),
+    ("on_site", "En väg in i sysselsättning", "Arbetsmarknadsintegration, tack vare i stället för trots allt"),
+])
+def test_programme_pdf_audience_variant(client, demo, audience, present, absent):
+    text = pdf_text(client.get(f"/events/{BORAS}/programme.pdf?audience={audience}").data)
+    assert present in text and absent not in text
+
+
+def test_programme_pdf_is_cached_by_version_and_answers_304(client, demo, app):
+    first = client.get(f"/events/{BORAS}/programme.pdf")
+    etag = first.headers["ETag"]
+    again = client.get(f"/events/{BORAS}/programme.pdf", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and not again.data
+    with app.app_context():
+        item = db.session.scalar(select(ProgrammeItem).where(ProgrammeItem.title == "Fikapaus"))
+        item.title = "Fikapaus med bullar"
+        db.session.commit()
+    changed = client.get(f"/events/{BORAS}/programme.pdf", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "Fikapaus med bullar" in pdf_text(changed.data)
+
+
+def test_programme_pdf_unknown_or_draft_event_is_404(client, make_event):
+    slug = make_event(status="draft")
+    assert client.get(f"/events/{slug}/programme.pdf").status_code == 404
+    assert client.get("/events/no-such-event/programme.pdf").status_code == 404
+
+
+class _CountingHandler(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        type(self).hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_renderer_makes_no_request_and_embeds_no_local_file(tmp_path):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _CountingHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    port = server.server_port
+    hostile = f"""<html lang="sv"><head><title>t</title>
+      <link rel="stylesheet" href="http://127.0.0.1:{port}/style.css">
+      <link rel="attachment" href="file://{secret}">
+      <link rel="attachment" href="http://127.0.0.1:{port}/attach">
+      </head><body><p>Hej</p>
+      <img src="http://127.0.0.1:{port}/pixel.png" alt="x"><img src="file://{secret}" alt="y">
+      <a rel="attachment" href="file://{secret}">bilaga</a>
+      <div style="background: url(http://127.0.0.1:{port}/bg.png)">bg</div>
+      <img src="eventhub-static:../config.py" alt="escape"></body></html>"""
+    fetcher = pdf.StaticOnlyFetcher(STATIC)
+    try:
+        body = pdf.render(hostile, STATIC, fetcher)
+    finally:
+        server.shutdown()
+    assert _CountingHandler.hits == []
+    assert b"TOP-SECRET-CONTENT" not in body and b"EmbeddedFile" not in body
+    assert any(url.startswith("file://") for url in fetcher.refused)
+    assert any(url.startswith("http://127.0.0.1") for url in fetcher.refused)
+    assert "eventhub-static:../config.py" in fetcher.refused
+    assert "Hej" in pdf_text(body)
+
+
+def test_organiser_text_with_urls_reaches_no_fetch(client, make_event, make_item, monkeypatch):
+    refused: list[str] = []
+    original = pdf.StaticOnlyFetcher.fetch
+
+    def spy(self, url, headers=None):
+        try:
+            return original(self, url, headers)
+        except ValueError:
+            refused.append(url)
+            raise
+
+    monkeypatch.setattr(pdf.StaticOnlyFetcher, "fetch", spy)
+    slug = make_event(title='<img src="http://127.0.0.1:9/x.png">',
+                      summary='<link rel="attachment" href="file:///etc/passwd">')
+    make_item(slug, title='<img src="file:///etc/passwd">', description="![x](http://127.0.0.1:9/y.png)")
+    body = client.get(f"/events/{slug}/programme.pdf").data
+    assert refused == []  # escaped text: nothing even asked for
+    assert b"root:x:" not in body and b"EmbeddedFile" not in body
+    assert '<img src="file:///etc/passwd">' in pdf_text(body).replace("\n", "")
+
+
+def test_ticket_pdf_qr_decodes_to_the_ticket(client, demo, app, tmp_path):
+    with app.app_context():
+        result = register(BORAS, "tove@example.se", "on_site")
+        person = result.registration
+        expected = qr.ticket_payload(tokens.ticket_secret(app.config["SECRET_KEY"], person.token_salt,
+                                                          person.ticket_version))
+        code = tokens.short_code(app.config["SECRET_KEY"], person.token_salt, person.ticket_version)
+        token = MANAGE_LINK_PATTERN.search(outbox("tove@example.se")[0].body_text).group(1)
+    body = client.get(f"/r/{token}/ticket.pdf").data
+    assert qr_codes(body, tmp_path) == [expected]
+    assert code in re.sub(r"\s+", "", pdf_text(body))  # the code is letter-spaced for reading
+
+
+def test_ticket_pdf_only_for_confirmed_on_site(client, demo, app):
+    with app.app_context():
+        register(BORAS, "digi@example.se", "digital")
+        token = MANAGE_LINK_PATTERN.search(outbox("digi@example.se")[0].body_text).group(1)
+    assert client.get(f"/r/{token}/ticket.pdf").status_code == 404
+
+
+def test_personal_programme_pdf_shows_own_mode(client, demo, app):
+    with app.app_context():
+        register(BORAS, "dana@example.se", "digital")
+        token = MANAGE_LINK_PATTERN.search(outbox("dana@example.se")[0].body_text).group(1)
+    text = pdf_text(client.get(f"/r/{token}/programme.pdf").data)
+    assert "Arbetsmarknadsintegration, tack vare i stället för trots allt" in text
+    assert "En väg in i sysselsättning" not in text
+    assert "Anna Svensson" in text  # the participant's name
+
+
+def test_badges_sorted_by_swedish_name_with_decodable_qr(client, demo, app, tmp_path):
+    names = ["Örjan Ek", "Åsa Berg", "Ärla Lund", "Zlatan Ö", "Anna Ö"]
+    with app.app_context():
+        for i, name in enumerate(names):
+            register(BORAS, f"b{i}@example.se", "on_site", name=name)
+        register(BORAS, "digital@example.se", "digital", name="Digital Dora")
+    login(client, app, "host", staff_role="host")
+    response = client.get(f"/manage/events/{BORAS}/badges.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert "Digital Dora" not in text  # badges are for people in the room
+    expected = ["Anna Ö", "Zlatan Ö", "Åsa Berg", "Ärla Lund", "Örjan Ek"]
+    # Two badges a row, read left to right, top to bottom.
+    assert re.findall(r"(Anna Ö|Zlatan Ö|Åsa Berg|Ärla Lund|Örjan Ek)", text) == expected
+    codes = qr_codes(response.data, tmp_path)
+    assert len(codes) == 5 and all(code.startswith(qr.TICKET_PREFIX) for code in codes)
+
+
+def test_door_list_alphabetical_with_modes_and_no_special_category_data(client, demo, app):
+    with app.app_context():
+        register(BORAS, "c@example.se", "on_site", name="Cecilia Ås", dietary_needs="Glutenfritt",
+                 special_consent=True)
+        register(BORAS, "a@example.se", "digital", name="Adam Berg")
+    login(client, app)
+    text = pdf_text(client.get(f"/manage/events/{BORAS}/door-list.pdf").data)
+    assert text.find("Adam Berg") < text.find("Cecilia Ås")
+    assert "Digitalt" in text and "På plats" in text
+    assert "Glutenfritt" not in text
+
+
+def test_badges_and_door_list_need_a_signed_in_host_or_organiser(client, demo):
+    for path in ("badges.pdf", "door-list.pdf"):
+        response = client.get(f"/manage/events/{BORAS}/{path}")
+        assert response.status_code == 302 and "/account/login" in response.headers["Location"]
