@@ -29,7 +29,6 @@ PERSON_ERRORS = {
 }
 GROUP_ERRORS = {
     operations.InvalidLink: ("join_url", _l("Enter a full link starting with https://.")),
-    operations.NotAGroupSession: ("title", _l("Discussion groups belong to an item of the kind group session.")),
     **PERSON_ERRORS,
 }
 
@@ -220,6 +219,8 @@ def add_group(slug, item_id):
         try:
             group = operations.add_group(g.event.id, item.id, form.group_data(), current_user.id,
                                          leader=form.chosen_person())
+        except operations.NotAGroupSession:
+            flash(_("Discussion groups belong to an item of the kind group session."), "error")
         except operations.ProgrammeError as error:
             _show_error(form, error, GROUP_ERRORS)
         else:
