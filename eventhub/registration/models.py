@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventhub.extensions import db
@@ -41,6 +41,11 @@ class Registration(db.Model):
             "special_consent_at IS NOT NULL OR (dietary_needs = '' AND accessibility_needs = '')",
             name="special_answers_need_consent",
         ),
+        # The organisers' attendee list and statistics (eventhub.registration.attendees):
+        # filters by status and mode, pages sorted by name or by registration time.
+        Index("ix_registration_event_status_mode", "event_id", "status", "mode"),
+        Index("ix_registration_event_name", "event_id", "name", "id"),
+        Index("ix_registration_event_created", "event_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,12 @@ databases: PostgreSQL re-checks the WHERE after waiting for a concurrent writer,
 SQLite's driver opens the transaction at the first write, which waits for the single
 write lock (busy_timeout) instead of failing. CHECK constraints on the counters are
 the backstop. ``with_for_update()`` is not used: SQLite silently ignores it.
+
+Organisers may place someone beyond a limit (``override=True``). The CHECK constraints
+stay whole: the limit itself grows by exactly one seat in the same UPDATE that takes it.
+Organiser calls (``organiser=True``) also skip the registration window and the public
+group-choice switch, and may pass ``commit=False`` so that their audit entry joins the
+same transaction.
 """
 from __future__ import annotations
 
@@ -62,6 +68,18 @@ class NeedsSeatFirst(RegistrationError):
 
 class AlreadyCancelled(RegistrationError):
     pass
+
+
+class AlreadyRegistered(RegistrationError):
+    """An organiser added an address that already has an active registration for the event."""
+
+    def __init__(self, registration_id: int):
+        super().__init__(registration_id)
+        self.registration_id = registration_id
+
+
+class NotWaitlisted(RegistrationError):
+    """Only a waitlisted registration can be promoted."""
 
 
 @dataclass
@@ -122,16 +140,32 @@ def _event_columns(mode: Mode):
     return Event.digital_taken, Event.digital_seats
 
 
-def _take_event_seat(event_id: int, mode: Mode) -> bool:
+def _take_event_seat(event_id: int, mode: Mode, override: bool = False) -> bool:
+    """Take a seat if one is free; with ``override``, raise a full limit by one and take that."""
     taken, seats = _event_columns(mode)
-    result = db.session.execute(
-        update(Event)
-        .where(Event.id == event_id, or_(seats.is_(None), taken < seats))
-        # updated_at is kept: a seat taken is not a change to the event's content.
-        .values({taken: taken + 1, Event.updated_at: Event.updated_at})
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    for _ in range(MAX_PROMOTION_ROUNDS):
+        result = db.session.execute(
+            update(Event)
+            .where(Event.id == event_id, or_(seats.is_(None), taken < seats))
+            # updated_at is kept: a seat taken is not a change to the event's content.
+            .values({taken: taken + 1, Event.updated_at: Event.updated_at})
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            return True
+        if not override:
+            return False
+        # SET uses the row's old values on both databases: seats and taken both become taken + 1.
+        raised = db.session.execute(
+            update(Event)
+            .where(Event.id == event_id, seats.is_not(None), taken >= seats)
+            .values({seats: taken + 1, taken: taken + 1, Event.updated_at: Event.updated_at})
+            .execution_options(synchronize_session=False)
+        )
+        if raised.rowcount == 1:
+            return True
+        # A seat came free in between: take it the ordinary way on the next round.
+    return False
 
 
 def _release_event_seat(event_id: int, mode: Mode) -> None:
@@ -144,17 +178,32 @@ def _release_event_seat(event_id: int, mode: Mode) -> None:
     )
 
 
-def _take_group_seat(group_id: int) -> bool:
-    result = db.session.execute(
-        update(DiscussionGroup)
-        .where(
-            DiscussionGroup.id == group_id,
-            or_(DiscussionGroup.seats.is_(None), DiscussionGroup.taken < DiscussionGroup.seats),
+def _take_group_seat(group_id: int, override: bool = False) -> bool:
+    """Like ``_take_event_seat``, for a discussion group's seats."""
+    for _ in range(MAX_PROMOTION_ROUNDS):
+        result = db.session.execute(
+            update(DiscussionGroup)
+            .where(
+                DiscussionGroup.id == group_id,
+                or_(DiscussionGroup.seats.is_(None), DiscussionGroup.taken < DiscussionGroup.seats),
+            )
+            .values(taken=DiscussionGroup.taken + 1)
+            .execution_options(synchronize_session=False)
         )
-        .values(taken=DiscussionGroup.taken + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+        if result.rowcount == 1:
+            return True
+        if not override:
+            return False
+        raised = db.session.execute(
+            update(DiscussionGroup)
+            .where(DiscussionGroup.id == group_id, DiscussionGroup.seats.is_not(None),
+                   DiscussionGroup.taken >= DiscussionGroup.seats)
+            .values(seats=DiscussionGroup.taken + 1, taken=DiscussionGroup.taken + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if raised.rowcount == 1:
+            return True
+    return False
 
 
 def _release_group_seat(group_id: int) -> None:
@@ -240,23 +289,31 @@ def get_event_for_registration(slug: str) -> Event | None:
     )
 
 
-def register(event_id: int, data: RegistrationInput, now: datetime, secret_key: str) -> RegistrationResult:
+def register(event_id: int, data: RegistrationInput, now: datetime, secret_key: str, *, organiser: bool = False,
+             override: bool = False, commit: bool = True) -> RegistrationResult:
     """Register a person, or, if the address is already registered, email their link again.
 
     The result says which, for tests and the organiser; the public page answers the
-    same either way, so it cannot be used to find out who is registered.
+    same either way, so it cannot be used to find out who is registered. An organiser
+    adding someone by hand (``organiser=True``) gets ``AlreadyRegistered`` instead, may
+    do so outside the registration window, and with ``override`` gives a seat even when full.
     """
+    options = dict(organiser=organiser, override=override, commit=commit)
     try:
-        return _register(event_id, data, now, secret_key)
+        return _register(event_id, data, now, secret_key, **options)
     except IntegrityError:
         # The same address registered in a parallel request a moment ago.
         db.session.rollback()
-        return _register(event_id, data, now, secret_key)
+        return _register(event_id, data, now, secret_key, **options)
 
 
-def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key: str) -> RegistrationResult:
+def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key: str, organiser: bool,
+              override: bool, commit: bool) -> RegistrationResult:
     event = db.session.get(Event, event_id)
-    check_open(event, now)
+    if not organiser:
+        check_open(event, now)
+    elif event.status == EventStatus.CANCELLED:
+        raise RegistrationClosed("cancelled")
     try:
         mode = Mode(data.mode)
     except ValueError:
@@ -268,11 +325,13 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key:
         select(Registration).where(Registration.event_id == event_id, Registration.email == email)
     )
     if existing is not None and not existing.is_cancelled:
+        if organiser:
+            raise AlreadyRegistered(existing.id)
         mail.queue_registration_email(existing, "manage_link", secret_key)
         db.session.commit()
         return RegistrationResult(existing, created=False)
 
-    group = _group_for_choice(event, mode, data.group_id) if data.group_id else None
+    group = _group_for_choice(event, mode, data.group_id, organiser) if data.group_id else None
     registration = existing or Registration(event_id=event_id, email=email, token_salt=tokens.new_salt())
     registration.token_hash = tokens.token_hash(tokens.manage_token(secret_key, registration.token_salt))
     registration.name = data.name.strip()
@@ -288,7 +347,7 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key:
     if existing is not None:
         registration.ticket_version += 1
 
-    if _take_event_seat(event_id, mode):
+    if _take_event_seat(event_id, mode, override):
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at, registration.waitlisted_at = now, None
     else:
@@ -297,11 +356,12 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key:
     db.session.add(registration)
     db.session.flush()  # a duplicate address fails here, before any email is queued
     if group is not None and registration.is_confirmed:
-        _join_group(registration, group, secret_key, notify=False)
+        _join_group(registration, group, secret_key, notify=False, override=override)
     mail.queue_registration_email(
         registration, "confirmed" if registration.is_confirmed else "waitlisted", secret_key
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return RegistrationResult(registration, created=True)
 
 
@@ -325,7 +385,7 @@ def find_by_token(token: str) -> Registration | None:
 
 # --- changing and cancelling -----------------------------------------------------------------
 
-def cancel(registration_id: int, now: datetime, secret_key: str) -> Registration:
+def cancel(registration_id: int, now: datetime, secret_key: str, *, commit: bool = True) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration.is_cancelled:
         raise AlreadyCancelled()
@@ -347,16 +407,20 @@ def cancel(registration_id: int, now: datetime, secret_key: str) -> Registration
         _promote_event_waitlist(registration.event_id, mode, now, secret_key)
     db.session.refresh(registration)
     mail.queue_registration_email(registration, "cancelled", secret_key)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return registration
 
 
-def change_mode(registration_id: int, new_mode: str, now: datetime, secret_key: str) -> Registration:
+def change_mode(registration_id: int, new_mode: str, now: datetime, secret_key: str, *, organiser: bool = False,
+                override: bool = False, commit: bool = True) -> Registration:
+    """Move to the other mode; that takes a seat there (waitlisted people too) and frees the old one."""
     registration = db.session.get(Registration, registration_id)
     event = registration.event
     if registration.is_cancelled:
         raise AlreadyCancelled()
-    check_open(event, now)
+    if not organiser:
+        check_open(event, now)
     try:
         target = Mode(new_mode)
     except ValueError:
@@ -366,7 +430,7 @@ def change_mode(registration_id: int, new_mode: str, now: datetime, secret_key: 
     old = Mode(registration.mode)
     if target == old:
         return registration
-    if not _take_event_seat(event.id, target):
+    if not _take_event_seat(event.id, target, override):
         db.session.rollback()
         raise NoSeatsLeft(target)
     was_confirmed = registration.is_confirmed
@@ -382,7 +446,33 @@ def change_mode(registration_id: int, new_mode: str, now: datetime, secret_key: 
         _release_event_seat(event.id, old)
         _promote_event_waitlist(event.id, old, now, secret_key)
     mail.queue_registration_email(registration, "mode_changed", secret_key)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    return registration
+
+
+def promote(registration_id: int, now: datetime, secret_key: str, *, override: bool = False,
+            commit: bool = True) -> Registration:
+    """An organiser gives one waitlisted person a seat, whatever their place in the queue."""
+    registration = db.session.get(Registration, registration_id)
+    if not registration.is_waitlisted:
+        raise NotWaitlisted()
+    mode = Mode(registration.mode)
+    if not _take_event_seat(registration.event_id, mode, override):
+        raise NoSeatsLeft(mode)
+    won = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.status == RegistrationStatus.WAITLISTED)
+        .values(status=RegistrationStatus.CONFIRMED, confirmed_at=now, waitlisted_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:  # promoted or cancelled in parallel: undo the seat (and any raised limit) with it
+        db.session.rollback()
+        raise NotWaitlisted()
+    db.session.refresh(registration)
+    mail.queue_registration_email(registration, "promoted", secret_key)
+    if commit:
+        db.session.commit()
     return registration
 
 
@@ -418,8 +508,8 @@ def choosable_groups(event: Event) -> list[DiscussionGroup]:
     )
 
 
-def _group_for_choice(event: Event, mode: Mode, group_id: int) -> DiscussionGroup:
-    if not event.group_choice_open:
+def _group_for_choice(event: Event, mode: Mode, group_id: int, organiser: bool = False) -> DiscussionGroup:
+    if not event.group_choice_open and not organiser:
         raise GroupChoiceClosed()
     group = db.session.get(DiscussionGroup, group_id)
     if group is None or group.item.event_id != event.id or not group_allowed_for(event, mode, group):
@@ -442,23 +532,49 @@ def choose_group(registration_id: int, group_id: int, now: datetime, secret_key:
     return membership
 
 
-def leave_group(registration_id: int, group_id: int, secret_key: str) -> None:
+def place_in_group(registration_id: int, group_id: int, secret_key: str, *, override: bool = False,
+                   commit: bool = True) -> GroupMembership:
+    """An organiser puts a person in a group (moving them from another in the same session).
+
+    Group choice need not be open. The group must suit the person's mode; a full group
+    means its waitlist, unless ``override``. Someone on the group's waitlist gets a seat
+    if one is free now, or with ``override``.
+    """
+    registration = db.session.get(Registration, registration_id)
+    if registration.is_cancelled:
+        raise AlreadyCancelled()
+    group = _group_for_choice(registration.event, Mode(registration.mode), group_id, organiser=True)
+    if not registration.is_confirmed:
+        raise NeedsSeatFirst()
+    current = next((m for m in registration.memberships if m.group_id == group.id), None)
+    if current is not None and current.status == MembershipStatus.WAITLISTED and _take_group_seat(group.id, override):
+        current.status = MembershipStatus.CONFIRMED
+        db.session.flush()
+        mail.queue_registration_email(registration, "group_promoted", secret_key, group=group)
+    membership = current or _join_group(registration, group, secret_key, notify=True, override=override)
+    if commit:
+        db.session.commit()
+    return membership
+
+
+def leave_group(registration_id: int, group_id: int, secret_key: str, *, commit: bool = True) -> None:
     registration = db.session.get(Registration, registration_id)
     for membership in list(registration.memberships):
         if membership.group_id == group_id:
             _leave_group(registration, membership, secret_key)
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def _join_group(registration: Registration, group: DiscussionGroup, secret_key: str,
-                notify: bool) -> GroupMembership:
+                notify: bool, override: bool = False) -> GroupMembership:
     current = next((m for m in registration.memberships if m.item_id == group.item_id), None)
     if current is not None and current.group_id == group.id:
         return current
     if current is not None:  # switching: one group per group session
         _leave_group(registration, current, secret_key)
         db.session.flush()
-    status = MembershipStatus.CONFIRMED if _take_group_seat(group.id) else MembershipStatus.WAITLISTED
+    status = MembershipStatus.CONFIRMED if _take_group_seat(group.id, override) else MembershipStatus.WAITLISTED
     membership = GroupMembership(registration=registration, group=group, item_id=group.item_id, status=status)
     db.session.add(membership)
     db.session.flush()
