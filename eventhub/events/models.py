@@ -167,7 +167,10 @@ class EventMaterial(db.Model):
     kind: Mapped[str] = mapped_column(String(16), default=MaterialKind.DOCUMENT)
     title: Mapped[str] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(500))  # material hosted elsewhere
-    stored_name: Mapped[str | None] = mapped_column(String(200))  # a file under instance/
+    stored_name: Mapped[str | None] = mapped_column(String(200))  # random name under instance/materials/<event id>/
+    # The uploader's file name, sanitised: only ever sent back in Content-Disposition, never used on disk.
+    original_filename: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(100))
     file_format: Mapped[str | None] = mapped_column(String(40))  # e.g. "PowerPoint", "PDF"
     size_bytes: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)

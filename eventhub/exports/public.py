@@ -176,8 +176,7 @@ def _ticket(person, box_size: int = 8) -> tuple[str, str]:
     for 500 badges; the pixel art stays sharp with image-rendering: pixelated.
     """
     secret_key = current_app.config["SECRET_KEY"]
-    secret = tokens.ticket_secret(secret_key, person.token_salt, person.ticket_version)
-    png = base64.b64encode(qr.qr_png(qr.ticket_payload(secret), box_size=box_size)).decode()
+    png = base64.b64encode(qr.qr_png(tokens.ticket_payload(secret_key, person), box_size=box_size)).decode()
     return f"data:image/png;base64,{png}", tokens.short_code(secret_key, person.token_salt, person.ticket_version)
 
 

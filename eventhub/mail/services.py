@@ -36,9 +36,8 @@ def queue_registration_email(registration, kind: str, secret_key: str, group=Non
     with_ticket = registration.is_confirmed and registration.mode == "on_site" and kind in (
         "confirmed", "promoted", "mode_changed", "manage_link")
     if with_ticket:
-        secret = tokens.ticket_secret(secret_key, registration.token_salt, registration.ticket_version)
         attachment = ("biljett.png" if registration.language == "sv" else "ticket.png", "image/png",
-                      qr.qr_png(qr.ticket_payload(secret)))
+                      qr.qr_png(tokens.ticket_payload(secret_key, registration)))
     with force_locale(registration.language):
         context = dict(registration=registration, event=registration.event, group=group, kind=kind,
                        manage_url=f"{base_url}/r/{token}", with_ticket=with_ticket)

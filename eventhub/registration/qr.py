@@ -7,12 +7,6 @@ import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_Q
 
-TICKET_PREFIX = "EH1:"  # a version tag lets the scanner refuse codes it does not understand
-
-
-def ticket_payload(secret: str) -> str:
-    return TICKET_PREFIX + secret
-
 
 def _code(data: str, box_size: int) -> qrcode.QRCode:
     # Level Q (25 % recovery) and the standard four-module quiet zone.

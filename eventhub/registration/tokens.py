@@ -29,6 +29,36 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TICKET_PREFIX = "EH1:"  # a version tag lets the scanner refuse codes it does not understand
+
+
+def ticket_payload(secret_key: str, registration) -> str:
+    """What the door QR encodes: ``EH1:<registration id>-<ticket version>-<secret>``.
+
+    The id lets the server find the ticket in one look-up; the secret (an HMAC under the
+    app's key) makes it impossible to forge; the version makes a cancelled or changed
+    ticket stop working.
+    """
+    secret = ticket_secret(secret_key, registration.token_salt, registration.ticket_version)
+    return f"{TICKET_PREFIX}{registration.id}-{registration.ticket_version}-{secret}"
+
+
+def parse_ticket_payload(text: str) -> tuple[int, int, str] | None:
+    """(registration id, version, secret) from a scanned code, or None if it is not one of ours."""
+    text = (text or "").strip()
+    if not text.startswith(TICKET_PREFIX) or len(text) > 100:
+        return None
+    parts = text[len(TICKET_PREFIX):].split("-")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    return int(parts[0]), int(parts[1]), parts[2]
+
+
+def ticket_matches(secret_key: str, registration, version: int, secret: str) -> bool:
+    expected = ticket_secret(secret_key, registration.token_salt, registration.ticket_version)
+    return version == registration.ticket_version and hmac.compare_digest(expected, secret)
+
+
 def ticket_secret(secret_key: str, salt: str, version: int) -> str:
     """What the door QR encodes: 160 bits, changes with ticket_version so old tickets stop working."""
     return base64.b32encode(_mac(secret_key, f"ticket:{salt}:{version}")[:20]).decode().rstrip("=")

@@ -257,8 +257,8 @@ def ticket_svg(token):
     registration = _load_registration(token)
     if not (registration.is_confirmed and registration.mode == "on_site"):
         abort(404)
-    secret = tokens.ticket_secret(_secret(), registration.token_salt, registration.ticket_version)
-    response = current_app.response_class(qr.qr_svg(qr.ticket_payload(secret)), mimetype="image/svg+xml")
+    payload = tokens.ticket_payload(_secret(), registration)
+    response = current_app.response_class(qr.qr_svg(payload), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

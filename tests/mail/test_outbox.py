@@ -21,7 +21,7 @@ from eventhub.extensions import db
 from eventhub.mail import services as mail
 from eventhub.mail.models import OutboxMessage
 from eventhub.mail.transports import FolderTransport, SMTPTransport
-from eventhub.registration import qr, services, tokens
+from eventhub.registration import services, tokens
 from eventhub.registration.models import Registration
 from eventhub.types import utcnow
 from tests.registration.support import SECRET, count, fresh, manage_token_from, outbox, register
@@ -91,7 +91,7 @@ def decode_qr(png: bytes) -> list[str]:
 
 def _ticket_payload(registration_id) -> str:
     registration = fresh(Registration, registration_id)
-    return qr.ticket_payload(tokens.ticket_secret(SECRET, registration.token_salt, registration.ticket_version))
+    return tokens.ticket_payload(SECRET, registration)
 
 
 # --- delivering over SMTP ----------------------------------------------------------------------------

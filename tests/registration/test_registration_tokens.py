@@ -108,6 +108,10 @@ def _ticket_secret(rid) -> str:
     return tokens.ticket_secret(SECRET, registration.token_salt, registration.ticket_version)
 
 
+def _ticket_payload(rid) -> str:
+    return tokens.ticket_payload(SECRET, fresh(Registration, rid))
+
+
 @pytest.mark.parametrize("change", ["cancel", "change_mode"])
 def test_ticket_secret_changes_when_registration_changes(app_ctx, make_event, change):
     slug = make_event()
@@ -131,11 +135,11 @@ def test_ticket_after_mode_change_back_is_a_new_ticket(app_ctx, make_event):
 
     assert _ticket_secret(rid) != first
     last_ticket = outbox("anna@example.se")[-1].attachment_data
-    assert decode_qr(last_ticket) == [qr.ticket_payload(_ticket_secret(rid))]
+    assert decode_qr(last_ticket) == [_ticket_payload(rid)]
 
 
 def test_qr_png_decodes_back_to_payload():
-    payload = qr.ticket_payload(tokens.ticket_secret(SECRET, tokens.new_salt(), 1))
+    payload = "EH1:12-1-" + tokens.ticket_secret(SECRET, tokens.new_salt(), 1)
 
     png = qr.qr_png(payload)
 
@@ -145,7 +149,7 @@ def test_qr_png_decodes_back_to_payload():
 
 
 def test_qr_png_small_box_size_still_decodes():
-    payload = qr.ticket_payload(tokens.ticket_secret(SECRET, tokens.new_salt(), 7))
+    payload = "EH1:9999-7-" + tokens.ticket_secret(SECRET, tokens.new_salt(), 7)
 
     assert decode_qr(qr.qr_png(payload, box_size=3)) == [payload]
 
@@ -156,11 +160,11 @@ def test_email_ticket_attachment_decodes_to_current_ticket(app_ctx, make_event):
 
     [message] = outbox("anna@example.se")
 
-    assert decode_qr(message.attachment_data) == [qr.ticket_payload(_ticket_secret(rid))]
+    assert decode_qr(message.attachment_data) == [_ticket_payload(rid)]
 
 
 def test_qr_svg_is_well_formed_svg():
-    svg = qr.qr_svg(qr.ticket_payload("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"))
+    svg = qr.qr_svg("EH1:1-1-ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 
     root = ET.fromstring(svg)  # noqa: S314 (our own output); raises on malformed XML
 
@@ -174,7 +178,7 @@ def test_ticket_svg_route_serves_current_ticket(app, client, make_event):
     with app.app_context():
         rid = register(slug, "anna@example.se").registration.id
         token = manage_token_from(outbox("anna@example.se")[0].body_text)
-        expected = qr.qr_svg(qr.ticket_payload(_ticket_secret(rid)))
+        expected = qr.qr_svg(_ticket_payload(rid))
 
     response = client.get(f"/r/{token}/ticket.svg")
 

@@ -1,0 +1,24 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from eventhub.mail.operations import _CONTROL, BODY_MAX, SUBJECT_MAX
+from eventhub.registration.forms import strip
+
+
+def one_line(_form, field):
+    # A line break in a subject could smuggle in mail headers; refuse it rather than quietly change it.
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError(_l("The subject must be a single line."))
+
+
+class MailingForm(FlaskForm):
+    audience = RadioField(_l("Who should get it?"), choices=[],
+                          validators=[InputRequired(_l("Choose who should get the email."))])
+    subject = StringField(_l("Subject"), filters=[strip], validators=[
+        DataRequired(_l("Write a subject.")),
+        Length(max=SUBJECT_MAX, message=_l("At most %(max)d characters.")), one_line])
+    body = TextAreaField(_l("Message"), validators=[
+        DataRequired(_l("Write a message.")), Length(max=BODY_MAX, message=_l("At most %(max)d characters."))])
+    send_key = HiddenField()

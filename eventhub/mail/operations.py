@@ -1,0 +1,203 @@
+"""Organisers emailing attendees: who receives it, what it looks like, queueing, progress.
+
+An audience is one of ``all`` (everyone not cancelled, waitlist included), a mode
+(``on_site`` / ``digital``: everyone not cancelled who takes part that way),
+``waitlist`` (the event's waitlist, both modes) or ``group:<id>`` (the confirmed
+members of one discussion group). Each person gets their own message, rendered in
+their language with the event's footer and their personal manage link; all of them
+are queued in one transaction with the Mailing record and its audit entry.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from eventhub.audit import services as audit
+from eventhub.events.models import Event
+from eventhub.extensions import db
+from eventhub.groups.models import DiscussionGroup, GroupMembership, MembershipStatus
+from eventhub.mail import services as mail
+from eventhub.mail.models import Mailing, OutboxMessage
+from eventhub.modes import Mode
+from eventhub.programme.models import ProgrammeItem
+from eventhub.registration import tokens
+from eventhub.registration.models import Registration, RegistrationStatus
+
+SUBJECT_MAX = 200
+BODY_MAX = 20_000
+# Any control character (newlines above all) in a subject could add mail headers.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+
+
+class MailingError(Exception):
+    pass
+
+
+class UnsafeSubject(MailingError):
+    """Empty, too long, or with a line break or other control character (header injection)."""
+
+
+class EmptyBody(MailingError):
+    pass
+
+
+class UnknownAudience(MailingError):
+    pass
+
+
+class NoRecipients(MailingError):
+    pass
+
+
+@dataclass(frozen=True)
+class Progress:
+    sent: int = 0
+    waiting: int = 0
+    failing: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.waiting + self.failing
+
+
+def check_subject(subject: str) -> str:
+    subject = (subject or "").strip()
+    if not subject or len(subject) > SUBJECT_MAX or _CONTROL.search(subject):
+        raise UnsafeSubject(subject)
+    return subject
+
+
+def check_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if not body.strip() or len(body) > BODY_MAX:
+        raise EmptyBody()
+    return body
+
+
+def groups_for(event_id: int) -> list[DiscussionGroup]:
+    return list(db.session.scalars(
+        select(DiscussionGroup).join(ProgrammeItem, DiscussionGroup.item_id == ProgrammeItem.id)
+        .where(ProgrammeItem.event_id == event_id)
+        .order_by(ProgrammeItem.starts_at, ProgrammeItem.position, DiscussionGroup.position, DiscussionGroup.id)
+    ))
+
+
+def audience_choices(event: Event) -> list[str]:
+    """The audiences this event offers, in the order the form lists them."""
+    choices = ["all"]
+    if len(event.modes) > 1:
+        choices += [mode.value for mode in event.modes]
+    choices.append("waitlist")
+    choices += [f"group:{group.id}" for group in groups_for(event.id)]
+    return choices
+
+
+def _recipients_query(event_id: int, audience: str):
+    query = select(Registration).where(Registration.event_id == event_id)
+    if audience == "all":
+        query = query.where(Registration.status != RegistrationStatus.CANCELLED)
+    elif audience in (Mode.ON_SITE, Mode.DIGITAL):
+        query = query.where(Registration.status != RegistrationStatus.CANCELLED, Registration.mode == audience)
+    elif audience == "waitlist":
+        query = query.where(Registration.status == RegistrationStatus.WAITLISTED)
+    elif audience.startswith("group:") and audience[6:].isdigit():
+        group_id = int(audience[6:])
+        group = db.session.get(DiscussionGroup, group_id)
+        if group is None or group.item.event_id != event_id:
+            raise UnknownAudience(audience)
+        query = query.join(GroupMembership, GroupMembership.registration_id == Registration.id).where(
+            GroupMembership.group_id == group_id,
+            GroupMembership.status == MembershipStatus.CONFIRMED,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+    else:
+        raise UnknownAudience(audience)
+    return query.order_by(Registration.id)
+
+
+def recipients(event_id: int, audience: str) -> list[Registration]:
+    return list(db.session.scalars(_recipients_query(event_id, audience)))
+
+
+def recipient_count(event_id: int, audience: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(_recipients_query(event_id, audience).subquery()))
+
+
+def render(event: Event, registration: Registration, subject: str, body: str, secret_key: str) -> tuple[str, str]:
+    """The subject and text one person receives, in their language, with their manage link."""
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    token = tokens.manage_token(secret_key, registration.token_salt)
+    with force_locale(registration.language):
+        text = render_template("mailings/email.txt", event=event, registration=registration, body=body,
+                               manage_url=f"{base_url}/r/{token}")
+    return subject, text
+
+
+def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, secret_key: str,
+         now: datetime, send_key: str | None = None) -> Mailing:
+    """Queue one message per recipient, the Mailing and its audit entry: all or nothing.
+
+    The same ``send_key`` twice (a double click on Send) returns the first Mailing.
+    """
+    subject, body = check_subject(subject), check_body(body)
+    if send_key:
+        existing = db.session.scalar(select(Mailing).where(Mailing.send_key == send_key))
+        if existing is not None:
+            return existing
+    event = db.session.get(Event, event_id)
+    people = recipients(event_id, audience)
+    if not people:
+        raise NoRecipients(audience)
+    mailing = Mailing(event_id=event_id, audience=audience, subject=subject, body=body, created_by=actor_id,
+                      created_at=now, recipient_count=len(people), send_key=send_key or None)
+    db.session.add(mailing)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same preview sent at the same moment by another request
+        db.session.rollback()
+        return db.session.scalar(select(Mailing).where(Mailing.send_key == send_key))
+    for person in people:
+        message = mail.queue(person.email, *render(event, person, subject, body, secret_key))
+        message.mailing_id = mailing.id
+    audit.record(actor_id, "mailing.sent", subject, event_id=event_id, audience=audience,
+                 recipients=len(people), mailing_id=mailing.id)
+    db.session.commit()
+    return mailing
+
+
+def mailings_for(event_id: int) -> list[Mailing]:
+    return list(db.session.scalars(
+        select(Mailing).where(Mailing.event_id == event_id).order_by(Mailing.created_at.desc(), Mailing.id.desc())
+    ))
+
+
+def progress(mailing_ids: list[int]) -> dict[int, Progress]:
+    """Per mailing: sent, waiting (not tried yet) and failing (tried, will be retried)."""
+    if not mailing_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            OutboxMessage.mailing_id,
+            func.sum(case((OutboxMessage.sent_at.is_not(None), 1), else_=0)),
+            func.sum(case((OutboxMessage.sent_at.is_(None) & (OutboxMessage.attempts == 0), 1), else_=0)),
+            func.sum(case((OutboxMessage.sent_at.is_(None) & (OutboxMessage.attempts > 0), 1), else_=0)),
+        ).where(OutboxMessage.mailing_id.in_(mailing_ids)).group_by(OutboxMessage.mailing_id)
+    ).all()
+    result = {mailing_id: Progress() for mailing_id in mailing_ids}
+    for mailing_id, sent, waiting, failing in rows:
+        result[mailing_id] = Progress(int(sent or 0), int(waiting or 0), int(failing or 0))
+    return result
+
+
+def failing_addresses(mailing_id: int) -> list[tuple[str, str | None]]:
+    return [tuple(row) for row in db.session.execute(
+        select(OutboxMessage.to_address, OutboxMessage.last_error)
+        .where(OutboxMessage.mailing_id == mailing_id, OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)
+        .order_by(OutboxMessage.id)
+    )]
