@@ -69,7 +69,7 @@ def test_compose_page_lists_audiences_with_counts_and_is_in_the_workspace_nav(or
     assert response.status_code == 200
     text = page_text(response)
     assert "3 people" in text  # everyone not cancelled
-    assert 'href="/manage/events/%s/email/" aria-current="page"' % forum in response.get_data(as_text=True)
+    assert f'href="/manage/events/{forum}/email/" aria-current="page"' in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("audience", "expected"), [
@@ -238,7 +238,8 @@ def test_the_queued_message_builds_a_safe_email(app, organiser, forum):
 
 
 def test_user_text_is_escaped_on_the_mailing_pages(app, organiser, forum):
-    location = _send(organiser, forum, subject="<script>alert(1)</script>", body="<img src=x onerror=alert(1)>").headers["Location"]
+    location = _send(organiser, forum, subject="<script>alert(1)</script>",
+                     body="<img src=x onerror=alert(1)>").headers["Location"]
     page = organiser.get(location).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "<img src=x" not in page
