@@ -116,11 +116,19 @@ def add_item(slug):
 @bp.post("/items/<int:item_id>/move")
 @event_access("manage")
 def move_item(slug, item_id):
+    direction = request.form.get("direction", "")
     try:
-        operations.move_item(g.event.id, item_id, request.form.get("direction", ""), current_user.id)
+        item = operations.move_item(g.event.id, item_id, direction, current_user.id)
     except (operations.CannotMove, operations.UnknownChoice):
         flash(_("That item cannot move further."), "info")
-    return redirect(url_for(".programme", slug=slug, _anchor=f"item-{item_id}"), code=303)
+        item = operations.get_item(g.event.id, item_id)
+    # Back to the button just pressed, or to the other one when the item reached the end: the
+    # browser focuses a button named by the address, so the keyboard stays where it was.
+    slot = operations.same_start(item)
+    can = {"up": slot[0] is not item, "down": slot[-1] is not item}
+    anchor = f"move-{direction}-{item.id}" if can.get(direction) else \
+        next((f"move-{way}-{item.id}" for way in ("up", "down") if can[way]), f"item-{item.id}")
+    return redirect(url_for(".programme", slug=slug, _anchor=anchor), code=303)
 
 
 @bp.post("/group-choice")

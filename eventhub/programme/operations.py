@@ -262,15 +262,20 @@ def delete_item(event_id: int, item_id: int, actor_id: int) -> None:
     db.session.commit()
 
 
+def same_start(item: ProgrammeItem) -> list[ProgrammeItem]:
+    """The items of the event that start when ``item`` does (itself included), in their order."""
+    return list(db.session.scalars(
+        select(ProgrammeItem).where(ProgrammeItem.event_id == item.event_id, ProgrammeItem.starts_at == item.starts_at)
+        .order_by(ProgrammeItem.position, ProgrammeItem.id)
+    ))
+
+
 def move_item(event_id: int, item_id: int, direction: str, actor_id: int) -> ProgrammeItem:
     """Swap an item with its neighbour among the items that start at the same time."""
     if direction not in ("up", "down"):
         raise UnknownChoice(direction)
     item = get_item(event_id, item_id)
-    slot = list(db.session.scalars(
-        select(ProgrammeItem).where(ProgrammeItem.event_id == event_id, ProgrammeItem.starts_at == item.starts_at)
-        .order_by(ProgrammeItem.position, ProgrammeItem.id)
-    ))
+    slot = same_start(item)
     index = slot.index(item)
     other = index - 1 if direction == "up" else index + 1
     if other < 0 or other >= len(slot):

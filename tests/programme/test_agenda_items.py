@@ -235,7 +235,7 @@ def test_move_up_and_down_among_items_that_start_together(app, agenda):
     assert "Move up" in page and "Move down" in page
 
     response = agenda.post(f"/items/{third}/move", {"direction": "up"})
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"#item-{third}")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"#move-up-{third}")
     assert _titles(app, agenda.slug) == ["A", "C", "B", "Later"]
     agenda.post(f"/items/{first}/move", {"direction": "down"})
     assert _titles(app, agenda.slug) == ["C", "A", "B", "Later"]
@@ -245,8 +245,12 @@ def test_move_up_and_down_among_items_that_start_together(app, agenda):
     assert "That item cannot move further." in response.get_data(as_text=True)
     assert agenda.post(f"/items/{second}/move", {"direction": "sideways"}).status_code == 303
     assert _titles(app, agenda.slug) == ["C", "A", "B", "Later"]
+    # Moved to the end, it has no "Move down" any more: the address names its "Move up" instead.
+    response = agenda.post(f"/items/{first}/move", {"direction": "down"})
+    assert response.headers["Location"].endswith(f"#move-up-{first}")
+    assert _titles(app, agenda.slug) == ["C", "B", "A", "Later"]
     with app.app_context():
-        assert audit_actions(agenda.slug).count("programme.item_moved") == 2
+        assert audit_actions(agenda.slug).count("programme.item_moved") == 3
 
 
 def test_an_item_moved_to_another_start_joins_the_end_of_that_slot(app, agenda):
