@@ -65,6 +65,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour")
+    # Post-event material: uploaded files live under MATERIAL_FOLDER (default instance/materials).
+    MATERIAL_FOLDER = os.environ.get("MATERIAL_FOLDER")
+    MATERIAL_MAX_BYTES = int(os.environ.get("MATERIAL_MAX_BYTES", str(25_000_000)))
+    # Any request larger than this is refused (413) before it is read: one file plus the form around it.
+    MAX_CONTENT_LENGTH = MATERIAL_MAX_BYTES + 1_000_000
 
 
 class DevelopmentConfig(Config):
