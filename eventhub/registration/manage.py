@@ -1,4 +1,305 @@
-"""Attendee management and statistics (organisers)."""
-from flask import Blueprint
+"""Attendee management and statistics (organisers).
+
+The list is a plain GET form (search, filters, sort, pages), so it works without JavaScript
+and every view of it has its own address. It has no CSRF token on purpose: it changes
+nothing, and a token in a query string would end up in logs and Referer headers. Every
+form that changes something is a POST with a token.
+"""
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from eventhub import labels, workspace
+from eventhub.accounts.access import event_access
+from eventhub.modes import Mode
+from eventhub.registration import attendees, operations, services
+from eventhub.registration import organiser_forms as forms
+from eventhub.registration import statistics as figures
+from eventhub.registration.forms import ConfirmForm
+from eventhub.types import utcnow
 
 bp = Blueprint("attendees", __name__, url_prefix="/manage/events/<slug>")
+workspace.add_link(30, "attendees.list_registrations", _l("Attendees"))
+workspace.add_link(40, "attendees.statistics", _l("Statistics"))
+
+NO_SEATS_LEFT = {
+    "on_site": _l("There are no seats left on site. Tick “Override the seat limit” to give a seat anyway."),
+    "digital": _l("There are no digital seats left. Tick “Override the seat limit” to give a seat anyway."),
+}
+SORT_LABELS = {
+    "name": _l("Name, A to Ö"),
+    "-name": _l("Name, Ö to A"),
+    "-registered": _l("Newest registrations first"),
+    "registered": _l("Oldest registrations first"),
+    "organisation": _l("Organisation"),
+}
+
+
+def error_message(error: services.RegistrationError) -> str:
+    """One place that turns a rule the organiser's request broke into words."""
+    if isinstance(error, services.NoSeatsLeft):
+        return str(NO_SEATS_LEFT[error.mode])
+    if isinstance(error, services.AlreadyCancelled):
+        return _("This registration is cancelled.")
+    if isinstance(error, services.NotWaitlisted):
+        return _("This person is no longer on the waitlist.")
+    if isinstance(error, services.NeedsSeatFirst):
+        return _("Give the person a seat at the event before placing them in a discussion group.")
+    if isinstance(error, services.GroupNotAllowed):
+        return _("That discussion group is not open to the way this person takes part.")
+    if isinstance(error, services.ModeNotOffered):
+        return _("This event cannot be attended that way.")
+    if isinstance(error, services.AlreadyRegistered):
+        return _("That address is already registered for this event.")
+    if isinstance(error, services.RegistrationClosed):
+        return _("The event is cancelled, so no one can be added.")
+    if isinstance(error, operations.InvalidChoice):
+        return _("Choose one of the options.")
+    return _("That could not be done.")
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _registration(registration_id: int):
+    try:
+        return operations.get_registration(g.event.id, registration_id)
+    except operations.NotFound:
+        abort(404)
+
+
+def _raised_message(raised) -> str | None:
+    if not raised:
+        return None
+    parts = [_("%(what)s now has %(seats)d seats", what=labels.MODE.get(what, what), seats=seats)
+             for what, seats in raised]
+    return _("The seat limit was raised: %(changes)s.", changes="; ".join(str(p) for p in parts))
+
+
+def _flash_outcome(message: str, outcome: operations.Outcome) -> None:
+    flash(message, "success")
+    raised = _raised_message(outcome.raised)
+    if raised:
+        flash(raised, "info")
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+@bp.get("/attendees")
+@event_access("manage")
+def list_registrations(slug):
+    groups = attendees.event_groups(g.event.id)
+    filters = attendees.Filters.from_args(request.args, {group.id for group in groups})
+    result = attendees.page(g.event.id, filters)
+    return render_template(
+        "attendees/list.html", event=g.event, page=result, filters=filters, groups=groups,
+        typed_search=(request.args.get("q") or "")[:attendees.SEARCH_MAX], sectors=forms.SECTORS,
+        statuses=forms.status_choices(), status_label=forms.status_label, sorts=SORT_LABELS,
+        special_form=ConfirmForm(),
+    )
+
+
+# --- one registration --------------------------------------------------------------------------
+
+def _detail_page(registration, details_form=None, mode_form=None, promote_form=None, group_form=None,
+                 status: int = 200):
+    event = g.event
+    groups = [group for group in attendees.event_groups(event.id)
+              if services.group_allowed_for(event, Mode(registration.mode), group)]
+    if details_form is None:
+        details_form = forms.DetailsForm(formdata=None, obj=registration)
+    if mode_form is None:
+        mode_form = forms.MoveModeForm(formdata=None, mode=registration.mode)
+    mode_form.set_choices(event)
+    promote_form = promote_form or forms.PromoteForm(formdata=None)
+    group_form = group_form or forms.GroupPlaceForm(formdata=None)
+    group_form.set_choices(groups)
+    places = attendees.groups_of([registration.id]).get(registration.id, [])
+    return render_template(
+        "attendees/detail.html", event=event, registration=registration, details_form=details_form,
+        mode_form=mode_form, promote_form=promote_form, group_form=group_form, places=places,
+        remove_form=ConfirmForm(), sectors=forms.SECTORS, status_label=forms.status_label,
+    ), status
+
+
+@bp.get("/attendees/<int:registration_id>")
+@event_access("manage")
+def registration_detail(slug, registration_id):
+    return _detail_page(_registration(registration_id))
+
+
+# The registration changed meanwhile (another organiser, the person themself): the form that was
+# sent is no longer on the page, so the message goes above it.
+STATE_CHANGED = (operations.AlreadyCancelled, operations.NotWaitlisted)
+
+
+def _state_changed(registration, error):
+    flash(error_message(error), "error")
+    return _back(registration)
+
+
+def _back(registration, anchor: str = ""):
+    return redirect(url_for(".registration_detail", slug=g.event.slug, registration_id=registration.id) + anchor,
+                    code=303)
+
+
+@bp.post("/attendees/<int:registration_id>/details")
+@event_access("manage")
+def edit_details(slug, registration_id):
+    registration = _registration(registration_id)
+    form = forms.DetailsForm()
+    if form.validate_on_submit():
+        details = operations.Details(name=form.name.data, organisation=form.organisation.data or "",
+                                     role_title=form.role_title.data or "", sector=form.sector.data,
+                                     language=form.language.data)
+        try:
+            operations.update_details(g.event.id, registration.id, details, current_user.id)
+        except operations.RegistrationError as error:
+            form.form_errors.append(error_message(error))
+        else:
+            flash(_("The details are saved."), "success")
+            return _back(registration)
+    return _detail_page(registration, details_form=form, status=422)
+
+
+@bp.post("/attendees/<int:registration_id>/mode")
+@event_access("manage")
+def move_mode(slug, registration_id):
+    registration = _registration(registration_id)
+    form = forms.MoveModeForm()
+    form.set_choices(g.event)
+    if form.validate_on_submit():
+        try:
+            outcome = operations.change_mode(g.event.id, registration.id, form.mode.data, current_user.id, utcnow(),
+                                             _secret(), override=form.override.data)
+        except STATE_CHANGED as error:
+            return _state_changed(registration, error)
+        except operations.RegistrationError as error:
+            form.form_errors.append(error_message(error))
+        else:
+            _flash_outcome(_("%(name)s now takes part: %(mode)s.", name=outcome.registration.name,
+                             mode=labels.MODE[outcome.registration.mode]), outcome)
+            return _back(registration)
+    return _detail_page(registration, mode_form=form, status=422)
+
+
+@bp.post("/attendees/<int:registration_id>/promote")
+@event_access("manage")
+def promote(slug, registration_id):
+    registration = _registration(registration_id)
+    form = forms.PromoteForm()
+    if form.validate_on_submit():
+        try:
+            outcome = operations.promote(g.event.id, registration.id, current_user.id, utcnow(), _secret(),
+                                         override=form.override.data)
+        except STATE_CHANGED as error:
+            return _state_changed(registration, error)
+        except operations.RegistrationError as error:
+            form.form_errors.append(error_message(error))
+        else:
+            _flash_outcome(_("%(name)s has a seat now and is emailed.", name=outcome.registration.name), outcome)
+            return _back(registration)
+    return _detail_page(registration, promote_form=form, status=422)
+
+
+@bp.post("/attendees/<int:registration_id>/group")
+@event_access("manage")
+def place_in_group(slug, registration_id):
+    registration = _registration(registration_id)
+    form = forms.GroupPlaceForm()
+    form.set_choices(attendees.event_groups(g.event.id))
+    if form.validate_on_submit():
+        try:
+            outcome = operations.place_in_group(g.event.id, registration.id, int(form.group.data), current_user.id,
+                                                _secret(), override=form.override.data)
+        except STATE_CHANGED as error:
+            return _state_changed(registration, error)
+        except operations.RegistrationError as error:
+            form.group.errors = [*form.group.errors, error_message(error)]
+        else:
+            _flash_outcome(_("%(name)s has a place in the group.", name=outcome.registration.name)
+                           if outcome.group_status == "confirmed" else
+                           _("The group is full: %(name)s is on its waitlist. Tick “Override the seat limit” to "
+                             "give a place anyway.", name=outcome.registration.name), outcome)
+            return _back(registration, "#groups")
+    return _detail_page(registration, group_form=form, status=422)
+
+
+@bp.post("/attendees/<int:registration_id>/groups/<int:group_id>/remove")
+@event_access("manage")
+def remove_from_group(slug, registration_id, group_id):
+    registration = _registration(registration_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.remove_from_group(g.event.id, registration.id, group_id, current_user.id, _secret())
+    except operations.NotFound:
+        abort(404)
+    flash(_("%(name)s is no longer in the group.", name=registration.name), "success")
+    return _back(registration, "#groups")
+
+
+@bp.route("/attendees/<int:registration_id>/cancel", methods=["GET", "POST"])
+@event_access("manage")
+def cancel(slug, registration_id):
+    registration = _registration(registration_id)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            operations.cancel_registration(g.event.id, registration.id, current_user.id, utcnow(), _secret())
+        except operations.RegistrationError as error:
+            flash(error_message(error), "error")
+        else:
+            flash(_("The registration is cancelled and %(name)s is emailed.", name=registration.name), "success")
+        return _back(registration)
+    return render_template("attendees/cancel.html", event=g.event, registration=registration, form=form), \
+        422 if request.method == "POST" else 200
+
+
+# --- adding by hand ----------------------------------------------------------------------------
+
+@bp.route("/attendees/new", methods=["GET", "POST"])
+@event_access("manage")
+def add_registration(slug):
+    form = forms.AddForm()
+    groups = attendees.event_groups(g.event.id)
+    form.set_choices(g.event, groups)
+    existing_id = None
+    if form.validate_on_submit():
+        data = services.RegistrationInput(
+            name=form.name.data, email=form.email.data, mode=form.mode.data, organisation=form.organisation.data or "",
+            role_title=form.role_title.data or "", sector=form.sector.data, language=form.language.data,
+            dietary_needs=form.dietary_needs.data or "", accessibility_needs=form.accessibility_needs.data or "",
+            special_consent=form.special_consent.data, photo_consent=form.photo_consent.data,
+            privacy_accepted=form.informed.data, group_id=int(form.group.data) if form.group.data else None,
+        )
+        try:
+            outcome = operations.add_registration(g.event.id, data, current_user.id, utcnow(), _secret(),
+                                                  override=form.override.data)
+        except operations.AlreadyRegistered as error:
+            existing_id = error.registration_id
+            form.email.errors = [*form.email.errors, error_message(error)]
+        except operations.GroupNotAllowed as error:
+            form.group.errors = [*form.group.errors, error_message(error)]
+        except operations.RegistrationError as error:
+            form.form_errors.append(error_message(error))
+        else:
+            registration = outcome.registration
+            _flash_outcome(_("%(name)s is registered and emailed a confirmation.", name=registration.name)
+                           if registration.is_confirmed else
+                           _("%(name)s is on the waitlist and emailed about it.", name=registration.name), outcome)
+            return _back(registration)
+    return render_template("attendees/add.html", event=g.event, form=form, existing_id=existing_id), \
+        422 if request.method == "POST" else 200
+
+
+# --- statistics --------------------------------------------------------------------------------
+
+@bp.get("/statistics")
+@event_access("manage")
+def statistics(slug):
+    return render_template("attendees/statistics.html", event=g.event, stats=figures.for_event(g.event),
+                           sectors=forms.SECTORS, status_label=forms.status_label)

@@ -47,7 +47,8 @@ def post_form(client, page_url: str, action_url: str, **fields):
     return client.post(action_url, data={"csrf_token": form_token(client, page_url), **fields})
 
 
-def seed_registrations(slug: str, count: int, start: datetime | None = None, **overrides) -> list[int]:
+def seed_registrations(slug: str, count: int, start: datetime | None = None, prefix: str = "person",
+                       **overrides) -> list[int]:
     """``count`` confirmed registrations in one bulk INSERT (no seats counted, no email); returns ids.
 
     Names, organisations, sectors and modes vary with the index, so filters have something to find.
@@ -59,7 +60,7 @@ def seed_registrations(slug: str, count: int, start: datetime | None = None, **o
     for i in range(count):
         salt = secrets.token_hex(8)
         row = dict(
-            event_id=event.id, name=f"Person {i:05d}", email=f"person{i:05d}@example.se",
+            event_id=event.id, name=f"{prefix.title()} {i:05d}", email=f"{prefix}{i:05d}@example.se",
             organisation=f"Org {i % 7}", role_title="", sector=sectors[i % 5],
             mode="on_site" if i % 2 == 0 else "digital", status="confirmed", language="sv",
             dietary_needs="", accessibility_needs="", privacy_accepted_at=start, photo_consent=False,

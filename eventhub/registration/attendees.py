@@ -1,0 +1,253 @@
+"""Finding registrations for organisers: search, filters, sorting and pages, all in SQL.
+
+A page costs the same few queries whatever the event's size: one COUNT, one page of rows
+(LIMIT/OFFSET) and one query for those rows' discussion groups. Nothing loads every row;
+the CSV export walks the same filtered query in batches (``batches``).
+
+Search is case-insensitive in Swedish too. PostgreSQL's ``lower()`` knows Å, Ä and Ö;
+SQLite's only knows ASCII, so on SQLite the search calls a Python function registered on
+each connection (``eventhub_lower``) instead.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from math import ceil
+
+from sqlalchemy import Engine, Select, String, func, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.sql.functions import FunctionElement
+
+from eventhub.extensions import db
+from eventhub.groups.models import DiscussionGroup, GroupMembership
+from eventhub.modes import Mode
+from eventhub.programme.models import ProgrammeItem
+from eventhub.registration.models import Registration, RegistrationStatus, Sector
+
+PAGE_SIZE = 50
+SEARCH_MAX = 100
+BATCH_SIZE = 500
+SORTS = ("name", "-name", "registered", "-registered", "organisation")
+DEFAULT_SORT = "name"
+
+
+class folded(FunctionElement):  # noqa: N801 (an SQL function, named like one)
+    """``lower()`` that folds non-ASCII letters on both databases."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded_default(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element, compiler, **kw):
+    return f"eventhub_lower({compiler.process(element.clauses, **kw)})"
+
+
+def _python_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+@sa_event.listens_for(Engine, "connect")
+def _sqlite_lower(dbapi_connection, _record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.create_function("eventhub_lower", 1, _python_lower, deterministic=True)
+
+
+@dataclass
+class Filters:
+    """What the organiser asked for; values outside the allowed ones are dropped by ``clean``."""
+
+    search: str = ""
+    mode: str = ""
+    status: str = ""
+    sector: str = ""
+    group_id: int | None = None
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args, group_ids: set[int]) -> Filters:
+        """Read a query string; anything unknown or malformed means "no filter", never an error."""
+        group_id = _int(args.get("group"))
+        return cls(
+            search=(args.get("q") or "").strip()[:SEARCH_MAX],
+            mode=_choice(args.get("mode"), {m.value for m in Mode}),
+            status=_choice(args.get("status"), {s.value for s in RegistrationStatus}),
+            sector=_choice(args.get("sector"), {s.value for s in Sector}),
+            group_id=group_id if group_id in group_ids else None,
+            sort=_choice(args.get("sort"), set(SORTS)) or DEFAULT_SORT,
+            page=max(1, _int(args.get("page")) or 1),
+        )
+
+    def query_args(self, **changes) -> dict[str, str | int]:
+        """The query string for this view (for page links and exports), without empty values."""
+        values = {"q": self.search, "mode": self.mode, "status": self.status, "sector": self.sector,
+                  "group": self.group_id or "", "sort": self.sort if self.sort != DEFAULT_SORT else "",
+                  "page": self.page if self.page > 1 else ""}
+        values.update(changes)
+        return {key: value for key, value in values.items()
+                if value not in ("", None) and not (key == "page" and value == 1)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.search or self.mode or self.status or self.sector or self.group_id)
+
+
+def _int(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def _choice(value, allowed: set[str]) -> str:
+    return value if value in allowed else ""
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filtered(event_id: int, filters: Filters) -> Select:
+    """The registrations the filters select, as a query to count, page or export."""
+    query = select(Registration).where(Registration.event_id == event_id)
+    if filters.search:
+        pattern = f"%{_escape_like(filters.search.lower())}%"
+        query = query.where(
+            folded(Registration.name).like(pattern, escape="\\")
+            | folded(Registration.email).like(pattern, escape="\\")
+            | folded(Registration.organisation).like(pattern, escape="\\")
+        )
+    if filters.mode:
+        query = query.where(Registration.mode == filters.mode)
+    if filters.status:
+        query = query.where(Registration.status == filters.status)
+    if filters.sector:
+        query = query.where(Registration.sector == filters.sector)
+    if filters.group_id:
+        query = query.where(
+            select(GroupMembership.id)
+            .where(GroupMembership.registration_id == Registration.id, GroupMembership.group_id == filters.group_id)
+            .exists()
+        )
+    return query
+
+
+ORDER = {
+    "name": (Registration.name, Registration.id),
+    "-name": (Registration.name.desc(), Registration.id.desc()),
+    "registered": (Registration.created_at, Registration.id),
+    "-registered": (Registration.created_at.desc(), Registration.id.desc()),
+    "organisation": (Registration.organisation, Registration.name, Registration.id),
+}
+
+
+@dataclass
+class GroupPlace:
+    group_id: int
+    title: str
+    status: str  # confirmed or waitlisted
+
+
+@dataclass
+class Page:
+    filters: Filters
+    total: int
+    rows: list[Registration]
+    groups: dict[int, list[GroupPlace]] = field(default_factory=dict)
+
+    @property
+    def number(self) -> int:
+        return self.filters.page
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / PAGE_SIZE))
+
+    @property
+    def first_index(self) -> int:
+        return 0 if not self.total else (self.number - 1) * PAGE_SIZE + 1
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.number * PAGE_SIZE)
+
+    def links(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: the first, the last and a few around this one; None marks a gap."""
+        wanted = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        numbers = sorted(n for n in wanted if 1 <= n <= self.pages)
+        shown: list[int | None] = []
+        for n in numbers:
+            if shown and n - shown[-1] > 1:
+                shown.append(None)
+            shown.append(n)
+        return shown
+
+
+def page(event_id: int, filters: Filters) -> Page:
+    """One page of the list: a COUNT, the page's rows and their groups (three queries)."""
+    query = filtered(event_id, filters)
+    total = db.session.scalar(query.with_only_columns(func.count(Registration.id)).order_by(None))
+    last = max(1, ceil(total / PAGE_SIZE))
+    if filters.page > last:  # an old link past the end: show the last page
+        filters.page = last
+    rows = list(db.session.scalars(
+        query.order_by(*ORDER[filters.sort]).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
+    ))
+    return Page(filters=filters, total=total, rows=rows, groups=groups_of([r.id for r in rows]))
+
+
+def groups_of(registration_ids: list[int]) -> dict[int, list[GroupPlace]]:
+    """Each registration's discussion groups, in programme order (one query)."""
+    if not registration_ids:
+        return {}
+    found: dict[int, list[GroupPlace]] = defaultdict(list)
+    rows = db.session.execute(
+        select(GroupMembership.registration_id, DiscussionGroup.id, DiscussionGroup.title, GroupMembership.status)
+        .join(DiscussionGroup, DiscussionGroup.id == GroupMembership.group_id)
+        .join(ProgrammeItem, ProgrammeItem.id == GroupMembership.item_id)
+        .where(GroupMembership.registration_id.in_(registration_ids))
+        .order_by(ProgrammeItem.starts_at, DiscussionGroup.position, DiscussionGroup.id)
+    )
+    for registration_id, group_id, title, status in rows:
+        found[registration_id].append(GroupPlace(group_id, title, status))
+    return dict(found)
+
+
+def batches(query: Select, size: int = BATCH_SIZE) -> Iterator[list[Registration]]:
+    """Every registration a query selects, in registration order, ``size`` at a time.
+
+    Keyset pages (id > the last one seen), so memory stays flat and no cursor is held open
+    between batches while a response streams. The session's identity map holds rows weakly:
+    once written out, they are let go.
+    """
+    last_id = 0
+    while True:
+        rows = list(db.session.scalars(
+            query.where(Registration.id > last_id).order_by(None).order_by(Registration.id).limit(size)
+        ))
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        last_id = rows[-1].id
+
+
+def event_groups(event_id: int) -> list[DiscussionGroup]:
+    """The event's discussion groups with their programme items, in programme order (one query)."""
+    return list(db.session.scalars(
+        select(DiscussionGroup)
+        .join(ProgrammeItem, ProgrammeItem.id == DiscussionGroup.item_id)
+        .options(contains_eager(DiscussionGroup.item))
+        .where(ProgrammeItem.event_id == event_id)
+        .order_by(ProgrammeItem.starts_at, DiscussionGroup.mode.desc(), DiscussionGroup.position, DiscussionGroup.id)
+    ))

@@ -1,0 +1,102 @@
+"""Forms and interface words for the organisers' attendee pages."""
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from eventhub import labels
+from eventhub.registration.forms import SpecialAnswersMixin, strip, valid_email
+
+SECTORS = {
+    "business": _l("Business"),
+    "academia": _l("Academia"),
+    "public": _l("Public sector"),
+    "non_profit": _l("Non-profit / civil society"),
+    "other": _l("Other"),
+}
+LANGUAGES = [("sv", "Svenska"), ("en", "English")]
+
+
+def status_label(status: str) -> str:
+    """A registration's status; "cancelled" needs its own word (an event is "inställt", a person "avanmäld")."""
+    return {
+        "confirmed": pgettext("registration status", "Confirmed"),
+        "waitlisted": pgettext("registration status", "Waitlisted"),
+        "cancelled": pgettext("registration status", "Cancelled"),
+    }.get(status, status)
+
+
+def status_choices() -> list[tuple[str, str]]:
+    return [(status, status_label(status)) for status in ("confirmed", "waitlisted", "cancelled")]
+
+
+OVERRIDE_LABEL = _l("Override the seat limit: give a seat even if it is full (the limit is raised by one)")
+
+
+class DetailsForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[
+        DataRequired(_l("Enter the person's name.")), Length(max=200, message=_l("At most %(max)d characters."))])
+    organisation = StringField(_l("Organisation (optional)"), filters=[strip], validators=[
+        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
+    role_title = StringField(_l("Role or title (optional)"), filters=[strip], validators=[
+        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
+    sector = RadioField(_l("Sector"), choices=list(SECTORS.items()),
+                        validators=[InputRequired(_l("Choose a sector."))])
+    language = RadioField(_l("Language for emails"), choices=LANGUAGES,
+                          validators=[InputRequired(_l("Choose a language."))])
+
+
+# The detail page holds several of these forms: each override box has its own id.
+class MoveModeForm(FlaskForm):
+    mode = RadioField(_l("Taking part"), choices=[], validators=[InputRequired(_l("Choose how they take part."))])
+    override = BooleanField(OVERRIDE_LABEL, id="move-override")
+
+    def set_choices(self, event) -> None:
+        self.mode.choices = [(mode.value, labels.MODE[mode]) for mode in event.modes]
+
+
+class PromoteForm(FlaskForm):
+    override = BooleanField(OVERRIDE_LABEL, id="promote-override")
+
+
+class GroupPlaceForm(FlaskForm):
+    group = SelectField(_l("Discussion group"), choices=[], id="group-choice",
+                        validators=[InputRequired(_l("Choose a group."))])
+    override = BooleanField(OVERRIDE_LABEL, id="group-override")
+
+    def set_choices(self, groups) -> None:
+        self.group.choices = [("", _l("Choose a group"))] + [
+            (str(group.id), f"{group.item.title}: {group.title} ({labels.MODE[group.mode]})") for group in groups]
+
+
+class AddForm(SpecialAnswersMixin, FlaskForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[
+        DataRequired(_l("Enter the person's name.")), Length(max=200, message=_l("At most %(max)d characters."))])
+    email = EmailField(_l("Email"), filters=[strip], validators=[
+        DataRequired(_l("Enter the person's email address.")), Length(max=254), valid_email],
+        description=_l("Required: the person gets their confirmation, ticket and personal link by email."))
+    organisation = StringField(_l("Organisation (optional)"), filters=[strip], validators=[
+        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
+    role_title = StringField(_l("Role or title (optional)"), filters=[strip], validators=[
+        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
+    sector = RadioField(_l("Sector"), choices=list(SECTORS.items()), default="other",
+                        validators=[InputRequired(_l("Choose a sector."))])
+    mode = RadioField(_l("Taking part"), choices=[], validators=[InputRequired(_l("Choose how they take part."))])
+    group = SelectField(_l("Discussion group (optional)"), choices=[], validators=[Optional()])
+    language = RadioField(_l("Language for emails"), choices=LANGUAGES, default="sv",
+                          validators=[InputRequired(_l("Choose a language."))])
+    informed = BooleanField(
+        _l("The person knows they are registered and has been told where to read the privacy notice."),
+        validators=[DataRequired(_l("Tell the person about the privacy notice before registering them."))])
+    photo_consent = BooleanField(_l("The person agrees to appear in photos from the event."))
+    special_consent = BooleanField(_l("The person agrees that their dietary and accessibility answers are stored "
+                                      "to plan the event (deleted 30 days after it)."))
+    override = BooleanField(OVERRIDE_LABEL)
+
+    def set_choices(self, event, groups) -> None:
+        self.mode.choices = [(mode.value, labels.MODE[mode]) for mode in event.modes]
+        if len(event.modes) == 1 and not self.mode.data:
+            self.mode.data = event.modes[0].value
+        self.group.choices = [("", _l("No group for now"))] + [
+            (str(group.id), f"{group.item.title}: {group.title} ({labels.MODE[group.mode]})") for group in groups]
