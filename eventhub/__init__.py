@@ -64,6 +64,7 @@ def N_(message: str) -> str:
 
 def _register_workspace_blueprints(app: Flask) -> None:
     """The organiser workspace's areas, one blueprint each."""
+    from eventhub.checkin.views import bp as checkin_bp
     from eventhub.events.materials import bp as materials_bp
     from eventhub.exports.public import bp as documents_bp
     from eventhub.exports.views import bp as exports_bp
@@ -71,7 +72,7 @@ def _register_workspace_blueprints(app: Flask) -> None:
     from eventhub.programme.manage import bp as agenda_bp
     from eventhub.registration.manage import bp as attendees_bp
 
-    for blueprint in (agenda_bp, attendees_bp, documents_bp, exports_bp, mailings_bp, materials_bp):
+    for blueprint in (agenda_bp, attendees_bp, checkin_bp, documents_bp, exports_bp, mailings_bp, materials_bp):
         app.register_blueprint(blueprint)
 
 
@@ -85,6 +86,7 @@ def _import_models() -> None:
     # Every model module must be imported before metadata is used (migrations, create_all).
     from eventhub.accounts import models as _accounts  # noqa: F401
     from eventhub.audit import models as _audit  # noqa: F401
+    from eventhub.checkin import models as _checkin  # noqa: F401
     from eventhub.events import models as _events  # noqa: F401
     from eventhub.groups import models as _groups  # noqa: F401
     from eventhub.mail import models as _mail  # noqa: F401
@@ -94,7 +96,7 @@ def _import_models() -> None:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or "/api/" in request.path
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -141,6 +143,9 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Writers queue for SQLite's single write lock. A registration holds it while its email and
+    # ticket are rendered, so under load (gunicorn threads, a busy machine) 5 s was not enough and
+    # requests failed with "database is locked"; waiting up to 30 s is better than failing.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -44,6 +44,7 @@ class Event(db.Model):
             name="registration_closes_after_opening",
         ),
         CheckConstraint("length(slug) > 0", name="slug_not_empty"),
+        CheckConstraint("join_opens_minutes_before BETWEEN 0 AND 1440", name="join_window_sane"),
         # The backstop under the conditional seat updates in registration.services:
         # whatever the code does, the database never holds more people than seats.
         CheckConstraint("on_site_taken >= 0 AND (on_site_seats IS NULL OR on_site_taken <= on_site_seats)",
@@ -80,6 +81,8 @@ class Event(db.Model):
     on_site_may_join_digital_groups: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Digital participants' join link works from this many minutes before the start.
+    join_opens_minutes_before: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     recording_url: Mapped[str | None] = mapped_column(String(500))

@@ -26,8 +26,10 @@ def queue(to: str, subject: str, body_text: str, attachment: tuple[str, str, byt
     return message
 
 
-def queue_registration_email(registration, kind: str, secret_key: str, group=None) -> OutboxMessage:
+def queue_registration_email(registration, kind: str, secret_key: str, group=None) -> OutboxMessage | None:
     """Render one of the registration emails in the person's own language and queue it."""
+    if not registration.email:  # a walk-in registered at the door without an address
+        return None
     from eventhub.registration import qr, tokens  # registration imports this module
 
     base_url = current_app.config["BASE_URL"].rstrip("/")

@@ -51,7 +51,8 @@ class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))  # normalised: trimmed, lower case
+    # Normalised: trimmed, lower case. None only for a walk-in registered at the door without one.
+    email: Mapped[str | None] = mapped_column(String(254))
     organisation: Mapped[str] = mapped_column(String(200), default="")
     role_title: Mapped[str] = mapped_column(String(200), default="")
     sector: Mapped[str] = mapped_column(String(16), default=Sector.OTHER)
@@ -72,6 +73,11 @@ class Registration(db.Model):
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # waitlist order: first come, first served
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Arrival: set once by a conditional UPDATE at the door (see checkin.services).
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Digital participants' own join link: first and latest use.
+    first_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -78,6 +78,10 @@ class AlreadyRegistered(RegistrationError):
         self.registration_id = registration_id
 
 
+class MissingEmail(RegistrationError):
+    pass
+
+
 class NotWaitlisted(RegistrationError):
     """Only a waitlisted registration can be promoted."""
 
@@ -320,8 +324,11 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key:
         raise ModeNotOffered(data.mode) from None
     if mode not in event.modes:
         raise ModeNotOffered(mode)
-    email = normalise_email(data.email)
-    existing = db.session.scalar(
+    # Only a walk-in added at the door may come without an address (and then gets no email).
+    email = normalise_email(data.email or "") or None
+    if email is None and not organiser:
+        raise MissingEmail()
+    existing = email and db.session.scalar(
         select(Registration).where(Registration.event_id == event_id, Registration.email == email)
     )
     if existing is not None and not existing.is_cancelled:

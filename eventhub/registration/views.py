@@ -7,6 +7,7 @@ from eventhub import labels
 from eventhub.extensions import limiter
 from eventhub.programme import services as programme
 from eventhub.registration import forms, qr, services, tokens
+from eventhub.checkin.services import join_window
 from eventhub.types import utcnow
 
 bp = Blueprint("registration", __name__)
@@ -177,6 +178,7 @@ def _manage_page(registration, token, mode_form=None, group_form=None, answers_f
         slots=programme.slots(items), memberships={m.item_id: m for m in registration.memberships},
         allowed_groups=allowed, mode_form=mode_form, group_form=group_form, answers_form=answers_form,
         cancel_form=forms.ConfirmForm(), state=services.registration_state(event, utcnow()),
+        join_opens_at=join_window(event)[0], join_open=join_window(event)[0] <= utcnow() <= event.ends_at,
     ), status
 
 

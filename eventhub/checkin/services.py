@@ -1,0 +1,374 @@
+"""Check-in at the door and online.
+
+One rule decides a scan, whichever way the ticket arrives (camera, USB scanner, typed
+short code, name search, an offline phone syncing later): find the registration,
+check it belongs here and may come in, then set ``Registration.checked_in_at`` with a
+conditional UPDATE. Exactly one of two simultaneous scans wins; the other is told
+"already checked in" with the winner's time and host. Every accepted scan is stored
+under its client-made nonce, so a retried or re-synced scan counts once.
+"""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from eventhub.accounts.models import User
+from eventhub.audit import services as audit
+from eventhub.checkin.models import CheckIn, Method, Outcome
+from eventhub.events.models import Event
+from eventhub.extensions import db
+from eventhub.groups.models import GroupMembership
+from eventhub.modes import Mode
+from eventhub.registration import services as registration_services
+from eventhub.registration import tokens
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.text import swedish_sort_key
+
+MAX_CLOCK_SKEW = timedelta(minutes=10)  # an offline phone's clock may be a little ahead
+SEARCH_LIMIT = 20
+
+
+class CheckinError(Exception):
+    pass
+
+
+class UnknownCheckIn(CheckinError):
+    pass
+
+
+class NotAtTheDoor(CheckinError):
+    """Switching to on site is only for a digital registrant standing at the door."""
+
+
+@dataclass
+class ScanResult:
+    """What the host's screen shows: green, amber or red, and why."""
+
+    colour: str  # green, amber, red
+    reason: str  # checked_in, already, not_found, replaced, cancelled, waitlisted, other_event, digital
+    registration_id: int | None = None
+    name: str = ""
+    organisation: str = ""
+    groups: list[str] = field(default_factory=list)
+    checked_in_at: datetime | None = None
+    checked_in_by: str | None = None
+    check_in_id: int | None = None
+    can_switch_to_on_site: bool = False
+    duplicate: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "colour": self.colour, "reason": self.reason, "registration_id": self.registration_id,
+            "name": self.name, "organisation": self.organisation, "groups": self.groups,
+            "checked_in_at": self.checked_in_at.isoformat() if self.checked_in_at else None,
+            "checked_in_by": self.checked_in_by, "check_in_id": self.check_in_id,
+            "can_switch_to_on_site": self.can_switch_to_on_site, "duplicate": self.duplicate,
+        }
+
+
+def normalise_short_code(text: str) -> str:
+    """Typed codes forgive case, spaces, dashes and the look-alikes O/0 and I/L/1."""
+    cleaned = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"}))
+    return f"{cleaned[:4]}-{cleaned[4:]}" if len(cleaned) == 8 else ""
+
+
+def _groups(person: Registration) -> list[str]:
+    return [m.group.title for m in person.memberships if m.status == "confirmed"]
+
+
+def _person_result(colour: str, reason: str, person: Registration, **extra) -> ScanResult:
+    return ScanResult(colour=colour, reason=reason, registration_id=person.id, name=person.name,
+                      organisation=person.organisation, groups=_groups(person), **extra)
+
+
+def _load(registration_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(Registration.id == registration_id)
+        .options(selectinload(Registration.memberships).joinedload(GroupMembership.group))
+    )
+
+
+def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[Registration | None, str | None]:
+    """The registration a scanned or typed code names, or why none is."""
+    parsed = tokens.parse_ticket_payload(code)
+    if parsed is not None:
+        registration_id, version, secret = parsed
+        person = _load(registration_id)
+        if person is None:
+            return None, "not_found"
+        expected = tokens.ticket_secret(secret_key, person.token_salt, version)
+        if not hmac.compare_digest(expected, secret):
+            return None, "not_found"  # forged or garbled: reveal nothing about the id
+        if person.event_id != event_id:
+            return person, "other_event"
+        if version != person.ticket_version:
+            return person, "replaced"
+        return person, None
+    short = normalise_short_code(code)
+    if not short:
+        return None, "not_found"
+    # A typed code is checked against the event's own tickets; a few hundred HMACs is nothing.
+    candidates = db.session.execute(
+        select(Registration.id, Registration.token_salt, Registration.ticket_version)
+        .where(Registration.event_id == event_id, Registration.status != RegistrationStatus.CANCELLED)
+    ).all()
+    for registration_id, salt, version in candidates:
+        if hmac.compare_digest(tokens.short_code(secret_key, salt, version), short):
+            return _load(registration_id), None
+    return None, "not_found"
+
+
+def scan(event_id: int, code: str, host_id: int | None, nonce: str, now: datetime, secret_key: str, *,
+         scanned_at: datetime | None = None, offline: bool = False, method: str = Method.QR) -> ScanResult:
+    """Check a ticket (QR payload or short code) in at the door."""
+    previous = _by_nonce(nonce)
+    if previous is not None:
+        return _replay(previous)
+    person, problem = _resolve_code(event_id, code, secret_key)
+    if problem is None and method == Method.QR and tokens.parse_ticket_payload(code) is None:
+        method = Method.CODE
+    return _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method)
+
+
+def check_in_registration(event_id: int, registration_id: int, host_id: int | None, nonce: str, now: datetime, *,
+                          scanned_at: datetime | None = None, offline: bool = False) -> ScanResult:
+    """Check in someone the host found by name (no ticket at hand)."""
+    previous = _by_nonce(nonce)
+    if previous is not None:
+        return _replay(previous)
+    person = _load(registration_id)
+    problem = None if person is not None else "not_found"
+    if person is not None and person.event_id != event_id:
+        problem = "other_event"
+    return _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, Method.SEARCH)
+
+
+def _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method) -> ScanResult:
+    if problem == "not_found" or person is None:
+        return ScanResult(colour="red", reason="not_found")
+    if problem == "other_event":
+        return ScanResult(colour="red", reason="other_event")  # no name: it is not this event's business
+    if problem == "replaced" or person.is_cancelled:
+        return _person_result("red", "cancelled" if person.is_cancelled else "replaced", person)
+    if person.is_waitlisted:
+        return _person_result("red", "waitlisted", person)
+    if person.mode == Mode.DIGITAL:
+        event = db.session.get(Event, event_id)
+        can_switch = Mode.ON_SITE in event.modes and event.seats_left(Mode.ON_SITE) != 0
+        return _person_result("red", "digital", person, can_switch_to_on_site=can_switch)
+
+    when = _sane_time(scanned_at, now)
+    won = db.session.execute(
+        update(Registration)
+        .where(Registration.id == person.id, Registration.checked_in_at.is_(None))
+        .values(checked_in_at=when)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    record = CheckIn(event_id=event_id, registration_id=person.id, nonce=nonce, method=method, offline=offline,
+                     outcome=Outcome.CHECKED_IN if won else Outcome.DUPLICATE, scanned_at=when, recorded_at=now,
+                     host_id=host_id)
+    db.session.add(record)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same nonce arrived twice at once (a retry racing its original): answer as the first did.
+        db.session.rollback()
+        return _replay(_by_nonce(nonce))
+    if won:
+        return _person_result("green", "checked_in", person, checked_in_at=when, check_in_id=record.id,
+                              checked_in_by=_host_name(host_id))
+    return _already(person, duplicate=True, check_in_id=record.id)
+
+
+def _sane_time(scanned_at: datetime | None, now: datetime) -> datetime:
+    """An offline scan keeps its own time, unless the phone's clock is clearly wrong."""
+    if scanned_at is None or scanned_at > now + MAX_CLOCK_SKEW or scanned_at < now - timedelta(days=2):
+        return now
+    return min(scanned_at, now)
+
+
+def _host_name(host_id: int | None) -> str | None:
+    return db.session.scalar(select(User.name).where(User.id == host_id)) if host_id else None
+
+
+def _winning(person_id: int) -> CheckIn | None:
+    return db.session.scalar(
+        select(CheckIn).where(CheckIn.registration_id == person_id, CheckIn.outcome == Outcome.CHECKED_IN,
+                              CheckIn.undone_at.is_(None))
+        .order_by(CheckIn.scanned_at).limit(1)
+    )
+
+
+def _already(person: Registration, duplicate: bool, check_in_id: int | None) -> ScanResult:
+    db.session.refresh(person)
+    winner = _winning(person.id)
+    return _person_result("amber", "already", person, checked_in_at=person.checked_in_at,
+                          checked_in_by=winner.host.name if winner and winner.host else None,
+                          check_in_id=check_in_id, duplicate=duplicate)
+
+
+def _by_nonce(nonce: str) -> CheckIn | None:
+    return db.session.scalar(select(CheckIn).where(CheckIn.nonce == nonce))
+
+
+def _replay(record: CheckIn) -> ScanResult:
+    """The answer a nonce got the first time, so a resent scan changes nothing."""
+    person = _load(record.registration_id)
+    if record.outcome == Outcome.CHECKED_IN:
+        return _person_result("green", "checked_in", person, checked_in_at=record.scanned_at,
+                              checked_in_by=record.host.name if record.host else None, check_in_id=record.id)
+    return _already(person, duplicate=True, check_in_id=record.id)
+
+
+def undo(event_id: int, check_in_id: int, host_id: int, now: datetime) -> Registration:
+    """Take back a check-in (a wrong person scanned); logged with who did it."""
+    record = db.session.get(CheckIn, check_in_id)
+    if record is None or record.event_id != event_id or record.undone_at is not None:
+        raise UnknownCheckIn(check_in_id)
+    record.undone_at, record.undone_by_id = now, host_id
+    if record.outcome == Outcome.CHECKED_IN:
+        db.session.execute(
+            update(Registration).where(Registration.id == record.registration_id)
+            .values(checked_in_at=None).execution_options(synchronize_session=False)
+        )
+    audit.record(host_id, "checkin.undone", f"check-in {record.id}", event_id=event_id,
+                 registration_id=record.registration_id)
+    db.session.commit()
+    return _load(record.registration_id)
+
+
+def search(event_id: int, query: str) -> list[Registration]:
+    """People by name or organisation, for someone without their ticket."""
+    words = [word for word in (query or "").strip().split() if word][:4]
+    if not words:
+        return []
+    statement = select(Registration).where(Registration.event_id == event_id,
+                                           Registration.status != RegistrationStatus.CANCELLED)
+    for word in words:
+        pattern = f"%{word.lower()}%"
+        statement = statement.where(or_(func.lower(Registration.name).like(pattern),
+                                        func.lower(Registration.organisation).like(pattern)))
+    people = db.session.scalars(
+        statement.options(selectinload(Registration.memberships).joinedload(GroupMembership.group))
+        .limit(SEARCH_LIMIT)
+    ).all()
+    return sorted(people, key=lambda person: swedish_sort_key(person.name))
+
+
+def counters(event_id: int) -> dict:
+    """Checked in / expected on site, for the live counter on every scanner."""
+    expected, arrived = db.session.execute(
+        select(func.count(), func.count(Registration.checked_in_at))
+        .where(Registration.event_id == event_id, Registration.mode == Mode.ON_SITE,
+               Registration.status == RegistrationStatus.CONFIRMED)
+    ).one()
+    return {"checked_in": arrived, "expected": expected}
+
+
+def offline_tickets(event_id: int, secret_key: str) -> list[dict]:
+    """What a scanner keeps for working offline: hashes of the tickets, and only what the screen shows."""
+    people = db.session.scalars(
+        select(Registration)
+        .where(Registration.event_id == event_id, Registration.status != RegistrationStatus.CANCELLED)
+        .options(selectinload(Registration.memberships).joinedload(GroupMembership.group))
+    ).all()
+    return [{
+        "id": person.id,
+        "ticket": tokens.token_hash(tokens.ticket_payload(secret_key, person)),
+        "code": tokens.token_hash(tokens.short_code(secret_key, person.token_salt, person.ticket_version)),
+        "name": person.name,
+        "organisation": person.organisation,
+        "groups": _groups(person),
+        "mode": person.mode,
+        "status": person.status,
+        "checked_in": person.checked_in_at is not None,
+    } for person in people]
+
+
+def switch_to_on_site(event_id: int, registration_id: int, host_id: int, now: datetime,
+                      secret_key: str) -> Registration:
+    """A digital registrant came to the room: move them to on site if a seat is free."""
+    person = db.session.get(Registration, registration_id)
+    if person is None or person.event_id != event_id or person.mode != Mode.DIGITAL or not person.is_confirmed:
+        raise NotAtTheDoor(registration_id)
+    registration_services.change_mode(registration_id, Mode.ON_SITE, now, secret_key, organiser=True, commit=False)
+    audit.record(host_id, "checkin.switched_to_on_site", "digital → on site", event_id=event_id,
+                 registration_id=registration_id)
+    db.session.commit()
+    return person
+
+
+def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: datetime, secret_key: str,
+            nonce: str) -> ScanResult:
+    """Register someone at the door (seats permitting) and check them in."""
+    data = registration_services.RegistrationInput(name=name, email=email or "", mode=Mode.ON_SITE,
+                                                   privacy_accepted=True)
+    result = registration_services.register(event_id, data, now, secret_key, organiser=True, commit=False)
+    person = result.registration
+    if not person.is_confirmed:
+        db.session.rollback()
+        raise registration_services.NoSeatsLeft(Mode.ON_SITE)
+    audit.record(host_id, "checkin.walk_in", "walk-in registered at the door", event_id=event_id)
+    db.session.commit()
+    return _admit(event_id, _load(person.id), None, host_id, nonce, now, None, False, Method.WALK_IN)
+
+
+# --- digital check-in ------------------------------------------------------------------------
+
+class JoinNotOpen(CheckinError):
+    def __init__(self, opens_at: datetime):
+        super().__init__(opens_at)
+        self.opens_at = opens_at
+
+
+class JoinClosed(CheckinError):
+    pass
+
+
+class NotDigital(CheckinError):
+    pass
+
+
+def join_window(event: Event) -> tuple[datetime, datetime]:
+    return event.starts_at - timedelta(minutes=event.join_opens_minutes_before), event.ends_at
+
+
+def join(registration_id: int, now: datetime) -> str:
+    """Record that a digital participant joined, and give the platform address to send them to."""
+    person = db.session.get(Registration, registration_id)
+    event = person.event
+    if person.is_cancelled or person.is_waitlisted or person.mode != Mode.DIGITAL or event.is_cancelled:
+        raise NotDigital()
+    opens, closes = join_window(event)
+    if now < opens:
+        raise JoinNotOpen(opens)
+    if now > closes or not event.join_url:
+        raise JoinClosed()
+    db.session.execute(
+        update(Registration).where(Registration.id == person.id)
+        .values(first_joined_at=func.coalesce(Registration.first_joined_at, now), last_joined_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return event.join_url
+
+
+def attendance(event_id: int) -> dict:
+    """Arrivals and digital joins, for the organiser's statistics."""
+    row = db.session.execute(
+        select(
+            func.count().filter(Registration.mode == Mode.ON_SITE),
+            func.count(Registration.checked_in_at).filter(Registration.mode == Mode.ON_SITE),
+            func.count().filter(Registration.mode == Mode.DIGITAL),
+            func.count(Registration.first_joined_at).filter(Registration.mode == Mode.DIGITAL),
+        ).where(Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
+    ).one()
+    return {"on_site_expected": row[0], "checked_in": row[1], "digital_expected": row[2], "digital_joined": row[3]}
+
+

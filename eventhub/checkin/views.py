@@ -1,0 +1,235 @@
+"""The host's scanner page and the JSON API it talks to; the digital participant's join link."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from eventhub.accounts import services as accounts
+from eventhub.accounts.access import event_access
+from eventhub.checkin import services
+from eventhub.events.models import Event
+from eventhub.extensions import db, limiter
+from eventhub.registration import services as registration
+from eventhub.types import utcnow
+
+bp = Blueprint("checkin", __name__)
+
+NONCE_MAX = 64
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _api_error(status: int, code: str, message: str):
+    return jsonify(error={"code": code, "message": message}), status
+
+
+def host_api(view):
+    """Like event_access("host"), but answers in JSON: the scanner calls this with fetch()."""
+
+    @wraps(view)
+    def wrapped(slug, *args, **kwargs):
+        if not current_user.is_authenticated:
+            return _api_error(401, "signed_out", _("You are signed out. Sign in again; scans wait on this phone."))
+        event = db.session.scalar(db.select(Event).where(Event.slug == slug))
+        if event is None or not accounts.can_host(current_user, event):
+            return _api_error(404, "no_event", _("You are not a host of this event."))
+        g.event = event
+        return view(slug, *args, **kwargs)
+
+    return wrapped
+
+
+def _host_key() -> str:
+    return f"host:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr or "?"
+
+
+def _checkin_limit() -> str:
+    return current_app.config["CHECKIN_RATE_LIMIT"]
+
+
+def _payload() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400)
+    return data
+
+
+def _nonce(data: dict) -> str:
+    nonce = data.get("nonce")
+    if not isinstance(nonce, str) or not 8 <= len(nonce) <= NONCE_MAX:
+        abort(400)
+    return nonce
+
+
+def _scanned_at(data: dict) -> datetime | None:
+    value = data.get("scanned_at")
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        abort(400)
+    return moment if moment.tzinfo else None
+
+
+@bp.get("/checkin/<slug>")
+@event_access("host")
+def scanner(slug):
+    return render_template("checkin/scanner.html", event=g.event, counters=services.counters(g.event.id),
+                           can_walk_in="on_site" in g.event.modes)
+
+
+@bp.get("/checkin/<slug>/api/tickets")
+@host_api
+def tickets(slug):
+    response = jsonify(tickets=services.offline_tickets(g.event.id, _secret()),
+                       counters=services.counters(g.event.id), generated_at=utcnow().isoformat())
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/checkin/<slug>/api/counters")
+@host_api
+def counters(slug):
+    return jsonify(services.counters(g.event.id))
+
+
+@bp.post("/checkin/<slug>/api/scan")
+@host_api
+@limiter.limit(_checkin_limit, key_func=_host_key)
+def scan(slug):
+    data = _payload()
+    code = data.get("code")
+    if not isinstance(code, str) or not code.strip() or len(code) > 200:
+        return _api_error(400, "bad_code", _("That is not a ticket code."))
+    result = services.scan(g.event.id, code, current_user.id, _nonce(data), utcnow(), _secret(),
+                           scanned_at=_scanned_at(data), offline=bool(data.get("offline")))
+    return jsonify(result=result.as_dict(), counters=services.counters(g.event.id))
+
+
+@bp.post("/checkin/<slug>/api/checkin")
+@host_api
+@limiter.limit(_checkin_limit, key_func=_host_key)
+def check_in_found(slug):
+    data = _payload()
+    registration_id = data.get("registration_id")
+    if not isinstance(registration_id, int):
+        abort(400)
+    result = services.check_in_registration(g.event.id, registration_id, current_user.id, _nonce(data), utcnow(),
+                                            scanned_at=_scanned_at(data), offline=bool(data.get("offline")))
+    return jsonify(result=result.as_dict(), counters=services.counters(g.event.id))
+
+
+@bp.post("/checkin/<slug>/api/sync")
+@host_api
+@limiter.limit(_checkin_limit, key_func=_host_key)
+def sync(slug):
+    """Scans made offline, in the order they were made. Each is answered; none counts twice."""
+    items = _payload().get("items")
+    if not isinstance(items, list) or len(items) > 500:
+        abort(400)
+    results = []
+    for item in items:
+        if not isinstance(item, dict):
+            abort(400)
+        nonce, when = _nonce(item), _scanned_at(item)
+        if isinstance(item.get("code"), str):
+            result = services.scan(g.event.id, item["code"], current_user.id, nonce, utcnow(), _secret(),
+                                   scanned_at=when, offline=True)
+        elif isinstance(item.get("registration_id"), int):
+            result = services.check_in_registration(g.event.id, item["registration_id"], current_user.id, nonce,
+                                                    utcnow(), scanned_at=when, offline=True)
+        else:
+            abort(400)
+        results.append({"nonce": nonce, **result.as_dict()})
+    return jsonify(results=results, counters=services.counters(g.event.id))
+
+
+@bp.post("/checkin/<slug>/api/undo")
+@host_api
+def undo(slug):
+    check_in_id = _payload().get("check_in_id")
+    if not isinstance(check_in_id, int):
+        abort(400)
+    try:
+        person = services.undo(g.event.id, check_in_id, current_user.id, utcnow())
+    except services.UnknownCheckIn:
+        return _api_error(404, "unknown", _("That check-in cannot be undone."))
+    return jsonify(undone=True, name=person.name, counters=services.counters(g.event.id))
+
+
+@bp.get("/checkin/<slug>/api/search")
+@host_api
+@limiter.limit(_checkin_limit, key_func=_host_key)
+def search(slug):
+    people = services.search(g.event.id, request.args.get("q", "")[:100])
+    return jsonify(people=[{
+        "id": person.id, "name": person.name, "organisation": person.organisation, "mode": person.mode,
+        "status": person.status, "checked_in": person.checked_in_at is not None,
+        "groups": [m.group.title for m in person.memberships if m.status == "confirmed"],
+    } for person in people])
+
+
+@bp.post("/checkin/<slug>/api/switch")
+@host_api
+def switch(slug):
+    registration_id = _payload().get("registration_id")
+    if not isinstance(registration_id, int):
+        abort(400)
+    try:
+        services.switch_to_on_site(g.event.id, registration_id, current_user.id, utcnow(), _secret())
+    except services.NotAtTheDoor:
+        return _api_error(409, "not_digital", _("Only a digital registrant can be moved to on site here."))
+    except registration.NoSeatsLeft:
+        return _api_error(409, "full", _("There are no seats left on site."))
+    return jsonify(switched=True)
+
+
+@bp.post("/checkin/<slug>/api/walk-in")
+@host_api
+def walk_in(slug):
+    data = _payload()
+    name = (data.get("name") or "").strip() if isinstance(data.get("name"), str) else ""
+    email = (data.get("email") or "").strip() if isinstance(data.get("email"), str) else ""
+    if not name or len(name) > 200:
+        return _api_error(400, "name", _("Enter the person's name."))
+    if email and ("@" not in email or len(email) > 254 or any(ch.isspace() for ch in email)):
+        return _api_error(400, "email", _("Enter an email address like name@example.se, or leave it empty."))
+    try:
+        result = services.walk_in(g.event.id, name, email or None, current_user.id, utcnow(), _secret(),
+                                  _nonce(data))
+    except registration.NoSeatsLeft:
+        return _api_error(409, "full", _("There are no seats left on site."))
+    except registration.AlreadyRegistered:
+        return _api_error(409, "registered", _("That address is already registered: search for the name instead."))
+    except registration.RegistrationClosed:
+        return _api_error(409, "closed", _("The event is cancelled."))
+    return jsonify(result=result.as_dict(), counters=services.counters(g.event.id))
+
+
+# --- digital check-in -------------------------------------------------------------------------
+
+@bp.get("/r/<token>/join")
+def join(token):
+    person = registration.find_by_token(token)
+    if person is None:
+        abort(404)
+    try:
+        target = services.join(person.id, utcnow())
+    except services.JoinNotOpen as error:
+        return render_template("checkin/join.html", person=person, event=person.event, state="not_open",
+                               opens_at=error.opens_at), 425
+    except services.JoinClosed:
+        return render_template("checkin/join.html", person=person, event=person.event, state="closed"), 410
+    except services.NotDigital:
+        return render_template("checkin/join.html", person=person, event=person.event, state="not_digital"), 403
+    response = redirect(target, code=303)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
