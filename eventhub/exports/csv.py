@@ -1,0 +1,128 @@
+"""Attendee lists as CSV, streamed row by row.
+
+Two flavours of the same rows:
+
+- ``EXCEL``: what Excel with Swedish settings opens correctly by double-click: UTF-8 with a
+  byte order mark (else Å, Ä and Ö come out garbled), semicolons (the comma is the Swedish
+  decimal sign, so Excel expects ``;``), CRLF, times as ``YYYY-MM-DD HH:MM`` in the event's zone.
+- ``STANDARD``: RFC 4180 for other programs: UTF-8 without a BOM, commas, CRLF, times in
+  ISO 8601 with their offset (still the event's zone).
+
+Every text cell that a spreadsheet would read as a formula (it starts with = + - @, a tab
+or a carriage return) gets a leading apostrophe, so a name like ``=HYPERLINK(...)`` typed
+into the public form stays text. Dietary and accessibility answers are special-category
+data: they are never in the attendee list, only in ``special_category_rows``, whose first
+row says what the file holds.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+
+from eventhub import labels
+from eventhub.extensions import db
+from eventhub.registration import attendees
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.organiser_forms import SECTORS, status_label
+
+BOM = "\ufeff"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Flavour:
+    name: str
+    delimiter: str
+    bom: bool
+    excel_dates: bool
+
+
+EXCEL = Flavour("excel", ";", bom=True, excel_dates=True)
+STANDARD = Flavour("standard", ",", bom=False, excel_dates=False)
+FLAVOURS = {flavour.name: flavour for flavour in (EXCEL, STANDARD)}
+
+
+def guard(value: str | None) -> str:
+    """Text a spreadsheet would run as a formula is prefixed with an apostrophe; None is an empty cell."""
+    if value is None:
+        return ""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def encode(rows: Iterable[list[str]], flavour: Flavour) -> Iterator[bytes]:
+    """Each row as CSV bytes as soon as it is made (the BOM first, for Excel)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=flavour.delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    if flavour.bom:
+        yield BOM.encode("utf-8")
+    for row in rows:
+        writer.writerow([guard(cell) for cell in row])
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _moment(value: datetime | None, zone: ZoneInfo, flavour: Flavour) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(zone)
+    return local.strftime("%Y-%m-%d %H:%M") if flavour.excel_dates else local.isoformat(timespec="seconds")
+
+
+def _label(table, value: str) -> str:
+    return str(table.get(value, value))
+
+
+def attendee_rows(event_id: int, timezone: str, filters: attendees.Filters, flavour: Flavour) -> Iterator[list[str]]:
+    """The header, then one row per registration the filters select, in registration order.
+
+    Takes plain values, not the Event: the rows are made while the response streams, after
+    the view's database session has been closed.
+    """
+    zone = ZoneInfo(timezone)
+    yield [_("Name"), _("Email"), _("Organisation"), _("Role"), _("Sector"), _("Taking part"), _("Status"),
+           _("Discussion groups"), _("Registered at")]
+    for batch in attendees.batches(attendees.filtered(event_id, filters)):
+        groups = attendees.groups_of([registration.id for registration in batch])
+        for registration in batch:
+            places = groups.get(registration.id, [])
+            yield [
+                registration.name, registration.email, registration.organisation, registration.role_title,
+                _label(SECTORS, registration.sector), _label(labels.MODE, registration.mode),
+                status_label(registration.status),
+                " | ".join(place.title if place.status == "confirmed" else _("%(group)s (waitlist)", group=place.title)
+                           for place in places),
+                _moment(registration.created_at, zone, flavour),
+            ]
+
+
+def _special_query(event_id: int) -> Select:
+    return select(Registration).where(
+        Registration.event_id == event_id,
+        Registration.status != RegistrationStatus.CANCELLED,
+        Registration.special_consent_at.is_not(None),
+        (Registration.dietary_needs != "") | (Registration.accessibility_needs != ""),
+    )
+
+
+def special_category_count(event_id: int) -> int:
+    query = _special_query(event_id)
+    return db.session.scalar(query.with_only_columns(func.count(Registration.id)).order_by(None))
+
+
+def special_category_rows(event_id: int) -> Iterator[list[str]]:
+    """A warning row, the header, then everyone still registered who gave these answers with consent."""
+    yield [_("SPECIAL-CATEGORY PERSONAL DATA: dietary and accessibility needs (may reveal health or religion). "
+             "Share it only with those who need it to plan the event, and delete it after the event.")]
+    yield [_("Name"), _("Email"), _("Taking part"), _("Status"), _("Dietary needs"), _("Accessibility needs")]
+    for batch in attendees.batches(_special_query(event_id)):
+        for registration in batch:
+            yield [registration.name, registration.email, _label(labels.MODE, registration.mode),
+                   status_label(registration.status), registration.dietary_needs, registration.accessibility_needs]
