@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
@@ -34,6 +35,14 @@ class Links:
     host: str  # for UIDs: item-12@host
     personal_url: str | None = None
     join_url: str | None = None
+
+
+def links_for(event: Event, base_url: str, token: str | None = None, has_join_page: bool = False) -> Links:
+    """The absolute addresses a calendar for this event points at."""
+    base = base_url.rstrip("/")
+    personal = f"{base}/r/{token}" if token else None
+    return Links(event_url=f"{base}/events/{event.slug}", host=urlparse(base).hostname or "eventhub",
+                 personal_url=personal, join_url=f"{personal}/join" if personal and has_join_page else None)
 
 
 def _calendar(event: Event, name: str) -> Calendar:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
-from urllib.parse import urlparse
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_babel import force_locale, gettext
@@ -27,16 +26,9 @@ bp = Blueprint("documents", __name__)
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
-def _base() -> str:
-    return current_app.config["BASE_URL"].rstrip("/")
-
-
 def _links(event, token: str | None = None) -> calendars.Links:
-    base = _base()
-    personal = f"{base}/r/{token}" if token else None
-    join = f"{personal}/join" if token and "checkin.join" in current_app.view_functions else None
-    return calendars.Links(event_url=f"{base}/events/{event.slug}", host=urlparse(base).hostname or "eventhub",
-                           personal_url=personal, join_url=join)
+    return calendars.links_for(event, current_app.config["BASE_URL"], token,
+                               has_join_page="checkin.join" in current_app.view_functions)
 
 
 def _public_event(slug: str):

@@ -15,6 +15,7 @@ from eventhub.mail.transports import DeliveryFailed
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 CLAIM_LEASE = timedelta(minutes=5)  # a crashed sender's claim expires and the mail is retried
+CALENDAR_KINDS = ("confirmed", "promoted", "mode_changed")  # emails that put the event in a calendar
 
 
 def queue(to: str, subject: str, body_text: str, attachment: tuple[str, str, bytes] | None = None) -> OutboxMessage:
@@ -45,7 +46,13 @@ def queue_registration_email(registration, kind: str, secret_key: str, group=Non
                        manage_url=f"{base_url}/r/{token}", with_ticket=with_ticket)
         subject = render_template("mail/subject.txt", **context).strip()
         body = render_template("mail/registration.txt", **context)
-    return queue(registration.email, subject, body, attachment)
+    message = queue(registration.email, subject, body, attachment)
+    if registration.is_confirmed and kind in CALENDAR_KINDS:
+        from eventhub.exports import calendars  # exports imports registration, which imports this module
+
+        message.calendar_ics = calendars.event_calendar(registration.event, calendars.links_for(registration.event,
+                                                                                               base_url))
+    return message
 
 
 @dataclass

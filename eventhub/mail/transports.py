@@ -22,6 +22,9 @@ def build_message(outbox_message, sender: str) -> EmailMessage:
         maintype, subtype = (outbox_message.attachment_type or "application/octet-stream").split("/", 1)
         message.add_attachment(outbox_message.attachment_data, maintype=maintype, subtype=subtype,
                                filename=outbox_message.attachment_name)
+    if outbox_message.calendar_ics:
+        message.add_attachment(outbox_message.calendar_ics, maintype="text", subtype="calendar",
+                               filename="event.ics", params={"method": "PUBLISH", "charset": "utf-8"})
     return message
 
 

@@ -191,3 +191,27 @@ def test_personal_feed_of_cancelled_registration_marks_everything_cancelled(clie
 
 def test_personal_feed_unknown_token_is_404(client, demo):
     assert client.get("/r/not-a-real-token/calendar.ics").status_code == 404
+
+
+def test_confirmation_email_attaches_the_event_calendar(app, demo):
+    from email import message_from_bytes
+
+    from eventhub.mail.transports import build_message
+
+    with app.app_context():
+        register(BORAS, "cal@example.se", "digital")
+        message = outbox("cal@example.se")[0]
+        built = message_from_bytes(bytes(build_message(message, "EventHub <noreply@example.se>")))
+    parts = {part.get_filename(): part for part in built.walk() if part.get_filename()}
+    calendar = icalendar.Calendar.from_ical(parts["event.ics"].get_payload(decode=True))
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["summary"]) == "Integration i arbetslivet"
+    assert parts["event.ics"].get_content_type() == "text/calendar"
+    assert b"meet.example.org" not in parts["event.ics"].get_payload(decode=True)
+
+
+def test_waitlist_email_has_no_calendar(app, make_event):
+    slug = make_event(digital_seats=0, format="digital")
+    with app.app_context():
+        register(slug, "wait@example.se", "digital")
+        assert outbox("wait@example.se")[0].calendar_ics is None

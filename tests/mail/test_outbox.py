@@ -116,7 +116,8 @@ def test_deliver_due_sends_queued_mail_with_ticket_over_smtp(app_ctx, make_event
     assert "Du är anmäld till Forumträff." in body
     assert "Textile Fashion Center" in body
     assert services.find_by_token(manage_token_from(body)).id == rid
-    [attachment] = list(received.iter_attachments())
+    attachment, calendar = list(received.iter_attachments())
+    assert calendar.get_content_type() == "text/calendar" and calendar.get_filename() == "event.ics"
     assert attachment.get_content_type() == "image/png"
     assert attachment.get_filename() == "biljett.png"
     assert decode_qr(attachment.get_content()) == [_ticket_payload(rid)]
@@ -125,7 +126,7 @@ def test_deliver_due_sends_queued_mail_with_ticket_over_smtp(app_ctx, make_event
     assert mail.pending_count() == 0
 
 
-def test_deliver_due_digital_registrant_gets_no_attachment(app_ctx, make_event, smtp):
+def test_deliver_due_digital_registrant_gets_no_ticket(app_ctx, make_event, smtp):
     slug = make_event()
     register(slug, "ben@example.se", "digital", language="en")
     smtp.start()
@@ -134,7 +135,8 @@ def test_deliver_due_digital_registrant_gets_no_attachment(app_ctx, make_event, 
 
     [received] = smtp.inbox.messages()
     assert received["Subject"] == "You are registered: Forumträff"
-    assert list(received.iter_attachments()) == []
+    # The event's calendar, but no door ticket: digital participants do not come to the door.
+    assert [part.get_content_type() for part in received.iter_attachments()] == ["text/calendar"]
 
 
 def test_deliver_due_server_down_retries_with_backoff_then_delivers_once(app_ctx, make_event, smtp):
@@ -280,7 +282,7 @@ def test_flask_outbox_deliver_folder_writes_eml_files(app, runner, make_event, t
     parsed = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in files]
     assert {m["To"] for m in parsed} == {"anna@example.se", "ben@example.se"}
     on_site = next(m for m in parsed if m["To"] == "anna@example.se")
-    [attachment] = list(on_site.iter_attachments())
+    attachment, _calendar = list(on_site.iter_attachments())
     with app.app_context():
         assert decode_qr(attachment.get_content()) == [_ticket_payload(rid)]
 
