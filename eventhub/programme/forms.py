@@ -83,6 +83,10 @@ class ItemForm(FlaskForm):
     description = TextAreaField(_l("Description (Markdown, optional)"), filters=[strip],
                                 validators=[Optional(), Length(max=20000)])
 
+    def validate_day(self, field):
+        if field.data and not 1900 <= field.data.year <= 2200:
+            raise ValidationError(_l("Enter a date between the years 1900 and 2200."))
+
     def item_data(self, zone: str) -> operations.ItemData:
         return operations.ItemData(
             title=self.title.data, kind=self.kind.data, audience=self.audience.data,

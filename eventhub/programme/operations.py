@@ -122,32 +122,36 @@ class GroupData:
 
 # --- lookups: always through the event, so an id from another event is not found ------------
 
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id in an address is simply not found
+
+
+def _get(model, key: int, what: str):
+    row = db.session.get(model, key) if 0 < key <= MAX_ID else None
+    if row is None:
+        raise NotFound(what, key)
+    return row
+
+
 def _event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise NotFound("event", event_id)
-    return event
+    return _get(Event, event_id, "event")
 
 
 def get_item(event_id: int, item_id: int) -> ProgrammeItem:
-    item = db.session.get(ProgrammeItem, item_id)
-    if item is None or item.event_id != event_id:
+    item = _get(ProgrammeItem, item_id, "item")
+    if item.event_id != event_id:
         raise NotFound("item", item_id)
     return item
 
 
 def get_group(event_id: int, group_id: int) -> DiscussionGroup:
-    group = db.session.get(DiscussionGroup, group_id)
-    if group is None or group.item.event_id != event_id:
+    group = _get(DiscussionGroup, group_id, "group")
+    if group.item.event_id != event_id:
         raise NotFound("group", group_id)
     return group
 
 
 def get_person(person_id: int) -> Person:
-    person = db.session.get(Person, person_id)
-    if person is None:
-        raise NotFound("person", person_id)
-    return person
+    return _get(Person, person_id, "person")
 
 
 def people() -> list[Person]:

@@ -11,6 +11,7 @@ from eventhub.accounts import services as accounts
 from eventhub.extensions import db
 from eventhub.programme.models import CancelledProgrammeItem, ProgrammeItem
 from tests.programme.conftest import (
+    CSRF,
     DAY,
     START,
     audit_actions,
@@ -60,7 +61,11 @@ def test_door_host_of_the_event_gets_403(app, client, event_slug):
         db.session.commit()
     sign_in(client, "vera@example.se")
     assert client.get(f"/manage/events/{event_slug}/programme/").status_code == 403
-    assert client.post(f"/manage/events/{event_slug}/programme/items", data={}).status_code in (400, 403)
+    token = CSRF.search(client.get(f"/events/{event_slug}").get_data(as_text=True)).group(1)
+    response = client.post(f"/manage/events/{event_slug}/programme/items",
+                           data={"csrf_token": token, **item_form()})
+    assert response.status_code == 403
+    assert _titles(app, event_slug) == []
 
 
 def test_another_organisers_event_is_not_found(app, client, event_slug, make_event):
@@ -85,6 +90,9 @@ def test_item_of_another_event_is_not_found(app, agenda, make_event, make_item, 
     assert agenda.get(f"/groups/{group_id}").status_code == 404
     assert agenda.post(f"/groups/{group_id}/delete").status_code == 404
     assert agenda.get("/items/999999").status_code == 404
+    assert agenda.get(f"/items/{10**20}").status_code == 404  # beyond PostgreSQL's integer
+    assert agenda.get(f"/groups/{10**20}/delete").status_code == 404
+    assert agenda.get(f"/people/{10**20}").status_code == 404
     assert _titles(app, other) == ["Elsewhere", "Gruppsamtal"]
 
 
@@ -143,7 +151,7 @@ def test_bad_input_comes_back_with_what_was_typed_and_422(app, agenda):
     assert 'value="Panel om jobb"' in page and 'value="25:99"' in page and 'value="klockan tre"' in page
     assert 'value="Aulan"' in page and 'id="error-summary"' in page
     for broken in ({"new-title": ""}, {"new-day": "not a date"}, {"new-kind": "party"}, {"new-audience": "all"},
-                   {"new-starts": ""}):
+                   {"new-starts": ""}, {"new-day": "0001-01-01"}):
         response = agenda.post("/items", {**item_form(), **broken}, prefix="new")
         assert response.status_code == 422, broken
     assert _titles(app, agenda.slug) == []
