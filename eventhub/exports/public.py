@@ -108,17 +108,30 @@ def _not_modified(etag: str, private: bool = False):
     return response
 
 
-def render_programme_pdf(event, viewer: Mode | None, person=None) -> bytes:
-    """The printed programme in the event's own language, for one audience or one attendee."""
-    memberships = {m.item_id: m for m in person.memberships if m.status == "confirmed"} if person else {}
+def _render_event_pdf(template: str, event, **context) -> bytes:
+    """Any of the event's PDFs, in the event's own language, through the safe renderer."""
     with force_locale(event.language):
-        html = render_template(
-            "pdf/programme.html", event=event, viewer=viewer, person=person, memberships=memberships,
-            items=programme.items_for(event, viewer), groups_by_mode=programme.groups_by_mode,
-            show_audience=viewer is None and len(event.modes) > 1, lang=event.language,
-            footer_left=_pdf_footer(event), page_label=gettext("Page"),
-        )
+        html = render_template(template, event=event, lang=event.language, footer_left=_pdf_footer(event),
+                               page_label=gettext("Page"), **context)
     return pdf.render(html, _static_root())
+
+
+def _private_pdf(body: bytes, filename: str):
+    """A PDF with names in it: never stored by a browser or proxy cache."""
+    response = current_app.response_class(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def render_programme_pdf(event, viewer: Mode | None, person=None) -> bytes:
+    """The printed programme, for one audience or one attendee."""
+    memberships = {m.item_id: m for m in person.memberships if m.status == "confirmed"} if person else {}
+    return _render_event_pdf(
+        "pdf/programme.html", event, viewer=viewer, person=person, memberships=memberships,
+        items=programme.items_for(event, viewer), groups_by_mode=programme.groups_by_mode,
+        show_audience=viewer is None and len(event.modes) > 1,
+    )
 
 
 def _pdf_footer(event) -> str:
@@ -161,15 +174,18 @@ def personal_programme_pdf(token):
     return _pdf_response(body, f"{event.slug}-program.pdf", etag, private=True)
 
 
-def _ticket(person, box_size: int = 8) -> tuple[str, str]:
-    """The ticket QR as a PNG data URL, and the short code.
+def _qr_data_url(person, box_size: int = 8) -> str:
+    """The ticket QR as a PNG data URL.
 
     PNG, not SVG: WeasyPrint lays out an SVG QR path several times slower, which matters
     for 500 badges; the pixel art stays sharp with image-rendering: pixelated.
     """
-    secret_key = current_app.config["SECRET_KEY"]
-    png = base64.b64encode(qr.qr_png(tokens.ticket_payload(secret_key, person), box_size=box_size)).decode()
-    return f"data:image/png;base64,{png}", tokens.short_code(secret_key, person.token_salt, person.ticket_version)
+    png = qr.qr_png(tokens.ticket_payload(current_app.config["SECRET_KEY"], person), box_size=box_size)
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def _short_code(person) -> str:
+    return tokens.short_code(current_app.config["SECRET_KEY"], person.token_salt, person.ticket_version)
 
 
 @bp.get("/r/<token>/ticket.pdf")
@@ -177,16 +193,10 @@ def ticket_pdf(token):
     person = registration.find_by_token(token)
     if person is None or not (person.is_confirmed and person.mode == Mode.ON_SITE):
         abort(404)
-    event = person.event
-    qr_url, code = _ticket(person)
     group = next((m.group for m in person.memberships if m.status == "confirmed"), None)
-    with force_locale(event.language):
-        html = render_template("pdf/ticket.html", event=event, person=person, qr_url=qr_url, code=code, group=group,
-                               lang=event.language, footer_left=_pdf_footer(event), page_label=gettext("Page"))
-    response = _pdf_response(pdf.render(html, _static_root()), f"{event.slug}-biljett.pdf",
-                             pdf.DiskCache.key("ticket", person.id, person.ticket_version), private=True)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    body = _render_event_pdf("pdf/ticket.html", person.event, person=person, qr_url=_qr_data_url(person),
+                             code=_short_code(person), group=group)
+    return _private_pdf(body, f"{person.event.slug}-biljett.pdf")
 
 
 def _attendees(event, modes: tuple[str, ...]):
@@ -201,33 +211,17 @@ def _attendees(event, modes: tuple[str, ...]):
 @bp.get("/manage/events/<slug>/badges.pdf")
 @event_access("host")
 def badges_pdf(slug):
-    event = g.event
-    badges = []
-    for person in _attendees(event, (Mode.ON_SITE,)):
-        qr_url, _code = _ticket(person, box_size=4)
-        badges.append({"person": person, "qr_url": qr_url})
-    with force_locale(event.language):
-        html = render_template("pdf/badges.html", event=event, badges=badges, lang=event.language,
-                               footer_left=_pdf_footer(event), page_label=gettext("Page"))
-    response = _pdf_response(pdf.render(html, _static_root()), f"{slug}-namnbrickor.pdf",
-                             pdf.DiskCache.key("badges", event.id, len(badges)), private=True)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    badges = [{"person": person, "qr_url": _qr_data_url(person, box_size=4)}
+              for person in _attendees(g.event, (Mode.ON_SITE,))]
+    return _private_pdf(_render_event_pdf("pdf/badges.html", g.event, badges=badges), f"{slug}-namnbrickor.pdf")
 
 
 @bp.get("/manage/events/<slug>/door-list.pdf")
 @event_access("host")
 def door_list_pdf(slug):
-    event = g.event
-    rows = []
-    for person in _attendees(event, (Mode.ON_SITE, Mode.DIGITAL)):
-        _qr, code = _ticket(person, box_size=1) if person.mode == Mode.ON_SITE else ("", "")
-        groups = ", ".join(m.group.title for m in person.memberships if m.status == "confirmed")
-        rows.append({"person": person, "groups": groups, "code": code})
-    with force_locale(event.language):
-        html = render_template("pdf/door_list.html", event=event, people=rows, lang=event.language,
-                               footer_left=_pdf_footer(event), page_label=gettext("Page"))
-    response = _pdf_response(pdf.render(html, _static_root()), f"{slug}-dorrlista.pdf",
-                             pdf.DiskCache.key("door", event.id, len(rows)), private=True)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    rows = [{
+        "person": person,
+        "groups": ", ".join(m.group.title for m in person.memberships if m.status == "confirmed"),
+        "code": _short_code(person) if person.mode == Mode.ON_SITE else "",
+    } for person in _attendees(g.event, (Mode.ON_SITE, Mode.DIGITAL))]
+    return _private_pdf(_render_event_pdf("pdf/door_list.html", g.event, people=rows), f"{slug}-dorrlista.pdf")
