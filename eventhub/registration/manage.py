@@ -93,8 +93,12 @@ def list_registrations(slug):
     groups = attendees.event_groups(g.event.id)
     filters = attendees.Filters.from_args(request.args, {group.id for group in groups})
     result = attendees.page(g.event.id, filters)
+    # The words for each row's values, translated once per page rather than once per row.
+    names = {"mode": {key: str(value) for key, value in labels.MODE.items()},
+             "sector": {key: str(value) for key, value in forms.SECTORS.items()},
+             "status": dict(forms.status_choices())}
     return render_template(
-        "attendees/list.html", event=g.event, page=result, filters=filters, groups=groups,
+        "attendees/list.html", event=g.event, page=result, filters=filters, groups=groups, names=names,
         typed_search=(request.args.get("q") or "")[:attendees.SEARCH_MAX], sectors=forms.SECTORS,
         statuses=forms.status_choices(), status_label=forms.status_label, sorts=SORT_LABELS,
         special_form=ConfirmForm(),
