@@ -1,0 +1,420 @@
+"""Who may open which URL: every rule in the app, as five kinds of visitor.
+
+Each URL rule (except ``static``) must be in ENDPOINT_CLASS and each of its arguments in
+ARGUMENTS, or the test fails: a new route cannot slip through without someone deciding
+who may use it. Every rule is tried with GET and, when it accepts it, POST (with a valid
+CSRF token, so the guard and not the CSRF check answers) as:
+
+- anonymous,
+- the event's door host,
+- an organiser of another event only,
+- an organiser of this event,
+- an administrator.
+
+The database is restored from a snapshot after every POST, so one visitor's change (an
+unpublished event, a cancelled registration, a deactivated account) cannot change what
+the next one sees. Authorisation does not depend on the database engine, so this runs on
+SQLite only.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+
+from config import TestingConfig
+from eventhub import create_app
+from eventhub.accounts import services as accounts
+from eventhub.events import materials
+from eventhub.events.models import Event
+from eventhub.extensions import db
+from eventhub.groups.models import DiscussionGroup, GroupLeader
+from eventhub.mail import operations as mailings
+from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
+from eventhub.registration import services as registration
+from eventhub.registration import tokens
+from tests.accounts.support import PASSWORD, csrf_from
+
+SECRET = TestingConfig.SECRET_KEY
+ROLES = ("anonymous", "host", "other_organiser", "organiser", "admin")
+
+# public: anyone. attendee-token: anyone holding the attendee's link (an unknown token is 404).
+# account: any signed-in account. organiser: organiser or admin accounts (creating events).
+# manage / host: event_access("manage"/"host"). host-api: the scanner's JSON API (401, not a
+# redirect, when signed out). admin: administrators only.
+ENDPOINT_CLASS = {
+    "events.index": "public",
+    "events.event_page": "public",
+    "api.event_list": "public",
+    "api.event_detail": "public",
+    "i18n.switch_language": "public",
+    "registration.register": "public",
+    "registration.registered": "public",
+    "registration.privacy": "public",
+    "documents.event_ics": "public",
+    "documents.programme_ics": "public",
+    "documents.programme_pdf": "public",
+    "materials.download_material": "public",
+    "accounts.login": "public",
+    "accounts.forgot_password": "public",
+    "accounts.set_password": "public",  # the account token in the link is the key
+    "registration.manage": "attendee-token",
+    "registration.change_mode": "attendee-token",
+    "registration.choose_group": "attendee-token",
+    "registration.update_answers": "attendee-token",
+    "registration.cancel": "attendee-token",
+    "registration.ticket_svg": "attendee-token",
+    "documents.personal_ics": "attendee-token",
+    "documents.personal_programme_pdf": "attendee-token",
+    "documents.ticket_pdf": "attendee-token",
+    "checkin.join": "attendee-token",
+    "accounts.logout": "account",
+    "manage.dashboard": "account",
+    "manage.new_event": "organiser",
+    "accounts.users": "admin",
+    "accounts.toggle_active": "admin",
+    "manage.event_overview": "manage",
+    "manage.edit_event": "manage",
+    "manage.publish": "manage",
+    "manage.cancel_event": "manage",
+    "manage.duplicate": "manage",
+    "manage.staff": "manage",
+    "manage.audit_log": "manage",
+    "agenda.programme": "manage",
+    "agenda.add_item": "manage",
+    "agenda.edit_item": "manage",
+    "agenda.delete_item": "manage",
+    "agenda.move_item": "manage",
+    "agenda.add_speaker": "manage",
+    "agenda.remove_speaker": "manage",
+    "agenda.add_group": "manage",
+    "agenda.edit_group": "manage",
+    "agenda.delete_group": "manage",
+    "agenda.add_leader": "manage",
+    "agenda.remove_leader": "manage",
+    "agenda.group_choice": "manage",
+    "agenda.people": "manage",
+    "agenda.edit_person": "manage",
+    "agenda.delete_person": "manage",
+    "attendees.list_registrations": "manage",
+    "attendees.registration_detail": "manage",
+    "attendees.add_registration": "manage",
+    "attendees.edit_details": "manage",
+    "attendees.move_mode": "manage",
+    "attendees.promote": "manage",
+    "attendees.place_in_group": "manage",
+    "attendees.remove_from_group": "manage",
+    "attendees.cancel": "manage",
+    "attendees.statistics": "manage",
+    "exports.attendees_csv": "manage",
+    "exports.special_category_csv": "manage",
+    "mailings.compose": "manage",
+    "mailings.send": "manage",
+    "mailings.mailing": "manage",
+    "materials.manage_materials": "manage",
+    "materials.upload_material": "manage",
+    "materials.add_material_link": "manage",
+    "materials.delete_material": "manage",
+    "documents.badges_pdf": "host",
+    "documents.door_list_pdf": "host",
+    "checkin.scanner": "host",
+    "checkin.scan": "host-api",
+    "checkin.check_in_found": "host-api",
+    "checkin.counters": "host-api",
+    "checkin.search": "host-api",
+    "checkin.switch": "host-api",
+    "checkin.sync": "host-api",
+    "checkin.tickets": "host-api",
+    "checkin.undo": "host-api",
+    "checkin.walk_in": "host-api",
+}
+
+ALLOWED_BY_CLASS = {
+    "public": set(ROLES),
+    "attendee-token": set(ROLES),
+    "account": set(ROLES) - {"anonymous"},
+    "organiser": {"other_organiser", "organiser", "admin"},
+    "manage": {"organiser", "admin"},
+    "host": {"host", "organiser", "admin"},
+    "host-api": {"host", "organiser", "admin"},
+    "admin": {"admin"},
+}
+
+# Which argument name takes which fixture value; per-endpoint exceptions below.
+ARGUMENTS = {
+    "slug": "event",
+    "token": "on_site_token",
+    "code": "language",
+    "user_id": "spare_user_id",
+    "item_id": "group_item_id",
+    "group_id": "group_id",
+    "person_id": "person_id",
+    "speaker_id": "speaker_id",
+    "leader_id": "leader_id",
+    "registration_id": "registration_id",
+    "material_id": "material_id",
+    "mailing_id": "mailing_id",
+    "flavour": "flavour",
+}
+OVERRIDES = {
+    "accounts.set_password": {"token": "account_token"},
+    "checkin.join": {"token": "digital_token"},
+    # Material is public once the event is over: these use a past event with the same staff.
+    "materials.download_material": {"slug": "past_event"},
+    "materials.manage_materials": {"slug": "past_event"},
+    "materials.upload_material": {"slug": "past_event"},
+    "materials.add_material_link": {"slug": "past_event"},
+    "materials.delete_material": {"slug": "past_event"},
+    "agenda.edit_item": {"item_id": "talk_item_id"},
+    "agenda.delete_item": {"item_id": "talk_item_id"},
+    "agenda.move_item": {"item_id": "talk_item_id"},
+    "agenda.add_speaker": {"item_id": "talk_item_id"},
+    "agenda.remove_speaker": {"item_id": "talk_item_id"},
+}
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+DENIED_STATUS = {"host": 403, "other_organiser": 404, "organiser": 403, "admin": 403}
+
+
+def _seed(app) -> dict:
+    now = datetime.now(UTC)
+    with app.test_request_context():
+        admin, _ = accounts.create_user("admin@example.se", "Admin", "admin", now, password=PASSWORD)
+        organiser, _ = accounts.create_user("org@example.se", "Org", "organiser", now, password=PASSWORD)
+        host, _ = accounts.create_user("host@example.se", "Host", "host", now, password=PASSWORD)
+        other, _ = accounts.create_user("other@example.se", "Other", "organiser", now, password=PASSWORD)
+        spare, account_token = accounts.create_user("spare@example.se", "Spare", "organiser", now)
+
+        def event(slug, starts_at, staff):
+            item = Event(slug=slug, title=f"Forum {slug}", starts_at=starts_at, ends_at=starts_at + timedelta(hours=3),
+                         format="hybrid", status="published", group_choice_open=True,
+                         join_url="https://meet.example.org/forum", platform_name="Meet")
+            db.session.add(item)
+            db.session.flush()
+            for user, role in staff:
+                accounts.add_staff(item.id, user.id, role, None)
+            return item
+
+        forum = event("forum", now - timedelta(minutes=30), [(organiser, "organiser"), (host, "host")])
+        past = event("past-forum", now - timedelta(days=3), [(organiser, "organiser"), (host, "host")])
+        event("other-forum", now + timedelta(days=10), [(other, "organiser")])
+        person = Person(name="Talare")
+        talk = ProgrammeItem(event_id=forum.id, title="Föredrag", starts_at=forum.starts_at,
+                             ends_at=forum.starts_at + timedelta(minutes=30))
+        talk.speakers.append(ItemSpeaker(person=person))
+        groups = ProgrammeItem(event_id=forum.id, title="Gruppsamtal", kind="group_session",
+                               starts_at=forum.starts_at + timedelta(hours=1),
+                               ends_at=forum.starts_at + timedelta(hours=2))
+        group = DiscussionGroup(title="Grupp", mode="on_site", seats=10)
+        group.leaders.append(GroupLeader(person=person))
+        groups.groups.append(group)
+        db.session.add_all([talk, groups])
+        db.session.commit()
+
+        def register(email, mode):
+            data = registration.RegistrationInput(name="Anna", email=email, mode=mode, sector="business",
+                                                  privacy_accepted=True)
+            return registration.register(forum.id, data, now, SECRET).registration
+
+        on_site = register("anna@example.se", "on_site")
+        digital = register("bo@example.se", "digital")
+        registration.choose_group(on_site.id, group.id, now, SECRET)
+        material = materials.store_upload(past.id, io.BytesIO(PDF), "bilder.pdf", "Bilder", "slides", organiser.id,
+                                          10_000)
+        mailing = mailings.send(forum.id, "all", "Hej", "Välkommen", organiser.id, SECRET, now)
+        db.session.commit()
+        return {
+            "event": forum.slug, "past_event": past.slug, "other_event": "other-forum", "language": "en",
+            "on_site_token": tokens.manage_token(SECRET, on_site.token_salt),
+            "digital_token": tokens.manage_token(SECRET, digital.token_salt),
+            "account_token": account_token, "spare_user_id": spare.id, "talk_item_id": talk.id,
+            "group_item_id": groups.id, "group_id": group.id, "person_id": person.id,
+            "speaker_id": talk.speakers[0].id, "leader_id": group.leaders[0].id, "registration_id": on_site.id,
+            "material_id": material.id, "mailing_id": mailing.id, "flavour": "excel",
+        }
+
+
+class Matrix:
+    """The app, its data, a snapshot to restore, and one signed-in session per visitor."""
+
+    def __init__(self, tmp_path):
+        self.db_path = tmp_path / "matrix.sqlite"
+        self.snapshot = tmp_path / "snapshot.sqlite"
+        self.files, self.files_snapshot = tmp_path / "materials", tmp_path / "materials-snapshot"
+        self.app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{self.db_path}",
+                              MATERIAL_FOLDER=str(self.files))
+        with self.app.app_context():
+            db.create_all()
+        self.values = _seed(self.app)
+        self.sessions: dict[str, tuple[str | None, str]] = {}
+        for role, email in (("anonymous", None), ("host", "host@example.se"),
+                            ("other_organiser", "other@example.se"), ("organiser", "org@example.se"),
+                            ("admin", "admin@example.se")):
+            self.sessions[role] = self._session(email)
+        self._save()
+
+    def _session(self, email: str | None) -> tuple[str | None, str]:
+        client = self.app.test_client()
+        token = csrf_from(client.get("/account/login").get_data(as_text=True))
+        if email:
+            response = client.post("/account/login", data={"csrf_token": token, "email": email,
+                                                           "password": PASSWORD})
+            assert response.status_code == 303, email
+        cookie = client.get_cookie("session")
+        return (cookie.value if cookie else None), token
+
+    def _copy(self, source, target) -> None:
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+        src.close()
+        dst.close()
+
+    def _save(self) -> None:
+        self._copy(self.db_path, self.snapshot)
+        shutil.copytree(self.files, self.files_snapshot)
+
+    def restore(self) -> None:
+        """The database and the uploaded files as they were before the POST."""
+        self._copy(self.snapshot, self.db_path)
+        shutil.rmtree(self.files)
+        shutil.copytree(self.files_snapshot, self.files)
+
+    def request(self, role: str, method: str, url: str):
+        client = self.app.test_client()
+        cookie, token = self.sessions[role]
+        if cookie:
+            client.set_cookie("session", cookie)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": token}, headers={"X-CSRFToken": token})
+        response.get_data()  # a streamed body (CSV) is produced now, inside this request
+        response.close()
+        if method == "POST":
+            self.restore()
+        return response
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory):
+    return Matrix(tmp_path_factory.mktemp("matrix"))
+
+
+def _rules(app):
+    return sorted((rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"),
+                  key=lambda rule: (rule.endpoint, rule.rule))
+
+
+def _url(matrix, rule, **replace) -> str:
+    """The rule's URL with the fixture's values (an argument with a default keeps its default)."""
+    names = OVERRIDES.get(rule.endpoint, {})
+    values = dict(rule.defaults or {})
+    for argument in sorted(rule.arguments - values.keys()):
+        values[argument] = replace.get(argument, matrix.values[names.get(argument) or ARGUMENTS[argument]])
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _goes_to_login(response) -> bool:
+    return response.status_code in (301, 302, 303, 307, 308) and \
+        urlsplit(response.headers.get("Location", "")).path == "/account/login"
+
+
+def _allowed(method: str, response) -> bool:
+    if response.status_code >= 500:
+        return False
+    if _goes_to_login(response):
+        return False
+    if 200 <= response.status_code < 400:
+        return True
+    # A POST with only a CSRF token got past the guard when the view answers about its input.
+    text = response.get_data(as_text=True)
+    return method == "POST" and response.status_code in (400, 409, 422) and "CSRF" not in text
+
+
+def test_every_rule_is_classified_and_every_argument_known(matrix):
+    unknown = [rule.endpoint for rule in _rules(matrix.app) if rule.endpoint not in ENDPOINT_CLASS]
+    assert unknown == [], f"classify these endpoints in ENDPOINT_CLASS: {unknown}"
+    arguments = {(rule.endpoint, arg) for rule in _rules(matrix.app) for arg in rule.arguments
+                 if arg not in ARGUMENTS and arg not in (rule.defaults or {})}
+    assert arguments == set(), f"give these arguments a value in ARGUMENTS: {sorted(arguments)}"
+
+
+def _cases(app):
+    for rule in _rules(app):
+        for method in ("GET", "POST"):
+            if method in rule.methods:
+                yield rule, method
+
+
+def test_every_rule_answers_each_visitor_as_its_class_says(matrix):
+    problems = []
+    for rule, method in _cases(matrix.app):
+        kind = ENDPOINT_CLASS.get(rule.endpoint)
+        if kind is None or any(arg not in ARGUMENTS for arg in rule.arguments if arg not in (rule.defaults or {})):
+            continue  # reported by the test above
+        url = _url(matrix, rule)
+        for role in ROLES:
+            response = matrix.request(role, method, url)
+            expected = role in ALLOWED_BY_CLASS[kind]
+            if expected:
+                ok = _allowed(method, response)
+            elif role == "anonymous":
+                ok = (response.status_code == 401 and response.is_json) if kind == "host-api" \
+                    else _goes_to_login(response)
+            elif kind in ("manage", "host", "host-api"):
+                ok = response.status_code == DENIED_STATUS[role]
+            else:  # admin pages, and new events for door hosts
+                ok = response.status_code == 403
+            if not ok:
+                where = response.headers.get("Location", "")
+                problems.append(f"{method} {url} ({rule.endpoint}, {kind}) as {role}: "
+                                f"{response.status_code} {where}".rstrip())
+    assert problems == [], "\n".join(problems)
+
+
+def test_attendee_links_with_an_unknown_token_are_not_found(matrix):
+    problems = []
+    for rule, method in _cases(matrix.app):
+        if ENDPOINT_CLASS.get(rule.endpoint) != "attendee-token":
+            continue
+        url = _url(matrix, rule, token="x" * 32)
+        response = matrix.request("anonymous", method, url)
+        if response.status_code != 404:
+            problems.append(f"{method} {url}: {response.status_code}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_an_organiser_cannot_reach_another_organisers_event(matrix):
+    """The mirror image: this event's organiser on the other organiser's pages gets 404 too."""
+    problems = []
+    for rule, method in _cases(matrix.app):
+        if ENDPOINT_CLASS.get(rule.endpoint) not in ("manage", "host", "host-api") or method != "GET":
+            continue
+        url = _url(matrix, rule, slug=matrix.values["other_event"])
+        response = matrix.request("organiser", method, url)
+        if response.status_code != 404:
+            problems.append(f"{method} {url}: {response.status_code}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_posting_without_a_csrf_token_changes_nothing(matrix):
+    """Every POST, as an admin (who may do anything), is refused without the form's token."""
+    problems = []
+    for rule, method in _cases(matrix.app):
+        if method != "POST" or rule.endpoint not in ENDPOINT_CLASS:
+            continue
+        url = _url(matrix, rule)
+        client = matrix.app.test_client()
+        client.set_cookie("session", matrix.sessions["admin"][0])
+        response = client.post(url, data={})
+        matrix.restore()
+        if response.status_code != 400:
+            problems.append(f"POST {url} ({rule.endpoint}): {response.status_code}")
+    assert problems == [], "\n".join(problems)
