@@ -87,6 +87,11 @@ def attendee_rows(event_id: int, timezone: str, filters: attendees.Filters, flav
     the view's database session has been closed.
     """
     zone = ZoneInfo(timezone)
+    # Translated once, not once per row.
+    sectors = {key: str(value) for key, value in SECTORS.items()}
+    modes = {key: str(value) for key, value in labels.MODE.items()}
+    statuses = {status.value: status_label(status.value) for status in RegistrationStatus}
+    waitlist = _("%(group)s (waitlist)")
     yield [_("Name"), _("Email"), _("Organisation"), _("Role"), _("Sector"), _("Taking part"), _("Status"),
            _("Discussion groups"), _("Registered at")]
     for batch in attendees.batches(attendees.filtered(event_id, filters)):
@@ -95,9 +100,9 @@ def attendee_rows(event_id: int, timezone: str, filters: attendees.Filters, flav
             places = groups.get(registration.id, [])
             yield [
                 registration.name, registration.email, registration.organisation, registration.role_title,
-                _label(SECTORS, registration.sector), _label(labels.MODE, registration.mode),
-                status_label(registration.status),
-                " | ".join(place.title if place.status == "confirmed" else _("%(group)s (waitlist)", group=place.title)
+                sectors.get(registration.sector, registration.sector), modes.get(registration.mode, registration.mode),
+                statuses.get(registration.status, registration.status),
+                " | ".join(place.title if place.status == "confirmed" else waitlist % {"group": place.title}
                            for place in places),
                 _moment(registration.created_at, zone, flavour),
             ]
