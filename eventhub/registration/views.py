@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from eventhub import labels
+from eventhub.checkin.services import join_window
 from eventhub.extensions import limiter
 from eventhub.programme import services as programme
 from eventhub.registration import forms, qr, services, tokens
-from eventhub.checkin.services import join_window
 from eventhub.types import utcnow
 
 bp = Blueprint("registration", __name__)
