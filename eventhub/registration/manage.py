@@ -20,6 +20,8 @@ from eventhub.registration.forms import ConfirmForm
 from eventhub.types import utcnow
 
 bp = Blueprint("attendees", __name__, url_prefix="/manage/events/<slug>")
+# Ids in addresses: larger numbers than the database's integers are simply not found (404).
+ID = "int(max=2147483647)"
 workspace.add_link(30, "attendees.list_registrations", _l("Attendees"))
 workspace.add_link(40, "attendees.statistics", _l("Statistics"))
 
@@ -128,7 +130,7 @@ def _detail_page(registration, details_form=None, mode_form=None, promote_form=N
     ), status
 
 
-@bp.get("/attendees/<int:registration_id>")
+@bp.get(f"/attendees/<{ID}:registration_id>")
 @event_access("manage")
 def registration_detail(slug, registration_id):
     return _detail_page(_registration(registration_id))
@@ -149,7 +151,7 @@ def _back(registration, anchor: str = ""):
                     code=303)
 
 
-@bp.post("/attendees/<int:registration_id>/details")
+@bp.post(f"/attendees/<{ID}:registration_id>/details")
 @event_access("manage")
 def edit_details(slug, registration_id):
     registration = _registration(registration_id)
@@ -168,7 +170,7 @@ def edit_details(slug, registration_id):
     return _detail_page(registration, details_form=form, status=422)
 
 
-@bp.post("/attendees/<int:registration_id>/mode")
+@bp.post(f"/attendees/<{ID}:registration_id>/mode")
 @event_access("manage")
 def move_mode(slug, registration_id):
     registration = _registration(registration_id)
@@ -189,7 +191,7 @@ def move_mode(slug, registration_id):
     return _detail_page(registration, mode_form=form, status=422)
 
 
-@bp.post("/attendees/<int:registration_id>/promote")
+@bp.post(f"/attendees/<{ID}:registration_id>/promote")
 @event_access("manage")
 def promote(slug, registration_id):
     registration = _registration(registration_id)
@@ -208,7 +210,7 @@ def promote(slug, registration_id):
     return _detail_page(registration, promote_form=form, status=422)
 
 
-@bp.post("/attendees/<int:registration_id>/group")
+@bp.post(f"/attendees/<{ID}:registration_id>/group")
 @event_access("manage")
 def place_in_group(slug, registration_id):
     registration = _registration(registration_id)
@@ -231,7 +233,7 @@ def place_in_group(slug, registration_id):
     return _detail_page(registration, group_form=form, status=422)
 
 
-@bp.post("/attendees/<int:registration_id>/groups/<int:group_id>/remove")
+@bp.post(f"/attendees/<{ID}:registration_id>/groups/<{ID}:group_id>/remove")
 @event_access("manage")
 def remove_from_group(slug, registration_id, group_id):
     registration = _registration(registration_id)
@@ -246,7 +248,7 @@ def remove_from_group(slug, registration_id, group_id):
     return _back(registration, "#groups")
 
 
-@bp.route("/attendees/<int:registration_id>/cancel", methods=["GET", "POST"])
+@bp.route(f"/attendees/<{ID}:registration_id>/cancel", methods=["GET", "POST"])
 @event_access("manage")
 def cancel(slug, registration_id):
     registration = _registration(registration_id)

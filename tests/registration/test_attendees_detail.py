@@ -60,6 +60,8 @@ def test_an_id_from_another_event_or_none_at_all_is_404(app, signed_in, make_eve
     client = signed_in.client
     assert client.get(detail_url(signed_in.slug, stranger)).status_code == 404
     assert client.get(detail_url(signed_in.slug, 999999)).status_code == 404
+    assert client.get(detail_url(signed_in.slug, 10**20)).status_code == 404  # beyond the database's integers
+    assert client.get(detail_url(signed_in.slug, "abc")).status_code == 404
     assert client.get(detail_url(signed_in.slug, stranger) + "/cancel").status_code == 404
     # POSTs too, with a valid token, and nothing changes.
     token_page = f"/manage/events/{signed_in.slug}/attendees"
