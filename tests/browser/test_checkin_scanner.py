@@ -1,0 +1,376 @@
+"""The host's scanner at the door in a real browser: a fake camera showing a ticket's QR code, the
+code field (as a USB scanner types), offline check-ins queued on the device and synced later (also
+from two devices at once), amber and red answers, name search, walk-ins, and axe-core on the page.
+
+The server has a database of its own (fresh SQLite with the demo events) and one host of the hybrid
+demo event; each test registers the people it scans, so the tests do not depend on each other.
+"""
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from eventhub.accounts import services as accounts
+from eventhub.checkin.models import CheckIn
+from eventhub.events.models import Event
+from eventhub.extensions import db
+from eventhub.registration import services as registration
+from eventhub.registration import tokens
+from eventhub.registration.models import Registration
+from eventhub.registration.qr import qr_png
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, demo_app, dispose
+from tests.browser.support import DESKTOP, NARROW, PHONE, VIEWPORTS, assert_no_axe_violations, assert_reflows
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+SLUG = "integration-i-arbetslivet"  # the hybrid demo event: on site and digital
+SCANNER = f"/checkin/{SLUG}"
+HOST_EMAIL = "dora@example.se"
+HOST_NAME = "Dora Dörrvakt"
+PASSWORD = "a-long-enough-password"
+SYNC_TIMEOUT = 20_000  # the scanner retries a failed sync every few seconds
+
+
+@pytest.fixture(scope="module")
+def scanner_server(tmp_path_factory):
+    app = demo_app(tmp_path_factory.mktemp("scanner") / "s.sqlite")
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == SLUG))
+        host, _token = accounts.create_user(HOST_EMAIL, HOST_NAME, "host", datetime.now(UTC), password=PASSWORD)
+        accounts.add_staff(event.id, host.id, "host", None)
+        db.session.commit()
+    server = LiveServer(app).start()
+    server.app = app
+    yield server
+    server.stop()
+    dispose(app)
+
+
+class Person:
+    def __init__(self, registration_id: int, name: str, payload: str, short_code: str):
+        self.id, self.name, self.payload, self.short_code = registration_id, name, payload, short_code
+
+
+def register(server, name: str, mode: str = "on_site", organisation: str = "Borås Stad",
+             group_title: str | None = None) -> Person:
+    """A confirmed registration of the demo event (as an organiser adds one), with its ticket codes."""
+    app = server.app
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == SLUG))
+        group_id = None
+        if group_title:
+            group_id = next(group.id for item in event.programme_items for group in item.groups
+                            if group.title == group_title and group.mode == mode)
+        data = registration.RegistrationInput(
+            name=name, email=f"{secrets.token_hex(4)}@example.se", mode=mode, organisation=organisation,
+            privacy_accepted=True, group_id=group_id)
+        person = registration.register(event.id, data, datetime.now(UTC), app.config["SECRET_KEY"],
+                                       organiser=True).registration
+        secret_key = app.config["SECRET_KEY"]
+        return Person(person.id, person.name, tokens.ticket_payload(secret_key, person),
+                      tokens.short_code(secret_key, person.token_salt, person.ticket_version))
+
+
+def check_ins(server, person: Person) -> list[CheckIn]:
+    with server.app.app_context():
+        return list(db.session.scalars(select(CheckIn).where(CheckIn.registration_id == person.id)
+                                       .order_by(CheckIn.id)))
+
+
+def registration_row(server, person: Person) -> Registration:
+    with server.app.app_context():
+        row = db.session.get(Registration, person.id)
+        db.session.expunge(row)
+        return row
+
+
+def open_scanner(context):
+    """Sign in through the form and open the scanner once the ticket list is on the device."""
+    page = context.new_page()
+    page.goto("/account/login")
+    page.fill("#email", HOST_EMAIL)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    page.goto(SCANNER)
+    page.wait_for_selector("#scanner[data-tickets]", state="attached")
+    return page
+
+
+def scan(page, code: str) -> None:
+    """What a USB scanner does: type the code into the focused field and press Enter."""
+    page.fill("#code-input", code)
+    page.press("#code-input", "Enter")
+
+
+def wait_for_result(page, colour: str, text: str | None = None):
+    result = page.locator(f"#result.is-{colour}")
+    result.wait_for()
+    if text:
+        page.wait_for_function("([colour, text]) => document.querySelector('#result.is-' + colour)"
+                               "?.textContent.includes(text)", arg=[colour, text])
+    return result
+
+
+# --- 1. the camera ---------------------------------------------------------------------------
+
+def write_y4m(path, image: Image.Image, frames: int = 30) -> None:
+    """A YUV4MPEG2 4:2:0 video of identical frames (10 per second), as Chromium's fake camera reads."""
+    width, height = image.size
+    y, cb, cr = image.convert("YCbCr").split()
+    half = (width // 2, height // 2)
+    chroma = b"".join(plane.resize(half, Image.BILINEAR).tobytes() for plane in (cb, cr))
+    frame = b"FRAME\n" + y.tobytes() + chroma
+    with open(path, "wb") as handle:
+        handle.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            handle.write(frame)
+
+
+@pytest.fixture
+def camera_video(tmp_path):
+    """``camera_video(payload)``: a .y4m file of the ticket's QR code held up on a white page."""
+
+    def make(payload: str):
+        code = Image.open(io.BytesIO(qr_png(payload, box_size=10))).convert("RGB")
+        canvas = Image.new("RGB", (640, 480), "white")
+        canvas.paste(code, ((640 - code.width) // 2, (480 - code.height) // 2))
+        path = tmp_path / "ticket.y4m"
+        write_y4m(path, canvas)
+        return path
+
+    return make
+
+
+def test_fake_camera_checks_a_ticket_in_once(_playwright, scanner_server, camera_video):
+    person = register(scanner_server, "Kamilla Kameravän", group_title="Samverkan för ökad social hållbarhet")
+    video = camera_video(person.payload)
+    browser = _playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + [
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = browser.new_context(base_url=scanner_server.url, permissions=["camera"], **PHONE)
+        context.set_default_timeout(15_000)
+        context.add_cookies([{"name": "lang", "value": "en", "url": scanner_server.url}])
+        # Chromium on Linux has no BarcodeDetector; take it away anyway, so the vendored jsQR is what is tested.
+        context.add_init_script("delete window.BarcodeDetector; delete globalThis.BarcodeDetector;")
+        page = open_scanner(context)
+        page.click("#camera-toggle")
+        result = wait_for_result(page, "green", person.name)
+        assert page.get_attribute("#scanner", "data-decoder") == "jsqr"
+        assert "Checked in" in result.inner_text()
+        assert "Borås Stad" in result.inner_text()
+        assert "Samverkan för ökad social hållbarhet" in result.inner_text()
+        assert page.get_attribute("#camera-toggle", "aria-pressed") == "true"
+        # The camera keeps seeing the same code: it must not be sent again.
+        page.wait_for_timeout(3500)
+        assert len(check_ins(scanner_server, person)) == 1
+        assert registration_row(scanner_server, person).checked_in_at is not None
+        assert check_ins(scanner_server, person)[0].outcome == "checked_in"
+        assert "Already" not in page.inner_text("#result")
+    finally:
+        browser.close()
+
+
+# --- 2. offline ------------------------------------------------------------------------------
+
+def test_offline_check_in_is_queued_kept_over_a_reload_and_synced(new_context, scanner_server):
+    person = register(scanner_server, "Olle Offline")
+    typed = register(scanner_server, "Tyra Tangentbord")
+    context = new_context(server=scanner_server, lang="en", **PHONE)
+    page = open_scanner(context)
+
+    context.set_offline(True)
+    page.locator("#connection.is-offline").wait_for()
+    assert "Offline" in page.inner_text("#connection")
+    scan(page, person.payload)
+    result = wait_for_result(page, "green", person.name)
+    assert "saved on this device" in result.inner_text()
+    assert page.inner_text("#queue") == "1 check-in waiting to sync"
+    # A short code typed by hand, carelessly: decided on the device too (same normalisation, SHA-256).
+    scan(page, typed.short_code.lower().replace("-", " ").replace("0", "o"))
+    wait_for_result(page, "green", typed.name)
+    assert page.inner_text("#queue") == "2 check-ins waiting to sync"
+    scan(page, person.payload)  # the same ticket again, still offline
+    wait_for_result(page, "amber", person.name)
+    assert page.inner_text("#queue") == "2 check-ins waiting to sync"
+    assert check_ins(scanner_server, person) == []
+
+    # Back online, but the sync does not get through; a reload must not lose the queue.
+    page.route("**/api/sync", lambda route: route.abort())
+    context.set_offline(False)
+    page.reload()
+    page.wait_for_selector("#scanner[data-tickets]", state="attached")
+    assert page.inner_text("#queue") == "2 check-ins waiting to sync"
+    assert check_ins(scanner_server, person) == []
+
+    page.unroute("**/api/sync")
+    page.locator("#queue").wait_for(state="hidden", timeout=SYNC_TIMEOUT)
+    page.locator("#connection.is-online").wait_for()
+    for someone in (person, typed):
+        rows = check_ins(scanner_server, someone)
+        assert [(row.outcome, row.offline) for row in rows] == [("checked_in", True)]
+        assert registration_row(scanner_server, someone).checked_in_at is not None
+    assert "2 check-ins made offline are now saved" in page.inner_text("#sync-report")
+
+
+def test_same_ticket_offline_on_two_devices_counts_once_and_reports_the_duplicate(new_context, scanner_server):
+    person = register(scanner_server, "Tvåfald Tvilling")
+    first = open_scanner(new_context(server=scanner_server, lang="en", **PHONE))
+    second = open_scanner(new_context(server=scanner_server, lang="en", **DESKTOP))
+    for page in (first, second):
+        page.context.set_offline(True)
+        page.locator("#connection.is-offline").wait_for()
+        scan(page, person.payload)
+        wait_for_result(page, "green", person.name)
+        assert page.inner_text("#queue") == "1 check-in waiting to sync"
+
+    first.context.set_offline(False)
+    first.locator("#queue").wait_for(state="hidden", timeout=SYNC_TIMEOUT)
+    second.context.set_offline(False)
+    second.locator("#queue").wait_for(state="hidden", timeout=SYNC_TIMEOUT)
+
+    report = second.locator("#sync-report")
+    report.get_by_text("Duplicate").wait_for()
+    assert person.name in report.inner_text() and HOST_NAME in report.inner_text()
+    assert sorted(row.outcome for row in check_ins(scanner_server, person)) == ["checked_in", "duplicate"]
+    assert registration_row(scanner_server, person).checked_in_at is not None
+
+
+# --- 3. amber, red, undo, search, walk-in -------------------------------------------------------
+
+def test_amber_red_and_undo_through_the_code_field(new_context, scanner_server):
+    person = register(scanner_server, "Alva Amber")
+    digital = register(scanner_server, "Dag Digital", mode="digital")
+    page = open_scanner(new_context(server=scanner_server, lang="en", **PHONE))
+
+    scan(page, person.payload)
+    wait_for_result(page, "green", person.name)
+    assert page.evaluate("document.activeElement.id") == "code-input"  # ready for the next scan
+
+    # Undo the check-in, then check in again.
+    assert page.is_enabled("#undo")
+    page.click("#undo")
+    wait_for_result(page, "undone", person.name)
+    assert registration_row(scanner_server, person).checked_in_at is None
+    assert not page.is_enabled("#undo")
+    scan(page, person.payload)
+    wait_for_result(page, "green", person.name)
+
+    # The same ticket again, this time by its short code typed loosely.
+    scan(page, person.short_code.lower().replace("-", ""))
+    amber = wait_for_result(page, "amber", person.name)
+    assert "Already checked in at" in amber.inner_text() and f"by {HOST_NAME}" in amber.inner_text()
+
+    # A digital registrant at the door: red, with a button that moves them on site and checks them in.
+    scan(page, digital.payload)
+    red = wait_for_result(page, "red", digital.name)
+    assert "Not checked in" in red.inner_text() and "digitally" in red.inner_text()
+    page.get_by_role("button", name="Switch to on site and check in").click()
+    wait_for_result(page, "green", digital.name)
+    row = registration_row(scanner_server, digital)
+    assert row.mode == "on_site" and row.checked_in_at is not None
+
+    # Garbage: red, and the next scan works as ever.
+    scan(page, "HELLO-WORLD-123")
+    red = wait_for_result(page, "red")
+    assert "No ticket matches" in red.inner_text()
+    scan(page, "EH1:999999-1-AAAAAAAA")
+    wait_for_result(page, "red")
+    scan(page, person.payload)
+    wait_for_result(page, "amber", person.name)
+    assert sorted(r.outcome for r in check_ins(scanner_server, person) if r.undone_at is None) == [
+        "checked_in", "duplicate", "duplicate"]
+
+
+def test_name_search_and_walk_in(new_context, scanner_server):
+    person = register(scanner_server, "Sixten Sökbar", organisation="Hitta AB")
+    page = open_scanner(new_context(server=scanner_server, lang="en", **DESKTOP))
+    page.fill("#search-input", "sixten sök")
+    page.press("#search-input", "Enter")
+    page.get_by_text("1 person found.").wait_for()
+    page.get_by_role("button", name=f"Check in {person.name}").click()
+    wait_for_result(page, "green", person.name)
+    assert [row.method for row in check_ins(scanner_server, person)] == ["search"]
+    page.locator("#search-results").get_by_text("Checked in").wait_for()
+
+    before = page.inner_text("#counter")
+    page.fill("#walk-in-name", "Vera Walkin")
+    page.click("#walk-in-form button[type=submit]")
+    wait_for_result(page, "green", "Vera Walkin")
+    assert page.inner_text("#counter") != before
+    with scanner_server.app.app_context():
+        walk_in = db.session.scalar(select(Registration).where(Registration.name == "Vera Walkin"))
+        assert walk_in.checked_in_at is not None and walk_in.mode == "on_site"
+
+
+# --- 4. accessibility ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_scanner_page_passes_axe(new_context, scanner_server, lang, viewport):
+    person = register(scanner_server, f"Axel Axe {lang} {viewport}")
+    page = open_scanner(new_context(server=scanner_server, lang=lang, **VIEWPORTS[viewport]))
+    where = f"the scanner ({lang}, {viewport})"
+    assert_no_axe_violations(page, where)
+    scan(page, person.payload)
+    wait_for_result(page, "green", person.name)
+    assert_no_axe_violations(page, f"{where}, green")
+    scan(page, person.payload)
+    wait_for_result(page, "amber", person.name)
+    page.fill("#search-input", "Axel")
+    page.press("#search-input", "Enter")
+    page.locator("#search-results li").first.wait_for()
+    assert_no_axe_violations(page, f"{where}, amber and search results")
+    scan(page, "not a ticket")
+    wait_for_result(page, "red")
+    page.context.set_offline(True)
+    page.locator("#connection.is-offline").wait_for()
+    assert_no_axe_violations(page, f"{where}, red and offline")
+
+
+def test_scanner_reflows_at_320_px(new_context, scanner_server):
+    person = register(scanner_server, "Maximiliana Långnamnsdotter-Kunskapsseminariesson",
+                      organisation="Arbetsmarknadsförvaltningens utvecklingsavdelning")
+    page = open_scanner(new_context(server=scanner_server, **NARROW))
+    assert_reflows(page)
+    scan(page, person.payload)
+    wait_for_result(page, "green", person.name)
+    assert_reflows(page)
+    page.context.set_offline(True)
+    page.locator("#connection.is-offline").wait_for()
+    scan(page, "not a ticket")
+    wait_for_result(page, "red")
+    assert_reflows(page)
+
+
+def test_signed_out_mid_shift_scans_wait_and_sync_after_signing_in_again(new_context, scanner_server):
+    """A phone that changes network is signed out (strong session protection): nothing may be lost."""
+    person = register(scanner_server, "Sigrid Session")
+    context = new_context(server=scanner_server, lang="en", **PHONE)
+    page = open_scanner(context)
+    other = context.new_page()
+    other.goto("/manage/")
+    with other.expect_navigation():
+        other.click("header button[type=submit]")  # Sign out
+
+    scan(page, person.payload)
+    wait_for_result(page, "green", person.name)
+    assert page.inner_text("#queue") == "1 check-in waiting to sync"
+    assert "signed out" in page.inner_text("#connection")
+    assert check_ins(scanner_server, person) == []
+
+    other.goto("/account/login")
+    other.fill("#email", HOST_EMAIL)
+    other.fill("#password", PASSWORD)
+    with other.expect_navigation():
+        other.click("main button[type=submit]")
+    page.locator("#queue").wait_for(state="hidden", timeout=SYNC_TIMEOUT)
+    assert [row.outcome for row in check_ins(scanner_server, person)] == ["checked_in"]
+    assert "Online" in page.inner_text("#connection")
