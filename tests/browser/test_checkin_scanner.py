@@ -35,6 +35,8 @@ HOST_EMAIL = "dora@example.se"
 HOST_NAME = "Dora Dörrvakt"
 PASSWORD = "a-long-enough-password"
 SYNC_TIMEOUT = 20_000  # the scanner retries a failed sync every few seconds
+FOCUSED = """() => { const e = document.activeElement, s = getComputedStyle(e);
+  return {text: e.textContent.trim(), visible: e.matches(':focus-visible') && s.outlineStyle !== 'none'}; }"""
 
 
 @pytest.fixture(scope="module")
@@ -374,3 +376,28 @@ def test_signed_out_mid_shift_scans_wait_and_sync_after_signing_in_again(new_con
     page.locator("#queue").wait_for(state="hidden", timeout=SYNC_TIMEOUT)
     assert [row.outcome for row in check_ins(scanner_server, person)] == ["checked_in"]
     assert "Online" in page.inner_text("#connection")
+
+
+def test_keyboard_alone(new_context, scanner_server):
+    """Every control is reached with Tab, shows its focus, and works with Enter or Space."""
+    person = register(scanner_server, "Kalle Tangent", organisation="Tabb AB")
+    page = open_scanner(new_context(server=scanner_server, lang="en", **DESKTOP))
+    page.focus("#search-input")
+    page.keyboard.type("Kalle Tangent")
+    page.keyboard.press("Enter")
+    page.get_by_text("1 person found.").wait_for()
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        assert focused["visible"], focused
+        if focused["text"] == f"Check in {person.name}":
+            break
+    else:
+        raise AssertionError("Tab never reached the Check in button")
+    page.keyboard.press("Enter")
+    wait_for_result(page, "green", person.name)
+    # Space works a button too: undo that check-in.
+    page.focus("#undo")
+    page.keyboard.press("Space")
+    wait_for_result(page, "undone", person.name)
+    assert registration_row(scanner_server, person).checked_in_at is None
