@@ -720,9 +720,12 @@ async function search(query) {
   renderSearch(searchLocally(query), true);
 }
 
+let pendingWalkIn = {key: "", nonce: ""}; // a walk-in sent again after a lost answer keeps its nonce: one person
+
 async function walkIn(form) {
   const error = $("walk-in-error");
   const name = form.elements.name.value.trim(), email = form.elements.email.value.trim();
+  if (pendingWalkIn.key !== `${name}\n${email}`) pendingWalkIn = {key: `${name}\n${email}`, nonce: uuid()};
   error.hidden = true;
   if (!online()) {
     error.textContent = t("walk_in_offline");
@@ -730,13 +733,14 @@ async function walkIn(form) {
     return;
   }
   try {
-    const response = await api("/walk-in", {name, email, nonce: uuid()});
+    const response = await api("/walk-in", {name, email, nonce: pendingWalkIn.nonce});
     if (!response.ok) {
       error.textContent = response.data.error?.message || t("error");
       error.hidden = false;
       return;
     }
     form.reset();
+    pendingWalkIn = {key: "", nonce: ""};
     afterServerResult(response.data.result, response.data.counters);
     refreshTickets();
   } catch {
