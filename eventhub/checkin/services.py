@@ -307,6 +307,9 @@ def switch_to_on_site(event_id: int, registration_id: int, host_id: int, now: da
 def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: datetime, secret_key: str,
             nonce: str) -> ScanResult:
     """Register someone at the door (seats permitting) and check them in."""
+    previous = _by_nonce(nonce)
+    if previous is not None:  # the same walk-in resent (a retry): not a second person
+        return _replay(previous)
     data = registration_services.RegistrationInput(name=name, email=email or "", mode=Mode.ON_SITE,
                                                    privacy_accepted=True)
     result = registration_services.register(event_id, data, now, secret_key, organiser=True, commit=False)

@@ -206,6 +206,8 @@ def walk_in(slug):
                                   _nonce(data))
     except registration.NoSeatsLeft:
         return _api_error(409, "full", _("There are no seats left on site."))
+    except registration.ModeNotOffered:  # a digital-only event has no seats on site at all
+        return _api_error(409, "no_on_site", _("There are no seats left on site."))
     except registration.AlreadyRegistered:
         return _api_error(409, "registered", _("That address is already registered: search for the name instead."))
     except registration.RegistrationClosed:

@@ -6,15 +6,9 @@ and then counts what the database holds. These are the slow tests of the suite; 
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import requests
@@ -24,6 +18,7 @@ from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
+from tests.live_gunicorn import Gunicorn, serve
 from tests.registration.support import (
     SECRET,
     add_group_session,
@@ -37,63 +32,15 @@ from tests.registration.support import (
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 THREADS = 64
 REQUEST_TIMEOUT = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Gunicorn:
-    def __init__(self, url: str, log: Path):
-        self.url, self.log = url, log
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
 @pytest.fixture
 def server(app, database, tmp_path):
     """gunicorn serving wsgi:app on this test's database (tables made by the app fixture)."""
-    url = database["SQLALCHEMY_DATABASE_URI"]
-    if "EVENTHUB_PG_SCHEMA" in database:
-        url += ("&" if "?" in url else "?") + f"options=-csearch_path%3D{database['EVENTHUB_PG_SCHEMA']}"
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if key != "EVENTHUB_ENV"}
-    env.update(DATABASE_URL=url, SECRET_KEY=SECRET, RATELIMIT_ENABLED="0",
-               EVENTHUB_INSTANCE=str(tmp_path / "instance"), MAIL_BACKEND="folder")
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [str(GUNICORN), "--workers", "4", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-             "--graceful-timeout", "5", "--error-logfile", "-", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-        )
-    served = Gunicorn(f"http://127.0.0.1:{port}", log)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, f"gunicorn exited:\n{served.log_tail()}"
-            try:
-                if requests.get(served.url + "/", timeout=10).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, f"gunicorn did not start:\n{served.log_tail()}"
-            time.sleep(0.1)
+    with serve(database, tmp_path, SECRET) as served:
         yield served
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _post_form(session: requests.Session, form_url: str, post_url: str, data: dict) -> tuple[int, int]:

@@ -1,0 +1,246 @@
+"""The scanner's JSON API: who may call it, CSRF, bad input, the rate limit, and the offline ticket list."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytest
+
+from config import TestingConfig
+from eventhub import create_app
+from eventhub.checkin.models import CheckIn
+from eventhub.extensions import db
+from eventhub.registration.models import Registration
+from tests.checkin.support import (
+    Door,
+    count_rows,
+    nonce,
+    open_door,
+    registered,
+    registration_row,
+)
+from tests.registration.attendees_support import sign_in, staff_member
+from tests.registration.support import add_group_session
+
+LOGIN_CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def _anonymous_csrf(client) -> str:
+    match = LOGIN_CSRF.search(client.get("/account/login").get_data(as_text=True))
+    assert match
+    return match.group(1)
+
+
+# --- who may call it --------------------------------------------------------------------------------
+
+
+def test_api_anonymous_is_401_json(app, client, slug):
+    ticket = registered(app, slug, "anna@example.se")
+    csrf = _anonymous_csrf(client)
+
+    reads = [client.get(f"/checkin/{slug}/api/{path}") for path in ("tickets", "counters", "search?q=anna")]
+    writes = [client.post(f"/checkin/{slug}/api/{path}", json=body, headers={"X-CSRFToken": csrf})
+              for path, body in (("scan", {"code": ticket.payload, "nonce": nonce()}),
+                                 ("sync", {"items": [{"code": ticket.payload, "nonce": nonce()}]}),
+                                 ("undo", {"check_in_id": 1}), ("walk-in", {"name": "X", "nonce": nonce()}))]
+
+    for response in reads + writes:
+        assert response.status_code == 401, response.request.path
+        assert response.is_json and response.get_json()["error"]["code"] == "signed_out"
+    assert registration_row(app, ticket.id).checked_in_at is None
+    assert client.get(f"/checkin/{slug}").status_code in (302, 303)  # the page itself sends to sign-in
+
+
+def test_api_host_of_another_event_is_404_json(app, make_event, slug):
+    ticket = registered(app, slug, "anna@example.se")
+    elsewhere = open_door(app, make_event(), "kalle@example.se")
+
+    reads = [elsewhere.client.get(f"/checkin/{slug}/api/{path}") for path in ("tickets", "counters", "search?q=a")]
+    writes = [elsewhere.post(path, body, slug=slug)
+              for path, body in (("scan", {"code": ticket.payload, "nonce": nonce()}),
+                                 ("checkin", {"registration_id": ticket.id, "nonce": nonce()}),
+                                 ("switch", {"registration_id": ticket.id}))]
+
+    for response in reads + writes:
+        assert response.status_code == 404, response.request.path
+        assert response.is_json and response.get_json()["error"]["code"] == "no_event"
+    assert "Anna" not in "".join(r.get_data(as_text=True) for r in reads + writes)
+    assert registration_row(app, ticket.id).checked_in_at is None
+    assert elsewhere.client.get(f"/checkin/{slug}").status_code == 404
+
+
+def test_api_for_an_unknown_event_is_404_json(door):
+    response = door.client.get("/checkin/no-such-event/api/counters")
+
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "no_event"
+
+
+def test_organiser_of_the_event_may_use_the_scanner(app, slug):
+    organiser = open_door(app, slug, "olle@example.se", role="organiser")
+    ticket = registered(app, slug, "anna@example.se")
+
+    assert organiser.scan(ticket.payload)["colour"] == "green"
+
+
+def test_scan_without_csrf_header_is_400(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+
+    missing = door.post("scan", {"code": ticket.payload, "nonce": nonce()}, csrf=False)
+    wrong = door.client.post(door.url("scan"), json={"code": ticket.payload, "nonce": nonce()},
+                             headers={"X-CSRFToken": "not-the-token"})
+
+    assert missing.status_code == wrong.status_code == 400
+    assert registration_row(app, ticket.id).checked_in_at is None
+    assert count_rows(app, CheckIn) == 0
+
+
+def test_csrf_token_from_another_session_is_400(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+    staff_member(app, slug, "kalle@example.se", "host")
+    other = app.test_client()
+    sign_in(other, "kalle@example.se")
+
+    response = other.post(door.url("scan"), json={"code": ticket.payload, "nonce": nonce()},
+                          headers={"X-CSRFToken": door.csrf})
+
+    assert response.status_code == 400
+    assert count_rows(app, CheckIn) == 0
+
+
+# --- bad input ---------------------------------------------------------------------------------------
+
+
+MALFORMED = [
+    ("scan", "{not json"),
+    ("scan", "[1, 2]"),
+    ("scan", '"just a string"'),
+    ("scan", '{"code": "EH1:1-1-AAAA"}'),  # no nonce
+    ("scan", '{"code": "EH1:1-1-AAAA", "nonce": "short"}'),
+    ("scan", '{"code": "EH1:1-1-AAAA", "nonce": 12345678901}'),
+    ("scan", '{"code": "EH1:1-1-AAAA", "nonce": "' + "n" * 65 + '"}'),
+    ("scan", '{"code": "EH1:1-1-AAAA", "nonce": "nonce-0001", "scanned_at": "yesterday"}'),
+    ("scan", '{"nonce": "nonce-0001"}'),  # no code
+    ("scan", '{"code": 42, "nonce": "nonce-0001"}'),
+    ("scan", '{"code": "   ", "nonce": "nonce-0001"}'),
+    ("scan", '{"code": "' + "A" * 201 + '", "nonce": "nonce-0001"}'),
+    ("checkin", '{"registration_id": "1", "nonce": "nonce-0001"}'),
+    ("checkin", '{"registration_id": 1}'),
+    ("sync", '{"items": "not a list"}'),
+    ("sync", '{"items": [1]}'),
+    ("sync", '{"items": [{"nonce": "nonce-0001"}]}'),
+    ("sync", '{"items": [{"code": "X", "nonce": "n"}]}'),
+    ("sync", '{}'),
+    ("undo", '{"check_in_id": "7"}'),
+    ("undo", '{}'),
+    ("switch", '{"registration_id": null}'),
+    ("walk-in", '{"name": "Gunnar"}'),  # no nonce
+    ("walk-in", '{"name": ["Gunnar"], "nonce": "nonce-0001"}'),
+]
+
+
+def test_malformed_requests_are_400_not_500(app, slug, door):
+    statuses = {
+        (path, body): door.client.post(door.url(path), data=body, content_type="application/json",
+                                       headers={"X-CSRFToken": door.csrf}).status_code
+        for path, body in MALFORMED
+    }
+
+    assert {key: status for key, status in statuses.items() if status != 400} == {}
+    assert count_rows(app, CheckIn) == 0 and count_rows(app, Registration) == 0
+
+
+def test_sync_of_more_than_500_items_is_400(app, slug, door):
+    items = [{"code": "ABCD-EFGH", "nonce": f"nonce-{i:05d}"} for i in range(501)]
+
+    assert door.post("sync", {"items": items}).status_code == 400
+
+
+def test_sync_stops_at_a_bad_item_without_a_500(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+
+    response = door.post("sync", {"items": [{"code": ticket.payload, "nonce": nonce()}, {"nonce": nonce()}]})
+
+    assert response.status_code == 400
+
+
+# --- the rate limit ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def limited_app(app, database):
+    """A second app on the same database with the check-in limit on: 5 a minute per host."""
+    limited = create_app(TestingConfig, RATELIMIT_ENABLED=True, CHECKIN_RATE_LIMIT="5 per minute",
+                         RATELIMIT_STORAGE_URI="memory://", **database)
+    yield limited
+    with limited.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_scan_rate_limit_gives_429_json(app, limited_app, slug):
+    tickets = [registered(app, slug, f"person{i}@example.se") for i in range(5)]
+    user_id = staff_member(app, slug, "vard@example.se", "host")
+    client = limited_app.test_client()
+    sign_in(client, "vard@example.se")
+    door = Door(client, slug, user_id, "Vard")
+
+    statuses = [door.post("scan", {"code": t.payload, "nonce": nonce()}).status_code for t in tickets]
+    sixth = door.post("scan", {"code": tickets[0].payload, "nonce": nonce()})
+
+    assert statuses == [200] * 5
+    assert sixth.status_code == 429
+    assert sixth.is_json and sixth.get_json()["error"]["status"] == 429
+    assert count_rows(app, CheckIn) == 5
+    assert door.get("counters").status_code == 200  # reading the counter is not limited
+
+
+# --- the offline ticket list -------------------------------------------------------------------------
+
+
+def test_offline_tickets_hold_matching_hashes_names_and_groups_but_no_email_or_answers(app, slug, door):
+    with app.app_context():
+        group_id, _ = add_group_session(slug, [("Samverkan", "on_site", 10), ("Digitalt", "digital", 10)])
+    anna = registered(app, slug, "anna.hemlig@example.se", name="Anna Svensson", organisation="Borås Stad",
+                      group_id=group_id, dietary_needs="Glutenfri kost", accessibility_needs="Rullstolsplats",
+                      special_consent=True)
+    bertil = registered(app, slug, "bertil@example.se", mode="digital")
+    gone = registered(app, slug, "gone@example.se")
+    with app.app_context():
+        from datetime import UTC, datetime
+
+        from eventhub.registration import services
+
+        services.cancel(gone.id, datetime.now(UTC), app.config["SECRET_KEY"])
+    assert registration_row(app, anna.id).dietary_needs == "Glutenfri kost"  # stored, with consent
+
+    response = door.get("tickets")
+
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    body = response.get_json()
+    by_id = {entry["id"]: entry for entry in body["tickets"]}
+    assert set(by_id) == {anna.id, bertil.id}  # not the cancelled one
+    entry = by_id[anna.id]
+    assert entry["ticket"] == hashlib.sha256(anna.payload.encode()).hexdigest()
+    assert entry["code"] == hashlib.sha256(anna.code.encode()).hexdigest()
+    assert (entry["name"], entry["organisation"], entry["groups"]) == ("Anna Svensson", "Borås Stad", ["Samverkan"])
+    assert (entry["mode"], entry["status"], entry["checked_in"]) == ("on_site", "confirmed", False)
+    assert by_id[bertil.id]["mode"] == "digital"
+    text = json.dumps(body, ensure_ascii=False)
+    for secret in ("anna.hemlig", "@example.se", "Glutenfri", "Rullstol", anna.payload, anna.code):
+        assert secret not in text, secret
+    assert body["counters"] == {"checked_in": 0, "expected": 1}
+    assert {key for e in body["tickets"] for key in e} == {
+        "id", "ticket", "code", "name", "organisation", "groups", "mode", "status", "checked_in"}
+
+
+def test_offline_tickets_show_who_is_already_checked_in(app, slug, door):
+    anna = registered(app, slug, "anna@example.se")
+    registered(app, slug, "bertil@example.se")
+    door.scan(anna.payload)
+
+    tickets = door.get("tickets").get_json()["tickets"]
+
+    assert {t["id"]: t["checked_in"] for t in tickets}[anna.id] is True
+    assert sorted(t["checked_in"] for t in tickets) == [False, True]

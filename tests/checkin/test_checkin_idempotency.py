@@ -1,0 +1,135 @@
+"""A scan counts once however often it is sent; offline phones keep their own times, within reason."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from eventhub.checkin.models import CheckIn
+from tests.checkin.support import (
+    check_ins,
+    count_rows,
+    iso,
+    nonce,
+    open_door,
+    registered,
+    registration_row,
+)
+
+
+def test_scan_same_nonce_twice_gives_one_row_and_the_same_answer(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+    same = nonce()
+
+    first = door.post("scan", {"code": ticket.payload, "nonce": same}).get_json()
+    again = door.post("scan", {"code": ticket.payload, "nonce": same}).get_json()
+
+    assert first["result"]["colour"] == "green"
+    assert again["result"] == first["result"]  # not amber: it is the same scan, sent twice
+    assert again["counters"] == first["counters"] == {"checked_in": 1, "expected": 1}
+    assert count_rows(app, CheckIn) == 1
+
+
+def test_scan_same_nonce_with_another_code_answers_as_the_first_time(app, slug, door):
+    anna = registered(app, slug, "anna@example.se")
+    bertil = registered(app, slug, "bertil@example.se")
+    same = nonce()
+    first = door.scan(anna.payload, nonce=same)
+
+    resent = door.scan(bertil.payload, nonce=same)
+
+    assert resent == first
+    assert registration_row(app, bertil.id).checked_in_at is None
+    assert count_rows(app, CheckIn) == 1
+
+
+def test_sync_of_a_queue_replayed_twice_adds_no_rows(app, slug, door):
+    anna = registered(app, slug, "anna@example.se")
+    bertil = registered(app, slug, "bertil@example.se")
+    cecilia = registered(app, slug, "cecilia@example.se")
+    scanned = datetime.now(UTC) - timedelta(minutes=20)
+    queue = [
+        {"code": anna.payload, "nonce": nonce(), "scanned_at": iso(scanned)},
+        {"code": bertil.code.lower(), "nonce": nonce(), "scanned_at": iso(scanned + timedelta(minutes=1))},
+        {"registration_id": cecilia.id, "nonce": nonce(), "scanned_at": iso(scanned + timedelta(minutes=2))},
+        {"code": anna.payload, "nonce": nonce(), "scanned_at": iso(scanned + timedelta(minutes=3))},  # scanned twice
+    ]
+
+    first = door.sync(queue)
+    rows_after_first = check_ins(app)
+    replay = door.sync(queue)
+
+    assert [(r["nonce"], r["colour"]) for r in first] == [
+        (queue[0]["nonce"], "green"), (queue[1]["nonce"], "green"), (queue[2]["nonce"], "green"),
+        (queue[3]["nonce"], "amber")]
+    assert [(r["colour"], r["check_in_id"]) for r in replay] == [(r["colour"], r["check_in_id"]) for r in first]
+    assert [(r.id, r.outcome) for r in check_ins(app)] == [(r.id, r.outcome) for r in rows_after_first]
+    assert [r.outcome for r in rows_after_first] == ["checked_in", "checked_in", "checked_in", "duplicate"]
+    assert all(r.offline for r in rows_after_first)
+    assert [r.method for r in rows_after_first] == ["qr", "code", "search", "qr"]
+
+
+def test_same_ticket_from_two_offline_devices_keeps_one_check_in_and_one_duplicate(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+    other_door = open_door(app, slug, "kalle@example.se")
+    at_main_door = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=12)
+    at_side_door = at_main_door + timedelta(minutes=4)
+
+    [first] = door.sync([{"code": ticket.payload, "nonce": nonce(), "scanned_at": iso(at_main_door)}])
+    [second] = other_door.sync([{"code": ticket.code, "nonce": nonce(), "scanned_at": iso(at_side_door)}])
+
+    assert (first["colour"], first["duplicate"]) == ("green", False)
+    assert (second["colour"], second["reason"], second["duplicate"]) == ("amber", "already", True)
+    assert second["checked_in_by"] == door.name
+    assert datetime.fromisoformat(second["checked_in_at"]) == at_main_door
+    rows = check_ins(app, ticket.id)
+    assert [(r.outcome, r.host_id, r.offline, r.scanned_at) for r in rows] == [
+        ("checked_in", door.user_id, True, at_main_door),
+        ("duplicate", other_door.user_id, True, at_side_door),
+    ]
+    assert registration_row(app, ticket.id).checked_in_at == at_main_door
+
+
+def test_offline_scanned_at_is_kept_within_the_clock_skew(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+    scanned = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=45)
+
+    result = door.scan(ticket.payload, scanned_at=scanned.isoformat().replace("+00:00", "Z"), offline=True)
+
+    assert datetime.fromisoformat(result["checked_in_at"]) == scanned
+    assert registration_row(app, ticket.id).checked_in_at == scanned
+    [row] = check_ins(app)
+    assert row.scanned_at == scanned and row.offline is True
+    assert row.recorded_at - scanned >= timedelta(minutes=45)
+
+
+def test_offline_scanned_at_in_another_zone_is_the_same_moment(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+    scanned = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+
+    door.scan(ticket.payload, scanned_at=scanned.astimezone(ZoneInfo("Europe/Stockholm")).isoformat())
+
+    assert registration_row(app, ticket.id).checked_in_at == scanned
+
+
+def test_future_scanned_at_is_clamped_to_the_servers_time(app, slug, door):
+    far = registered(app, slug, "anna@example.se")
+    near = registered(app, slug, "bertil@example.se")
+    before = datetime.now(UTC)
+
+    door.scan(far.payload, scanned_at=iso(before + timedelta(hours=3)), offline=True)
+    door.scan(near.payload, scanned_at=iso(before + timedelta(minutes=5)), offline=True)
+
+    after = datetime.now(UTC)
+    for ticket in (far, near):
+        checked_in_at = registration_row(app, ticket.id).checked_in_at
+        assert before <= checked_in_at <= after, (ticket, checked_in_at)
+    assert all(before <= row.scanned_at <= after for row in check_ins(app))
+
+
+def test_scanned_at_days_ago_is_replaced_by_the_servers_time(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+    before = datetime.now(UTC)
+
+    door.scan(ticket.payload, scanned_at=iso(before - timedelta(days=30)), offline=True)
+
+    assert registration_row(app, ticket.id).checked_in_at >= before
