@@ -1,0 +1,386 @@
+"""Benchmark the organisers' attendee list with 10,000 registrations in one event, under gunicorn.
+
+    .venv/bin/python bench/attendees_list.py [--database-url postgresql://postgres@127.0.0.1:5432/test]
+                                             [--registrations 10000] [--requests 200] [--clients 4]
+
+What it does, in one run:
+
+1. Makes a fresh database: a SQLite file in a temporary directory, or, with ``--database-url``,
+   a private schema ``eventhub_bench_<random>`` in that PostgreSQL database (created here,
+   dropped with CASCADE at the end; no other schema is touched). Runs ``flask db upgrade``.
+2. Seeds one hybrid event with two discussion groups, an organiser account, and N registrations
+   (default 10,000) with varied Swedish names, organisations, sectors, modes and statuses, in
+   bulk INSERTs (a few seconds), a quarter of them in a group.
+3. Serves ``wsgi:app`` with ``gunicorn --workers 2`` (EVENTHUB_ENV=production) on a free port,
+   signs in as the organiser (CSRF token and session cookie, as a browser does), checks each
+   page answers 200 with the expected count, then for each page: a warm-up, ``--requests``
+   sequential requests (1 client) and the same number spread over ``--clients`` threads.
+   Latency is measured per request around the whole HTTP exchange; p50 and p95 are exact
+   (sorted samples), not estimated.
+4. Times one full Excel CSV export of every registration (streamed).
+
+Pages: the first page unfiltered, a search (``q=lind``, a surname fragment that matches
+about 4 % of the people), a filtered page (mode + status + sector, page 3) and a deep page
+(the last page, OFFSET near N). Prints a table; exits non-zero only when a step fails.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parent.parent
+SLUG = "bench-forumtraff"
+EMAIL = "organiser@bench.invalid"
+PASSWORD = secrets.token_urlsafe(16)
+WORKERS = 2
+
+FIRST = ["Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Eva", "Anders", "Sara", "Per", "Åsa", "Örjan",
+         "Ingrid", "Mikael", "Elin", "Björn", "Lena", "Nils", "Emma", "Oskar"]
+LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson",
+        "Gustafsson", "Lindberg", "Lindqvist", "Åberg", "Öhman", "Bergström", "Sandberg", "Forsberg", "Holm",
+        "Ekström", "Wallin", "Lind", "Hedlund", "Sjöberg", "Dahl", "Strand"]
+ORGS = ["Borås Stad", "Högskolan i Borås", "Region Västra Götaland", "Västsvenska Handelskammaren",
+        "Coompanion Sjuhärad", "Arbetsförmedlingen", "Textilhögskolan", "Ideell Arena", "Företagarna Borås",
+        "Länsstyrelsen"]
+SECTORS = ["business", "academia", "public", "non_profit", "other"]
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+@dataclass
+class Result:
+    label: str
+    path: str
+    clients: int
+    samples: list[float]
+    wall: float
+    server_cpu_ms: float = 0.0  # CPU time of the gunicorn processes per request: steady under other load
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)]
+
+    @property
+    def rps(self) -> float:
+        return len(self.samples) / self.wall
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its direct children (gunicorn's workers)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == root or int(fields[1]) == root:
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def venv_bin(name: str) -> str:
+    for directory in (Path(sys.executable).parent, REPO / ".venv" / "bin"):
+        if (directory / name).exists():
+            return str(directory / name)
+    raise BenchError(f"{name} not found")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_step(args: list[str], env: dict[str, str]) -> str:
+    result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise BenchError(f"{' '.join(args)[:200]} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+@contextmanager
+def fresh_database(database_url: str | None, workdir: Path):
+    if not database_url:
+        yield f"sqlite:///{workdir / 'bench.sqlite'}"
+        return
+    sys.path.insert(0, str(REPO))
+    from sqlalchemy import create_engine, make_url, text
+
+    from config import normalise_database_url
+
+    schema = f"eventhub_bench_{secrets.token_hex(4)}"
+    admin = create_engine(normalise_database_url(database_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    print(f"PostgreSQL: private schema {schema} (dropped at the end)")
+    try:
+        url = make_url(database_url).update_query_dict({"options": f"-c search_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+SEED = r'''
+import random, secrets, sys
+from datetime import UTC, datetime, timedelta
+from sqlalchemy import insert, select
+from eventhub import create_app
+from eventhub.accounts import services as accounts
+from eventhub.events.models import Event
+from eventhub.extensions import db
+from eventhub.groups.models import DiscussionGroup, GroupMembership
+from eventhub.programme.models import ProgrammeItem
+from eventhub.registration.models import Registration
+
+count, email, password, slug = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+first, last, orgs, sectors = (s.split("|") for s in sys.argv[5:9])
+rng = random.Random(2026)
+app = create_app()
+with app.app_context():
+    start = datetime.now(UTC) + timedelta(days=30)
+    event = Event(slug=slug, title="Forumträff: bänk", starts_at=start, ends_at=start + timedelta(hours=4),
+                  format="hybrid", status="published", on_site_seats=count, digital_seats=count)
+    item = ProgrammeItem(title="Gruppsamtal", kind="group_session", starts_at=start + timedelta(hours=1),
+                         ends_at=start + timedelta(hours=2))
+    item.groups = [DiscussionGroup(title="Rum A", mode="on_site", position=0),
+                   DiscussionGroup(title="Zoom 1", mode="digital", position=1)]
+    event.programme_items.append(item)
+    db.session.add(event)
+    db.session.commit()
+    user, _ = accounts.create_user(email, "Bänk Arrangör", "organiser", datetime.now(UTC), password=password)
+    accounts.add_staff(event.id, user.id, "organiser", None)
+    db.session.commit()
+    created = datetime.now(UTC) - timedelta(days=20)
+    rows, taken = [], {"on_site": 0, "digital": 0}
+    for i in range(count):
+        mode = "on_site" if rng.random() < 0.6 else "digital"
+        status = rng.choices(["confirmed", "waitlisted", "cancelled"], [85, 8, 7])[0]
+        taken[mode] += status == "confirmed"
+        at = created + timedelta(seconds=i * 97)
+        name = f"{rng.choice(first)} {rng.choice(last)}"
+        rows.append(dict(event_id=event.id, name=name, email=f"p{i:05d}@example.se", organisation=rng.choice(orgs),
+                         role_title="", sector=rng.choice(sectors), mode=mode, status=status, language="sv",
+                         dietary_needs="", accessibility_needs="", privacy_accepted_at=at, photo_consent=False,
+                         token_salt=secrets.token_hex(8), token_hash=secrets.token_hex(32), ticket_version=1,
+                         confirmed_at=at if status == "confirmed" else None,
+                         waitlisted_at=at if status == "waitlisted" else None,
+                         cancelled_at=at if status == "cancelled" else None, created_at=at, updated_at=at))
+    for batch in range(0, len(rows), 2000):
+        db.session.execute(insert(Registration), rows[batch:batch + 2000])
+    event.on_site_taken, event.digital_taken = taken["on_site"], taken["digital"]
+    groups = {g.mode: g for g in item.groups}
+    members = db.session.execute(select(Registration.id, Registration.mode).where(
+        Registration.event_id == event.id, Registration.status == "confirmed")).all()
+    memberships = [dict(registration_id=rid, group_id=groups[mode].id, item_id=item.id, status="confirmed",
+                        created_at=created) for rid, mode in members[::4]]
+    db.session.execute(insert(GroupMembership), memberships)
+    for g in item.groups:
+        g.taken = sum(1 for m in memberships if m["group_id"] == g.id)
+    db.session.commit()
+    print(f"seeded {count} registrations ({taken['on_site']} on site and {taken['digital']} digital confirmed), "
+          f"{len(memberships)} group places")
+'''
+
+
+class Browser:
+    """One signed-in organiser: keeps the session cookie like a browser (sent over plain HTTP here)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: str | None = None, conn=None) -> tuple[int, bytes, dict]:
+        own = conn is None
+        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"User-Agent": "eventhub-bench", "Accept-Language": "sv"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        if own:
+            conn.close()
+        return response.status, data, dict(response.getheaders())
+
+    def sign_in(self) -> None:
+        status, page, _ = self.request("GET", "/account/login")
+        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        if status != 200 or not token:
+            raise BenchError(f"sign-in page: {status}")
+        form = urlencode({"csrf_token": token.group(1).decode(), "email": EMAIL, "password": PASSWORD})
+        status, _, _ = self.request("POST", "/account/login", form)
+        if status != 303:
+            raise BenchError(f"sign-in failed: {status}")
+
+
+def measure(browser: Browser, label: str, path: str, requests: int, clients: int, server_pid: int) -> Result:
+    samples: list[float] = []
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def worker(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", browser.port, timeout=30)  # keep-alive per client
+        mine = []
+        for _ in range(n):
+            started = time.perf_counter()
+            status, body, _ = browser.request("GET", path, conn=conn)
+            mine.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                errors.append(f"{path}: {status}")
+        conn.close()
+        with lock:
+            samples.extend(mine)
+
+    per_client = [requests // clients + (1 if i < requests % clients else 0) for i in range(clients)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in per_client]
+    cpu_before = process_tree_cpu(server_pid)
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    cpu = process_tree_cpu(server_pid) - cpu_before
+    if errors:
+        raise BenchError(f"{len(errors)} failed requests, e.g. {errors[0]}")
+    return Result(label, path, clients, samples, wall, server_cpu_ms=1000 * cpu / max(1, len(samples)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="PostgreSQL URL; a private schema is created in it and dropped after")
+    parser.add_argument("--registrations", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=200, help="requests per page and run (200)")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients in the second run (4)")
+    args = parser.parse_args(argv)
+
+    print(f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}  cores: {os.cpu_count()}  load average before: "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}  gunicorn workers: {WORKERS}")
+    try:
+        with tempfile.TemporaryDirectory(prefix="eventhub-bench-") as tmp:
+            workdir = Path(tmp)
+            with fresh_database(args.database_url, workdir) as database_url:
+                env = {**os.environ, "FLASK_APP": "wsgi.py", "EVENTHUB_ENV": "production",
+                       "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": database_url,
+                       "EVENTHUB_INSTANCE": str(workdir / "instance")}
+                print(f"database: {database_url.split('@')[-1] if '@' in database_url else database_url}")
+                run_step([venv_bin("flask"), "db", "upgrade"], env)
+                started = time.perf_counter()
+                print(run_step([sys.executable, "-c", SEED, str(args.registrations), EMAIL, PASSWORD, SLUG,
+                                "|".join(FIRST), "|".join(LAST), "|".join(ORGS), "|".join(SECTORS)], env).strip(),
+                      f"in {time.perf_counter() - started:.1f} s")
+                results, export = serve_and_measure(env, workdir, args)
+    except BenchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print()
+    header = (f"{'page':<38} {'clients':>7} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
+              f"{'req/s':>6} {'srv CPU ms/req':>14}")
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        print(f"{r.label:<38} {r.clients:>7} {len(r.samples):>8} {r.p50:>7.1f} {r.p95:>7.1f} "
+              f"{max(r.samples):>7.1f} {r.rps:>6.1f} {r.server_cpu_ms:>14.1f}")
+    print("srv CPU: CPU time of the gunicorn processes per request (steadier than latency on a busy machine).")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print()
+    for r in results[::2]:
+        print(f"{r.label}: GET {r.path}")
+    print(f"full Excel export of {args.registrations} registrations: {export[0]:.0f} ms, {export[1] / 1e6:.2f} MB")
+    return 0
+
+
+def serve_and_measure(env: dict[str, str], workdir: Path, args) -> tuple[list[Result], tuple[float, int]]:
+    port = free_port()
+    log_path = workdir / "gunicorn.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([venv_bin("gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
+                                    "wsgi:app"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise BenchError(f"gunicorn did not start:\n{log_path.read_text()[-3000:]}") from None
+                time.sleep(0.1)
+        browser = Browser(port)
+        browser.sign_in()
+        base = f"/manage/events/{SLUG}"
+        last_page = (args.registrations + 49) // 50
+        pages = [
+            ("first page, no filter", f"{base}/attendees"),
+            ("search q=lind", f"{base}/attendees?q=lind"),
+            ("filtered: on site, confirmed, public, p3", f"{base}/attendees?mode=on_site&status=confirmed&sector=public"
+                                                      "&page=3"),
+            (f"last page ({last_page}), no filter", f"{base}/attendees?page={last_page}"),
+        ]
+        results = []
+        for label, path in pages:
+            status, body, _ = browser.request("GET", path)
+            if status != 200 or b'<table class="data-table attendee-table">' not in body:
+                raise BenchError(f"GET {path} gave {status}, not the list:\n{log_path.read_text()[-3000:]}")
+            shown = re.search(rb'<p class="result-count" id="result-count">([^<]*)</p>', body).group(1).decode()
+            print(f"{label}: {' '.join(shown.split())}", flush=True)
+            measure(browser, label, path, 20, 1, process.pid)  # warm-up
+            for clients in (1, args.clients):
+                result = measure(browser, label, path, args.requests, clients, process.pid)
+                print(f"  {clients} client(s): p50 {result.p50:.1f} ms, p95 {result.p95:.1f} ms, "
+                      f"{result.rps:.0f} req/s, server CPU {result.server_cpu_ms:.1f} ms/req", flush=True)
+                results.append(result)
+        started = time.perf_counter()
+        status, body, headers = browser.request("GET", f"{base}/exports/attendees-excel.csv")
+        elapsed = (time.perf_counter() - started) * 1000
+        lines = body.count(b"\r\n")
+        if status != 200 or lines != args.registrations + 1:
+            raise BenchError(f"export gave {status} with {lines} lines")
+        return results, (elapsed, len(body))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
