@@ -76,6 +76,17 @@ def get_public_event(slug: str) -> Event:
     return event
 
 
+def get_public_event_header(slug: str) -> Event:
+    """The event with what the page shows around the programme (partners, material), not the programme."""
+    event = db.session.scalar(
+        select(Event).where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
+        .options(selectinload(Event.partners), selectinload(Event.materials))
+    )
+    if event is None:
+        raise EventNotFound(slug)
+    return event
+
+
 def is_past(event: Event, now: datetime) -> bool:
     return event.ends_at < now
 

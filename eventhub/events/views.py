@@ -1,7 +1,9 @@
 from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-from eventhub.events import services
+from eventhub.events import fragments, services
 from eventhub.labels import NOT_OFFERED
 from eventhub.programme import services as programme
 from eventhub.registration import services as registration
@@ -20,7 +22,7 @@ def index():
 @bp.get("/events/<slug>")
 def event_page(slug: str):
     try:
-        event = services.get_public_event(slug)
+        event = services.get_public_event_header(slug)
     except services.EventNotFound:
         abort(404)
     notice = None
@@ -30,7 +32,6 @@ def event_page(slug: str):
         viewer, notice = None, _("There is no such audience; showing the whole programme.")
     except programme.AudienceNotOffered as error:
         viewer, notice = None, NOT_OFFERED[error.mode]
-    items = programme.items_for(event, viewer)
     now = utcnow()
     state = registration.registration_state(event, now)
     form, groups = build_registration_form(event, viewer=viewer) if state == "open" else (None, [])
@@ -39,12 +40,24 @@ def event_page(slug: str):
         event=event,
         viewer=viewer,
         notice=notice,
-        slots=programme.slots(items),
-        group_sessions=[item for item in items if item.groups],
-        groups_by_mode=programme.groups_by_mode,
+        programme_html=_programme_html(slug, event, viewer),
         is_past=services.is_past(event, now),
         state=state,
         closed_message=CLOSED_MESSAGES.get(state),  # the form's place says why there is no form
         form=form,
         groups=groups,
     )
+
+
+def _programme_html(slug: str, event, viewer):
+    key = (event.id, event.updated_at.isoformat(), str(get_locale()), viewer)
+    html = fragments.get(key)
+    if html is None:
+        full = services.get_public_event(slug)  # the same row, now with its programme loaded
+        items = programme.items_for(full, viewer)
+        html = Markup(render_template(  # noqa: S704 (our autoescaped template's output)
+            "events/_programme.html", event=full, viewer=viewer, slots=programme.slots(items),
+            group_sessions=[item for item in items if item.groups], groups_by_mode=programme.groups_by_mode,
+        ))
+        fragments.put(key, html)
+    return html
