@@ -20,10 +20,11 @@ from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
-from eventhub.groups.models import DiscussionGroup, GroupMembership, MembershipStatus
+from eventhub.groups.models import DiscussionGroup, GroupLeader, GroupMembership, MembershipStatus
 from eventhub.mail import services as mail
 from eventhub.modes import Mode
 from eventhub.programme.models import ItemKind, ProgrammeItem
@@ -511,6 +512,8 @@ def choosable_groups(event: Event) -> list[DiscussionGroup]:
             .where(ProgrammeItem.event_id == event.id, ProgrammeItem.kind == ItemKind.GROUP_SESSION)
             .order_by(ProgrammeItem.starts_at, DiscussionGroup.mode.desc(), DiscussionGroup.position,
                       DiscussionGroup.id)
+            # The form names each group's leaders: load them with the groups, not one query per group.
+            .options(selectinload(DiscussionGroup.leaders).joinedload(GroupLeader.person))
         )
     )
 

@@ -8,7 +8,7 @@ from eventhub.events import fragments
 from eventhub.extensions import db
 
 NOW = datetime.now(UTC)
-MAX_EVENT_PAGE_QUERIES = 10
+MAX_EVENT_PAGE_QUERIES = 12  # header 3, form groups 2, programme 5 when not cached, and room for 2
 MAX_INDEX_QUERIES = 3
 
 
@@ -18,7 +18,8 @@ def _event_with_programme(app, make_event, n_items: int) -> str:
     from eventhub.groups.models import DiscussionGroup, GroupLeader
     from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
 
-    slug = make_event(starts_at=NOW + timedelta(days=5))
+    # Group choice open: the registration form then lists every group with its leaders.
+    slug = make_event(starts_at=NOW + timedelta(days=5), group_choice_open=True)
     with app.app_context():
         event = db.session.scalar(db.select(Event).where(Event.slug == slug))
         event.partners = [Partner(name=f"Partner {i}", position=i) for i in range(2)]
@@ -27,7 +28,7 @@ def _event_with_programme(app, make_event, n_items: int) -> str:
             starts_at = event.starts_at + timedelta(minutes=5 * i)
             item = ProgrammeItem(
                 title=f"Punkt {i}", starts_at=starts_at, ends_at=starts_at + timedelta(minutes=5),
-                audience=("everyone", "on_site", "digital")[i % 3], position=i,
+                audience=("everyone", "on_site", "digital")[i % 3], position=i, kind="group_session",
             )
             item.speakers = [
                 ItemSpeaker(person=Person(name=f"Talare {slug} {i}-{j}", title="t", organisation="o"),
