@@ -1,0 +1,393 @@
+"""Benchmark the public event page under gunicorn, against a bare Flask route as the ceiling.
+
+    .venv/bin/python bench/event_page.py [--database-url postgresql://postgres@127.0.0.1:5432/test]
+
+What it does, in one run:
+
+1. Makes a fresh database: a SQLite file in a temporary directory, or, with ``--database-url``,
+   a private schema ``eventhub_bench_<random>`` in that PostgreSQL database (created here,
+   dropped with CASCADE at the end; no other schema is touched). Then ``flask db upgrade``
+   and ``flask load-demo``, with EVENTHUB_ENV=production and a random SECRET_KEY.
+2. Serves ``wsgi:app`` with ``gunicorn --workers 2`` on a free port of 127.0.0.1, checks that
+   the event page answers 200 with the event's heading, warms it up, then measures
+   GET /events/integration-i-arbetslivet with wrk: 16 concurrent clients, then 1 client.
+3. Does the same for bench/bare_app.py (one route returning "ok"): the ceiling of
+   gunicorn + Flask on this machine, measured in the same run so the ratio is fair.
+
+Prints a table. Exits non-zero only on errors (a failed step, a non-2xx response, a socket
+error), never because a target was missed. Needs ``wrk`` (``apt-get install -y wrk``).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_DIR = REPO / "bench"
+EVENT_PATH = "/events/integration-i-arbetslivet"
+EVENT_MARKER = b'<h1 id="event-title"'
+TARGET_RPS = 300.0  # with 16 clients
+TARGET_SINGLE_MS = 10.0  # median latency with 1 client
+WORKERS = 2
+
+
+class BenchError(RuntimeError):
+    """A step failed: the numbers would not mean anything."""
+
+
+@dataclass
+class WrkResult:
+    label: str
+    clients: int
+    seconds: int
+    requests: int
+    rps: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    non_2xx: int
+    socket_errors: dict[str, int]
+    command: str
+    server_cpu_ms: float = 0.0  # gunicorn master + workers, CPU time per request
+    others_share: float = 0.0  # of all cores, the share busy with neither gunicorn nor wrk
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + sum(self.socket_errors.values())
+
+
+# ---------------------------------------------------------------- tools
+
+
+def venv_bin(name: str) -> str:
+    """The tool next to the running interpreter (the project's .venv), else the repo's .venv."""
+    for directory in (Path(sys.executable).parent, REPO / ".venv" / "bin"):
+        candidate = directory / name
+        if candidate.exists():
+            return str(candidate)
+    raise BenchError(f"{name} not found next to {sys.executable} or in {REPO / '.venv/bin'}")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_step(args: list[str], env: dict[str, str]) -> str:
+    result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise BenchError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def fetch(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+# ---------------------------------------------------------------- database
+
+
+@contextmanager
+def fresh_database(database_url: str | None, workdir: Path):
+    """Yield the DATABASE_URL of an empty database that exists only for this run."""
+    if not database_url:
+        yield f"sqlite:///{workdir / 'bench.sqlite'}"
+        return
+    sys.path.insert(0, str(REPO))
+    from sqlalchemy import create_engine, make_url, text
+
+    from config import normalise_database_url
+
+    if not make_url(normalise_database_url(database_url)).drivername.startswith("postgresql"):
+        raise BenchError("--database-url must be a PostgreSQL URL (SQLite is the default)")
+    schema = f"eventhub_bench_{secrets.token_hex(4)}"
+    admin = create_engine(normalise_database_url(database_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    print(f"PostgreSQL: private schema {schema} (dropped at the end)")
+    try:
+        # libpq's "options" puts the app, its migrations and its queries in our schema only.
+        url = make_url(database_url).update_query_dict({"options": f"-c search_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+# ---------------------------------------------------------------- server
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], workdir: Path, name: str, extra: list[str] = ()):
+    port = free_port()
+    log_path = workdir / f"gunicorn-{name}.log"
+    args = [
+        venv_bin("gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
+        *extra, app_spec,
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(process, base + "/", log_path)
+        yield base, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_answering(process: subprocess.Popen, url: str, log_path: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            fetch(url, timeout=1.0)
+            return
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.1)
+    raise BenchError(f"gunicorn did not answer {url} within {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
+
+
+# ---------------------------------------------------------------- CPU accounting
+# Other work on the machine makes requests/s swing from run to run. CPU time per request
+# (of the gunicorn processes) hardly does, and the busy share of the other processes says
+# how much of the machine the run really had.
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()  # fields from 3 (state) on
+
+
+def process_tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its direct children."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = _stat_fields(int(entry))
+        except OSError:
+            continue
+        if int(entry) == root or int(fields[1]) == root:  # fields[1] is the parent pid
+            total += (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+    return total
+
+
+def machine_busy() -> float:
+    """CPU seconds all cores have spent busy since boot (everything but idle and iowait)."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+# ---------------------------------------------------------------- wrk
+
+UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        raise BenchError(f"cannot read wrk latency {text!r}")
+    return float(match.group(1)) * UNIT_MS[match.group(2)]
+
+
+def parse_wrk(output: str) -> dict:
+    def find(pattern: str) -> re.Match:
+        match = re.search(pattern, output, re.MULTILINE)
+        if not match:
+            raise BenchError(f"wrk output lacks {pattern!r}:\n{output}")
+        return match
+
+    percentiles = {
+        int(p): _ms(value) for p, value in re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", output, re.MULTILINE)
+    }
+    if set(percentiles) != {50, 90, 99}:
+        raise BenchError(f"wrk output lacks the latency distribution (--latency):\n{output}")
+    socket_errors = {}
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if errors:
+        socket_errors = dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests": int(find(r"^\s+(\d+) requests in").group(1)),
+        "rps": float(find(r"^Requests/sec:\s+([\d.]+)").group(1)),
+        "p50_ms": percentiles[50],
+        "p90_ms": percentiles[90],
+        "p99_ms": percentiles[99],
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": socket_errors,
+    }
+
+
+def wrk_args(url: str, clients: int, seconds: int) -> list[str]:
+    # One wrk thread: enough for 16 connections here, and it leaves more of 2 cores to gunicorn.
+    return ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "5s", "--latency", url]
+
+
+def wrk(label: str, url: str, clients: int, seconds: int, server_pid: int) -> WrkResult:
+    args = wrk_args(url, clients, seconds)
+    server_before, wrk_before, busy_before = process_tree_cpu(server_pid), children_cpu(), machine_busy()
+    started = time.monotonic()
+    result = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 60)
+    elapsed = time.monotonic() - started
+    server = process_tree_cpu(server_pid) - server_before
+    others = machine_busy() - busy_before - server - (children_cpu() - wrk_before)
+    if result.returncode != 0:
+        raise BenchError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    parsed = parse_wrk(result.stdout)
+    return WrkResult(
+        label=label, clients=clients, seconds=seconds, command=" ".join(args), **parsed,
+        server_cpu_ms=1000 * server / max(parsed["requests"], 1),
+        others_share=max(0.0, others / (elapsed * (os.cpu_count() or 1))),
+    )
+
+
+def measure(label: str, url: str, server_pid: int, args: argparse.Namespace) -> list[WrkResult]:
+    wrk(f"{label} warm-up", url, args.clients, args.warmup, server_pid)
+    results = [
+        wrk(label, url, args.clients, args.seconds, server_pid),
+        wrk(label, url, 1, args.single_seconds, server_pid),
+    ]
+    for r in results:
+        print(f"  {r.clients:>2} client(s): {r.rps:8.1f} req/s, p50 {r.p50_ms:.2f} ms, "
+              f"server CPU {r.server_cpu_ms:.2f} ms/req, other processes {r.others_share:.0%} of the CPUs", flush=True)
+    return results
+
+
+# ---------------------------------------------------------------- report
+
+
+def print_table(results: list[WrkResult]) -> None:
+    header = f"{'route':<17} {'clients':>7} {'secs':>4} {'requests':>8} {'req/s':>7} " \
+             f"{'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'errors':>6} {'srv CPU ms/req':>14} {'others':>6}"
+    print()
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        print(f"{r.label:<17} {r.clients:>7} {r.seconds:>4} {r.requests:>8} {r.rps:>7.1f} "
+              f"{r.p50_ms:>7.2f} {r.p90_ms:>7.2f} {r.p99_ms:>7.2f} {r.errors:>6} {r.server_cpu_ms:>14.2f} "
+              f"{r.others_share:>6.0%}")
+    print("srv CPU: CPU time of the gunicorn processes per request; others: share of all cores busy with")
+    print("processes other than gunicorn and wrk during the run (other work on the machine).")
+
+
+def print_verdict(event_many: WrkResult, event_one: WrkResult, bare_many: WrkResult, bare_one: WrkResult) -> None:
+    print()
+    print(f"ceiling ratio, {event_many.clients} clients: event page {event_many.rps:.1f} / bare {bare_many.rps:.1f} "
+          f"req/s = {event_many.rps / bare_many.rps:.1%}")
+    print(f"ceiling ratio, 1 client: event page {event_one.rps:.1f} / bare {bare_one.rps:.1f} "
+          f"req/s = {event_one.rps / bare_one.rps:.1%}; p50 {event_one.p50_ms:.2f} ms vs {bare_one.p50_ms:.2f} ms")
+    cores = os.cpu_count() or 1
+    print(f"CPU bound, {cores} cores: event page {cores * 1000 / event_many.server_cpu_ms:.0f} req/s at "
+          f"{event_many.server_cpu_ms:.2f} ms CPU per request, bare {cores * 1000 / bare_many.server_cpu_ms:.0f} "
+          f"req/s (if gunicorn had every core: no wrk, no other processes)")
+    rps_gap = event_many.rps / TARGET_RPS - 1
+    print(f"target >= {TARGET_RPS:.0f} req/s with {event_many.clients} clients: "
+          f"{'met' if rps_gap >= 0 else 'MISSED'} ({event_many.rps:.1f} req/s, {rps_gap:+.0%})")
+    single_gap = event_one.p50_ms / TARGET_SINGLE_MS - 1
+    print(f"target <= {TARGET_SINGLE_MS:.0f} ms per page with 1 client (p50): "
+          f"{'met' if single_gap <= 0 else 'MISSED'} ({event_one.p50_ms:.2f} ms, {single_gap:+.0%}; "
+          f"p99 {event_one.p99_ms:.2f} ms)")
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="PostgreSQL URL; a private schema is created in it and dropped after")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients for the load run (16)")
+    parser.add_argument("--seconds", type=int, default=15, help="length of the load run (15)")
+    parser.add_argument("--single-seconds", type=int, default=10, help="length of the 1-client run (10)")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds before each route (3)")
+    args = parser.parse_args(argv)
+
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    started = datetime.now().astimezone()
+    print(f"{started:%Y-%m-%d %H:%M %Z}  cores: {os.cpu_count()}  load average before: "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}  gunicorn workers: {WORKERS}")
+    try:
+        with tempfile.TemporaryDirectory(prefix="eventhub-bench-") as tmp:
+            workdir = Path(tmp)
+            with fresh_database(args.database_url, workdir) as database_url:
+                env = {
+                    **os.environ,
+                    "FLASK_APP": "wsgi.py",
+                    "EVENTHUB_ENV": "production",
+                    "SECRET_KEY": secrets.token_hex(32),
+                    "DATABASE_URL": database_url,
+                    "EVENTHUB_INSTANCE": str(workdir / "instance"),
+                }
+                print(f"database: {database_url.split('@')[-1] if '@' in database_url else database_url}")
+                run_step([venv_bin("flask"), "db", "upgrade"], env)
+                print(run_step([venv_bin("flask"), "load-demo"], env).strip())
+
+                print(f"event page {EVENT_PATH}:", flush=True)
+                with gunicorn("wsgi:app", env, workdir, "event") as (base, pid):
+                    status, body = fetch(base + EVENT_PATH)
+                    if status != 200 or EVENT_MARKER not in body:
+                        raise BenchError(f"GET {EVENT_PATH} gave {status}, not the event page")
+                    event_many, event_one = measure("event page", base + EVENT_PATH, pid, args)
+
+                print("bare Flask route (bench/bare_app.py):", flush=True)
+                bare_env = {key: value for key, value in env.items() if key != "FLASK_APP"}
+                bare_args = ["--pythonpath", str(BENCH_DIR)]
+                with gunicorn("bare_app:app", bare_env, workdir, "bare", bare_args) as (base, pid):
+                    status, body = fetch(base + "/")
+                    if status != 200 or body != b"ok":
+                        raise BenchError(f"bare route gave {status} {body[:100]!r}")
+                    bare_many, bare_one = measure("bare Flask route", base + "/", pid, args)
+    except BenchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+    results = [event_many, event_one, bare_many, bare_one]
+    print_table(results)
+    print_verdict(event_many, event_one, bare_many, bare_one)
+    print(f"\nwrk: {event_many.command}\n     {event_one.command}")
+    failed = [r for r in results if r.errors]
+    for r in failed:
+        print(f"error: {r.label} with {r.clients} client(s): {r.non_2xx} non-2xx responses, "
+              f"socket errors {r.socket_errors}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
