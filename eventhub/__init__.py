@@ -90,6 +90,7 @@ def _import_models() -> None:
     from eventhub.events import models as _events  # noqa: F401
     from eventhub.groups import models as _groups  # noqa: F401
     from eventhub.mail import models as _mail  # noqa: F401
+    from eventhub.privacy import models as _privacy  # noqa: F401
     from eventhub.programme import models as _programme  # noqa: F401
     from eventhub.programme import revisions as _revisions  # noqa: F401
     from eventhub.registration import models as _registration  # noqa: F401

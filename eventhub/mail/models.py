@@ -55,3 +55,6 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     # The organiser mailing this message belongs to, if any (progress on the mailing's page).
     mailing_id: Mapped[int | None] = mapped_column(ForeignKey("mailing.id", ondelete="SET NULL"), index=True)
+    # The registration it was written to, if any: its data export lists it, anonymising deletes it.
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", ondelete="SET NULL"),
+                                                        index=True)

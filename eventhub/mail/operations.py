@@ -164,7 +164,7 @@ def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, s
         return db.session.scalar(select(Mailing).where(Mailing.send_key == send_key))
     for person in people:
         message = mail.queue(person.email, *render(event, person, subject, body, secret_key))
-        message.mailing_id = mailing.id
+        message.mailing_id, message.registration_id = mailing.id, person.id
     audit.record(actor_id, "mailing.sent", subject, event_id=event_id, audience=audience,
                  recipients=len(people), mailing_id=mailing.id)
     db.session.commit()

@@ -47,6 +47,7 @@ def queue_registration_email(registration, kind: str, secret_key: str, group=Non
         subject = render_template("mail/subject.txt", **context).strip()
         body = render_template("mail/registration.txt", **context)
     message = queue(registration.email, subject, body, attachment)
+    message.registration_id = registration.id
     if registration.is_confirmed and kind in CALENDAR_KINDS:
         from eventhub.exports import calendars  # exports imports registration, which imports this module
 

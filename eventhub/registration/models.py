@@ -78,6 +78,8 @@ class Registration(db.Model):
     # Digital participants' own join link: first and latest use.
     first_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the person's data was wiped (retention, erasure, the organiser): see eventhub.privacy.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
