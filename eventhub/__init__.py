@@ -69,10 +69,12 @@ def _register_workspace_blueprints(app: Flask) -> None:
     from eventhub.exports.public import bp as documents_bp
     from eventhub.exports.views import bp as exports_bp
     from eventhub.mail.manage import bp as mailings_bp
+    from eventhub.privacy.views import bp as privacy_bp
     from eventhub.programme.manage import bp as agenda_bp
     from eventhub.registration.manage import bp as attendees_bp
 
-    for blueprint in (agenda_bp, attendees_bp, checkin_bp, documents_bp, exports_bp, mailings_bp, materials_bp):
+    for blueprint in (agenda_bp, attendees_bp, checkin_bp, documents_bp, exports_bp, mailings_bp, materials_bp,
+                      privacy_bp):
         app.register_blueprint(blueprint)
 
 

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from eventhub.privacy import forms as privacy_forms
 from eventhub.registration.forms import strip, valid_email
 
 SLUG_HINT = _l("Lower-case letters, digits and hyphens. Leave empty to make one from the title.")
@@ -110,6 +111,10 @@ class EventForm(FlaskForm):
             value = getattr(event, name)
             getattr(self, name).data = value.astimezone(zone).replace(tzinfo=None) if value else None
         self.partners.data = "\n".join(f"{p.name} | {p.url}" if p.url else p.name for p in event.partners)
+        privacy_forms.fill(self, event)
+
+
+privacy_forms.add_fields(EventForm)  # controller, notice text, retention periods: after the fields above
 
 
 class DuplicateForm(FlaskForm):

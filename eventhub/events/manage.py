@@ -9,6 +9,7 @@ from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access, role_required
 from eventhub.audit import services as audit
 from eventhub.events import forms, operations
+from eventhub.privacy import forms as privacy_forms
 from eventhub.types import utcnow
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -44,7 +45,7 @@ def _event_data(form: forms.EventForm) -> operations.EventData:
         contact_name=form.contact_name.data or None, contact_email=form.contact_email.data or None,
         recording_url=form.recording_url.data or None, group_choice_open=form.group_choice_open.data,
         on_site_may_join_digital_groups=form.on_site_may_join_digital_groups.data,
-        partners=forms.parse_partners(form.partners.data),
+        partners=forms.parse_partners(form.partners.data), privacy=privacy_forms.settings(form),
     )
 
 

@@ -21,6 +21,7 @@ from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.mail import services as mail
 from eventhub.modes import Mode
+from eventhub.privacy import services as privacy
 from eventhub.programme.models import ItemSpeaker, ProgrammeItem
 from eventhub.registration import services as registration
 from eventhub.registration.models import Registration, RegistrationStatus
@@ -84,6 +85,7 @@ class EventData:
     group_choice_open: bool = False
     on_site_may_join_digital_groups: bool = False
     partners: list[tuple[str, str | None]] = field(default_factory=list)
+    privacy: privacy.PrivacySettings | None = None  # None: leave the event's privacy settings as they are
 
 
 def slugify(text: str) -> str:
@@ -118,6 +120,8 @@ def _apply(event: Event, data: EventData) -> None:
                  "recording_url", "group_choice_open", "on_site_may_join_digital_groups", "format"):
         setattr(event, name, getattr(data, name))
     event.partners = [Partner(name=name, url=url or None, position=i) for i, (name, url) in enumerate(data.partners)]
+    if data.privacy is not None:
+        privacy.apply_settings(event, data.privacy)
 
 
 def create_event(data: EventData, actor_id: int) -> Event:
@@ -205,6 +209,7 @@ def duplicate_event(event_id: int, new_date: date, actor_id: int) -> Event:
                  "contact_name", "contact_email", "group_choice_open", "on_site_may_join_digital_groups"):
         setattr(copy, name, getattr(source, name))
     copy.partners = [Partner(name=p.name, url=p.url, position=p.position) for p in source.partners]
+    privacy.copy_settings(source, copy)
     for item in source.programme_items:
         new_item = ProgrammeItem(
             starts_at=moved(item.starts_at), ends_at=moved(item.ends_at), title=item.title,

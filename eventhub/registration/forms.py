@@ -29,7 +29,8 @@ class SpecialAnswersMixin:
                                         validators=[Optional(), Length(max=SPECIAL_ANSWER_MAX)])
     special_consent = BooleanField(
         _l("I agree that my dietary and accessibility answers are stored to plan the event. "
-           "They are deleted 30 days after the event, and I can withdraw my consent at any time."))
+           "They are deleted after the event, as the privacy notice says, and I can withdraw my consent at any "
+           "time."))
 
     def validate_special_consent(self, field):
         if (self.dietary_needs.data or self.accessibility_needs.data) and not field.data:

@@ -91,7 +91,7 @@ class AddForm(SpecialAnswersMixin, FlaskForm):
         validators=[DataRequired(_l("Tell the person about the privacy notice before registering them."))])
     photo_consent = BooleanField(_l("The person agrees to appear in photos from the event."))
     special_consent = BooleanField(_l("The person agrees that their dietary and accessibility answers are stored "
-                                      "to plan the event (deleted 30 days after it)."))
+                                      "to plan the event (deleted after it, as the privacy notice says)."))
     override = BooleanField(OVERRIDE_LABEL)
 
     def set_choices(self, event, groups) -> None:

@@ -1,0 +1,113 @@
+"""Retention that runs by itself: ``flask privacy purge``, safe to run every night.
+
+Per event, with its own periods (``EventPrivacy``, defaults 30 and 365 days):
+
+- ``special_days`` after the event ends, dietary and accessibility answers and their
+  consent are deleted (at exactly ``ends_at + special_days``: a minute earlier keeps them);
+- ``anonymise_days`` after the event ends, its registrations are anonymised
+  (``services.anonymise``).
+
+Only rows that still hold such data are touched, so a second run changes nothing and
+writes nothing. Each event's changes commit together with one audit entry per kind of
+purge saying how many registrations, never whose; a run that purges nothing writes no
+audit entry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+
+from eventhub.audit import services as audit
+from eventhub.events.models import Event
+from eventhub.extensions import db
+from eventhub.privacy import services
+from eventhub.privacy.models import DEFAULT_ANONYMISE_DAYS, DEFAULT_SPECIAL_DAYS, EventPrivacy
+from eventhub.registration.models import Registration
+
+HOLDS_SPECIAL = or_(Registration.special_consent_at.is_not(None), Registration.dietary_needs != "",
+                    Registration.accessibility_needs != "")
+
+
+@dataclass
+class EventPurge:
+    event_id: int
+    slug: str
+    special_deleted: int = 0
+    anonymised: int = 0
+
+
+@dataclass
+class PurgeReport:
+    events: list[EventPurge] = field(default_factory=list)
+
+    @property
+    def special_deleted(self) -> int:
+        return sum(item.special_deleted for item in self.events)
+
+    @property
+    def anonymised(self) -> int:
+        return sum(item.anonymised for item in self.events)
+
+
+def _due_events(condition, days_column, default_days: int, now: datetime) -> list[tuple[int, str, int, int]]:
+    """(event id, slug, days, rows) for ended events with rows matching ``condition`` whose period is over."""
+    days = func.coalesce(days_column, default_days)
+    rows = db.session.execute(
+        select(Event.id, Event.slug, Event.ends_at, days, func.count(Registration.id))
+        .join(Registration, Registration.event_id == Event.id)
+        .outerjoin(EventPrivacy, EventPrivacy.event_id == Event.id)
+        .where(Event.ends_at <= now, condition)
+        .group_by(Event.id, Event.slug, Event.ends_at, days)
+        .order_by(Event.ends_at, Event.id)
+    ).all()
+    return [(event_id, slug, int(period), count) for event_id, slug, ends_at, period, count in rows
+            if now >= ends_at + timedelta(days=int(period))]
+
+
+def _delete_special(event_id: int, days: int, now: datetime) -> int:
+    count = db.session.execute(
+        update(Registration)
+        .where(Registration.event_id == event_id, HOLDS_SPECIAL)
+        .values(dietary_needs="", accessibility_needs="", special_consent_at=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if count:
+        audit.record(None, "privacy.special_category_deleted",
+                     f"{count} registrations: dietary and accessibility answers deleted {days} days after the event",
+                     event_id=event_id, rows=count, days=days)
+    return count
+
+
+def _anonymise(event_id: int, days: int, now: datetime, secret_key: str) -> int:
+    ids = list(db.session.scalars(
+        select(Registration.id).where(Registration.event_id == event_id, Registration.anonymised_at.is_(None))
+        .order_by(Registration.id)
+    ))
+    count = services.anonymise(ids, now, secret_key)
+    if count:
+        audit.record(None, "privacy.anonymised", f"{count} registrations anonymised {days} days after the event",
+                     event_id=event_id, rows=count, days=days, reason="retention")
+    return count
+
+
+def purge(now: datetime, secret_key: str, *, dry_run: bool = False) -> PurgeReport:
+    """Apply every event's retention periods as of ``now``. With ``dry_run``, only count."""
+    report: dict[int, EventPurge] = {}
+
+    def entry(event_id: int, slug: str) -> EventPurge:
+        return report.setdefault(event_id, EventPurge(event_id, slug))
+
+    for event_id, slug, days, rows in _due_events(HOLDS_SPECIAL, EventPrivacy.special_retention_days,
+                                                  DEFAULT_SPECIAL_DAYS, now):
+        entry(event_id, slug).special_deleted = rows if dry_run else _delete_special(event_id, days, now)
+        if not dry_run:
+            db.session.commit()
+    for event_id, slug, days, rows in _due_events(Registration.anonymised_at.is_(None),
+                                                  EventPrivacy.anonymise_after_days, DEFAULT_ANONYMISE_DAYS, now):
+        entry(event_id, slug).anonymised = rows if dry_run else _anonymise(event_id, days, now, secret_key)
+        if not dry_run:
+            db.session.commit()
+    db.session.rollback()  # a dry run leaves nothing behind
+    return PurgeReport([item for item in report.values() if item.special_deleted or item.anonymised])

@@ -1,0 +1,370 @@
+"""Privacy rules: settings, consents, the attendee's own data (export, erasure) and anonymisation.
+
+Functions take plain arguments (ids, ``now``, the secret key), raise named errors and,
+unless they say otherwise, commit. Anonymising a registration wipes what identifies the
+person and keeps what the statistics count:
+
+- wiped: name (becomes ``#<id>``, as audit entries name registrations), email (NULL, so
+  the (event, email) uniqueness holds and the address can register again), organisation,
+  role, dietary and accessibility answers, special-category and photo consent, the manage
+  link and ticket (a new salt and a hash of no token), consent records, and the emails
+  written to the registration (the outbox);
+- kept: mode, status, sector, email language, discussion group places, check-in and join
+  times, and the registration's own timestamps.
+
+Each registration is anonymised with a conditional UPDATE (``anonymised_at IS NULL``), so two
+runs at once (a nightly job and an organiser) count each row once.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select, update
+
+from eventhub.audit import services as audit
+from eventhub.checkin.models import CheckIn
+from eventhub.events.models import Event, EventStatus
+from eventhub.extensions import db
+from eventhub.groups.models import GroupMembership
+from eventhub.mail.models import OutboxMessage
+from eventhub.privacy import notice as notices
+from eventhub.privacy.models import (
+    DEFAULT_ANONYMISE_DAYS,
+    DEFAULT_SPECIAL_DAYS,
+    MAX_RETENTION_DAYS,
+    ConsentRecord,
+    EventPrivacy,
+)
+from eventhub.registration import services as registration_services
+from eventhub.registration import tokens
+from eventhub.registration.models import Registration
+
+EXPORT_FORMAT = "eventhub-registration"
+EXPORT_VERSION = 1
+BATCH = 200
+
+
+class PrivacyError(Exception):
+    pass
+
+
+class RetentionOutOfRange(PrivacyError):
+    pass
+
+
+class SpecialAfterAnonymising(PrivacyError):
+    """Dietary and accessibility answers cannot outlive the registration they belong to."""
+
+
+class NothingToWithdraw(PrivacyError):
+    pass
+
+
+class EventNotOver(PrivacyError):
+    """An event's data can be anonymised early only once it has ended (or was cancelled)."""
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+@dataclass
+class PrivacySettings:
+    controller_name: str = ""
+    controller_contact: str = ""
+    notice_text: str = ""
+    special_retention_days: int = DEFAULT_SPECIAL_DAYS
+    anonymise_after_days: int = DEFAULT_ANONYMISE_DAYS
+
+
+def check_retention(special_days: int, anonymise_days: int) -> None:
+    if not 0 <= special_days <= MAX_RETENTION_DAYS or not 1 <= anonymise_days <= MAX_RETENTION_DAYS:
+        raise RetentionOutOfRange(special_days, anonymise_days)
+    if special_days > anonymise_days:
+        raise SpecialAfterAnonymising(special_days, anonymise_days)
+
+
+def settings_of(event: Event) -> PrivacySettings:
+    row = event.privacy
+    if row is None:
+        return PrivacySettings()
+    return PrivacySettings(row.controller_name, row.controller_contact, row.notice_text,
+                           row.special_retention_days, row.anonymise_after_days)
+
+
+def apply_settings(event: Event, settings: PrivacySettings) -> None:
+    """Set an event's privacy settings (the caller commits, with the event's own changes)."""
+    check_retention(settings.special_retention_days, settings.anonymise_after_days)
+    row = event.privacy
+    if row is None:
+        row = event.privacy = EventPrivacy()
+    row.controller_name = settings.controller_name.strip()[:200]
+    row.controller_contact = settings.controller_contact.strip()[:300]
+    row.notice_text = settings.notice_text.strip()
+    row.special_retention_days = settings.special_retention_days
+    row.anonymise_after_days = settings.anonymise_after_days
+
+
+def copy_settings(source: Event, copy: Event) -> None:
+    if source.privacy is not None:
+        apply_settings(copy, settings_of(source))
+
+
+def notice_for(event: Event) -> notices.Notice:
+    return notices.for_event(event)
+
+
+# --- consents ------------------------------------------------------------------------------------
+
+def consent_history(registration_id: int) -> list[ConsentRecord]:
+    return list(db.session.scalars(
+        select(ConsentRecord).where(ConsentRecord.registration_id == registration_id)
+        .order_by(ConsentRecord.recorded_at, ConsentRecord.id)
+    ))
+
+
+def withdraw_special_consent(registration_id: int, now: datetime) -> Registration:
+    """Withdrawn consent deletes the dietary and accessibility answers it covered, at once."""
+    registration = db.session.get(Registration, registration_id)
+    if registration.special_consent_at is None and not (registration.dietary_needs or
+                                                         registration.accessibility_needs):
+        raise NothingToWithdraw()
+    registration.special_consent_at = None
+    registration.dietary_needs = registration.accessibility_needs = ""
+    db.session.commit()
+    return registration
+
+
+def set_photo_consent(registration_id: int, consent: bool, now: datetime) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration.photo_consent == consent:
+        if not consent:
+            raise NothingToWithdraw()
+        return registration
+    registration.photo_consent = consent
+    db.session.commit()
+    return registration
+
+
+# --- the attendee's own data ---------------------------------------------------------------------
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _messages_of(registration: Registration, secret_key: str):
+    """Emails written to this registration: linked to it, or (older ones) to its address with its link."""
+    condition = OutboxMessage.registration_id == registration.id
+    if registration.email:
+        token = tokens.manage_token(secret_key, registration.token_salt)
+        condition = or_(condition, (OutboxMessage.to_address == registration.email) &
+                        OutboxMessage.body_text.contains(f"/r/{token}", autoescape=True))
+    return select(OutboxMessage).where(condition).order_by(OutboxMessage.created_at, OutboxMessage.id)
+
+
+def personal_data(registration_id: int, secret_key: str, now: datetime) -> dict:
+    """Everything stored about one registration, for the person's own download (JSON-ready).
+
+    Included: the registration's fields, dietary and accessibility answers (marked as special
+    category), consent records, discussion groups, check-ins at the door (not which host) and
+    the emails written to the registration. Left out: the link's salt and hash (secrets that
+    say nothing about the person) and anything about other people.
+    """
+    registration = db.session.get(Registration, registration_id)
+    event = registration.event
+    notice = notices.for_event(event)
+    groups = db.session.scalars(
+        select(GroupMembership).where(GroupMembership.registration_id == registration.id)
+        .order_by(GroupMembership.created_at, GroupMembership.id)
+    ).all()
+    check_ins = db.session.scalars(
+        select(CheckIn).where(CheckIn.registration_id == registration.id).order_by(CheckIn.scanned_at, CheckIn.id)
+    ).all()
+    messages = db.session.scalars(_messages_of(registration, secret_key)).all()
+    return {
+        "format": EXPORT_FORMAT,
+        "format_version": EXPORT_VERSION,
+        "generated_at": _iso(now),
+        "event": {
+            "title": event.title, "slug": event.slug, "starts_at": _iso(event.starts_at),
+            "ends_at": _iso(event.ends_at), "organiser": event.organiser_name,
+            "data_controller": notice.controller, "data_controller_contact": notice.contact,
+        },
+        "registration": {
+            "id": registration.id, "name": registration.name, "email": registration.email,
+            "organisation": registration.organisation, "role_title": registration.role_title,
+            "sector": registration.sector, "mode": registration.mode, "status": registration.status,
+            "language": registration.language, "photo_consent": registration.photo_consent,
+            "privacy_accepted_at": _iso(registration.privacy_accepted_at),
+            "registered_at": _iso(registration.created_at), "updated_at": _iso(registration.updated_at),
+            "confirmed_at": _iso(registration.confirmed_at), "waitlisted_at": _iso(registration.waitlisted_at),
+            "cancelled_at": _iso(registration.cancelled_at), "checked_in_at": _iso(registration.checked_in_at),
+            "first_joined_at": _iso(registration.first_joined_at),
+            "last_joined_at": _iso(registration.last_joined_at),
+            "ticket_version": registration.ticket_version,
+        },
+        "special_category": {
+            "note": "Special-category personal data (may reveal health or religion), kept only with consent.",
+            "consent_given_at": _iso(registration.special_consent_at),
+            "dietary_needs": registration.dietary_needs,
+            "accessibility_needs": registration.accessibility_needs,
+            "deleted_on": _iso(notice.special_deleted_on(event.ends_at)),
+        },
+        "consents": [
+            {"kind": record.kind, "granted": record.granted, "privacy_notice_version": record.notice_version,
+             "recorded_at": _iso(record.recorded_at)} for record in consent_history(registration.id)
+        ],
+        "discussion_groups": [
+            {"group": membership.group.title, "session": membership.group.item.title, "mode": membership.group.mode,
+             "status": membership.status, "since": _iso(membership.created_at)} for membership in groups
+        ],
+        "check_ins": [
+            {"method": record.method, "outcome": record.outcome, "offline": record.offline,
+             "scanned_at": _iso(record.scanned_at), "recorded_at": _iso(record.recorded_at),
+             "undone_at": _iso(record.undone_at)} for record in check_ins
+        ],
+        "emails": [
+            {"to": message.to_address, "subject": message.subject, "body": message.body_text,
+             "attachments": [name for name in (message.attachment_name,
+                                               "event.ics" if message.calendar_ics else None) if name],
+             "queued_at": _iso(message.created_at), "sent_at": _iso(message.sent_at)} for message in messages
+        ],
+        "retention": {
+            "privacy_notice_version": notice.version,
+            "special_category_deleted_on": _iso(notice.special_deleted_on(event.ends_at)),
+            "anonymised_on": _iso(notice.anonymised_on(event.ends_at)),
+        },
+    }
+
+
+def download(registration_id: int, secret_key: str, now: datetime) -> dict:
+    """``personal_data`` for the person's own download; the audit log notes that it happened (not what it held)."""
+    data = personal_data(registration_id, secret_key, now)
+    audit.record(None, "privacy.downloaded", f"#{registration_id}: the person downloaded their data",
+                 event_id=db.session.get(Registration, registration_id).event_id, registration_id=registration_id,
+                 special_category=bool(data["special_category"]["consent_given_at"]))
+    db.session.commit()
+    return data
+
+
+@dataclass
+class Erasure:
+    event_id: int
+    freed_seat: bool
+
+
+def erase(registration_id: int, now: datetime, secret_key: str) -> Erasure:
+    """The person's right to erasure, from their own link.
+
+    Before the event ends the registration is cancelled first (the seat and group places are
+    freed and the waitlist moves up, by registration.services); afterwards it keeps its
+    status, so attendance figures stay true. Then it is anonymised: an anonymous row remains
+    for the statistics, and the link stops working.
+    """
+    registration = db.session.get(Registration, registration_id)
+    event_id, freed = registration.event_id, False
+    if not registration.is_cancelled and registration.event.ends_at > now:
+        freed = registration.is_confirmed
+        try:
+            registration_services.cancel(registration.id, now, secret_key, commit=False)
+        except registration_services.AlreadyCancelled:  # cancelled in parallel: nothing to free
+            freed = False
+    count = anonymise([registration.id], now, secret_key)
+    if count:
+        audit.record(None, "privacy.erased", f"#{registration_id}: erased by the person", event_id=event_id,
+                     registration_id=registration_id)
+    db.session.commit()
+    return Erasure(event_id=event_id, freed_seat=freed)
+
+
+# --- anonymising ---------------------------------------------------------------------------------
+
+def anonymise(registration_ids: list[int], now: datetime, secret_key: str) -> int:
+    """Anonymise these registrations (those not anonymised yet); returns how many. The caller commits."""
+    done = 0
+    for start in range(0, len(registration_ids), BATCH):
+        rows = db.session.execute(
+            select(Registration.id, Registration.email, Registration.token_salt)
+            .where(Registration.id.in_(registration_ids[start:start + BATCH]), Registration.anonymised_at.is_(None))
+        ).all()
+        won = []
+        for registration_id, email, salt in rows:
+            changed = db.session.execute(
+                update(Registration)
+                .where(Registration.id == registration_id, Registration.anonymised_at.is_(None))
+                .values(name=f"#{registration_id}", email=None, organisation="", role_title="", dietary_needs="",
+                        accessibility_needs="", special_consent_at=None, photo_consent=False,
+                        token_salt=tokens.new_salt(), token_hash=secrets.token_hex(32),
+                        ticket_version=Registration.ticket_version + 1, anonymised_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if changed:
+                won.append((registration_id, email, salt))
+        _forget(won, secret_key)
+        done += len(won)
+    db.session.expire_all()  # objects in the session still hold the old values
+    return done
+
+
+def _forget(rows: list[tuple[int, str | None, str]], secret_key: str) -> None:
+    """Delete the consent records and emails of registrations just anonymised."""
+    if not rows:
+        return
+    ids = [registration_id for registration_id, _, _ in rows]
+    db.session.execute(delete(ConsentRecord).where(ConsentRecord.registration_id.in_(ids))
+                       .execution_options(synchronize_session=False))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids))
+                       .execution_options(synchronize_session=False))
+    # Emails queued before messages were linked to registrations: their address and personal link.
+    links = {email: f"/r/{tokens.manage_token(secret_key, salt)}" for _, email, salt in rows if email}
+    if links:
+        older = db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.to_address, OutboxMessage.body_text)
+            .where(OutboxMessage.to_address.in_(list(links)), OutboxMessage.registration_id.is_(None))
+        ).all()
+        doomed = [message_id for message_id, to, body in older if links[to] in (body or "")]
+        if doomed:
+            db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(doomed))
+                               .execution_options(synchronize_session=False))
+
+
+def can_anonymise_early(event: Event, now: datetime) -> bool:
+    return event.status == EventStatus.CANCELLED or event.ends_at <= now
+
+
+def anonymise_event(event_id: int, actor_id: int, now: datetime, secret_key: str) -> int:
+    """The organiser anonymises every registration of an event that is over; audit-logged with the count."""
+    event = db.session.get(Event, event_id)
+    if not can_anonymise_early(event, now):
+        raise EventNotOver()
+    ids = list(db.session.scalars(
+        select(Registration.id).where(Registration.event_id == event_id, Registration.anonymised_at.is_(None))
+        .order_by(Registration.id)
+    ))
+    count = anonymise(ids, now, secret_key)
+    audit.record(actor_id, "privacy.anonymised", f"{count} registrations anonymised by an organiser",
+                 event_id=event_id, rows=count, reason="organiser")
+    db.session.commit()
+    return count
+
+
+# --- the organiser's overview ----------------------------------------------------------------------
+
+@dataclass
+class Overview:
+    registrations: int
+    with_special_answers: int
+    with_photo_consent: int
+    anonymised: int
+
+
+def overview(event_id: int) -> Overview:
+    total, special, photo, anonymised = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(or_(Registration.dietary_needs != "", Registration.accessibility_needs != "")),
+            func.count().filter(Registration.photo_consent.is_(True)),
+            func.count(Registration.anonymised_at),
+        ).where(Registration.event_id == event_id)
+    ).one()
+    return Overview(total, special, photo, anonymised)

@@ -1,0 +1,184 @@
+"""Privacy pages: the attendee's consents, data download and erasure; the organiser's overview; the purge command."""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import click
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from eventhub import workspace
+from eventhub.accounts.access import event_access
+from eventhub.extensions import db
+from eventhub.privacy import retention, services
+from eventhub.privacy.models import ConsentKind, ConsentRecord
+from eventhub.registration import services as registration_services
+from eventhub.registration.forms import ConfirmForm
+from eventhub.types import utcnow
+
+bp = Blueprint("privacy", __name__, cli_group="privacy")
+workspace.add_link(85, "privacy.event_privacy", _l("Privacy"))
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _registration(token: str):
+    registration = registration_services.find_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _check_token_form() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+def _back(token: str):
+    return redirect(url_for("registration.manage", token=token) + "#privacy", code=303)
+
+
+# --- what templates use --------------------------------------------------------------------------
+
+@bp.app_template_global()
+def privacy_notice(event):
+    """The event's notice (controller, text, retention periods, version)."""
+    return services.notice_for(event)
+
+
+@bp.app_template_global()
+def accepted_notice_version(registration) -> str | None:
+    return db.session.scalar(
+        select(ConsentRecord.notice_version)
+        .where(ConsentRecord.registration_id == registration.id, ConsentRecord.kind == ConsentKind.PRIVACY_NOTICE,
+               ConsentRecord.granted.is_(True))
+        .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc()).limit(1)
+    )
+
+
+# --- the attendee, from their own link -----------------------------------------------------------
+
+@bp.post("/r/<token>/consents/special-category/withdraw")
+def withdraw_special(token):
+    registration = _registration(token)
+    _check_token_form()
+    try:
+        services.withdraw_special_consent(registration.id, utcnow())
+    except services.NothingToWithdraw:
+        flash(_("You have no dietary or accessibility answers stored."), "info")
+    else:
+        flash(_("Your consent is withdrawn and your dietary and accessibility answers are deleted."), "success")
+    return _back(token)
+
+
+@bp.post("/r/<token>/consents/photo")
+def photo_consent(token):
+    registration = _registration(token)
+    _check_token_form()
+    consent = request.form.get("consent") == "1"
+    try:
+        services.set_photo_consent(registration.id, consent, utcnow())
+    except services.NothingToWithdraw:
+        pass  # already withdrawn (a second click): the page says so
+    flash(_("You agree to appear in photos from the event.") if consent else
+          _("Your photo consent is withdrawn."), "success")
+    return _back(token)
+
+
+@bp.get("/r/<token>/my-data.json")
+def export_data(token):
+    registration = _registration(token)
+    data = services.download(registration.id, _secret(), utcnow())
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{registration.event.slug}-my-registration.json"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/r/<token>/erase", methods=["GET", "POST"])
+def erase(token):
+    registration = _registration(token)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        services.erase(registration.id, utcnow(), _secret())
+        return redirect(url_for(".erased"), code=303)
+    return render_template("privacy/erase.html", registration=registration, event=registration.event, token=token,
+                           form=form, will_cancel=not registration.is_cancelled and
+                           registration.event.ends_at > utcnow()), 400 if request.method == "POST" else 200
+
+
+@bp.get("/privacy/erased")
+def erased():
+    return render_template("privacy/erased.html")
+
+
+@bp.after_request
+def no_referrer_for_personal_pages(response):
+    # The token in /r/<token> must not leak through the Referer header, nor the page be kept.
+    if request.path.startswith("/r/"):
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the organiser --------------------------------------------------------------------------------
+
+@bp.get("/manage/events/<slug>/privacy")
+@event_access("manage")
+def event_privacy(slug):
+    return render_template("privacy/event_privacy.html", event=g.event, figures=services.overview(g.event.id),
+                           can_anonymise=services.can_anonymise_early(g.event, utcnow()))
+
+
+@bp.route("/manage/events/<slug>/privacy/anonymise", methods=["GET", "POST"])
+@event_access("manage")
+def anonymise_event(slug):
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            count = services.anonymise_event(g.event.id, current_user.id, utcnow(), _secret())
+        except services.EventNotOver:
+            flash(_("An event's registrations can be anonymised once the event is over."), "error")
+        else:
+            flash(_("%(count)d registrations are anonymised.", count=count), "success")
+        return redirect(url_for(".event_privacy", slug=slug), code=303)
+    return render_template("privacy/anonymise.html", event=g.event, form=form, figures=services.overview(g.event.id),
+                           can_anonymise=services.can_anonymise_early(g.event, utcnow())), \
+        400 if request.method == "POST" else 200
+
+
+# --- the nightly job ---------------------------------------------------------------------------------
+
+def _moment(text: str | None) -> datetime:
+    if not text:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter("use ISO 8601, e.g. 2027-01-31T03:00 or 2027-01-31T03:00+01:00",
+                                 param_hint="--now") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@bp.cli.command("purge")
+@click.option("--now", "now_text", metavar="WHEN",
+              help="Act as if it were this moment (ISO 8601; UTC unless an offset is given). For tests.")
+@click.option("--dry-run", is_flag=True, help="Only report what would be purged; change nothing.")
+def purge_command(now_text: str | None, dry_run: bool) -> None:
+    """Delete special-category answers and anonymise registrations whose time is up (safe to run nightly)."""
+    now = _moment(now_text)
+    report = retention.purge(now, _secret(), dry_run=dry_run)
+    prefix = "would purge" if dry_run else "purged"
+    for item in report.events:
+        click.echo(f"{prefix} {item.slug}: special-category answers of {item.special_deleted} registrations, "
+                   f"{item.anonymised} registrations anonymised")
+    events = len(report.events)
+    click.echo(f"{'dry run: ' if dry_run else ''}{report.special_deleted} special-category deletions, "
+               f"{report.anonymised} anonymisations in {events} event{'' if events == 1 else 's'}")
