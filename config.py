@@ -39,7 +39,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", _sqlite_url(INSTANCE_DIR / "eventhub.sqlite"))
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: SQL logging and database errors (tracebacks in logs) never show the values,
+    # which are names, email addresses and answers.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     DEFAULT_TIMEZONE = os.environ.get("EVENTHUB_TIMEZONE", "Europe/Stockholm")
     LANGUAGES = ("sv", "en")
