@@ -307,5 +307,8 @@ def add_registration(slug):
 @bp.get("/statistics")
 @event_access("manage")
 def statistics(slug):
+    from eventhub.checkin.services import attendance  # check-in builds on registration, not the reverse
+
     return render_template("attendees/statistics.html", event=g.event, stats=figures.for_event(g.event),
-                           sectors=forms.SECTORS, status_label=forms.status_label)
+                           sectors=forms.SECTORS, status_label=forms.status_label,
+                           attendance=attendance(g.event.id), is_past=g.event.ends_at < utcnow())
