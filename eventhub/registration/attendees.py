@@ -53,6 +53,7 @@ class Filters:
     status: str = ""
     sector: str = ""
     group_id: int | None = None
+    arrival: str = ""  # "yes": checked in at the door, "no": not (yet)
     sort: str = DEFAULT_SORT
     page: int = 1
 
@@ -66,6 +67,7 @@ class Filters:
             status=_choice(args.get("status"), {s.value for s in RegistrationStatus}),
             sector=_choice(args.get("sector"), {s.value for s in Sector}),
             group_id=group_id if group_id in group_ids else None,
+            arrival=_choice(args.get("arrived"), {"yes", "no"}),
             sort=_choice(args.get("sort"), set(SORTS)) or DEFAULT_SORT,
             page=max(1, _int(args.get("page")) or 1),
         )
@@ -73,7 +75,8 @@ class Filters:
     def query_args(self, **changes) -> dict[str, str | int]:
         """The query string for this view (for page links and exports), without empty values."""
         values = {"q": self.search, "mode": self.mode, "status": self.status, "sector": self.sector,
-                  "group": self.group_id or "", "sort": self.sort if self.sort != DEFAULT_SORT else "",
+                  "group": self.group_id or "", "arrived": self.arrival,
+                  "sort": self.sort if self.sort != DEFAULT_SORT else "",
                   "page": self.page if self.page > 1 else ""}
         values.update(changes)
         return {key: value for key, value in values.items()
@@ -81,7 +84,7 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.search or self.mode or self.status or self.sector or self.group_id)
+        return bool(self.search or self.mode or self.status or self.sector or self.group_id or self.arrival)
 
 
 def _int(value) -> int | None:
@@ -124,6 +127,9 @@ def filtered(event_id: int, filters: Filters) -> Select:
         query = query.where(Registration.status == filters.status)
     if filters.sector:
         query = query.where(Registration.sector == filters.sector)
+    if filters.arrival:
+        arrived = Registration.checked_in_at.is_not(None)
+        query = query.where(arrived if filters.arrival == "yes" else ~arrived)
     if filters.group_id:
         query = query.where(
             select(GroupMembership.id)

@@ -197,3 +197,20 @@ def test_a_page_costs_the_same_queries_at_10_and_200_registrations(app, make_eve
         ]
     assert counts[small] == counts[large]
     assert max(counts[large]) <= 8
+
+
+def test_list_filters_by_arrival(app, signed_in):
+    from datetime import UTC, datetime
+
+    from eventhub.checkin import services as checkin
+    from tests.registration.support import event_by_slug, register
+
+    with app.app_context():
+        here = register(signed_in.slug, "here@example.se", "on_site", name="Hilda Här").registration
+        register(signed_in.slug, "away@example.se", "on_site", name="Bertil Borta")
+        checkin.check_in_registration(event_by_slug(signed_in.slug).id, here.id, None, "arrival-filter-1",
+                                      datetime.now(UTC))
+    arrived = signed_in.client.get(f"/manage/events/{signed_in.slug}/attendees?arrived=yes").get_data(as_text=True)
+    missing = signed_in.client.get(f"/manage/events/{signed_in.slug}/attendees?arrived=no").get_data(as_text=True)
+    assert "Hilda Här" in arrived and "Bertil Borta" not in arrived
+    assert "Bertil Borta" in missing and "Hilda Här" not in missing
