@@ -47,7 +47,10 @@ def event_detail(event: Event) -> dict:
             "closes_at": iso(event.registration_closes_at, tz) or None,
         },
         materials=[
-            {"kind": m.kind, "title": m.title, "url": m.url, "format": m.file_format, "size_bytes": m.size_bytes}
+            {"kind": m.kind, "title": m.title, "format": m.file_format, "size_bytes": m.size_bytes,
+             # A stored file is served by our own download route; a link points where the organiser said.
+             "url": m.url or url_for("materials.download_material", slug=event.slug, material_id=m.id,
+                                     _external=True)}
             for m in event.materials
         ],
         programme=[

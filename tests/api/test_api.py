@@ -167,3 +167,17 @@ def test_api_allows_embedding_from_any_origin(client):
 
 def test_html_pages_do_not_send_cors_header(client):
     assert "Access-Control-Allow-Origin" not in client.get("/").headers
+
+
+def test_event_detail_links_stored_material_to_its_download_route(app, client, make_event):
+    from eventhub.events.models import Event, EventMaterial
+    from eventhub.extensions import db
+
+    slug = make_event()
+    with app.app_context():
+        event = db.session.scalar(db.select(Event).where(Event.slug == slug))
+        event.materials = [EventMaterial(kind="slides", title="Bilder", stored_name="abc.pdf", file_format="PDF")]
+        db.session.commit()
+        material_id = event.materials[0].id
+    (material,) = client.get(f"/api/v1/events/{slug}").get_json()["materials"]
+    assert material["url"].endswith(f"/events/{slug}/material/{material_id}")
