@@ -64,6 +64,7 @@ class WrkResult:
     socket_errors: dict[str, int]
     command: str
     server_cpu_ms: float = 0.0  # gunicorn master + workers, CPU time per request
+    wrk_cpu_ms: float = 0.0  # the load generator's CPU time per request
     others_share: float = 0.0  # of all cores, the share busy with neither gunicorn nor wrk
 
     @property
@@ -94,6 +95,18 @@ def run_step(args: list[str], env: dict[str, str]) -> str:
     if result.returncode != 0:
         raise BenchError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
     return result.stdout
+
+
+def code_version() -> str:
+    """The commit measured, and whether the working tree differs from it."""
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return commit + (" with uncommitted changes" if dirty else "")
 
 
 def fetch(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
@@ -266,13 +279,15 @@ def wrk(label: str, url: str, clients: int, seconds: int, server_pid: int) -> Wr
     result = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 60)
     elapsed = time.monotonic() - started
     server = process_tree_cpu(server_pid) - server_before
-    others = machine_busy() - busy_before - server - (children_cpu() - wrk_before)
+    load_generator = children_cpu() - wrk_before
+    others = machine_busy() - busy_before - server - load_generator
     if result.returncode != 0:
         raise BenchError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
     parsed = parse_wrk(result.stdout)
     return WrkResult(
         label=label, clients=clients, seconds=seconds, command=" ".join(args), **parsed,
         server_cpu_ms=1000 * server / max(parsed["requests"], 1),
+        wrk_cpu_ms=1000 * load_generator / max(parsed["requests"], 1),
         others_share=max(0.0, others / (elapsed * (os.cpu_count() or 1))),
     )
 
@@ -313,9 +328,10 @@ def print_verdict(event_many: WrkResult, event_one: WrkResult, bare_many: WrkRes
     print(f"ceiling ratio, 1 client: event page {event_one.rps:.1f} / bare {bare_one.rps:.1f} "
           f"req/s = {event_one.rps / bare_one.rps:.1%}; p50 {event_one.p50_ms:.2f} ms vs {bare_one.p50_ms:.2f} ms")
     cores = os.cpu_count() or 1
-    print(f"CPU bound, {cores} cores: event page {cores * 1000 / event_many.server_cpu_ms:.0f} req/s at "
-          f"{event_many.server_cpu_ms:.2f} ms CPU per request, bare {cores * 1000 / bare_many.server_cpu_ms:.0f} "
-          f"req/s (if gunicorn had every core: no wrk, no other processes)")
+    for r in (event_many, bare_many):
+        print(f"CPU bound, {r.label}: {r.server_cpu_ms:.2f} ms gunicorn + {r.wrk_cpu_ms:.2f} ms wrk CPU per request; "
+              f"{cores} cores give at most {cores * 1000 / (r.server_cpu_ms + r.wrk_cpu_ms):.0f} req/s with wrk "
+              f"on the machine, {cores * 1000 / r.server_cpu_ms:.0f} without (no other processes either way)")
     rps_gap = event_many.rps / TARGET_RPS - 1
     print(f"target >= {TARGET_RPS:.0f} req/s with {event_many.clients} clients: "
           f"{'met' if rps_gap >= 0 else 'MISSED'} ({event_many.rps:.1f} req/s, {rps_gap:+.0%})")
@@ -343,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now().astimezone()
     print(f"{started:%Y-%m-%d %H:%M %Z}  cores: {os.cpu_count()}  load average before: "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}  gunicorn workers: {WORKERS}")
+    print(f"code: {code_version()}")
     try:
         with tempfile.TemporaryDirectory(prefix="eventhub-bench-") as tmp:
             workdir = Path(tmp)
