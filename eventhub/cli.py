@@ -71,7 +71,29 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     click.echo(f"created administrator {user.email}")
 
 
+@click.group("reminders")
+def reminders_group() -> None:
+    """Reminder emails."""
+
+
+@reminders_group.command("send")
+@click.option("--hours", default=24.0, show_default=True, help="How long before the start to remind.")
+@with_appcontext
+def send_reminders_command(hours: float) -> None:
+    """Email digital participants their join link before the start (each once; run every few minutes)."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from eventhub.checkin.reminders import send_join_reminders
+    from eventhub.types import utcnow
+
+    sent = send_join_reminders(utcnow(), current_app.config["SECRET_KEY"], timedelta(hours=hours))
+    click.echo(f"queued {sent} join reminders")
+
+
 def register(app) -> None:
+    app.cli.add_command(reminders_group)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(load_demo_command)
     app.cli.add_command(outbox_group)

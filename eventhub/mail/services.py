@@ -42,8 +42,10 @@ def queue_registration_email(registration, kind: str, secret_key: str, group=Non
         attachment = ("biljett.png" if registration.language == "sv" else "ticket.png", "image/png",
                       qr.qr_png(tokens.ticket_payload(secret_key, registration)))
     with force_locale(registration.language):
-        context = dict(registration=registration, event=registration.event, group=group, kind=kind,
-                       manage_url=f"{base_url}/r/{token}", with_ticket=with_ticket)
+        event = registration.event
+        context = dict(registration=registration, event=event, group=group, kind=kind,
+                       manage_url=f"{base_url}/r/{token}", with_ticket=with_ticket,
+                       join_opens_at=event.starts_at - timedelta(minutes=event.join_opens_minutes_before))
         subject = render_template("mail/subject.txt", **context).strip()
         body = render_template("mail/registration.txt", **context)
     message = queue(registration.email, subject, body, attachment)

@@ -78,6 +78,7 @@ class Registration(db.Model):
     # Digital participants' own join link: first and latest use.
     first_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    join_reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # sent once
     # Set when the person's data was wiped (retention, erasure, the organiser): see eventhub.privacy.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

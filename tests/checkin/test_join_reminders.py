@@ -1,0 +1,49 @@
+"""The reminder email that brings digital participants their join link, sent once."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from eventhub.checkin.reminders import send_join_reminders
+from tests.registration.support import SECRET, event_by_slug, outbox, register
+
+
+def _event(make_event, starts_in: timedelta) -> str:
+    return make_event(starts_at=datetime.now(UTC) + starts_in, join_url="https://meet.example.org/x")
+
+
+def test_reminder_goes_to_confirmed_digital_people_once(app_ctx, make_event):
+    slug = _event(make_event, timedelta(hours=20))
+    register(slug, "digi@example.se", "digital")
+    register(slug, "room@example.se", "on_site")
+    now = datetime.now(UTC)
+
+    assert send_join_reminders(now, SECRET) == 1
+    assert send_join_reminders(now + timedelta(minutes=10), SECRET) == 0  # never twice
+
+    reminder = outbox("digi@example.se")[-1]
+    assert reminder.subject.startswith("Din länk för att ansluta")
+    assert "/join" in reminder.body_text
+    assert "meet.example.org" not in reminder.body_text  # the platform address stays behind our link
+    assert all("/join" not in message.body_text for message in outbox("room@example.se"))
+
+
+def test_no_reminder_before_the_lead_time_or_for_cancelled_people(app_ctx, make_event):
+    from eventhub.registration import services
+
+    slug = _event(make_event, timedelta(days=3))
+    kept = register(slug, "later@example.se", "digital").registration
+    gone = register(slug, "gone@example.se", "digital").registration
+    services.cancel(gone.id, datetime.now(UTC), SECRET)
+
+    assert send_join_reminders(datetime.now(UTC), SECRET) == 0
+    start = event_by_slug(slug).starts_at
+    assert send_join_reminders(start - timedelta(hours=1), SECRET) == 1
+    assert [m.to_address for m in outbox() if "/join" in m.body_text] == [kept.email]
+
+
+def test_reminders_command_reports_what_it_queued(app, runner, make_event):
+    slug = _event(make_event, timedelta(hours=2))
+    with app.app_context():
+        register(slug, "cli@example.se", "digital")
+    result = runner.invoke(args=["reminders", "send"])
+    assert result.exit_code == 0 and result.output.strip() == "queued 1 join reminders"
