@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventhub.accounts.models import User
 from eventhub.audit import services as audit
@@ -88,10 +88,11 @@ def _person_result(colour: str, reason: str, person: Registration, **extra) -> S
 
 
 def _load(registration_id: int) -> Registration | None:
-    return db.session.scalar(
+    """The registration with its groups, in one query (a scan is on the door's hot path)."""
+    return db.session.scalars(
         select(Registration).where(Registration.id == registration_id)
-        .options(selectinload(Registration.memberships).joinedload(GroupMembership.group))
-    )
+        .options(joinedload(Registration.memberships).joinedload(GroupMembership.group))
+    ).unique().one_or_none()
 
 
 def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[Registration | None, str | None]:
@@ -175,15 +176,20 @@ def _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, 
                      host_id=host_id)
     db.session.add(record)
     try:
+        db.session.flush()
+        # The answer is put together before the commit, which expires every loaded object:
+        # read afterwards, each would be loaded again, a query apiece.
+        if won:
+            result = _person_result("green", "checked_in", person, checked_in_at=when, check_in_id=record.id,
+                                    checked_in_by=_host_name(host_id))
+        else:
+            result = _already(person, duplicate=True, check_in_id=record.id)
         db.session.commit()
     except IntegrityError:
         # The same nonce arrived twice at once (a retry racing its original): answer as the first did.
         db.session.rollback()
         return _replay(_by_nonce(nonce))
-    if won:
-        return _person_result("green", "checked_in", person, checked_in_at=when, check_in_id=record.id,
-                              checked_in_by=_host_name(host_id))
-    return _already(person, duplicate=True, check_in_id=record.id)
+    return result
 
 
 def _sane_time(scanned_at: datetime | None, now: datetime) -> datetime:
@@ -194,22 +200,22 @@ def _sane_time(scanned_at: datetime | None, now: datetime) -> datetime:
 
 
 def _host_name(host_id: int | None) -> str | None:
-    return db.session.scalar(select(User.name).where(User.id == host_id)) if host_id else None
-
-
-def _winning(person_id: int) -> CheckIn | None:
-    return db.session.scalar(
-        select(CheckIn).where(CheckIn.registration_id == person_id, CheckIn.outcome == Outcome.CHECKED_IN,
-                              CheckIn.undone_at.is_(None))
-        .order_by(CheckIn.scanned_at).limit(1)
-    )
+    host = db.session.get(User, host_id) if host_id else None  # the signed-in host: already in the session
+    return host.name if host else None
 
 
 def _already(person: Registration, duplicate: bool, check_in_id: int | None) -> ScanResult:
-    db.session.refresh(person)
-    winner = _winning(person.id)
-    return _person_result("amber", "already", person, checked_in_at=person.checked_in_at,
-                          checked_in_by=winner.host.name if winner and winner.host else None,
+    """Amber: when the ticket was checked in (read afresh: the winner may have committed a moment
+    ago) and by whom (the host of the check-in that counts, if their account still exists)."""
+    checked_in_at, winner_host = db.session.execute(
+        select(Registration.checked_in_at, User.name)
+        .outerjoin(CheckIn, (CheckIn.registration_id == Registration.id) & (CheckIn.outcome == Outcome.CHECKED_IN)
+                   & CheckIn.undone_at.is_(None))
+        .outerjoin(User, User.id == CheckIn.host_id)
+        .where(Registration.id == person.id)
+        .order_by(CheckIn.scanned_at).limit(1)
+    ).one()
+    return _person_result("amber", "already", person, checked_in_at=checked_in_at, checked_in_by=winner_host,
                           check_in_id=check_in_id, duplicate=duplicate)
 
 

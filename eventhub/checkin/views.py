@@ -39,7 +39,9 @@ def host_api(view):
         event = db.session.scalar(db.select(Event).where(Event.slug == slug))
         if event is None or not accounts.can_host(current_user, event):
             return _api_error(404, "no_event", _("You are not a host of this event."))
-        g.event = event
+        # Ids as plain values: a commit expires the loaded event and user, and reading
+        # g.event.id or current_user.id afterwards would load each again.
+        g.event, g.event_id, g.host_id = event, event.id, current_user.id
         return view(slug, *args, **kwargs)
 
     return wrapped
@@ -88,8 +90,8 @@ def scanner(slug):
 @bp.get("/checkin/<slug>/api/tickets")
 @host_api
 def tickets(slug):
-    response = jsonify(tickets=services.offline_tickets(g.event.id, _secret()),
-                       counters=services.counters(g.event.id), generated_at=utcnow().isoformat())
+    response = jsonify(tickets=services.offline_tickets(g.event_id, _secret()),
+                       counters=services.counters(g.event_id), generated_at=utcnow().isoformat())
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -97,7 +99,7 @@ def tickets(slug):
 @bp.get("/checkin/<slug>/api/counters")
 @host_api
 def counters(slug):
-    return jsonify(services.counters(g.event.id))
+    return jsonify(services.counters(g.event_id))
 
 
 @bp.post("/checkin/<slug>/api/scan")
@@ -108,9 +110,9 @@ def scan(slug):
     code = data.get("code")
     if not isinstance(code, str) or not code.strip() or len(code) > 200:
         return _api_error(400, "bad_code", _("That is not a ticket code."))
-    result = services.scan(g.event.id, code, current_user.id, _nonce(data), utcnow(), _secret(),
+    result = services.scan(g.event_id, code, g.host_id, _nonce(data), utcnow(), _secret(),
                            scanned_at=_scanned_at(data), offline=bool(data.get("offline")))
-    return jsonify(result=result.as_dict(), counters=services.counters(g.event.id))
+    return jsonify(result=result.as_dict(), counters=services.counters(g.event_id))
 
 
 @bp.post("/checkin/<slug>/api/checkin")
@@ -121,9 +123,9 @@ def check_in_found(slug):
     registration_id = data.get("registration_id")
     if not isinstance(registration_id, int):
         abort(400)
-    result = services.check_in_registration(g.event.id, registration_id, current_user.id, _nonce(data), utcnow(),
+    result = services.check_in_registration(g.event_id, registration_id, g.host_id, _nonce(data), utcnow(),
                                             scanned_at=_scanned_at(data), offline=bool(data.get("offline")))
-    return jsonify(result=result.as_dict(), counters=services.counters(g.event.id))
+    return jsonify(result=result.as_dict(), counters=services.counters(g.event_id))
 
 
 @bp.post("/checkin/<slug>/api/sync")
@@ -140,15 +142,15 @@ def sync(slug):
             abort(400)
         nonce, when = _nonce(item), _scanned_at(item)
         if isinstance(item.get("code"), str):
-            result = services.scan(g.event.id, item["code"], current_user.id, nonce, utcnow(), _secret(),
+            result = services.scan(g.event_id, item["code"], g.host_id, nonce, utcnow(), _secret(),
                                    scanned_at=when, offline=True)
         elif isinstance(item.get("registration_id"), int):
-            result = services.check_in_registration(g.event.id, item["registration_id"], current_user.id, nonce,
+            result = services.check_in_registration(g.event_id, item["registration_id"], g.host_id, nonce,
                                                     utcnow(), scanned_at=when, offline=True)
         else:
             abort(400)
         results.append({"nonce": nonce, **result.as_dict()})
-    return jsonify(results=results, counters=services.counters(g.event.id))
+    return jsonify(results=results, counters=services.counters(g.event_id))
 
 
 @bp.post("/checkin/<slug>/api/undo")
@@ -158,17 +160,17 @@ def undo(slug):
     if not isinstance(check_in_id, int):
         abort(400)
     try:
-        person = services.undo(g.event.id, check_in_id, current_user.id, utcnow())
+        person = services.undo(g.event_id, check_in_id, g.host_id, utcnow())
     except services.UnknownCheckIn:
         return _api_error(404, "unknown", _("That check-in cannot be undone."))
-    return jsonify(undone=True, name=person.name, counters=services.counters(g.event.id))
+    return jsonify(undone=True, name=person.name, counters=services.counters(g.event_id))
 
 
 @bp.get("/checkin/<slug>/api/search")
 @host_api
 @limiter.limit(_checkin_limit, key_func=_host_key)
 def search(slug):
-    people = services.search(g.event.id, request.args.get("q", "")[:100])
+    people = services.search(g.event_id, request.args.get("q", "")[:100])
     return jsonify(people=[{
         "id": person.id, "name": person.name, "organisation": person.organisation, "mode": person.mode,
         "status": person.status, "checked_in": person.checked_in_at is not None,
@@ -183,7 +185,7 @@ def switch(slug):
     if not isinstance(registration_id, int):
         abort(400)
     try:
-        services.switch_to_on_site(g.event.id, registration_id, current_user.id, utcnow(), _secret())
+        services.switch_to_on_site(g.event_id, registration_id, g.host_id, utcnow(), _secret())
     except services.NotAtTheDoor:
         return _api_error(409, "not_digital", _("Only a digital registrant can be moved to on site here."))
     except registration.NoSeatsLeft:
@@ -202,7 +204,7 @@ def walk_in(slug):
     if email and ("@" not in email or len(email) > 254 or any(ch.isspace() for ch in email)):
         return _api_error(400, "email", _("Enter an email address like name@example.se, or leave it empty."))
     try:
-        result = services.walk_in(g.event.id, name, email or None, current_user.id, utcnow(), _secret(),
+        result = services.walk_in(g.event_id, name, email or None, g.host_id, utcnow(), _secret(),
                                   _nonce(data))
     except registration.NoSeatsLeft:
         return _api_error(409, "full", _("There are no seats left on site."))
@@ -212,7 +214,7 @@ def walk_in(slug):
         return _api_error(409, "registered", _("That address is already registered: search for the name instead."))
     except registration.RegistrationClosed:
         return _api_error(409, "closed", _("The event is cancelled."))
-    return jsonify(result=result.as_dict(), counters=services.counters(g.event.id))
+    return jsonify(result=result.as_dict(), counters=services.counters(g.event_id))
 
 
 # --- digital check-in -------------------------------------------------------------------------
