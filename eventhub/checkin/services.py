@@ -128,7 +128,7 @@ def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[Registrati
 def scan(event_id: int, code: str, host_id: int | None, nonce: str, now: datetime, secret_key: str, *,
          scanned_at: datetime | None = None, offline: bool = False, method: str = Method.QR) -> ScanResult:
     """Check a ticket (QR payload or short code) in at the door."""
-    previous = _by_nonce(nonce)
+    previous = _by_nonce(event_id, nonce)
     if previous is not None:
         return _replay(previous)
     person, problem = _resolve_code(event_id, code, secret_key)
@@ -140,7 +140,7 @@ def scan(event_id: int, code: str, host_id: int | None, nonce: str, now: datetim
 def check_in_registration(event_id: int, registration_id: int, host_id: int | None, nonce: str, now: datetime, *,
                           scanned_at: datetime | None = None, offline: bool = False) -> ScanResult:
     """Check in someone the host found by name (no ticket at hand)."""
-    previous = _by_nonce(nonce)
+    previous = _by_nonce(event_id, nonce)
     if previous is not None:
         return _replay(previous)
     person = _load(registration_id)
@@ -188,7 +188,7 @@ def _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, 
     except IntegrityError:
         # The same nonce arrived twice at once (a retry racing its original): answer as the first did.
         db.session.rollback()
-        return _replay(_by_nonce(nonce))
+        return _replay(_by_nonce(event_id, nonce))
     return result
 
 
@@ -219,12 +219,15 @@ def _already(person: Registration, duplicate: bool, check_in_id: int | None) -> 
                           check_in_id=check_in_id, duplicate=duplicate)
 
 
-def _by_nonce(nonce: str) -> CheckIn | None:
-    return db.session.scalar(select(CheckIn).where(CheckIn.nonce == nonce))
+def _by_nonce(event_id: int, nonce: str) -> CheckIn | None:
+    # Scoped to the event: a nonce from another event's scanner must not show that event's person.
+    return db.session.scalar(select(CheckIn).where(CheckIn.nonce == nonce, CheckIn.event_id == event_id))
 
 
-def _replay(record: CheckIn) -> ScanResult:
+def _replay(record: CheckIn | None) -> ScanResult:
     """The answer a nonce got the first time, so a resent scan changes nothing."""
+    if record is None:  # the nonce is taken, but not in this event
+        return ScanResult(colour="red", reason="not_found")
     person = _load(record.registration_id)
     if record.outcome == Outcome.CHECKED_IN:
         return _person_result("green", "checked_in", person, checked_in_at=record.scanned_at,
@@ -313,7 +316,7 @@ def switch_to_on_site(event_id: int, registration_id: int, host_id: int, now: da
 def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: datetime, secret_key: str,
             nonce: str) -> ScanResult:
     """Register someone at the door (seats permitting) and check them in."""
-    previous = _by_nonce(nonce)
+    previous = _by_nonce(event_id, nonce)
     if previous is not None:  # the same walk-in resent (a retry): not a second person
         return _replay(previous)
     data = registration_services.RegistrationInput(name=name, email=email or "", mode=Mode.ON_SITE,

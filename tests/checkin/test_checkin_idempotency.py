@@ -133,3 +133,21 @@ def test_scanned_at_days_ago_is_replaced_by_the_servers_time(app, slug, door):
     door.scan(ticket.payload, scanned_at=iso(before - timedelta(days=30)), offline=True)
 
     assert registration_row(app, ticket.id).checked_in_at >= before
+
+
+def test_nonce_of_another_event_reveals_nobody(app_ctx, make_event):
+    from datetime import UTC, datetime
+
+    from eventhub.checkin import services
+    from eventhub.registration import tokens
+    from tests.registration.support import SECRET, event_by_slug, register
+
+    first, second = make_event(), make_event()
+    person = register(first, "nonce@example.se", "on_site").registration
+    payload = tokens.ticket_payload(SECRET, person)
+    assert services.scan(event_by_slug(first).id, payload, None, "shared-nonce-1", datetime.now(UTC), SECRET).colour \
+        == "green"
+
+    other = services.scan(event_by_slug(second).id, "EH1:0-0-x", None, "shared-nonce-1", datetime.now(UTC), SECRET)
+
+    assert other.colour == "red" and other.name == ""
