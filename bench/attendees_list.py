@@ -37,11 +37,12 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
+
+from bench_support import BenchError, free_port, fresh_database, process_tree_cpu, run_step, venv_bin
 
 REPO = Path(__file__).resolve().parent.parent
 SLUG = "bench-forumtraff"
@@ -60,8 +61,6 @@ ORGS = ["Borås Stad", "Högskolan i Borås", "Region Västra Götaland", "Väst
 SECTORS = ["business", "academia", "public", "non_profit", "other"]
 
 
-class BenchError(RuntimeError):
-    pass
 
 
 @dataclass
@@ -90,64 +89,14 @@ class Result:
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def process_tree_cpu(root: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its direct children (gunicorn's workers)."""
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry) == root or int(fields[1]) == root:
-            total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
 
 
-def venv_bin(name: str) -> str:
-    for directory in (Path(sys.executable).parent, REPO / ".venv" / "bin"):
-        if (directory / name).exists():
-            return str(directory / name)
-    raise BenchError(f"{name} not found")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def run_step(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0:
-        raise BenchError(f"{' '.join(args)[:200]} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
 
 
-@contextmanager
-def fresh_database(database_url: str | None, workdir: Path):
-    if not database_url:
-        yield f"sqlite:///{workdir / 'bench.sqlite'}"
-        return
-    sys.path.insert(0, str(REPO))
-    from sqlalchemy import create_engine, make_url, text
-
-    from config import normalise_database_url
-
-    schema = f"eventhub_bench_{secrets.token_hex(4)}"
-    admin = create_engine(normalise_database_url(database_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    print(f"PostgreSQL: private schema {schema} (dropped at the end)")
-    try:
-        url = make_url(database_url).update_query_dict({"options": f"-c search_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 SEED = r'''

@@ -50,6 +50,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench_support import BenchError, free_port, fresh_database, process_tree_cpu, run_step, venv_bin
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO / "bench"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -164,8 +166,6 @@ def hello() -> str:
 '''
 
 
-class BenchError(RuntimeError):
-    """A step failed: the numbers would not mean anything."""
 
 
 @dataclass
@@ -197,43 +197,15 @@ class Run:
 # ---------------------------------------------------------------- tools
 
 
-def venv_bin(name: str) -> str:
-    for directory in (Path(sys.executable).parent, REPO / ".venv" / "bin"):
-        if (directory / name).exists():
-            return str(directory / name)
-    raise BenchError(f"{name} not found next to {sys.executable} or in {REPO / '.venv/bin'}")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def run_step(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-    if result.returncode != 0:
-        raise BenchError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
-    return result.stdout
 
 
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def process_tree_cpu(root: int) -> float:
-    """CPU seconds used so far by a process and its direct children (gunicorn's master and workers)."""
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry) == root or int(fields[1]) == root:
-            total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
 
 
 def pids_cpu(pids: list[int]) -> float:
@@ -252,30 +224,6 @@ def pids_cpu(pids: list[int]) -> float:
 # ---------------------------------------------------------------- database
 
 
-@contextmanager
-def fresh_database(database_url: str | None, workdir: Path):
-    """Yield the DATABASE_URL of an empty database that exists only for this run."""
-    if database_url is None:
-        yield f"sqlite:///{workdir / 'bench.sqlite'}"
-        return
-    from sqlalchemy import create_engine, make_url, text
-
-    from config import normalise_database_url
-
-    if not make_url(normalise_database_url(database_url)).drivername.startswith("postgresql"):
-        raise BenchError("--database-url must be a PostgreSQL URL (use --sqlite for SQLite)")
-    schema = f"eventhub_bench_{secrets.token_hex(4)}"
-    admin = create_engine(normalise_database_url(database_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    print(f"PostgreSQL: private schema {schema} (dropped at the end)")
-    try:
-        url = make_url(database_url).update_query_dict({"options": f"-c search_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def seed(database_url: str, secret_key: str, workdir: Path) -> dict[str, Path]:
