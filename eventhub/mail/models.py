@@ -47,6 +47,10 @@ class OutboxMessage(db.Model):
     attachment_name: Mapped[str | None] = mapped_column(String(100))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
     attachment_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # A ticket's QR code is stored as its payload and drawn when the email is sent: drawing it
+    # costs more than the rest of a registration, and the request holds the seat lock meanwhile.
+    # The PNG shows the same secret, so storing the payload keeps no more than the image did.
+    ticket_payload: Mapped[str | None] = mapped_column(String(120))
     calendar_ics: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -58,3 +62,13 @@ class OutboxMessage(db.Model):
     # The registration it was written to, if any: its data export lists it, anonymising deletes it.
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", ondelete="SET NULL"),
                                                         index=True)
+
+    def attachment_bytes(self) -> bytes | None:
+        """The attached file's content: stored, or the ticket's QR code drawn now."""
+        if self.attachment_data is not None:
+            return self.attachment_data
+        if self.ticket_payload:
+            from eventhub.registration.qr import qr_png  # registration imports the mail package
+
+            return qr_png(self.ticket_payload)
+        return None

@@ -18,11 +18,9 @@ CLAIM_LEASE = timedelta(minutes=5)  # a crashed sender's claim expires and the m
 CALENDAR_KINDS = ("confirmed", "promoted", "mode_changed")  # emails that put the event in a calendar
 
 
-def queue(to: str, subject: str, body_text: str, attachment: tuple[str, str, bytes] | None = None) -> OutboxMessage:
+def queue(to: str, subject: str, body_text: str) -> OutboxMessage:
     """Add an email to the current transaction; it exists only if the transaction commits."""
     message = OutboxMessage(to_address=to, subject=subject, body_text=body_text)
-    if attachment:
-        message.attachment_name, message.attachment_type, message.attachment_data = attachment
     db.session.add(message)
     return message
 
@@ -31,16 +29,12 @@ def queue_registration_email(registration, kind: str, secret_key: str, group=Non
     """Render one of the registration emails in the person's own language and queue it."""
     if not registration.email:  # a walk-in registered at the door without an address
         return None
-    from eventhub.registration import qr, tokens  # registration imports this module
+    from eventhub.registration import tokens  # registration imports this module
 
     base_url = current_app.config["BASE_URL"].rstrip("/")
     token = tokens.manage_token(secret_key, registration.token_salt)
-    attachment = None
     with_ticket = registration.is_confirmed and registration.mode == "on_site" and kind in (
         "confirmed", "promoted", "mode_changed", "manage_link")
-    if with_ticket:
-        attachment = ("biljett.png" if registration.language == "sv" else "ticket.png", "image/png",
-                      qr.qr_png(tokens.ticket_payload(secret_key, registration)))
     with force_locale(registration.language):
         event = registration.event
         context = dict(registration=registration, event=event, group=group, kind=kind,
@@ -48,8 +42,11 @@ def queue_registration_email(registration, kind: str, secret_key: str, group=Non
                        join_opens_at=event.starts_at - timedelta(minutes=event.join_opens_minutes_before))
         subject = render_template("mail/subject.txt", **context).strip()
         body = render_template("mail/registration.txt", **context)
-    message = queue(registration.email, subject, body, attachment)
+    message = queue(registration.email, subject, body)
     message.registration_id = registration.id
+    if with_ticket:  # the QR code is drawn at delivery (OutboxMessage.attachment_bytes)
+        message.attachment_name = "biljett.png" if registration.language == "sv" else "ticket.png"
+        message.attachment_type, message.ticket_payload = "image/png", tokens.ticket_payload(secret_key, registration)
     if registration.is_confirmed and kind in CALENDAR_KINDS:
         from eventhub.exports import calendars  # exports imports registration, which imports this module
 

@@ -18,9 +18,10 @@ def build_message(outbox_message, sender: str) -> EmailMessage:
     message["Subject"] = outbox_message.subject
     message["Message-ID"] = f"<outbox-{outbox_message.id}@{sender.rsplit('@', 1)[-1].strip('>')}>"
     message.set_content(outbox_message.body_text)
-    if outbox_message.attachment_data:
+    attachment = outbox_message.attachment_bytes()
+    if attachment:
         maintype, subtype = (outbox_message.attachment_type or "application/octet-stream").split("/", 1)
-        message.add_attachment(outbox_message.attachment_data, maintype=maintype, subtype=subtype,
+        message.add_attachment(attachment, maintype=maintype, subtype=subtype,
                                filename=outbox_message.attachment_name)
     if outbox_message.calendar_ics:
         message.add_attachment(outbox_message.calendar_ics, maintype="text", subtype="calendar",

@@ -122,7 +122,7 @@ def test_switch_to_on_site_through_api_then_new_ticket_scans_green(app, slug, do
     with app.app_context():
         mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == "anna@example.se")
                                   .order_by(OutboxMessage.id.desc())).first()
-        attachment = mail.attachment_data
+        attachment = mail.attachment_bytes()
     new = current_ticket(app, old.id)
     assert decode_qr(attachment) == [new.payload]  # the emailed ticket is the new one
     assert door.scan(old.payload)["reason"] == "replaced"

@@ -20,7 +20,7 @@ from PIL import Image
 from eventhub.extensions import db
 from eventhub.mail import services as mail
 from eventhub.mail.models import OutboxMessage
-from eventhub.mail.transports import FolderTransport, SMTPTransport
+from eventhub.mail.transports import FolderTransport, SMTPTransport, build_message
 from eventhub.registration import services, tokens
 from eventhub.registration.models import Registration
 from eventhub.types import utcnow
@@ -124,6 +124,27 @@ def test_deliver_due_sends_queued_mail_with_ticket_over_smtp(app_ctx, make_event
     [message] = outbox()
     assert message.sent_at is not None and message.attempts == 1 and message.last_error is None
     assert mail.pending_count() == 0
+
+
+def test_registration_email_ticket_drawn_at_delivery_not_in_the_request(app_ctx, make_event):
+    slug = make_event()
+    rid = register(slug, "anna@example.se", "on_site").registration.id
+
+    [message] = outbox()
+    # The request stores the ticket's payload only: drawing the QR code waits for the sender.
+    assert message.attachment_data is None
+    assert message.ticket_payload == _ticket_payload(rid)
+    assert decode_qr(message.attachment_bytes()) == [_ticket_payload(rid)]
+
+
+def test_stored_attachment_sent_as_stored(app_ctx):
+    message = mail.queue("anna@example.se", "Ämne", "Text")
+    message.attachment_name, message.attachment_type, message.attachment_data = "a.png", "image/png", b"\x89PNG"
+
+    built = build_message(message, "noreply@eventhub.invalid")
+
+    [attachment] = list(built.iter_attachments())
+    assert attachment.get_content() == b"\x89PNG" and attachment.get_filename() == "a.png"
 
 
 def test_deliver_due_digital_registrant_gets_no_ticket(app_ctx, make_event, smtp):

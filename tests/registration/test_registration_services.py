@@ -69,7 +69,7 @@ def test_register_digital_confirmed_takes_digital_seat_and_queues_english_email(
     [message] = outbox("ben@example.se")
     assert message.subject == "You are registered: Forumträff"
     assert message.body_text.startswith("Hello Ben Smith,")
-    assert message.attachment_data is None  # no door ticket for digital participants
+    assert message.attachment_bytes() is None  # no door ticket for digital participants
 
 
 def test_register_email_trimmed_and_lower_cased(app_ctx, hybrid):

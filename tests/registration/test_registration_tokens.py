@@ -134,7 +134,7 @@ def test_ticket_after_mode_change_back_is_a_new_ticket(app_ctx, make_event):
     services.change_mode(rid, "on_site", NOW, SECRET)
 
     assert _ticket_secret(rid) != first
-    last_ticket = outbox("anna@example.se")[-1].attachment_data
+    last_ticket = outbox("anna@example.se")[-1].attachment_bytes()
     assert decode_qr(last_ticket) == [_ticket_payload(rid)]
 
 
@@ -160,7 +160,7 @@ def test_email_ticket_attachment_decodes_to_current_ticket(app_ctx, make_event):
 
     [message] = outbox("anna@example.se")
 
-    assert decode_qr(message.attachment_data) == [_ticket_payload(rid)]
+    assert decode_qr(message.attachment_bytes()) == [_ticket_payload(rid)]
 
 
 def test_qr_svg_is_well_formed_svg():
