@@ -179,6 +179,23 @@ def can_host(user: User, event: Event) -> bool:
     return user.is_authenticated and user.active and staff_role(user, event) is not None
 
 
+def hosted_event_id(user: User, slug: str) -> int | None:
+    """The id of the event ``slug`` if ``user`` may work its door (as ``can_host`` decides), else None.
+
+    One statement for the event and the user's part in it: the scanner asks this on every scan.
+    """
+    if not user.is_authenticated or not user.active:
+        return None
+    row = db.session.execute(
+        select(Event.id, EventStaff.role)
+        .outerjoin(EventStaff, (EventStaff.event_id == Event.id) & (EventStaff.user_id == user.id))
+        .where(Event.slug == slug)
+    ).first()
+    if row is None or (row.role is None and not user.is_admin):
+        return None
+    return row.id
+
+
 def can_create_events(user: User) -> bool:
     return user.is_authenticated and user.role in (Role.ADMIN, Role.ORGANISER)
 

@@ -13,16 +13,16 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from eventhub.accounts.models import User
 from eventhub.audit import services as audit
 from eventhub.checkin.models import CheckIn, Method, Outcome
 from eventhub.events.models import Event
 from eventhub.extensions import db
-from eventhub.groups.models import GroupMembership
+from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.modes import Mode
 from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
@@ -60,6 +60,8 @@ class ScanResult:
     check_in_id: int | None = None
     can_switch_to_on_site: bool = False
     duplicate: bool = False
+    # The event's counters, read in the scan's own transaction (one connection, one round trip less).
+    counters: dict | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -78,24 +80,56 @@ def normalise_short_code(text: str) -> str:
     return f"{cleaned[:4]}-{cleaned[4:]}" if len(cleaned) == 8 else ""
 
 
+@dataclass
+class DoorPerson:
+    """A registration as the door sees it: read as one plain row (with group titles), no ORM object."""
+
+    id: int
+    event_id: int
+    name: str
+    organisation: str
+    status: str
+    mode: str
+    token_salt: str
+    ticket_version: int
+    groups: list[str]
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == RegistrationStatus.CANCELLED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == RegistrationStatus.WAITLISTED
+
+
 def _groups(person: Registration) -> list[str]:
     return [m.group.title for m in person.memberships if m.status == "confirmed"]
 
 
-def _person_result(colour: str, reason: str, person: Registration, **extra) -> ScanResult:
+def _person_result(colour: str, reason: str, person: DoorPerson, **extra) -> ScanResult:
     return ScanResult(colour=colour, reason=reason, registration_id=person.id, name=person.name,
-                      organisation=person.organisation, groups=_groups(person), **extra)
+                      organisation=person.organisation, groups=list(person.groups), **extra)
 
 
-def _load(registration_id: int) -> Registration | None:
-    """The registration with its groups, in one query (a scan is on the door's hot path)."""
-    return db.session.scalars(
-        select(Registration).where(Registration.id == registration_id)
-        .options(joinedload(Registration.memberships).joinedload(GroupMembership.group))
-    ).unique().one_or_none()
+def _load(registration_id: int) -> DoorPerson | None:
+    """The registration and its confirmed groups in one statement (a scan is the door's hot path)."""
+    rows = db.session.execute(
+        select(Registration.id, Registration.event_id, Registration.name, Registration.organisation,
+               Registration.status, Registration.mode, Registration.token_salt, Registration.ticket_version,
+               DiscussionGroup.title)
+        .outerjoin(GroupMembership, (GroupMembership.registration_id == Registration.id)
+                   & (GroupMembership.status == "confirmed"))
+        .outerjoin(DiscussionGroup, DiscussionGroup.id == GroupMembership.group_id)
+        .where(Registration.id == registration_id)
+        .order_by(GroupMembership.id)
+    ).all()
+    if not rows:
+        return None
+    return DoorPerson(*rows[0][:8], groups=[row[8] for row in rows if row[8] is not None])
 
 
-def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[Registration | None, str | None]:
+def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[DoorPerson | None, str | None]:
     """The registration a scanned or typed code names, or why none is."""
     parsed = tokens.parse_ticket_payload(code)
     if parsed is not None:
@@ -126,43 +160,56 @@ def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[Registrati
 
 
 def scan(event_id: int, code: str, host_id: int | None, nonce: str, now: datetime, secret_key: str, *,
-         scanned_at: datetime | None = None, offline: bool = False, method: str = Method.QR) -> ScanResult:
-    """Check a ticket (QR payload or short code) in at the door."""
-    previous = _by_nonce(event_id, nonce)
-    if previous is not None:
-        return _replay(previous)
+         scanned_at: datetime | None = None, offline: bool = False, method: str = Method.QR,
+         read_counters: bool = True) -> ScanResult:
+    """Check a ticket (QR payload or short code) in at the door.
+
+    A nonce seen before is not looked up first: the CheckIn row's unique nonce refuses it
+    when it is written, and the first answer is given again (see ``_admit``).
+    """
     person, problem = _resolve_code(event_id, code, secret_key)
     if problem is None and method == Method.QR and tokens.parse_ticket_payload(code) is None:
         method = Method.CODE
-    return _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method)
+    return _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method, read_counters)
 
 
 def check_in_registration(event_id: int, registration_id: int, host_id: int | None, nonce: str, now: datetime, *,
-                          scanned_at: datetime | None = None, offline: bool = False) -> ScanResult:
+                          scanned_at: datetime | None = None, offline: bool = False,
+                          read_counters: bool = True) -> ScanResult:
     """Check in someone the host found by name (no ticket at hand)."""
-    previous = _by_nonce(event_id, nonce)
-    if previous is not None:
-        return _replay(previous)
     person = _load(registration_id)
     problem = None if person is not None else "not_found"
     if person is not None and person.event_id != event_id:
         problem = "other_event"
-    return _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, Method.SEARCH)
+    return _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, Method.SEARCH, read_counters)
 
 
-def _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method) -> ScanResult:
+def _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method,
+           read_counters: bool = True) -> ScanResult:
+    """Decide and record a scan; with ``read_counters`` the answer carries the event's counters,
+    read before the commit so that the scan needs one connection and one transaction."""
+    with_counters = _with_counters if read_counters else _as_is
+    result = _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method, with_counters)
+    if result is None:  # the nonce was used before: the first answer, again
+        return with_counters(event_id, _replay(_by_nonce(event_id, nonce)))
+    return result
+
+
+def _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method,
+            _with_counters) -> ScanResult | None:
     if problem == "not_found" or person is None:
-        return ScanResult(colour="red", reason="not_found")
-    if problem == "other_event":
-        return ScanResult(colour="red", reason="other_event")  # no name: it is not this event's business
+        return _with_counters(event_id, ScanResult(colour="red", reason="not_found"))
+    if problem == "other_event":  # no name: it is not this event's business
+        return _with_counters(event_id, ScanResult(colour="red", reason="other_event"))
     if problem == "replaced" or person.is_cancelled:
-        return _person_result("red", "cancelled" if person.is_cancelled else "replaced", person)
+        return _with_counters(event_id, _person_result("red", "cancelled" if person.is_cancelled else "replaced",
+                                                       person))
     if person.is_waitlisted:
-        return _person_result("red", "waitlisted", person)
+        return _with_counters(event_id, _person_result("red", "waitlisted", person))
     if person.mode == Mode.DIGITAL:
         event = db.session.get(Event, event_id)
         can_switch = Mode.ON_SITE in event.modes and event.seats_left(Mode.ON_SITE) != 0
-        return _person_result("red", "digital", person, can_switch_to_on_site=can_switch)
+        return _with_counters(event_id, _person_result("red", "digital", person, can_switch_to_on_site=can_switch))
 
     when = _sane_time(scanned_at, now)
     won = db.session.execute(
@@ -171,24 +218,36 @@ def _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, 
         .values(checked_in_at=when)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
-    record = CheckIn(event_id=event_id, registration_id=person.id, nonce=nonce, method=method, offline=offline,
-                     outcome=Outcome.CHECKED_IN if won else Outcome.DUPLICATE, scanned_at=when, recorded_at=now,
-                     host_id=host_id)
-    db.session.add(record)
     try:
-        db.session.flush()
-        # The answer is put together before the commit, which expires every loaded object:
-        # read afterwards, each would be loaded again, a query apiece.
-        if won:
-            result = _person_result("green", "checked_in", person, checked_in_at=when, check_in_id=record.id,
-                                    checked_in_by=_host_name(host_id))
-        else:
-            result = _already(person, duplicate=True, check_in_id=record.id)
-        db.session.commit()
+        # Plain INSERT ... RETURNING: the unit of work costs more than the statement on this path.
+        check_in_id = db.session.execute(
+            insert(CheckIn).values(
+                event_id=event_id, registration_id=person.id, nonce=nonce, method=method, offline=offline,
+                outcome=Outcome.CHECKED_IN if won else Outcome.DUPLICATE, scanned_at=when, recorded_at=now,
+                host_id=host_id,
+            ).returning(CheckIn.id)
+        ).scalar_one()
     except IntegrityError:
-        # The same nonce arrived twice at once (a retry racing its original): answer as the first did.
+        # The nonce is taken: this scan was sent before (a retry, a second sync), perhaps at this
+        # very moment. Nothing of this attempt is kept.
         db.session.rollback()
-        return _replay(_by_nonce(event_id, nonce))
+        return None
+    if won:
+        result = _person_result("green", "checked_in", person, checked_in_at=when, check_in_id=check_in_id,
+                                checked_in_by=_host_name(host_id))
+    else:
+        result = _already(person, duplicate=True, check_in_id=check_in_id)
+    _with_counters(event_id, result)
+    db.session.commit()
+    return result
+
+
+def _with_counters(event_id: int, result: ScanResult) -> ScanResult:
+    result.counters = counters(event_id)
+    return result
+
+
+def _as_is(_event_id: int, result: ScanResult) -> ScanResult:
     return result
 
 
@@ -204,7 +263,7 @@ def _host_name(host_id: int | None) -> str | None:
     return host.name if host else None
 
 
-def _already(person: Registration, duplicate: bool, check_in_id: int | None) -> ScanResult:
+def _already(person: DoorPerson, duplicate: bool, check_in_id: int | None) -> ScanResult:
     """Amber: when the ticket was checked in (read afresh: the winner may have committed a moment
     ago) and by whom (the host of the check-in that counts, if their account still exists)."""
     checked_in_at, winner_host = db.session.execute(
@@ -235,7 +294,7 @@ def _replay(record: CheckIn | None) -> ScanResult:
     return _already(person, duplicate=True, check_in_id=record.id)
 
 
-def undo(event_id: int, check_in_id: int, host_id: int, now: datetime) -> Registration:
+def undo(event_id: int, check_in_id: int, host_id: int, now: datetime) -> DoorPerson:
     """Take back a check-in (a wrong person scanned); logged with who did it."""
     record = db.session.get(CheckIn, check_in_id)
     if record is None or record.event_id != event_id or record.undone_at is not None:
@@ -315,19 +374,28 @@ def switch_to_on_site(event_id: int, registration_id: int, host_id: int, now: da
 
 def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: datetime, secret_key: str,
             nonce: str) -> ScanResult:
-    """Register someone at the door (seats permitting) and check them in."""
+    """Register someone at the door (seats permitting) and check them in, in one transaction:
+    the same walk-in sent twice at once (a retry) registers one person, not two."""
     previous = _by_nonce(event_id, nonce)
     if previous is not None:  # the same walk-in resent (a retry): not a second person
-        return _replay(previous)
+        return _with_counters(event_id, _replay(previous))
     data = registration_services.RegistrationInput(name=name, email=email or "", mode=Mode.ON_SITE,
                                                    privacy_accepted=True)
-    result = registration_services.register(event_id, data, now, secret_key, organiser=True, commit=False)
+    try:
+        result = registration_services.register(event_id, data, now, secret_key, organiser=True, commit=False)
+    except registration_services.AlreadyRegistered:
+        db.session.rollback()
+        previous = _by_nonce(event_id, nonce)  # its twin, a moment earlier, registered the address
+        if previous is not None:
+            return _with_counters(event_id, _replay(previous))
+        raise
     person = result.registration
     if not person.is_confirmed:
         db.session.rollback()
         raise registration_services.NoSeatsLeft(Mode.ON_SITE)
     audit.record(host_id, "checkin.walk_in", "walk-in registered at the door", event_id=event_id)
-    db.session.commit()
+    # _admit commits the registration, the audit entry and the check-in together; if the
+    # nonce is taken (the twin won), all three roll back and the twin's answer is given.
     return _admit(event_id, _load(person.id), None, host_id, nonce, now, None, False, Method.WALK_IN)
 
 

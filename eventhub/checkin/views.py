@@ -11,8 +11,7 @@ from flask_login import current_user
 from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access
 from eventhub.checkin import services
-from eventhub.events.models import Event
-from eventhub.extensions import db, limiter
+from eventhub.extensions import limiter
 from eventhub.registration import services as registration
 from eventhub.types import utcnow
 
@@ -36,12 +35,12 @@ def host_api(view):
     def wrapped(slug, *args, **kwargs):
         if not current_user.is_authenticated:
             return _api_error(401, "signed_out", _("You are signed out. Sign in again; scans wait on this phone."))
-        event = db.session.scalar(db.select(Event).where(Event.slug == slug))
-        if event is None or not accounts.can_host(current_user, event):
+        event_id = accounts.hosted_event_id(current_user, slug)
+        if event_id is None:
             return _api_error(404, "no_event", _("You are not a host of this event."))
-        # Ids as plain values: a commit expires the loaded event and user, and reading
-        # g.event.id or current_user.id afterwards would load each again.
-        g.event, g.event_id, g.host_id = event, event.id, current_user.id
+        # Ids as plain values: a commit expires the loaded user, and reading current_user.id
+        # afterwards would load it again.
+        g.event_id, g.host_id = event_id, current_user.id
         return view(slug, *args, **kwargs)
 
     return wrapped
@@ -112,7 +111,7 @@ def scan(slug):
         return _api_error(400, "bad_code", _("That is not a ticket code."))
     result = services.scan(g.event_id, code, g.host_id, _nonce(data), utcnow(), _secret(),
                            scanned_at=_scanned_at(data), offline=bool(data.get("offline")))
-    return jsonify(result=result.as_dict(), counters=services.counters(g.event_id))
+    return jsonify(result=result.as_dict(), counters=result.counters)
 
 
 @bp.post("/checkin/<slug>/api/checkin")
@@ -125,7 +124,7 @@ def check_in_found(slug):
         abort(400)
     result = services.check_in_registration(g.event_id, registration_id, g.host_id, _nonce(data), utcnow(),
                                             scanned_at=_scanned_at(data), offline=bool(data.get("offline")))
-    return jsonify(result=result.as_dict(), counters=services.counters(g.event_id))
+    return jsonify(result=result.as_dict(), counters=result.counters)
 
 
 @bp.post("/checkin/<slug>/api/sync")
@@ -143,10 +142,10 @@ def sync(slug):
         nonce, when = _nonce(item), _scanned_at(item)
         if isinstance(item.get("code"), str):
             result = services.scan(g.event_id, item["code"], g.host_id, nonce, utcnow(), _secret(),
-                                   scanned_at=when, offline=True)
+                                   scanned_at=when, offline=True, read_counters=False)
         elif isinstance(item.get("registration_id"), int):
             result = services.check_in_registration(g.event_id, item["registration_id"], g.host_id, nonce,
-                                                    utcnow(), scanned_at=when, offline=True)
+                                                    utcnow(), scanned_at=when, offline=True, read_counters=False)
         else:
             abort(400)
         results.append({"nonce": nonce, **result.as_dict()})
@@ -214,7 +213,7 @@ def walk_in(slug):
         return _api_error(409, "registered", _("That address is already registered: search for the name instead."))
     except registration.RegistrationClosed:
         return _api_error(409, "closed", _("The event is cancelled."))
-    return jsonify(result=result.as_dict(), counters=services.counters(g.event_id))
+    return jsonify(result=result.as_dict(), counters=result.counters)
 
 
 # --- digital check-in -------------------------------------------------------------------------

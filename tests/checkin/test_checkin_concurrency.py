@@ -175,3 +175,22 @@ def test_two_phones_syncing_overlapping_offline_queues_check_each_ticket_in_once
     assert {r.nonce for r in rows} == {item["nonce"] for queue in items for item in queue}
     arrivals = _arrivals(app)
     assert {r.registration_id: r.scanned_at for r in rows if r.outcome == "checked_in"} == arrivals
+
+
+@pytest.mark.parametrize("email", ["", "gast@example.se"], ids=["no-email", "email"])
+def test_same_walk_in_sent_by_10_phones_at_once_registers_one_person(app, make_event, server, email):
+    slug, _tickets, hosts = _door(app, make_event, 0)
+    phones = _phones(server, slug, [hosts[i % HOSTS] for i in range(10)])
+    walk_in = {"name": "Gäst Utan Biljett", "email": email, "nonce": nonce()}  # one walk-in, resent
+
+    responses = _all_at_once(lambda i: phones[i].post("walk-in", walk_in), 10)
+
+    _check_ok(responses, server)
+    results = [r.json()["result"] for r in responses]
+    assert {(r["colour"], r["reason"]) for r in results} == {("green", "checked_in")}
+    assert len({r["registration_id"] for r in results}) == 1
+    with app.app_context():
+        people = db.session.scalars(select(Registration).where(Registration.name == walk_in["name"])).all()
+        assert len(people) == 1 and people[0].checked_in_at is not None
+    [row] = _rows(app)
+    assert (row.method, row.outcome, row.nonce) == ("walk_in", "checked_in", walk_in["nonce"])
