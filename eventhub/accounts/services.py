@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventhub.accounts.models import AccountToken, EventStaff, Role, StaffRole, User
@@ -179,6 +179,13 @@ def can_host(user: User, event: Event) -> bool:
     return user.is_authenticated and user.active and staff_role(user, event) is not None
 
 
+_HOSTED_EVENT = (  # built once: hosted_event_id runs on every scan
+    select(Event.id, EventStaff.role)
+    .outerjoin(EventStaff, (EventStaff.event_id == Event.id) & (EventStaff.user_id == bindparam("user_id")))
+    .where(Event.slug == bindparam("slug"))
+)
+
+
 def hosted_event_id(user: User, slug: str) -> int | None:
     """The id of the event ``slug`` if ``user`` may work its door (as ``can_host`` decides), else None.
 
@@ -186,11 +193,7 @@ def hosted_event_id(user: User, slug: str) -> int | None:
     """
     if not user.is_authenticated or not user.active:
         return None
-    row = db.session.execute(
-        select(Event.id, EventStaff.role)
-        .outerjoin(EventStaff, (EventStaff.event_id == Event.id) & (EventStaff.user_id == user.id))
-        .where(Event.slug == slug)
-    ).first()
+    row = db.session.connection().execute(_HOSTED_EVENT, {"user_id": user.id, "slug": slug}).first()
     if row is None or (row.role is None and not user.is_admin):
         return None
     return row.id
