@@ -129,6 +129,17 @@ _CHECK_IN_ARRIVAL = (
     .where(Registration.id == bindparam("registration_id"), Registration.checked_in_at.is_(None))
     .values(checked_in_at=bindparam("when"))
 )
+_EARLIER_ARRIVAL = (
+    update(Registration)
+    .where(Registration.id == bindparam("registration_id"), Registration.checked_in_at > bindparam("when"))
+    .values(checked_in_at=bindparam("when"))
+)
+_DEMOTE_CHECK_IN = (
+    update(CheckIn)
+    .where(CheckIn.registration_id == bindparam("person_id"), CheckIn.outcome == Outcome.CHECKED_IN,
+           CheckIn.undone_at.is_(None))
+    .values(outcome=Outcome.DUPLICATE)
+)
 _INSERT_CHECK_IN = insert(CheckIn).returning(CheckIn.id)
 _ARRIVAL_AND_HOST = (  # for amber: when, and the host of the check-in that counts
     select(Registration.checked_in_at, User.name)
@@ -241,10 +252,18 @@ def _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline,
 
     when = _sane_time(scanned_at, now)
     won = _run(_CHECK_IN_ARRIVAL, registration_id=person.id, when=when).rowcount == 1
+    counts = won
+    if not won and offline:
+        # Two offline phones let the same person in, and the later scan was synced first: the
+        # earlier one is the arrival. It takes over as the check-in that counts; the other is kept
+        # as the duplicate. (The row lock of the UPDATE orders two such syncs on PostgreSQL.)
+        counts = _run(_EARLIER_ARRIVAL, registration_id=person.id, when=when).rowcount == 1
+        if counts:
+            _run(_DEMOTE_CHECK_IN, person_id=person.id)
     try:
         check_in_id = _run(
             _INSERT_CHECK_IN, event_id=event_id, registration_id=person.id, nonce=nonce, method=method,
-            offline=offline, outcome=Outcome.CHECKED_IN if won else Outcome.DUPLICATE, scanned_at=when,
+            offline=offline, outcome=Outcome.CHECKED_IN if counts else Outcome.DUPLICATE, scanned_at=when,
             recorded_at=now, host_id=host_id,
         ).scalar_one()
     except IntegrityError:

@@ -89,6 +89,41 @@ def test_same_ticket_from_two_offline_devices_keeps_one_check_in_and_one_duplica
     assert registration_row(app, ticket.id).checked_in_at == at_main_door
 
 
+def test_two_offline_devices_synced_latest_first_keep_the_earliest_arrival(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+    other_door = open_door(app, slug, "kalle@example.se")
+    at_main_door = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=12)
+    at_side_door = at_main_door + timedelta(minutes=4)
+
+    # The side door's phone gets its network back first.
+    [first] = other_door.sync([{"code": ticket.payload, "nonce": nonce(), "scanned_at": iso(at_side_door)}])
+    [second] = door.sync([{"code": ticket.payload, "nonce": nonce(), "scanned_at": iso(at_main_door)}])
+
+    assert first["colour"] == "green"
+    # The duplicate is reported to the phone that synced last, with the arrival that now counts.
+    assert (second["colour"], second["reason"], second["duplicate"]) == ("amber", "already", True)
+    assert datetime.fromisoformat(second["checked_in_at"]) == at_main_door
+    assert second["checked_in_by"] == door.name
+    rows = check_ins(app, ticket.id)
+    assert [(r.outcome, r.host_id, r.scanned_at) for r in rows] == [
+        ("duplicate", other_door.user_id, at_side_door),
+        ("checked_in", door.user_id, at_main_door),
+    ]
+    assert registration_row(app, ticket.id).checked_in_at == at_main_door
+
+
+def test_online_scan_after_an_offline_one_does_not_move_the_arrival(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+    earlier = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    door.sync([{"code": ticket.payload, "nonce": nonce(), "scanned_at": iso(earlier)}])
+
+    again = door.scan(ticket.payload)
+
+    assert again["colour"] == "amber"
+    assert registration_row(app, ticket.id).checked_in_at == earlier
+    assert [r.outcome for r in check_ins(app, ticket.id)] == ["checked_in", "duplicate"]
+
+
 def test_offline_scanned_at_is_kept_within_the_clock_skew(app, slug, door):
     ticket = registered(app, slug, "anna@example.se")
     scanned = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=45)
