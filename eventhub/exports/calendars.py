@@ -112,6 +112,25 @@ def event_calendar(event: Event, links: Links) -> bytes:
     return _finish(cal, event, event.ends_at)
 
 
+_MAIL_CALENDARS: dict[tuple, bytes] = {}
+_MAIL_CALENDARS_MAX = 256
+
+
+def event_calendar_for_mail(event: Event, links: Links) -> bytes:
+    """The event's calendar as registration emails attach it: the same file for every email of one
+    version of the event, drawn once per process and hour (the registration rush would otherwise
+    draw it a hundred times over while holding the seat lock). Any change to the event bumps
+    ``updated_at`` and so draws it afresh; DTSTAMP is at most an hour old, as a cached copy's may be.
+    """
+    key = (event.id, event.updated_at, links, utcnow().replace(minute=0, second=0, microsecond=0))
+    cached = _MAIL_CALENDARS.get(key)
+    if cached is None:
+        if len(_MAIL_CALENDARS) >= _MAIL_CALENDARS_MAX:
+            _MAIL_CALENDARS.clear()
+        cached = _MAIL_CALENDARS[key] = event_calendar(event, links)
+    return cached
+
+
 def _item_description(item: ProgrammeItem, extra: list[str]) -> str:
     lines = []
     for part in item.speakers:

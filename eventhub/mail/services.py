@@ -50,8 +50,8 @@ def queue_registration_email(registration, kind: str, secret_key: str, group=Non
     if registration.is_confirmed and kind in CALENDAR_KINDS:
         from eventhub.exports import calendars  # exports imports registration, which imports this module
 
-        message.calendar_ics = calendars.event_calendar(registration.event, calendars.links_for(registration.event,
-                                                                                               base_url))
+        message.calendar_ics = calendars.event_calendar_for_mail(
+            registration.event, calendars.links_for(registration.event, base_url))
     return message
 
 

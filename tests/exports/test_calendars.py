@@ -210,6 +210,24 @@ def test_confirmation_email_attaches_the_event_calendar(app, demo):
     assert b"meet.example.org" not in parts["event.ics"].get_payload(decode=True)
 
 
+def test_confirmation_email_calendar_follows_a_change_to_the_event(app, make_event):
+    from eventhub.events.models import Event
+    from eventhub.extensions import db
+
+    slug = make_event(title="Forumträff")
+    with app.app_context():
+        register(slug, "first@example.se", "digital")
+        register(slug, "second@example.se", "digital")
+        first, second = outbox("first@example.se")[0], outbox("second@example.se")[0]
+        assert first.calendar_ics == second.calendar_ics  # one version of the event, one file
+        event = db.session.scalar(db.select(Event).where(Event.slug == slug))
+        event.title = "Forumträff, ny tid"
+        db.session.commit()
+        register(slug, "third@example.se", "digital")
+        (vevent,) = icalendar.Calendar.from_ical(outbox("third@example.se")[0].calendar_ics).walk("VEVENT")
+    assert str(vevent["summary"]) == "Forumträff, ny tid"
+
+
 def test_waitlist_email_has_no_calendar(app, make_event):
     slug = make_event(digital_seats=0, format="digital")
     with app.app_context():
