@@ -1,4 +1,5 @@
 """Flask extensions as module globals, bound to the app in create_app()."""
+from flask import session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -29,6 +30,23 @@ migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
-login_manager = LoginManager()
+
+
+class SessionLoginManager(LoginManager):
+    """Strong session protection for signed-in sessions only.
+
+    Flask-Login checks every non-empty session, and an anonymous visitor's session (a CSRF token,
+    a chosen language) never matches: each of their pages would then clear it again and send an
+    expired remember cookie and a new session cookie, which also keeps shared caches from storing
+    public pages. There is nothing to protect before someone signs in.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+
+login_manager = SessionLoginManager()
 login_manager.login_view = "accounts.login"
 login_manager.session_protection = "strong"

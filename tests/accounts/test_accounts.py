@@ -391,3 +391,26 @@ def test_production_sends_the_session_cookie_only_over_https(app, monkeypatch, t
     assert response.status_code == 303
     [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_anonymous_visitor_with_a_session_gets_no_cookies_on_public_pages(client, demo):
+    client.get("/account/login")  # the form puts a CSRF token in the session
+    assert client.get_cookie("session") is not None
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.headers.getlist("Set-Cookie") == []  # no expired remember cookie, no new session
+
+
+def test_signed_in_session_used_from_another_browser_is_signed_out(app, client):
+    from tests.accounts.support import make_user, sign_in
+
+    make_user(app, "vard@example.se", "host")
+    sign_in(client, "vard@example.se")
+    assert client.get("/manage/").status_code == 200
+
+    # The same session cookie from a browser with another User-Agent: strong protection drops it.
+    stolen = client.get("/manage/", headers={"User-Agent": "another browser"})
+
+    assert stolen.status_code == 302 and "/account/login" in stolen.headers["Location"]
