@@ -26,6 +26,7 @@ from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.modes import Mode
 from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
+from eventhub.registration.attendees import contains_text
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.text import swedish_sort_key
 
@@ -350,13 +351,13 @@ def search(event_id: int, query: str) -> list[Registration]:
         return []
     statement = select(Registration).where(Registration.event_id == event_id,
                                            Registration.status != RegistrationStatus.CANCELLED)
-    for word in words:
-        pattern = f"%{word.lower()}%"
-        statement = statement.where(or_(func.lower(Registration.name).like(pattern),
-                                        func.lower(Registration.organisation).like(pattern)))
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    for word in words:  # Å, Ä and Ö ignore case on SQLite too, as in the attendee list
+        statement = statement.where(or_(contains_text(Registration.name, word, sqlite),
+                                        contains_text(Registration.organisation, word, sqlite)))
     people = db.session.scalars(
         statement.options(selectinload(Registration.memberships).joinedload(GroupMembership.group))
-        .limit(SEARCH_LIMIT)
+        .order_by(Registration.name, Registration.id).limit(SEARCH_LIMIT)
     ).all()
     return sorted(people, key=lambda person: swedish_sort_key(person.name))
 

@@ -165,11 +165,13 @@ def undo(slug):
     return jsonify(undone=True, name=person.name, counters=services.counters(g.event_id))
 
 
-@bp.get("/checkin/<slug>/api/search")
+@bp.post("/checkin/<slug>/api/search")
 @host_api
 @limiter.limit(_checkin_limit, key_func=_host_key)
 def search(slug):
-    people = services.search(g.event_id, request.args.get("q", "")[:100])
+    # POST, not GET: the names a host types stay out of URLs, and so out of access logs.
+    query = _payload().get("q")
+    people = services.search(g.event_id, query[:100] if isinstance(query, str) else "")
     return jsonify(people=[{
         "id": person.id, "name": person.name, "organisation": person.organisation, "mode": person.mode,
         "status": person.status, "checked_in": person.checked_in_at is not None,

@@ -5,7 +5,7 @@ A page costs the same few queries whatever the event's size: one COUNT, one page
 the CSV export walks the same filtered query in batches (``batches``).
 
 Search is case-insensitive in Swedish too. PostgreSQL's ``lower()`` knows Å, Ä and Ö.
-SQLite's ``lower()`` and ``LIKE`` only fold ASCII, so there ``_contains`` does it in two
+SQLite's ``lower()`` and ``LIKE`` only fold ASCII, so there ``contains_text`` does it in two
 steps: a plain LIKE with each non-ASCII letter as a one-character wildcard (fast, in C, and
 never misses a match), then, only for rows that pass, a Python ``str.lower`` registered on
 each connection (``eventhub_lower``). An ASCII-only search needs the first step alone.
@@ -103,7 +103,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _contains(column, term: str, sqlite: bool):
+def contains_text(column, term: str, sqlite: bool):
     """``column`` contains ``term``, ignoring case, Swedish letters included (see the module's notes)."""
     pattern = f"%{_escape_like(term.lower())}%"
     if not sqlite:
@@ -119,7 +119,7 @@ def filtered(event_id: int, filters: Filters) -> Select:
     query = select(Registration).where(Registration.event_id == event_id)
     if filters.search:
         sqlite = db.session.get_bind().dialect.name == "sqlite"
-        query = query.where(or_(*(_contains(column, filters.search, sqlite) for column in (
+        query = query.where(or_(*(contains_text(column, filters.search, sqlite) for column in (
             Registration.name, Registration.email, Registration.organisation))))
     if filters.mode:
         query = query.where(Registration.mode == filters.mode)

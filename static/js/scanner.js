@@ -711,7 +711,7 @@ async function search(query) {
   if (!query) return;
   if (online()) {
     try {
-      const response = await api(`/search?q=${encodeURIComponent(query)}`);
+      const response = await api("/search", {q: query}); // POST: typed names stay out of URLs and logs
       if (response.ok) return renderSearch(response.data.people || [], false);
     } catch (error) {
       if (!(error instanceof Unreachable)) throw error;

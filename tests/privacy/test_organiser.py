@@ -146,7 +146,8 @@ def test_what_the_door_host_sees_holds_no_special_category_data(app, upcoming):
     seen = [scanner.get_data(as_text=True)]
     tickets = host.get(f"/checkin/{upcoming}/api/tickets")
     seen.append(tickets.get_data(as_text=True))
-    seen.append(host.get(f"/checkin/{upcoming}/api/search?q=Anna").get_data(as_text=True))
+    seen.append(host.post(f"/checkin/{upcoming}/api/search", json={"q": "Anna"},
+                          headers={"X-CSRFToken": csrf}).get_data(as_text=True))
     scan = host.post(f"/checkin/{upcoming}/api/scan", json={"code": payload, "nonce": secrets.token_hex(12)},
                      headers={"X-CSRFToken": csrf})
     assert scan.get_json()["result"]["colour"] == "green"
