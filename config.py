@@ -68,6 +68,8 @@ class Config:
     # Per signed-in host: a busy door scans about one ticket a second.
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "300 per minute")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Failed sign-ins per account, from any address (see accounts.views.login).
+    ACCOUNT_LOGIN_RATE_LIMIT = os.environ.get("ACCOUNT_LOGIN_RATE_LIMIT", "20 per hour")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour")
     # Post-event material: uploaded files live under MATERIAL_FOLDER (default instance/materials).
     MATERIAL_FOLDER = os.environ.get("MATERIAL_FOLDER")

@@ -30,8 +30,20 @@ def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_login_limit():
+    return current_app.config["ACCOUNT_LOGIN_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    return f"account:{services.normalise_email(request.form.get('email', ''))[:254]}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+# Per account as well as per address: guessing one organiser's password from many addresses is
+# limited too. Only failed attempts count, so signing in and out during the day never locks anyone.
+@limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_key,
+               deduct_when=lambda response: response.status_code != 303)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("manage.dashboard"))

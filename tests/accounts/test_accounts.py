@@ -171,6 +171,38 @@ def test_signing_in_is_rate_limited(database, tmp_path):
             db.engine.dispose()
 
 
+def test_failed_sign_ins_to_one_account_are_limited_from_any_address(database):
+    app = create_app(TestingConfig, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute",
+                     ACCOUNT_LOGIN_RATE_LIMIT="3 per hour", **database)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    try:
+        make_user(app, "org@example.se")
+        make_user(app, "other@example.se")
+
+        def attempt(number: int, email: str, password: str) -> int:
+            client, address = app.test_client(), {"REMOTE_ADDR": f"192.0.2.{number}"}
+            token = csrf_from(client.get("/account/login", environ_base=address).get_data(as_text=True))
+            return client.post("/account/login", environ_base=address, data={
+                "csrf_token": token, "email": email, "password": password}).status_code
+
+        # Signing in successfully uses up nothing.
+        assert [attempt(n, "org@example.se", PASSWORD) for n in range(1, 5)] == [303] * 4
+        # Wrong passwords from four addresses: the account's limit stops the fourth; the case of
+        # the address does not make another account.
+        assert [attempt(10 + n, email, "wrong password!") for n, email in enumerate(
+            ["org@example.se", "ORG@example.se", " org@example.se", "org@example.se"])] == [422, 422, 422, 429]
+        assert attempt(20, "org@example.se", PASSWORD) == 429
+        # Another account is not affected.
+        assert attempt(21, "other@example.se", PASSWORD) == 303
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
 def test_login_form_needs_its_csrf_token(app, client):
     make_user(app, "org@example.se")
     client.get("/account/login")
