@@ -27,7 +27,7 @@ from eventhub.modes import Mode
 from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
 from eventhub.registration.attendees import contains_text
-from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.models import Registration, RegistrationState, RegistrationStatus
 from eventhub.text import swedish_sort_key
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)  # an offline phone's clock may be a little ahead
@@ -82,7 +82,7 @@ def normalise_short_code(text: str) -> str:
 
 
 @dataclass
-class DoorPerson:
+class DoorPerson(RegistrationState):
     """A registration as the door sees it: read as one plain row (with group titles), no ORM object."""
 
     id: int
@@ -94,14 +94,6 @@ class DoorPerson:
     token_salt: str
     ticket_version: int
     groups: list[str]
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == RegistrationStatus.CANCELLED
-
-    @property
-    def is_waitlisted(self) -> bool:
-        return self.status == RegistrationStatus.WAITLISTED
 
 
 def _groups(person: Registration) -> list[str]:

@@ -27,7 +27,23 @@ class Sector(StrEnum):
     OTHER = "other"
 
 
-class Registration(db.Model):
+class RegistrationState:
+    """``is_confirmed`` and friends from a ``status``: for the model and for plain rows alike."""
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == RegistrationStatus.CONFIRMED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == RegistrationStatus.WAITLISTED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == RegistrationStatus.CANCELLED
+
+
+class Registration(RegistrationState, db.Model):
     __tablename__ = "registration"
     __table_args__ = (
         # One registration per address and event; a second attempt gets the manage link again.
@@ -88,15 +104,3 @@ class Registration(db.Model):
     memberships: Mapped[list[GroupMembership]] = relationship(  # noqa: F821
         back_populates="registration", cascade="all, delete-orphan"
     )
-
-    @property
-    def is_confirmed(self) -> bool:
-        return self.status == RegistrationStatus.CONFIRMED
-
-    @property
-    def is_waitlisted(self) -> bool:
-        return self.status == RegistrationStatus.WAITLISTED
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == RegistrationStatus.CANCELLED
