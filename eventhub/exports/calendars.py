@@ -119,10 +119,13 @@ _MAIL_CALENDARS_MAX = 256
 def event_calendar_for_mail(event: Event, links: Links) -> bytes:
     """The event's calendar as registration emails attach it: the same file for every email of one
     version of the event, drawn once per process and hour (the registration rush would otherwise
-    draw it a hundred times over while holding the seat lock). Any change to the event bumps
-    ``updated_at`` and so draws it afresh; DTSTAMP is at most an hour old, as a cached copy's may be.
+    draw it a hundred times over while holding the seat lock). The key holds everything the file is
+    drawn from, so any change draws it afresh; DTSTAMP is at most an hour old, as a cached copy's may be.
     """
-    key = (event.id, event.updated_at, links, utcnow().replace(minute=0, second=0, microsecond=0))
+    # Everything event_calendar reads, so that no two events (or versions) can share a file.
+    key = (event.id, event.updated_at, event.title, event.summary, event.starts_at, event.ends_at, event.timezone,
+           event.venue_name, event.venue_address, event.platform_name, event.status, tuple(event.modes), links,
+           utcnow().replace(minute=0, second=0, microsecond=0))
     cached = _MAIL_CALENDARS.get(key)
     if cached is None:
         if len(_MAIL_CALENDARS) >= _MAIL_CALENDARS_MAX:
