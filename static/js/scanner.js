@@ -22,6 +22,9 @@ const TICKET_PREFIX = "EH1:";
 const CAMERA_REPEAT_MS = 3000; // the same code seen again by the camera within this is ignored
 const REQUEST_TIMEOUT_MS = 8000;
 const COUNTERS_EVERY_MS = 15000;
+// A scan's counters are read in its own transaction, so they miss other phones' scans committed
+// at the same instant: read them again once the door has been quiet this long.
+const COUNTERS_SETTLE_MS = 3000;
 const TICKETS_EVERY_MS = 60000;
 const SYNC_EVERY_MS = 5000; // retry while check-ins wait
 const SYNC_AT_MOST_EVERY_MS = 3000; // a sync that fails while other requests work must not loop
@@ -411,6 +414,7 @@ function afterServerResult(result, counters) {
     markTicket(result.registration_id, true, result.checked_in_at, result.checked_in_by);
   }
   renderCounters(counters);
+  state.lastCounters = Date.now() - COUNTERS_EVERY_MS + COUNTERS_SETTLE_MS; // the next tick after a pause re-reads
   show(result);
 }
 

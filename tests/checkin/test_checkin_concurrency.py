@@ -137,7 +137,11 @@ def test_100_tickets_scanned_in_parallel_by_16_phones_are_100_green(app, make_ev
     assert sorted(r["registration_id"] for r in results) == sorted(t.id for t in tickets)
     counters = phones[0].session.get(f"{phones[0].api}/counters", timeout=REQUEST_TIMEOUT).json()
     assert counters == {"checked_in": 100, "expected": 100}
-    assert max(r.json()["counters"]["checked_in"] for r in responses) == 100
+    # Each answer's counters are read in its own transaction: they count its own scan and every
+    # one committed before, but may miss scans committing at the same instant on PostgreSQL (the
+    # scanner reads the counters again after a pause). They never run ahead.
+    seen = [r.json()["counters"]["checked_in"] for r in responses]
+    assert all(1 <= n <= 100 for n in seen) and max(seen) >= 100 - 15  # at most 15 other phones in flight
     rows = _rows(app)
     assert Counter(r.outcome for r in rows) == {"checked_in": 100}
     assert all(_arrivals(app).values())
