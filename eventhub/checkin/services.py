@@ -134,6 +134,8 @@ _DEMOTE_CHECK_IN = (
     .values(outcome=Outcome.DUPLICATE)
 )
 _INSERT_CHECK_IN = insert(CheckIn).returning(CheckIn.id)
+_CHECK_IN_BY_NONCE = select(CheckIn.id).where(CheckIn.nonce == bindparam("nonce"),
+                                              CheckIn.event_id == bindparam("event_id"))
 _ARRIVAL_AND_HOST = (  # for amber: when, and the host of the check-in that counts
     select(Registration.checked_in_at, User.name)
     .outerjoin(CheckIn, (CheckIn.registration_id == Registration.id) & (CheckIn.outcome == Outcome.CHECKED_IN)
@@ -220,28 +222,28 @@ def _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, 
            read_counters: bool = True) -> ScanResult:
     """Decide and record a scan; with ``read_counters`` the answer carries the event's counters,
     read before the commit so that the scan needs one connection and one transaction."""
-    with_counters = _with_counters if read_counters else _as_is
-    result = _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method, with_counters)
+    add_counters = _with_counters if read_counters else _as_is
+    result = _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method)
     if result is None:  # the nonce was used before: the first answer, again
-        return with_counters(event_id, _replay(_by_nonce(event_id, nonce)))
-    return result
+        result = _replay(_by_nonce(event_id, nonce))
+    return add_counters(event_id, result)
 
 
-def _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method,
-            _with_counters) -> ScanResult | None:
+def _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method) -> ScanResult | None:
+    """The scan's answer, recorded and committed; None if the nonce turns out to be taken."""
     if problem == "not_found" or person is None:
-        return _with_counters(event_id, ScanResult(colour="red", reason="not_found"))
+        return _refuse(event_id, nonce, ScanResult(colour="red", reason="not_found"))
     if problem == "other_event":  # no name: it is not this event's business
-        return _with_counters(event_id, ScanResult(colour="red", reason="other_event"))
+        return _refuse(event_id, nonce, ScanResult(colour="red", reason="other_event"))
     if problem == "replaced" or person.is_cancelled:
-        return _with_counters(event_id, _person_result("red", "cancelled" if person.is_cancelled else "replaced",
+        return _refuse(event_id, nonce, _person_result("red", "cancelled" if person.is_cancelled else "replaced",
                                                        person))
     if person.is_waitlisted:
-        return _with_counters(event_id, _person_result("red", "waitlisted", person))
+        return _refuse(event_id, nonce, _person_result("red", "waitlisted", person))
     if person.mode == Mode.DIGITAL:
         event = db.session.get(Event, event_id)
         can_switch = Mode.ON_SITE in event.modes and event.seats_left(Mode.ON_SITE) != 0
-        return _with_counters(event_id, _person_result("red", "digital", person, can_switch_to_on_site=can_switch))
+        return _refuse(event_id, nonce, _person_result("red", "digital", person, can_switch_to_on_site=can_switch))
 
     when = _sane_time(scanned_at, now)
     won = _run(_CHECK_IN_ARRIVAL, registration_id=person.id, when=when).rowcount == 1
@@ -260,18 +262,28 @@ def _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline,
             recorded_at=now, host_id=host_id,
         ).scalar_one()
     except IntegrityError:
-        # The nonce is taken: this scan was sent before (a retry, a second sync), perhaps at this
-        # very moment. Nothing of this attempt is kept.
+        # Most likely the nonce is taken: this scan was sent before (a retry, a second sync),
+        # perhaps at this very moment. Nothing of this attempt is kept.
         db.session.rollback()
+        if not _nonce_taken(nonce):
+            raise  # another constraint: a fault to see, not a scan to answer
         return None
     if won:
         result = _person_result("green", "checked_in", person, checked_in_at=when, check_in_id=check_in_id,
                                 checked_in_by=_host_name(host_id))
     else:
+        # A duplicate, or an offline scan that took over as the arrival (``counts``): either way
+        # this phone is told that the person was already let in, and when (the arrival that counts).
         result = _already(person, duplicate=True, check_in_id=check_in_id)
-    _with_counters(event_id, result)
     db.session.commit()
     return result
+
+
+def _refuse(event_id: int, nonce: str, result: ScanResult) -> ScanResult:
+    """A red answer, unless this nonce was answered before: a scan resent after the ticket was
+    cancelled or replaced gets its first answer again, as every resent scan does."""
+    previous = _by_nonce(event_id, nonce)
+    return _replay(previous) if previous is not None else result
 
 
 def _with_counters(event_id: int, result: ScanResult) -> ScanResult:
@@ -305,15 +317,34 @@ def _already(person: DoorPerson, duplicate: bool, check_in_id: int | None) -> Sc
 
 def _by_nonce(event_id: int, nonce: str) -> CheckIn | None:
     # Scoped to the event: a nonce from another event's scanner must not show that event's person.
-    return db.session.scalar(select(CheckIn).where(CheckIn.nonce == nonce, CheckIn.event_id == event_id))
+    # Asked on every red answer, so a plain id first; the record is loaded only for a resent scan.
+    check_in_id = _run(_CHECK_IN_BY_NONCE, nonce=nonce, event_id=event_id).scalar()
+    return db.session.get(CheckIn, check_in_id) if check_in_id is not None else None
+
+
+def _nonce_taken(nonce: str) -> bool:
+    return db.session.scalar(select(CheckIn.id).where(CheckIn.nonce == nonce)) is not None
+
+
+def _took_over(record: CheckIn) -> bool:
+    """Whether ``record`` counts because it took over from a later scan synced before it."""
+    return db.session.scalar(
+        select(CheckIn.id).where(CheckIn.registration_id == record.registration_id, CheckIn.id < record.id,
+                                 CheckIn.outcome == Outcome.DUPLICATE, CheckIn.undone_at.is_(None),
+                                 CheckIn.scanned_at > record.scanned_at).limit(1)
+    ) is not None
 
 
 def _replay(record: CheckIn | None) -> ScanResult:
-    """The answer a nonce got the first time, so a resent scan changes nothing."""
+    """The answer a nonce got the first time, so a resent scan changes nothing.
+
+    The one exception: a check-in that counted when it was made and has since been overtaken by an
+    earlier offline scan is now answered as the duplicate it has become (it still counts once).
+    """
     if record is None:  # the nonce is taken, but not in this event
         return ScanResult(colour="red", reason="not_found")
     person = _load(record.registration_id)
-    if record.outcome == Outcome.CHECKED_IN:
+    if record.outcome == Outcome.CHECKED_IN and not _took_over(record):
         return _person_result("green", "checked_in", person, checked_in_at=record.scanned_at,
                               checked_in_by=record.host.name if record.host else None, check_in_id=record.id)
     return _already(person, duplicate=True, check_in_id=record.id)
@@ -321,19 +352,32 @@ def _replay(record: CheckIn | None) -> ScanResult:
 
 def undo(event_id: int, check_in_id: int, host_id: int, now: datetime) -> DoorPerson:
     """Take back a check-in (a wrong person scanned); logged with who did it."""
-    record = db.session.get(CheckIn, check_in_id)
-    if record is None or record.event_id != event_id or record.undone_at is not None:
+    registration_id = db.session.scalar(
+        select(CheckIn.registration_id).where(CheckIn.id == check_in_id, CheckIn.event_id == event_id)
+    )
+    if registration_id is None:
         raise UnknownCheckIn(check_in_id)
-    record.undone_at, record.undone_by_id = now, host_id
-    if record.outcome == Outcome.CHECKED_IN:
+    # Lock the registration first, as a scan does (registration, then its check-ins), so an undo
+    # and an offline take-over neither deadlock nor act on an outcome the other just changed.
+    # SQLite ignores FOR UPDATE, but there the UPDATE below holds the only write lock anyway.
+    db.session.execute(select(Registration.id).where(Registration.id == registration_id).with_for_update())
+    outcome = db.session.execute(
+        update(CheckIn).where(CheckIn.id == check_in_id, CheckIn.undone_at.is_(None))
+        .values(undone_at=now, undone_by_id=host_id).returning(CheckIn.outcome)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if outcome is None:  # undone a moment ago (a second press, another host)
+        db.session.rollback()
+        raise UnknownCheckIn(check_in_id)
+    if outcome == Outcome.CHECKED_IN:
         db.session.execute(
-            update(Registration).where(Registration.id == record.registration_id)
+            update(Registration).where(Registration.id == registration_id)
             .values(checked_in_at=None).execution_options(synchronize_session=False)
         )
-    audit.record(host_id, "checkin.undone", f"check-in {record.id}", event_id=event_id,
-                 registration_id=record.registration_id)
+    audit.record(host_id, "checkin.undone", f"check-in {check_in_id}", event_id=event_id,
+                 registration_id=registration_id)
     db.session.commit()
-    return _load(record.registration_id)
+    return _load(registration_id)
 
 
 def search(event_id: int, query: str) -> list[Registration]:

@@ -446,3 +446,26 @@ def test_signed_in_session_used_from_another_browser_is_signed_out(app, client):
     stolen = client.get("/manage/", headers={"User-Agent": "another browser"})
 
     assert stolen.status_code == 302 and "/account/login" in stolen.headers["Location"]
+
+
+@pytest.mark.parametrize("who, expected", [
+    ("admin", True),  # no staff row needed
+    ("host", True), ("organiser", True),  # staff of the event, either part
+    ("other-organiser", False), ("unrelated-host", False), ("inactive-host", False),
+])
+def test_hosted_event_id_follows_can_host(app, make_event, who, expected):
+    slug, elsewhere = make_event(), make_event()
+    staff_of = {"host": {slug: "host"}, "organiser": {slug: "organiser"}, "other-organiser": {elsewhere: "organiser"},
+                "unrelated-host": {elsewhere: "host"}, "inactive-host": {slug: "host"}}.get(who)
+    role = {"admin": "admin", "organiser": "organiser", "other-organiser": "organiser"}.get(who, "host")
+    user_id = make_user(app, f"{who}@example.se", role, staff_of=staff_of)
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        if who == "inactive-host":
+            user.active = False
+            db.session.commit()
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+
+        assert (accounts.hosted_event_id(user, slug) == event.id) is expected
+        assert accounts.can_host(user, event) is expected  # the same rule, asked two ways
+        assert accounts.hosted_event_id(user, "no-such-event") is None

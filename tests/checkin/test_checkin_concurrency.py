@@ -202,3 +202,32 @@ def test_same_walk_in_sent_by_10_phones_at_once_registers_one_person(app, make_e
         assert len(people) == 1 and people[0].checked_in_at is not None
     [row] = _rows(app)
     assert (row.method, row.outcome, row.nonce) == ("walk_in", "checked_in", walk_in["nonce"])
+
+
+def test_undo_racing_an_earlier_offline_sync_leaves_arrivals_consistent(app, make_event, server):
+    slug, tickets, hosts = _door(app, make_event, 20)
+    phones = _phones(server, slug, hosts[:2])
+    earlier = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
+    later = [phones[0].post("sync", {"items": [{"code": t.payload, "nonce": nonce(), "offline": True,
+                                                "scanned_at": iso(earlier + timedelta(minutes=4))}]})
+             for t in tickets]
+    counted = [r.json()["results"][0]["check_in_id"] for r in later]
+
+    def act(i: int) -> requests.Response:
+        if i < 20:  # the first phone undoes its check-in ...
+            return phones[0].post("undo", {"check_in_id": counted[i]})
+        # ... while the second phone syncs the same person's earlier scan
+        return phones[1].post("sync", {"items": [{"code": tickets[i - 20].payload, "nonce": nonce(),
+                                                  "offline": True, "scanned_at": iso(earlier)}]})
+
+    responses = _all_at_once(act, 40)
+
+    _check_ok(responses, server)  # no deadlock, no 5xx
+    rows = _rows(app)
+    arrivals = _arrivals(app)
+    for ticket in tickets:
+        counting = [r for r in rows if r.registration_id == ticket.id and r.outcome == "checked_in"
+                    and r.undone_at is None]
+        # Whoever came first, the registration's arrival is exactly the check-in that counts, if any.
+        assert len(counting) <= 1
+        assert arrivals[ticket.id] == (counting[0].scanned_at if counting else None), ticket.id

@@ -112,6 +112,56 @@ def test_two_offline_devices_synced_latest_first_keep_the_earliest_arrival(app, 
     assert registration_row(app, ticket.id).checked_in_at == at_main_door
 
 
+def test_resent_take_over_and_overtaken_scans_answer_as_what_they_are(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+    other_door = open_door(app, slug, "kalle@example.se")
+    at_main_door = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=12)
+    side = {"code": ticket.payload, "nonce": nonce(), "scanned_at": iso(at_main_door + timedelta(minutes=4))}
+    main = {"code": ticket.payload, "nonce": nonce(), "scanned_at": iso(at_main_door)}
+    other_door.sync([side])
+    [took_over] = door.sync([main])
+
+    # Both queues are sent again (their answers were lost on the way back).
+    [main_again] = door.sync([main])
+    [side_again] = other_door.sync([side])
+
+    assert main_again == took_over  # the take-over's first answer: a duplicate was reported
+    # The overtaken scan counted when it was made; it is answered as the duplicate it has become.
+    assert (side_again["colour"], side_again["duplicate"]) == ("amber", True)
+    assert datetime.fromisoformat(side_again["checked_in_at"]) == at_main_door
+    assert [r.outcome for r in check_ins(app, ticket.id)] == ["duplicate", "checked_in"]
+
+
+def test_scan_resent_after_the_ticket_was_cancelled_gets_its_first_answer(app, slug, door):
+    from eventhub.registration import services
+
+    ticket = registered(app, slug, "anna@example.se")
+    same = nonce()
+    first = door.scan(ticket.payload, nonce=same)
+    with app.app_context():
+        services.cancel(ticket.id, datetime.now(UTC), app.config["SECRET_KEY"])
+
+    again = door.scan(ticket.payload, nonce=same)
+    fresh = door.scan(ticket.payload)
+
+    assert first["colour"] == "green" and again == first
+    assert (fresh["colour"], fresh["reason"]) == ("red", "cancelled")
+
+
+def test_undo_of_an_overtaken_check_in_keeps_the_arrival_that_counts(app, slug, door):
+    ticket = registered(app, slug, "anna@example.se")
+    other_door = open_door(app, slug, "kalle@example.se")
+    earlier = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=12)
+    [overtaken] = other_door.sync([{"code": ticket.payload, "nonce": nonce(),
+                                    "scanned_at": iso(earlier + timedelta(minutes=4))}])
+    door.sync([{"code": ticket.payload, "nonce": nonce(), "scanned_at": iso(earlier)}])
+
+    response = other_door.post("undo", {"check_in_id": overtaken["check_in_id"]})
+
+    assert response.status_code == 200
+    assert registration_row(app, ticket.id).checked_in_at == earlier  # still let in, at the earlier scan
+
+
 def test_online_scan_after_an_offline_one_does_not_move_the_arrival(app, slug, door):
     ticket = registered(app, slug, "anna@example.se")
     earlier = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
