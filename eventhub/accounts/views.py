@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from eventhub.accounts import forms, services
+from eventhub.accounts import devices, forms, services
 from eventhub.accounts.access import role_required
 from eventhub.extensions import db, limiter, login_manager
 from eventhub.i18n import _safe_next
@@ -34,15 +34,25 @@ def _account_login_limit():
     return current_app.config["ACCOUNT_LOGIN_RATE_LIMIT"]
 
 
+def _posted_email() -> str:
+    return services.normalise_email(request.form.get("email", ""))[:254]
+
+
 def _account_key() -> str:
-    return f"account:{services.normalise_email(request.form.get('email', ''))[:254]}"
+    return f"account:{_posted_email()}"
+
+
+def _known_device() -> bool:
+    return devices.is_known(current_app.config["SECRET_KEY"], request.cookies.get(devices.COOKIE), _posted_email())
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 # Per account as well as per address: guessing one organiser's password from many addresses is
-# limited too. Only failed attempts count, so signing in and out during the day never locks anyone.
-@limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_key,
+# limited too. Only failed attempts count, so signing in and out during the day never locks anyone,
+# and a browser that has signed in to the account before is exempt, so a stranger's failed
+# attempts cannot lock its owner out (see accounts.devices).
+@limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_key, exempt_when=_known_device,
                deduct_when=lambda response: response.status_code != 303)
 def login():
     if current_user.is_authenticated:
@@ -55,9 +65,18 @@ def login():
             form.form_errors.append(_("That email address and password do not match an account."))
         else:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) if request.args.get("next")
-                            else url_for("manage.dashboard"), code=303)
+            response = redirect(_safe_next(request.args.get("next")) if request.args.get("next")
+                                else url_for("manage.dashboard"), code=303)
+            _remember_device(response, user.email)
+            return response
     return render_template("accounts/login.html", form=form), 422 if request.method == "POST" else 200
+
+
+def _remember_device(response, email: str) -> None:
+    config = current_app.config
+    token = devices.remember(config["SECRET_KEY"], request.cookies.get(devices.COOKIE), email)
+    response.set_cookie(devices.COOKIE, token, max_age=devices.MAX_AGE, path=url_for(".login"), httponly=True,
+                        secure=config["SESSION_COOKIE_SECURE"], samesite="Lax")
 
 
 @bp.post("/logout")

@@ -181,19 +181,26 @@ def test_failed_sign_ins_to_one_account_are_limited_from_any_address(database):
         make_user(app, "org@example.se")
         make_user(app, "other@example.se")
 
-        def attempt(number: int, email: str, password: str) -> int:
-            client, address = app.test_client(), {"REMOTE_ADDR": f"192.0.2.{number}"}
+        def attempt(number: int, email: str, password: str, client=None) -> int:
+            client, address = client or app.test_client(), {"REMOTE_ADDR": f"192.0.2.{number}"}
             token = csrf_from(client.get("/account/login", environ_base=address).get_data(as_text=True))
-            return client.post("/account/login", environ_base=address, data={
+            status = client.post("/account/login", environ_base=address, data={
                 "csrf_token": token, "email": email, "password": password}).status_code
+            if status == 303:
+                client.post("/account/logout", environ_base=address, data={"csrf_token": token})
+            return status
 
         # Signing in successfully uses up nothing.
-        assert [attempt(n, "org@example.se", PASSWORD) for n in range(1, 5)] == [303] * 4
+        owners_phone = app.test_client()
+        assert [attempt(n, "org@example.se", PASSWORD) for n in range(1, 4)] == [303] * 3
+        assert attempt(4, "org@example.se", PASSWORD, owners_phone) == 303
         # Wrong passwords from four addresses: the account's limit stops the fourth; the case of
         # the address does not make another account.
         assert [attempt(10 + n, email, "wrong password!") for n, email in enumerate(
             ["org@example.se", "ORG@example.se", " org@example.se", "org@example.se"])] == [422, 422, 422, 429]
-        assert attempt(20, "org@example.se", PASSWORD) == 429
+        assert attempt(20, "org@example.se", PASSWORD) == 429  # a new browser waits, even with the password
+        # The owner's phone, which signed in before, is not locked out by the stranger's attempts.
+        assert attempt(4, "org@example.se", PASSWORD, owners_phone) == 303
         # Another account is not affected.
         assert attempt(21, "other@example.se", PASSWORD) == 303
     finally:
@@ -469,3 +476,20 @@ def test_hosted_event_id_follows_can_host(app, make_event, who, expected):
         assert (accounts.hosted_event_id(user, slug) == event.id) is expected
         assert accounts.can_host(user, event) is expected  # the same rule, asked two ways
         assert accounts.hosted_event_id(user, "no-such-event") is None
+
+
+def test_device_cookie_names_accounts_by_keyed_hash_and_rejects_forgeries():
+    from eventhub.accounts import devices
+
+    token = devices.remember("secret-one", None, "org@example.se")
+    token = devices.remember("secret-one", token, "vard@example.se")
+
+    assert devices.is_known("secret-one", token, "org@example.se")
+    assert devices.is_known("secret-one", token, "vard@example.se")
+    assert not devices.is_known("secret-one", token, "someone@example.se")
+    assert not devices.is_known("secret-two", token, "org@example.se")  # signed with our key only
+    assert not devices.is_known("secret-one", token[:-2] + "xx", "org@example.se")
+    assert "example.se" not in token  # no address in the cookie
+    for n in range(10):
+        token = devices.remember("secret-one", token, f"p{n}@example.se")
+    assert len(devices.accounts_in("secret-one", token)) == devices.MAX_ACCOUNTS
