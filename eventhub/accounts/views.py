@@ -92,12 +92,29 @@ def logout():
 def forgot_password():
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data, utcnow())
-        # The same answer whether or not the account exists.
+        # The same answer whether or not the account exists, and in the same time: the link is
+        # made and queued once the answer has been sent, so its cost cannot tell the two apart.
         flash(_("If there is an account for that address, we have emailed it a link to choose a new password."),
               "success")
-        return redirect(url_for(".login"), code=303)
+        response = redirect(url_for(".login"), code=303)
+        response.call_on_close(_after_the_answer(services.request_password_reset, form.email.data, utcnow()))
+        return response
     return render_template("accounts/forgot.html", form=form), 422 if request.method == "POST" else 200
+
+
+def _after_the_answer(work, *args):
+    """``work(*args)`` in an application context of its own, for Response.call_on_close."""
+    app = current_app._get_current_object()
+
+    def run():
+        with app.app_context():
+            try:
+                work(*args)
+            except Exception:  # noqa: BLE001 - nobody is waiting for this answer: log it, do not raise
+                db.session.rollback()
+                app.logger.exception("work after the answer failed")
+
+    return run
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
