@@ -30,9 +30,7 @@ import http.client
 import os
 import re
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,7 +40,16 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench_support import BenchError, free_port, fresh_database, process_tree_cpu, run_step, venv_bin
+from bench_support import (
+    BenchError,
+    Browser,
+    fresh_database,
+    gunicorn,
+    load_average,
+    process_tree_cpu,
+    run_step,
+    venv_bin,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SLUG = "bench-forumtraff"
@@ -59,8 +66,6 @@ ORGS = ["Borås Stad", "Högskolan i Borås", "Region Västra Götaland", "Väst
         "Coompanion Sjuhärad", "Arbetsförmedlingen", "Textilhögskolan", "Ideell Arena", "Företagarna Borås",
         "Länsstyrelsen"]
 SECTORS = ["business", "academia", "public", "non_profit", "other"]
-
-
 
 
 @dataclass
@@ -84,19 +89,6 @@ class Result:
     @property
     def rps(self) -> float:
         return len(self.samples) / self.wall
-
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-
-
-
-
-
-
-
-
 
 
 SEED = r'''
@@ -161,31 +153,8 @@ with app.app_context():
 '''
 
 
-class Browser:
-    """One signed-in organiser: keeps the session cookie like a browser (sent over plain HTTP here)."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, body: str | None = None, conn=None) -> tuple[int, bytes, dict]:
-        own = conn is None
-        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"User-Agent": "eventhub-bench", "Accept-Language": "sv"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        if own:
-            conn.close()
-        return response.status, data, dict(response.getheaders())
+class Organiser(Browser):
+    """One signed-in organiser."""
 
     def sign_in(self) -> None:
         status, page, _ = self.request("GET", "/account/login")
@@ -198,7 +167,7 @@ class Browser:
             raise BenchError(f"sign-in failed: {status}")
 
 
-def measure(browser: Browser, label: str, path: str, requests: int, clients: int, server_pid: int) -> Result:
+def measure(browser: Organiser, label: str, path: str, requests: int, clients: int, server_pid: int) -> Result:
     samples: list[float] = []
     lock = threading.Lock()
     errors: list[str] = []
@@ -240,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     print(f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}  cores: {os.cpu_count()}  load average before: "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}  gunicorn workers: {WORKERS}")
+          f"{load_average()}  gunicorn workers: {WORKERS}")
     try:
         with tempfile.TemporaryDirectory(prefix="eventhub-bench-") as tmp:
             workdir = Path(tmp)
@@ -276,22 +245,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve_and_measure(env: dict[str, str], workdir: Path, args) -> tuple[list[Result], tuple[float, int]]:
-    port = free_port()
-    log_path = workdir / "gunicorn.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([venv_bin("gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-                                    "wsgi:app"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise BenchError(f"gunicorn did not start:\n{log_path.read_text()[-3000:]}") from None
-                time.sleep(0.1)
-        browser = Browser(port)
+    with gunicorn("wsgi:app", env, workdir, workers=WORKERS) as served:
+        log_path = served.log_path
+        browser = Organiser(served.port)
         browser.sign_in()
         base = f"/manage/events/{SLUG}"
         last_page = (args.registrations + 49) // 50
@@ -309,9 +265,9 @@ def serve_and_measure(env: dict[str, str], workdir: Path, args) -> tuple[list[Re
                 raise BenchError(f"GET {path} gave {status}, not the list:\n{log_path.read_text()[-3000:]}")
             shown = re.search(rb'<p class="result-count" id="result-count">([^<]*)</p>', body).group(1).decode()
             print(f"{label}: {' '.join(shown.split())}", flush=True)
-            measure(browser, label, path, 20, 1, process.pid)  # warm-up
+            measure(browser, label, path, 20, 1, served.pid)  # warm-up
             for clients in (1, args.clients):
-                result = measure(browser, label, path, args.requests, clients, process.pid)
+                result = measure(browser, label, path, args.requests, clients, served.pid)
                 print(f"  {clients} client(s): p50 {result.p50:.1f} ms, p95 {result.p95:.1f} ms, "
                       f"{result.rps:.0f} req/s, server CPU {result.server_cpu_ms:.1f} ms/req", flush=True)
                 results.append(result)
@@ -322,13 +278,6 @@ def serve_and_measure(env: dict[str, str], workdir: Path, args) -> tuple[list[Re
         if status != 200 or lines != args.registrations + 1:
             raise BenchError(f"export gave {status} with {lines} lines")
         return results, (elapsed, len(body))
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 if __name__ == "__main__":

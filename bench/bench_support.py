@@ -1,16 +1,20 @@
-"""What the benchmarks share: finding the venv's tools, a free port, a fresh database, CPU time.
+"""What the benchmarks share: the venv's tools, a free port, a fresh database, gunicorn, HTTP, CPU time.
 
 Each bench script runs as ``python bench/<name>.py``, so this module is importable as
 ``bench_support`` from its own folder.
 """
 from __future__ import annotations
 
+import http.client
 import os
 import secrets
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,3 +97,132 @@ def process_tree_cpu(root: int) -> float:
             total += (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
     return total
 
+
+
+def pids_cpu(pids: list[int]) -> float:
+    """CPU seconds used so far by these processes (PostgreSQL backends are not gunicorn's children)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = _stat_fields(pid)
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def machine_busy() -> float:
+    """CPU seconds all cores have spent busy since boot (everything but idle and iowait)."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def code_version() -> str:
+    """The commit measured, and whether the working tree differs from it."""
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return commit + (" with uncommitted changes" if dirty else "")
+
+
+def http_request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+                 timeout: float = 30) -> tuple[int, list[tuple[str, str]], bytes]:
+    """One request on a new connection to 127.0.0.1:``port``: status, headers, body."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        conn.close()
+
+
+class Browser:
+    """Just enough of a browser: cookies kept by hand, so production's Secure cookies work over plain
+    HTTP on 127.0.0.1 (a cookie jar would rightly refuse to send them)."""
+
+    def __init__(self, port: int, user_agent: str = "eventhub-bench"):
+        self.port, self.user_agent = port, user_agent
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None,
+                conn: http.client.HTTPConnection | None = None) -> tuple[int, bytes, dict[str, str]]:
+        """Status, body and headers; a str body is sent as a form. ``conn`` keeps a connection alive."""
+        own = conn is None
+        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        all_headers = {"User-Agent": self.user_agent, "Accept-Language": "sv", **(headers or {})}
+        if self.cookies:
+            all_headers["Cookie"] = self.cookie_header()
+        if isinstance(body, str):
+            all_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        try:
+            conn.request(method, path, body=body, headers=all_headers)
+            response = conn.getresponse()
+            data = response.read()
+        finally:
+            if own:
+                conn.close()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, data, dict(response.getheaders())
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+
+@dataclass
+class Served:
+    port: int
+    pid: int
+    log_path: Path
+    command: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], workdir: Path, *, name: str = "gunicorn", workers: int = 2,
+             extra: tuple[str, ...] | list[str] = (), timeout: float = 60) -> Iterator[Served]:
+    """Serve ``app_spec`` with gunicorn on a free port; yield once it answers GET /; stop it afterwards."""
+    port = free_port()
+    log_path = workdir / f"{name}.log"
+    args = [venv_bin("gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", *extra, app_spec]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise BenchError(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                http_request(port, "GET", "/", timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise BenchError(f"gunicorn did not answer:\n{log_path.read_text()[-3000:]}") from None
+                time.sleep(0.1)
+        yield Served(port, process.pid, log_path, " ".join(args))
+        booted = log_path.read_text(errors="replace").count("Booting worker")
+        if booted > workers:  # a worker killed (timeout) and replaced: its CPU time is lost from the figures
+            print(f"  warning: gunicorn booted {booted} workers for {workers}; see the log:\n"
+                  + "\n".join(log_path.read_text(errors="replace").splitlines()[-15:]))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -32,25 +32,22 @@ non-zero on errors, never because a target was missed. Needs ``wrk`` (``apt-get 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench_support import BenchError, free_port, fresh_database, process_tree_cpu, run_step, venv_bin
+from bench_support import BenchError, Browser, fresh_database, gunicorn, pids_cpu, process_tree_cpu, run_step, venv_bin
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO / "bench"
@@ -155,19 +152,6 @@ function done(summary, latency, requests)
 end
 """
 
-BARE_FALLBACK = '''from flask import Flask
-
-app = Flask(__name__)
-
-
-@app.get("/")
-def hello() -> str:
-    return "ok"
-'''
-
-
-
-
 @dataclass
 class Run:
     label: str
@@ -194,36 +178,7 @@ class Run:
         return self.socket_errors + self.non_2xx + self.wrong
 
 
-# ---------------------------------------------------------------- tools
-
-
-
-
-
-
-
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-
-
-def pids_cpu(pids: list[int]) -> float:
-    """CPU seconds used so far by these processes (PostgreSQL backends are not gunicorn's children)."""
-    total = 0.0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
-
-
 # ---------------------------------------------------------------- database
-
-
 
 
 def seed(database_url: str, secret_key: str, workdir: Path) -> dict[str, Path]:
@@ -357,94 +312,32 @@ def count_check_ins(database_url: str) -> tuple[int, dict[str, int]]:
 # ---------------------------------------------------------------- server
 
 
-@contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], workdir: Path, name: str, extra: list[str]):
-    port = free_port()
-    log_path = workdir / f"gunicorn-{name}.log"
-    args = [venv_bin("gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", *extra, app_spec]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise BenchError(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise BenchError(f"gunicorn did not listen:\n{log_path.read_text()[-3000:]}") from None
-                time.sleep(0.1)
-        yield port, process.pid, " ".join(args[:1] + ["..."] + args[1:])
-        booted = log_path.read_text(errors="replace").count("Booting worker")
-        if booted > WORKERS:  # a worker killed (timeout) and replaced: its CPU time is lost from the figures
-            print(f"  warning: gunicorn booted {booted} workers for {WORKERS}; see the log:\n"
-                  + "\n".join(log_path.read_text(errors="replace").splitlines()[-15:]))
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-class Browser:
-    """Just enough of a browser to sign in: cookies by hand, so production's Secure cookies work over
-    plain HTTP on 127.0.0.1 (a cookie jar would rightly refuse to send them)."""
-
-    def __init__(self, port: int):
-        self.port, self.cookies = port, {}
-
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, str]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
-            if self.cookies:
-                all_headers["Cookie"] = self.cookie_header()
-            conn.request(method, path, body=body, headers=all_headers)
-            response = conn.getresponse()
-            for header, value in response.getheaders():
-                if header.lower() == "set-cookie":
-                    name, _, rest = value.partition("=")
-                    self.cookies[name] = rest.split(";", 1)[0]
-            return response.status, response.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
-
-    def cookie_header(self) -> str:
-        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-
-
 def sign_in(port: int) -> tuple[str, str]:
     """Sign in as the host and open the scanner; returns the Cookie header and the page's CSRF token."""
     from urllib.parse import urlencode
 
-    browser = Browser(port)
-    status, page = browser.request("GET", "/account/login")
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    browser = Browser(port, USER_AGENT)
+    status, page, _ = browser.request("GET", "/account/login")
+    token = re.search(rb'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
     if status != 200 or not token:
         raise BenchError(f"login page gave {status}")
-    form = urlencode({"csrf_token": token.group(1), "email": HOST_EMAIL, "password": HOST_PASSWORD}).encode()
-    status, _ = browser.request("POST", "/account/login", form,
-                                {"Content-Type": "application/x-www-form-urlencoded"})
+    form = urlencode({"csrf_token": token.group(1).decode(), "email": HOST_EMAIL, "password": HOST_PASSWORD})
+    status, _, _ = browser.request("POST", "/account/login", form)
     if status != 303:
         raise BenchError(f"signing in gave {status}, not 303")
-    status, page = browser.request("GET", f"/checkin/{SLUG}")
-    csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+    status, page, _ = browser.request("GET", f"/checkin/{SLUG}")
+    csrf = re.search(rb'<meta name="csrf-token" content="([^"]+)"', page)
     if status != 200 or not csrf:
         raise BenchError(f"scanner page gave {status}")
-    status, body = browser.request("GET", f"/checkin/{SLUG}/api/counters")
+    status, body, _ = browser.request("GET", f"/checkin/{SLUG}/api/counters")
     if status != 200 or json.loads(body) != {"checked_in": 0, "expected": TICKETS}:
         raise BenchError(f"counters gave {status} {body[:200]}")
-    status, body = browser.request("POST", f"/checkin/{SLUG}/api/scan",
-                                   json.dumps({"code": "EH1:0-1-AAAA", "nonce": "bench-probe-0"}).encode(),
-                                   {"Content-Type": "application/json", "X-CSRFToken": csrf.group(1)})
+    status, body, _ = browser.request("POST", f"/checkin/{SLUG}/api/scan",
+                                      json.dumps({"code": "EH1:0-1-AAAA", "nonce": "bench-probe-0"}).encode(),
+                                      {"Content-Type": "application/json", "X-CSRFToken": csrf.group(1).decode()})
     if status != 200 or json.loads(body)["result"]["reason"] != "not_found":
         raise BenchError(f"a probe scan gave {status} {body[:200]}")
-    return browser.cookie_header(), csrf.group(1)
+    return browser.cookie_header(), csrf.group(1).decode()
 
 
 # ---------------------------------------------------------------- wrk
@@ -562,7 +455,8 @@ def main(argv: list[str] | None = None) -> int:
                            "BENCH_UA": USER_AGENT, "BENCH_TYPED_EVERY": str(typed_every)}
 
                 print("check-in scans, POST /checkin/<slug>/api/scan (RATELIMIT_ENABLED=0):", flush=True)
-                with gunicorn("wsgi:app", env, workdir, "checkin", extra) as (port, pid, command):
+                with gunicorn("wsgi:app", env, workdir, name="checkin", workers=WORKERS, extra=extra) as served:
+                    port, pid = served.port, served.pid
                     cookie, csrf = sign_in(port)
                     url = f"http://127.0.0.1:{port}/checkin/{SLUG}/api/scan"
                     run_id = secrets.token_hex(4)  # nonces: this prefix, the run's letter, a counter
@@ -589,13 +483,10 @@ def main(argv: list[str] | None = None) -> int:
                 arrived, outcomes = count_check_ins(database_url)
 
                 print("bare Flask route, GET / (bench/bare_app.py):", flush=True)
-                bare_dir = BENCH_DIR
-                if not (BENCH_DIR / "bare_app.py").exists():
-                    bare_dir = workdir
-                    (workdir / "bare_app.py").write_text(BARE_FALLBACK)
                 bare_env = {key: value for key, value in env.items() if key != "FLASK_APP"}
-                with gunicorn("bare_app:app", bare_env, workdir, "bare", ["--pythonpath", str(bare_dir), *extra]) \
-                        as (port, pid, _):
+                with gunicorn("bare_app:app", bare_env, workdir, name="bare", workers=WORKERS,
+                              extra=["--pythonpath", str(BENCH_DIR), *extra]) as served:
+                    port, pid = served.port, served.pid
                     url = f"http://127.0.0.1:{port}/"
                     bare_run_env = {**wrk_env, "BENCH_PHASE": "bare", "BENCH_RUN": "b"}
                     wrk("warm-up", url, bare_run_env, args.clients, args.warmup, pid)

@@ -31,12 +31,21 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bench_support import BenchError, free_port, fresh_database, process_tree_cpu, run_step, venv_bin
+from bench_support import (
+    BenchError,
+    code_version,
+    fresh_database,
+    gunicorn,
+    load_average,
+    machine_busy,
+    process_tree_cpu,
+    run_step,
+    venv_bin,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO / "bench"
@@ -45,8 +54,6 @@ EVENT_MARKER = b'<h1 id="event-title"'
 TARGET_RPS = 300.0  # with 16 clients
 TARGET_SINGLE_MS = 10.0  # median latency with 1 client
 WORKERS = 2
-
-
 
 
 @dataclass
@@ -74,24 +81,6 @@ class WrkResult:
 # ---------------------------------------------------------------- tools
 
 
-
-
-
-
-
-
-def code_version() -> str:
-    """The commit measured, and whether the working tree differs from it."""
-    try:
-        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown (not a git checkout)"
-    return commit + (" with uncommitted changes" if dirty else "")
-
-
 def fetch(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -103,65 +92,13 @@ def fetch(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
 # ---------------------------------------------------------------- database
 
 
-
-
 # ---------------------------------------------------------------- server
-
-
-@contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], workdir: Path, name: str, extra: list[str] = ()):
-    port = free_port()
-    log_path = workdir / f"gunicorn-{name}.log"
-    args = [
-        venv_bin("gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-        *extra, app_spec,
-    ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(process, base + "/", log_path)
-        yield base, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_until_answering(process: subprocess.Popen, url: str, log_path: Path, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-        try:
-            fetch(url, timeout=1.0)
-            return
-        except (OSError, urllib.error.URLError):
-            time.sleep(0.1)
-    raise BenchError(f"gunicorn did not answer {url} within {timeout:.0f} s:\n{log_path.read_text()[-3000:]}")
 
 
 # ---------------------------------------------------------------- CPU accounting
 # Other work on the machine makes requests/s swing from run to run. CPU time per request
 # (of the gunicorn processes) hardly does, and the busy share of the other processes says
 # how much of the machine the run really had.
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-
-
-
-
-def machine_busy() -> float:
-    """CPU seconds all cores have spent busy since boot (everything but idle and iowait)."""
-    with open("/proc/stat") as stat:
-        values = [int(v) for v in stat.readline().split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / TICK
-
 
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -299,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = datetime.now().astimezone()
     print(f"{started:%Y-%m-%d %H:%M %Z}  cores: {os.cpu_count()}  load average before: "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}  gunicorn workers: {WORKERS}")
+          f"{load_average()}  gunicorn workers: {WORKERS}")
     print(f"code: {code_version()}")
     try:
         with tempfile.TemporaryDirectory(prefix="eventhub-bench-") as tmp:
@@ -318,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(run_step([venv_bin("flask"), "load-demo"], env).strip())
 
                 print(f"event page {EVENT_PATH}:", flush=True)
-                with gunicorn("wsgi:app", env, workdir, "event") as (base, pid):
+                with gunicorn("wsgi:app", env, workdir, name="event", workers=WORKERS) as served:
+                    base, pid = served.url, served.pid
                     status, body = fetch(base + EVENT_PATH)
                     if status != 200 or EVENT_MARKER not in body:
                         raise BenchError(f"GET {EVENT_PATH} gave {status}, not the event page")
@@ -326,8 +264,9 @@ def main(argv: list[str] | None = None) -> int:
 
                 print("bare Flask route (bench/bare_app.py):", flush=True)
                 bare_env = {key: value for key, value in env.items() if key != "FLASK_APP"}
-                bare_args = ["--pythonpath", str(BENCH_DIR)]
-                with gunicorn("bare_app:app", bare_env, workdir, "bare", bare_args) as (base, pid):
+                with gunicorn("bare_app:app", bare_env, workdir, name="bare", workers=WORKERS,
+                              extra=["--pythonpath", str(BENCH_DIR)]) as served:
+                    base, pid = served.url, served.pid
                     status, body = fetch(base + "/")
                     if status != 200 or body != b"ok":
                         raise BenchError(f"bare route gave {status} {body[:100]!r}")

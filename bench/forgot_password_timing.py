@@ -9,7 +9,6 @@ as warm-up). The two should be the same: the reset link is made after the answer
 """
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import secrets
@@ -22,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench_support import free_port, venv_bin
+from bench_support import gunicorn, http_request, venv_bin
 
 REPO = Path(__file__).resolve().parent.parent
 ACCOUNT = "org@example.se"
@@ -45,27 +44,15 @@ def make_database(url: str, secret_key: str, env: dict[str, str]) -> None:
         db.engine.dispose()
 
 
-def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request(method, path, body, headers or {})
-    response = connection.getresponse()
-    data = response.read()
-    connection.close()
-    return response.status, response.getheaders(), data
-
-
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="eventhub-forgot-"))
     url, secret_key = f"sqlite:///{workdir / 'forgot.sqlite'}", secrets.token_hex(32)
     env = dict(os.environ, DATABASE_URL=url, FLASK_APP="wsgi.py", SECRET_KEY=secret_key, EVENTHUB_ENV="production",
                RATELIMIT_ENABLED="0", MAIL_BACKEND="folder", MAIL_FOLDER=str(workdir / "mail"))
     make_database(url, secret_key, env)
-    port = free_port()
-    server = subprocess.Popen([venv_bin("gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-                              cwd=REPO, env=env, stderr=subprocess.DEVNULL)
-    try:
-        time.sleep(3)
-        _status, headers, page = request(port, "GET", "/account/password/forgot")
+    with gunicorn("wsgi:app", env, workdir, workers=1) as served:
+        port = served.port
+        _status, headers, page = http_request(port, "GET", "/account/password/forgot")
         cookie = "; ".join(value.split(";")[0] for name, value in headers if name.lower() == "set-cookie")
         token = re.search(rb'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1).decode()
         times: dict[str, list[float]] = {"known": [], "unknown": []}
@@ -74,16 +61,13 @@ def main() -> int:
             email = ACCOUNT if kind == "known" else f"nobody{number}@example.se"
             body = urlencode({"csrf_token": token, "email": email}).encode()
             started = time.perf_counter()
-            status, _headers, _body = request(port, "POST", "/account/password/forgot", body, {
+            status, _headers, _body = http_request(port, "POST", "/account/password/forgot", body, {
                 "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
             times[kind].append((time.perf_counter() - started) * 1000)
             if status != 303:
                 print(f"POST gave {status}, not 303", file=sys.stderr)
                 return 1
             time.sleep(0.02)  # let the work after the answer finish: one request at a time
-    finally:
-        server.terminate()
-        server.wait()
     for kind, values in times.items():
         values = values[WARM_UP:]
         print(f"{kind:8s} median {statistics.median(values):.2f} ms  mean {statistics.mean(values):.2f} ms  "

@@ -30,24 +30,32 @@ waitlisted), never because a speed target was missed.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import re
 import resource
 import secrets
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench_support import BenchError, free_port, fresh_database, process_tree_cpu, run_step, venv_bin
+from bench_support import (
+    BenchError,
+    code_version,
+    fresh_database,
+    gunicorn,
+    http_request,
+    load_average,
+    machine_busy,
+    process_tree_cpu,
+    run_step,
+    venv_bin,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SLUG = "bench-rush"
@@ -57,42 +65,7 @@ TARGET_P99_MS = 250.0
 CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
-
-
 # ---------------------------------------------------------------- tools
-
-
-
-
-
-
-
-
-def code_version() -> str:
-    try:
-        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown (not a git checkout)"
-    return commit + (" with uncommitted changes" if dirty else "")
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-
-
-def machine_busy() -> float:
-    """CPU seconds all cores have spent busy since boot (everything but idle and iowait)."""
-    with open("/proc/stat") as stat:
-        values = [int(v) for v in stat.readline().split()[1:]]
-    return (sum(values[:8]) - values[3] - values[4]) / TICK
 
 
 def own_cpu() -> float:
@@ -101,8 +74,6 @@ def own_cpu() -> float:
 
 
 # ---------------------------------------------------------------- database
-
-
 
 
 def bench_app(database_url: str, secret_key: str):
@@ -157,52 +128,12 @@ def count_outcome(database_url: str, secret_key: str) -> dict[str, int]:
 # ---------------------------------------------------------------- server
 
 
-@contextmanager
-def gunicorn(env: dict[str, str], workdir: Path):
-    port = free_port()
-    log_path = workdir / "gunicorn.log"
-    args = [venv_bin("gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "wsgi:app"]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise BenchError(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                request(port, "GET", "/")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise BenchError(f"gunicorn did not answer:\n{log_path.read_text()[-3000:]}") from None
-                time.sleep(0.1)
-        yield port, process.pid, log_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def request(port: int, method: str, path: str, body: bytes | None = None,
-            headers: dict[str, str] | None = None) -> tuple[int, list[tuple[str, str]], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.getheaders(), response.read()
-    finally:
-        conn.close()
-
-
 # ---------------------------------------------------------------- visitors
 
 
 def prepare_visitor(port: int) -> tuple[str, str]:
     """GET the form as a new visitor: returns the Cookie header and the form's CSRF token."""
-    status, headers, body = request(port, "GET", f"/events/{SLUG}/register")
+    status, headers, body = http_request(port, "GET", f"/events/{SLUG}/register")
     token = CSRF_FIELD.search(body.decode())
     cookies = [value.split(";", 1)[0] for name, value in headers if name.lower() == "set-cookie"]
     if status != 200 or not token or not any(c.startswith("session=") for c in cookies):
@@ -219,7 +150,7 @@ def post_registration(port: int, number: int, cookie: str, token: str) -> tuple[
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
     started = time.perf_counter()
     try:
-        status, response_headers, _body = request(port, "POST", f"/events/{SLUG}/register", form, headers)
+        status, response_headers, _body = http_request(port, "POST", f"/events/{SLUG}/register", form, headers)
     except OSError as error:
         return 0, (time.perf_counter() - started) * 1000, type(error).__name__
     location = dict((k.lower(), v) for k, v in response_headers).get("location", "")
@@ -289,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
                 create_event(database_url, secret_key, args.seats)
                 print(f"event {SLUG}: hybrid, published, {args.seats} seats on site, registration open")
 
-                with gunicorn(env, workdir) as (port, pid, log_path):
+                with gunicorn("wsgi:app", env, workdir, workers=WORKERS) as served:
+                    port, pid, log_path = served.port, served.pid, served.log_path
                     started = time.perf_counter()
                     with ThreadPoolExecutor(args.clients) as pool:
                         visitors = list(pool.map(lambda _: prepare_visitor(port), range(args.attempts)))
