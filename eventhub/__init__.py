@@ -20,6 +20,9 @@ def create_app(config: type | None = None, **settings) -> Flask:
     app.config.from_object(config or config_module.config_from_environment())
     app.config.update(settings)
     app.config["SECRET_KEY"] = config_module.resolve_secret_key(app.config)
+    from eventhub.routing import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
 
     from eventhub import i18n
 

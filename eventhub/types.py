@@ -36,3 +36,7 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# Ids are PostgreSQL integers: a larger number in an address or a form names nothing.
+MAX_ID = 2**31 - 1

@@ -152,7 +152,7 @@ def users():
     return render_template("accounts/users.html", form=form, users=services.list_users()), status
 
 
-@bp.post("/users/<int:user_id>/active")
+@bp.post("/users/<id:user_id>/active")
 @role_required("admin")
 def toggle_active(user_id):
     if user_id == current_user.id:

@@ -319,7 +319,7 @@ def add_material_link(slug):
     return redirect(url_for(".manage_materials", slug=slug), code=303)
 
 
-@bp.post("/manage/events/<slug>/material/<int:material_id>/delete")
+@bp.post("/manage/events/<slug>/material/<id:material_id>/delete")
 @event_access("manage")
 def delete_material(slug, material_id):
     material = db.session.get(EventMaterial, material_id)
@@ -330,7 +330,7 @@ def delete_material(slug, material_id):
     return redirect(url_for(".manage_materials", slug=slug), code=303)
 
 
-@bp.get("/events/<slug>/material/<int:material_id>")
+@bp.get("/events/<slug>/material/<id:material_id>")
 def download_material(slug, material_id):
     """A stored file, as an attachment: for everyone once a public event is over, for its organisers always."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))

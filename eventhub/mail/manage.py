@@ -101,7 +101,7 @@ def send(slug):
     return redirect(url_for(".mailing", slug=slug, mailing_id=mailing.id), code=303)
 
 
-@bp.get("/<int:mailing_id>")
+@bp.get("/<id:mailing_id>")
 @event_access("manage")
 def mailing(slug, mailing_id):
     record = db.session.get(Mailing, mailing_id)

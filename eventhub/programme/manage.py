@@ -113,7 +113,7 @@ def add_item(slug):
     return _programme_page(form, 422)
 
 
-@bp.post("/items/<int:item_id>/move")
+@bp.post("/items/<id:item_id>/move")
 @event_access("manage")
 def move_item(slug, item_id):
     direction = request.form.get("direction", "")
@@ -157,7 +157,7 @@ def _item_page(item, item_form=None, speaker_form=None, group_form=None, status:
                            members={group.id: operations.group_members(group.id) for group in item.groups}), status
 
 
-@bp.route("/items/<int:item_id>", methods=["GET", "POST"])
+@bp.route("/items/<id:item_id>", methods=["GET", "POST"])
 @event_access("manage")
 def edit_item(slug, item_id):
     item = operations.get_item(g.event.id, item_id)
@@ -175,7 +175,7 @@ def edit_item(slug, item_id):
     return _item_page(item, item_form=form, status=_status())
 
 
-@bp.route("/items/<int:item_id>/delete", methods=["GET", "POST"])
+@bp.route("/items/<id:item_id>/delete", methods=["GET", "POST"])
 @event_access("manage")
 def delete_item(slug, item_id):
     item = operations.get_item(g.event.id, item_id)
@@ -193,7 +193,7 @@ def delete_item(slug, item_id):
         409 if request.method == "POST" else 200
 
 
-@bp.post("/items/<int:item_id>/speakers")
+@bp.post("/items/<id:item_id>/speakers")
 @event_access("manage")
 def add_speaker(slug, item_id):
     item = operations.get_item(g.event.id, item_id)
@@ -209,7 +209,7 @@ def add_speaker(slug, item_id):
     return _item_page(item, speaker_form=form, status=422)
 
 
-@bp.post("/items/<int:item_id>/speakers/<int:speaker_id>/remove")
+@bp.post("/items/<id:item_id>/speakers/<id:speaker_id>/remove")
 @event_access("manage")
 def remove_speaker(slug, item_id, speaker_id):
     operations.remove_speaker(g.event.id, item_id, speaker_id, current_user.id)
@@ -217,7 +217,7 @@ def remove_speaker(slug, item_id, speaker_id):
     return redirect(url_for(".edit_item", slug=slug, item_id=item_id, _anchor="speakers"), code=303)
 
 
-@bp.post("/items/<int:item_id>/groups")
+@bp.post("/items/<id:item_id>/groups")
 @event_access("manage")
 def add_group(slug, item_id):
     item = operations.get_item(g.event.id, item_id)
@@ -250,7 +250,7 @@ def _group_page(group, group_form=None, leader_form=None, status: int = 200):
                            leader_form=leader_form, confirmed=confirmed, waitlisted=waitlisted), status
 
 
-@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>", methods=["GET", "POST"])
 @event_access("manage")
 def edit_group(slug, group_id):
     group = operations.get_group(g.event.id, group_id)
@@ -271,7 +271,7 @@ def edit_group(slug, group_id):
     return _group_page(group, group_form=form, status=_status())
 
 
-@bp.route("/groups/<int:group_id>/delete", methods=["GET", "POST"])
+@bp.route("/groups/<id:group_id>/delete", methods=["GET", "POST"])
 @event_access("manage")
 def delete_group(slug, group_id):
     group = operations.get_group(g.event.id, group_id)
@@ -290,7 +290,7 @@ def delete_group(slug, group_id):
                            confirmed=confirmed, waitlisted=waitlisted), 409 if request.method == "POST" else 200
 
 
-@bp.post("/groups/<int:group_id>/leaders")
+@bp.post("/groups/<id:group_id>/leaders")
 @event_access("manage")
 def add_leader(slug, group_id):
     group = operations.get_group(g.event.id, group_id)
@@ -306,7 +306,7 @@ def add_leader(slug, group_id):
     return _group_page(group, leader_form=form, status=422)
 
 
-@bp.post("/groups/<int:group_id>/leaders/<int:leader_id>/remove")
+@bp.post("/groups/<id:group_id>/leaders/<id:leader_id>/remove")
 @event_access("manage")
 def remove_leader(slug, group_id, leader_id):
     operations.remove_leader(g.event.id, group_id, leader_id, current_user.id)
@@ -337,7 +337,7 @@ def people(slug):
     return _people_page(form, _status())
 
 
-@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
+@bp.route("/people/<id:person_id>", methods=["GET", "POST"])
 @event_access("manage")
 def edit_person(slug, person_id):
     person = operations.get_person(person_id)
@@ -354,7 +354,7 @@ def edit_person(slug, person_id):
     return render_template("agenda/person.html", event=g.event, person=person, form=form, in_use=in_use), _status()
 
 
-@bp.post("/people/<int:person_id>/delete")
+@bp.post("/people/<id:person_id>/delete")
 @event_access("manage")
 def delete_person(slug, person_id):
     try:

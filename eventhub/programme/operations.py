@@ -27,7 +27,7 @@ from eventhub.modes import Audience, Mode
 from eventhub.programme.models import ItemKind, ItemSpeaker, Person, ProgrammeItem, SpeakerRole
 from eventhub.programme.services import ordered
 from eventhub.registration.services import _promote_group_waitlist
-from eventhub.types import utcnow
+from eventhub.types import MAX_ID, utcnow
 
 
 class ProgrammeError(Exception):
@@ -121,9 +121,6 @@ class GroupData:
 
 
 # --- lookups: always through the event, so an id from another event is not found ------------
-
-MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id in an address is simply not found
-
 
 def _get(model, key: int, what: str):
     row = db.session.get(model, key) if 0 < key <= MAX_ID else None

@@ -26,6 +26,7 @@ from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.modes import Mode
 from eventhub.programme.models import ProgrammeItem
 from eventhub.registration.models import Registration, RegistrationStatus, Sector
+from eventhub.types import MAX_ID
 
 PAGE_SIZE = 50
 SEARCH_MAX = 100
@@ -92,7 +93,7 @@ def _int(value) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if 0 < number < 2**31 else None
+    return number if 0 < number <= MAX_ID else None
 
 
 def _choice(value, allowed: set[str]) -> str:

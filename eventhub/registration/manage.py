@@ -21,7 +21,6 @@ from eventhub.types import utcnow
 
 bp = Blueprint("attendees", __name__, url_prefix="/manage/events/<slug>")
 # Ids in addresses: larger numbers than the database's integers are simply not found (404).
-ID = "int(max=2147483647)"
 workspace.add_link(30, "attendees.list_registrations", _l("Attendees"))
 workspace.add_link(40, "attendees.statistics", _l("Statistics"))
 
@@ -130,7 +129,7 @@ def _detail_page(registration, details_form=None, mode_form=None, promote_form=N
     ), status
 
 
-@bp.get(f"/attendees/<{ID}:registration_id>")
+@bp.get("/attendees/<id:registration_id>")
 @event_access("manage")
 def registration_detail(slug, registration_id):
     return _detail_page(_registration(registration_id))
@@ -151,7 +150,7 @@ def _back(registration, anchor: str = ""):
                     code=303)
 
 
-@bp.post(f"/attendees/<{ID}:registration_id>/details")
+@bp.post("/attendees/<id:registration_id>/details")
 @event_access("manage")
 def edit_details(slug, registration_id):
     registration = _registration(registration_id)
@@ -170,7 +169,7 @@ def edit_details(slug, registration_id):
     return _detail_page(registration, details_form=form, status=422)
 
 
-@bp.post(f"/attendees/<{ID}:registration_id>/mode")
+@bp.post("/attendees/<id:registration_id>/mode")
 @event_access("manage")
 def move_mode(slug, registration_id):
     registration = _registration(registration_id)
@@ -191,7 +190,7 @@ def move_mode(slug, registration_id):
     return _detail_page(registration, mode_form=form, status=422)
 
 
-@bp.post(f"/attendees/<{ID}:registration_id>/promote")
+@bp.post("/attendees/<id:registration_id>/promote")
 @event_access("manage")
 def promote(slug, registration_id):
     registration = _registration(registration_id)
@@ -210,7 +209,7 @@ def promote(slug, registration_id):
     return _detail_page(registration, promote_form=form, status=422)
 
 
-@bp.post(f"/attendees/<{ID}:registration_id>/group")
+@bp.post("/attendees/<id:registration_id>/group")
 @event_access("manage")
 def place_in_group(slug, registration_id):
     registration = _registration(registration_id)
@@ -233,7 +232,7 @@ def place_in_group(slug, registration_id):
     return _detail_page(registration, group_form=form, status=422)
 
 
-@bp.post(f"/attendees/<{ID}:registration_id>/groups/<{ID}:group_id>/remove")
+@bp.post("/attendees/<id:registration_id>/groups/<id:group_id>/remove")
 @event_access("manage")
 def remove_from_group(slug, registration_id, group_id):
     registration = _registration(registration_id)
@@ -248,7 +247,7 @@ def remove_from_group(slug, registration_id, group_id):
     return _back(registration, "#groups")
 
 
-@bp.route(f"/attendees/<{ID}:registration_id>/cancel", methods=["GET", "POST"])
+@bp.route("/attendees/<id:registration_id>/cancel", methods=["GET", "POST"])
 @event_access("manage")
 def cancel(slug, registration_id):
     registration = _registration(registration_id)
