@@ -28,6 +28,7 @@ from eventhub.modes import Mode
 from eventhub.programme.models import ProgrammeItem
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.types import MAX_ID
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
@@ -99,14 +100,15 @@ def audience_choices(event: Event) -> list[str]:
 
 
 def _recipients_query(event_id: int, audience: str):
-    query = select(Registration).where(Registration.event_id == event_id)
+    # A walk-in registered at the door without an address cannot be emailed: not a recipient.
+    query = select(Registration).where(Registration.event_id == event_id, Registration.email.is_not(None))
     if audience == "all":
         query = query.where(Registration.status != RegistrationStatus.CANCELLED)
     elif audience in (Mode.ON_SITE, Mode.DIGITAL):
         query = query.where(Registration.status != RegistrationStatus.CANCELLED, Registration.mode == audience)
     elif audience == "waitlist":
         query = query.where(Registration.status == RegistrationStatus.WAITLISTED)
-    elif audience.startswith("group:") and audience[6:].isdigit():
+    elif audience.startswith("group:") and audience[6:].isdigit() and int(audience[6:]) <= MAX_ID:
         group_id = int(audience[6:])
         group = db.session.get(DiscussionGroup, group_id)
         if group is None or group.item.event_id != event_id:

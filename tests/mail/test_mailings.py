@@ -82,6 +82,24 @@ def test_audiences_never_include_cancelled_people(app, forum, audience, expected
     assert _recipients(app, forum, audience) == expected
 
 
+def test_walk_in_without_an_address_is_not_a_recipient_and_sending_works(app, organiser, forum):
+    with app.app_context():
+        data = services.RegistrationInput(name="Gäst vid dörren", email="", mode="digital", privacy_accepted=True)
+        services.register(event_by_slug(forum).id, data, datetime.now(UTC), SECRET, organiser=True)
+    assert _recipients(app, forum, "all") == ["anna@example.se", "bertil@example.se", "cecilia@example.se"]
+
+    response = _send(organiser, forum, body="Hej!")
+
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Mailing)).recipient_count == 3 and len(outbox()) == 3
+
+
+def test_group_audience_with_an_id_past_the_database_integer_is_unknown(app, forum):
+    with app.app_context(), pytest.raises(operations.UnknownAudience):
+        operations.recipients(event_by_slug(forum).id, "group:99999999999999999999")
+
+
 def test_group_audience_is_the_confirmed_members_of_that_group(app, forum, make_event):
     with app.app_context():
         group_id, other_group = add_group_session(forum, [("Grupp A", "on_site", 5), ("Grupp B", "digital", 5)])
