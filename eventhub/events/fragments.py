@@ -9,33 +9,22 @@ Seats, the form and its CSRF token are rendered fresh on every request.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from markupsafe import Markup
+
+from eventhub.caching import LRU
 
 MAX_ENTRIES = 256
 
-_cache: OrderedDict[tuple, Markup] = OrderedDict()
-_lock = threading.Lock()
+_cache: LRU[Markup] = LRU(MAX_ENTRIES)
 
 
 def get(key: tuple) -> Markup | None:
-    with _lock:
-        html = _cache.get(key)
-        if html is not None:
-            _cache.move_to_end(key)
-        return html
+    return _cache.get(key)
 
 
 def put(key: tuple, html: Markup) -> None:
-    with _lock:
-        _cache[key] = html
-        _cache.move_to_end(key)
-        while len(_cache) > MAX_ENTRIES:
-            _cache.popitem(last=False)
+    _cache.put(key, html)
 
 
 def clear() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()

@@ -16,6 +16,7 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 from sqlalchemy import select
 
+from eventhub.caching import LRU
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.modes import Audience, Mode
@@ -112,25 +113,20 @@ def event_calendar(event: Event, links: Links) -> bytes:
     return _finish(cal, event, event.ends_at)
 
 
-_MAIL_CALENDARS: dict[tuple, bytes] = {}
-_MAIL_CALENDARS_MAX = 256
+_mail_calendars: LRU[bytes] = LRU(256)
 
 
 def event_calendar_for_mail(event: Event, links: Links) -> bytes:
     """The event's calendar as registration emails attach it: the same file for every email of one
     version of the event, drawn once per process and hour (the registration rush would otherwise
-    draw it a hundred times over while holding the seat lock). The key holds everything the file is
-    drawn from, so any change draws it afresh; DTSTAMP is at most an hour old, as a cached copy's may be.
+    draw it a hundred times over while holding the seat lock). ``Event.updated_at`` changes with
+    every change to the event, so a change draws it afresh; DTSTAMP is at most an hour old.
     """
-    # Everything event_calendar reads, so that no two events (or versions) can share a file.
-    key = (event.id, event.updated_at, event.title, event.summary, event.starts_at, event.ends_at, event.timezone,
-           event.venue_name, event.venue_address, event.platform_name, event.status, tuple(event.modes), links,
-           utcnow().replace(minute=0, second=0, microsecond=0))
-    cached = _MAIL_CALENDARS.get(key)
+    key = (event.id, event.updated_at, links, utcnow().replace(minute=0, second=0, microsecond=0))
+    cached = _mail_calendars.get(key)
     if cached is None:
-        if len(_MAIL_CALENDARS) >= _MAIL_CALENDARS_MAX:
-            _MAIL_CALENDARS.clear()
-        cached = _MAIL_CALENDARS[key] = event_calendar(event, links)
+        cached = event_calendar(event, links)
+        _mail_calendars.put(key, cached)
     return cached
 
 
