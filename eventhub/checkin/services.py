@@ -495,8 +495,8 @@ class NotDigital(CheckinError):
     pass
 
 
-def join_window(event: Event) -> tuple[datetime, datetime]:
-    return event.starts_at - timedelta(minutes=event.join_opens_minutes_before), event.ends_at
+def join_is_open(event: Event, now: datetime) -> bool:
+    return event.join_opens_at <= now <= event.ends_at
 
 
 def join(registration_id: int, now: datetime) -> str:
@@ -505,10 +505,9 @@ def join(registration_id: int, now: datetime) -> str:
     event = person.event
     if person.is_cancelled or person.is_waitlisted or person.mode != Mode.DIGITAL or event.is_cancelled:
         raise NotDigital()
-    opens, closes = join_window(event)
-    if now < opens:
-        raise JoinNotOpen(opens)
-    if now > closes or not event.join_url:
+    if now < event.join_opens_at:
+        raise JoinNotOpen(event.join_opens_at)
+    if not join_is_open(event, now) or not event.join_url:
         raise JoinClosed()
     db.session.execute(
         update(Registration).where(Registration.id == person.id)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, false
@@ -115,6 +115,11 @@ class Event(db.Model):
 
     def taken_for(self, mode: Mode) -> int:
         return self.on_site_taken if mode == Mode.ON_SITE else self.digital_taken
+
+    @property
+    def join_opens_at(self) -> datetime:
+        """When digital participants' join links start to work (they work until the end)."""
+        return self.starts_at - timedelta(minutes=self.join_opens_minutes_before)
 
     def seats_left(self, mode: Mode) -> int | None:
         """None means unlimited."""

@@ -39,7 +39,7 @@ def queue_registration_email(registration, kind: str, secret_key: str, group=Non
         event = registration.event
         context = dict(registration=registration, event=event, group=group, kind=kind,
                        manage_url=f"{base_url}/r/{token}", with_ticket=with_ticket,
-                       join_opens_at=event.starts_at - timedelta(minutes=event.join_opens_minutes_before))
+                       join_opens_at=event.join_opens_at)
         subject = render_template("mail/subject.txt", **context).strip()
         body = render_template("mail/registration.txt", **context)
     message = queue(registration.email, subject, body)

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from eventhub import labels, workspace
 from eventhub.accounts.access import event_access
+from eventhub.events.services import is_past
 from eventhub.modes import Mode
 from eventhub.registration import attendees, operations, services
 from eventhub.registration import organiser_forms as forms
@@ -310,4 +311,4 @@ def statistics(slug):
 
     return render_template("attendees/statistics.html", event=g.event, stats=figures.for_event(g.event),
                            sectors=forms.SECTORS, status_label=forms.status_label,
-                           attendance=attendance(g.event.id), is_past=g.event.ends_at < utcnow())
+                           attendance=attendance(g.event.id), is_past=is_past(g.event, utcnow()))

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from eventhub import labels
-from eventhub.checkin.services import join_window
+from eventhub.checkin.services import join_is_open
 from eventhub.extensions import limiter
 from eventhub.programme import services as programme
 from eventhub.registration import forms, qr, services, tokens
@@ -178,7 +178,7 @@ def _manage_page(registration, token, mode_form=None, group_form=None, answers_f
         slots=programme.slots(items), memberships={m.item_id: m for m in registration.memberships},
         allowed_groups=allowed, mode_form=mode_form, group_form=group_form, answers_form=answers_form,
         cancel_form=forms.ConfirmForm(), state=services.registration_state(event, utcnow()),
-        join_opens_at=join_window(event)[0], join_open=join_window(event)[0] <= utcnow() <= event.ends_at,
+        join_opens_at=event.join_opens_at, join_open=join_is_open(event, utcnow()),
     ), status
 
 
