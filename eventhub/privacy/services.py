@@ -129,20 +129,17 @@ def withdraw_special_consent(registration_id: int, now: datetime) -> Registratio
     if registration.special_consent_at is None and not (registration.dietary_needs or
                                                          registration.accessibility_needs):
         raise NothingToWithdraw()
-    registration.special_consent_at = None
-    registration.dietary_needs = registration.accessibility_needs = ""
+    registration_services.set_special_answers(registration, "", "", False, now)
     db.session.commit()
     return registration
 
 
-def set_photo_consent(registration_id: int, consent: bool, now: datetime) -> Registration:
+def set_photo_consent(registration_id: int, consent: bool) -> Registration:
+    """Give or withdraw photo consent; asking for the state it already has changes nothing."""
     registration = db.session.get(Registration, registration_id)
-    if registration.photo_consent == consent:
-        if not consent:
-            raise NothingToWithdraw()
-        return registration
-    registration.photo_consent = consent
-    db.session.commit()
+    if registration.photo_consent != consent:
+        registration.photo_consent = consent
+        db.session.commit()
     return registration
 
 
@@ -253,6 +250,11 @@ class Erasure:
     freed_seat: bool
 
 
+def erase_cancels(registration: Registration, now: datetime) -> bool:
+    """Whether erasing this registration now also cancels it (and frees its seat): before the event ends."""
+    return not registration.is_cancelled and registration.event.ends_at > now
+
+
 def erase(registration_id: int, now: datetime, secret_key: str) -> Erasure:
     """The person's right to erasure, from their own link.
 
@@ -263,7 +265,7 @@ def erase(registration_id: int, now: datetime, secret_key: str) -> Erasure:
     """
     registration = db.session.get(Registration, registration_id)
     event_id, freed = registration.event_id, False
-    if not registration.is_cancelled and registration.event.ends_at > now:
+    if erase_cancels(registration, now):
         freed = registration.is_confirmed
         try:
             registration_services.cancel(registration.id, now, secret_key, commit=False)

@@ -82,10 +82,7 @@ def photo_consent(token):
     registration = _registration(token)
     _check_token_form()
     consent = request.form.get("consent") == "1"
-    try:
-        services.set_photo_consent(registration.id, consent, utcnow())
-    except services.NothingToWithdraw:
-        pass  # already withdrawn (a second click): the page says so
+    services.set_photo_consent(registration.id, consent)  # a second click changes nothing
     flash(_("You agree to appear in photos from the event.") if consent else
           _("Your photo consent is withdrawn."), "success")
     return _back(token)
@@ -110,8 +107,8 @@ def erase(token):
         services.erase(registration.id, utcnow(), _secret())
         return redirect(url_for(".erased"), code=303)
     return render_template("privacy/erase.html", registration=registration, event=registration.event, token=token,
-                           form=form, will_cancel=not registration.is_cancelled and
-                           registration.event.ends_at > utcnow()), 400 if request.method == "POST" else 200
+                           form=form, will_cancel=services.erase_cancels(registration, utcnow())), \
+        400 if request.method == "POST" else 200
 
 
 @bp.get("/privacy/erased")

@@ -350,7 +350,7 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key:
     registration.language = data.language
     registration.photo_consent = data.photo_consent
     registration.privacy_accepted_at = now
-    _set_special_answers(registration, data.dietary_needs, data.accessibility_needs, data.special_consent, now)
+    set_special_answers(registration, data.dietary_needs, data.accessibility_needs, data.special_consent, now)
     registration.cancelled_at = None
     if existing is not None:
         registration.ticket_version += 1
@@ -373,7 +373,7 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key:
     return RegistrationResult(registration, created=True)
 
 
-def _set_special_answers(registration: Registration, dietary: str, accessibility: str, consent: bool,
+def set_special_answers(registration: Registration, dietary: str, accessibility: str, consent: bool,
                          now: datetime) -> None:
     """Special-category answers (health, religion) are kept only with their own consent."""
     dietary, accessibility = dietary.strip(), accessibility.strip()
@@ -489,7 +489,7 @@ def update_special_answers(registration_id: int, dietary: str, accessibility: st
     registration = db.session.get(Registration, registration_id)
     if registration.is_cancelled:
         raise AlreadyCancelled()
-    _set_special_answers(registration, dietary, accessibility, consent, now)
+    set_special_answers(registration, dietary, accessibility, consent, now)
     db.session.commit()
     return registration
 
