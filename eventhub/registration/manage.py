@@ -56,6 +56,8 @@ def error_message(error: services.RegistrationError) -> str:
         return _("That address is already registered for this event.")
     if isinstance(error, services.RegistrationClosed):
         return _("The event is cancelled, so no one can be added.")
+    if isinstance(error, services.MissingEmail):
+        return _("Enter the person's email address.")
     if isinstance(error, operations.InvalidChoice):
         return _("Choose one of the options.")
     return _("That could not be done.")
@@ -297,6 +299,10 @@ def add_registration(slug):
             _flash_outcome(_("%(name)s is registered and emailed a confirmation.", name=registration.name)
                            if registration.is_confirmed else
                            _("%(name)s is on the waitlist and emailed about it.", name=registration.name), outcome)
+            if data.group_id and outcome.group_status != "confirmed":  # the chosen group was not given
+                flash(_("The group is full: %(name)s is on its waitlist. Tick “Override the seat limit” to "
+                        "give a place anyway.", name=registration.name) if outcome.group_status else
+                      _("Give the person a seat at the event before placing them in a discussion group."), "info")
             return _back(registration)
     return render_template("attendees/add.html", event=g.event, form=form, existing_id=existing_id), \
         422 if request.method == "POST" else 200

@@ -238,6 +238,8 @@ def add_registration(event_id: int, data: services.RegistrationInput, actor_id: 
                      secret_key: str, override: bool = False) -> Outcome:
     """Register someone by hand (phone, walk-in). The email address is required: it is how the
     person gets their confirmation, ticket and personal link, and it keeps one registration per person."""
+    if not services.normalise_email(data.email or ""):
+        raise services.MissingEmail()  # only the door's walk-ins may come without one (checkin.services)
     limits = _Limits(event_id, override)
     try:
         result = services.register(event_id, data, now, secret_key, organiser=True, override=override,

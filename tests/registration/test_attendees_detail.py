@@ -1,6 +1,8 @@
 """One registration in the organisers' workspace: edit, move, promote, groups, cancel; and adding by hand."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from eventhub.registration.models import Registration
@@ -273,6 +275,30 @@ def test_add_when_full_goes_to_the_waitlist_unless_overridden(app, signed_in):
         rows = {row.email: row.status for row in registrations(signed_in.slug)}
         assert rows["walkin@example.se"] == "waitlisted" and rows["vip@example.se"] == "confirmed"
         assert counters(signed_in.slug)["on_site_taken"] == 3 == counters(signed_in.slug)["on_site_seats"]
+
+
+def test_add_with_a_full_group_says_the_group_was_not_given(app, signed_in):
+    with app.app_context():
+        (group,) = add_group_session(signed_in.slug, [("Rum", "on_site", 1)])
+    assert add(signed_in, **NEW, group=str(group)).status_code == 303
+    response = add(signed_in, **{**NEW, "email": "second@example.se", "name": "Second"}, group=str(group))
+
+    assert response.status_code == 303
+    text = page_text(signed_in.client.get(response.headers["Location"] + "?lang=en"))
+    assert "Second is registered" in text and "The group is full: Second is on its waitlist" in text
+    with app.app_context():
+        assert group_counters(group) == (1, 1)
+
+
+def test_add_without_an_email_address_is_refused_by_the_rule_not_only_the_form(app, signed_in):
+    from eventhub.registration import operations, services
+    from tests.registration.support import SECRET, event_by_slug, person
+
+    with app.app_context(), pytest.raises(services.MissingEmail):
+        operations.add_registration(event_by_slug(signed_in.slug).id, person("  "), signed_in.user_id,
+                                    datetime.now(UTC), SECRET)
+    with app.app_context():
+        assert registrations(signed_in.slug) == []
 
 
 def test_add_with_special_answers_needs_consent(app, signed_in):
