@@ -29,6 +29,7 @@ from eventhub.registration import tokens
 from eventhub.registration.attendees import contains_text
 from eventhub.registration.models import Registration, RegistrationState, RegistrationStatus
 from eventhub.text import swedish_sort_key
+from eventhub.types import MAX_ID
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)  # an offline phone's clock may be a little ahead
 SEARCH_LIMIT = 20
@@ -157,6 +158,8 @@ def _run(statement, **params):
 
 def _load(registration_id: int) -> DoorPerson | None:
     """The registration and its confirmed groups in one statement (a scan is the door's hot path)."""
+    if not 0 < registration_id <= MAX_ID:  # an id no database row can have
+        return None
     rows = _run(_DOOR_PERSON, registration_id=registration_id).all()
     if not rows:
         return None
@@ -369,7 +372,7 @@ def undo(event_id: int, check_in_id: int, host_id: int, now: datetime) -> DoorPe
     """Take back a check-in (a wrong person scanned); logged with who did it."""
     registration_id = db.session.scalar(
         select(CheckIn.registration_id).where(CheckIn.id == check_in_id, CheckIn.event_id == event_id)
-    )
+    ) if 0 < check_in_id <= MAX_ID else None
     if registration_id is None:
         raise UnknownCheckIn(check_in_id)
     # Lock the registration first, as a scan does (registration, then its check-ins), so an undo
@@ -442,7 +445,7 @@ def offline_tickets(event_id: int, secret_key: str) -> list[dict]:
 def switch_to_on_site(event_id: int, registration_id: int, host_id: int, now: datetime,
                       secret_key: str) -> Registration:
     """A digital registrant came to the room: move them to on site if a seat is free."""
-    person = db.session.get(Registration, registration_id)
+    person = db.session.get(Registration, registration_id) if 0 < registration_id <= MAX_ID else None
     if person is None or person.event_id != event_id or person.mode != Mode.DIGITAL or not person.is_confirmed:
         raise NotAtTheDoor(registration_id)
     registration_services.change_mode(registration_id, Mode.ON_SITE, now, secret_key, organiser=True, commit=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import wraps
+from typing import NoReturn
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
@@ -54,29 +55,52 @@ def _checkin_limit() -> str:
     return current_app.config["CHECKIN_RATE_LIMIT"]
 
 
+def _bad_request() -> NoReturn:
+    """A request our scanner never sends: a JSON error, so the page does not take it for an
+    expired CSRF token (that 400 comes from Flask-WTF, without our JSON) and retry."""
+    response = jsonify(error={"code": "bad_request", "message": _("That is not a ticket code.")})
+    response.status_code = 400
+    abort(response)
+
+
 def _payload() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        abort(400)
+        _bad_request()
     return data
+
+
+def _valid_nonce(value) -> bool:
+    return isinstance(value, str) and 8 <= len(value) <= NONCE_MAX
 
 
 def _nonce(data: dict) -> str:
     nonce = data.get("nonce")
-    if not isinstance(nonce, str) or not 8 <= len(nonce) <= NONCE_MAX:
-        abort(400)
+    if not _valid_nonce(nonce):
+        _bad_request()
     return nonce
 
 
-def _scanned_at(data: dict) -> datetime | None:
-    value = data.get("scanned_at")
+def _whole_number(value) -> int:
+    """An id as JSON sends it: a number, not a bool or a string (its range is the service's business)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        _bad_request()
+    return value
+
+
+def _parse_time(value) -> datetime | None:
+    """An ISO time with its offset; None if missing; raises ValueError if not a time."""
     if not value:
         return None
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        abort(400)
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return moment if moment.tzinfo else None
+
+
+def _scanned_at(data: dict) -> datetime | None:
+    try:
+        return _parse_time(data.get("scanned_at"))
+    except ValueError:
+        _bad_request()
 
 
 @bp.get("/checkin/<slug>")
@@ -119,9 +143,7 @@ def scan(slug):
 @limiter.limit(_checkin_limit, key_func=_host_key)
 def check_in_found(slug):
     data = _payload()
-    registration_id = data.get("registration_id")
-    if not isinstance(registration_id, int):
-        abort(400)
+    registration_id = _whole_number(data.get("registration_id"))
     result = services.check_in_registration(g.event_id, registration_id, g.host_id, _nonce(data), utcnow(),
                                             scanned_at=_scanned_at(data), offline=bool(data.get("offline")))
     return jsonify(result=result.as_dict(), counters=result.counters)
@@ -134,20 +156,27 @@ def sync(slug):
     """Scans made offline, in the order they were made. Each is answered; none counts twice."""
     items = _payload().get("items")
     if not isinstance(items, list) or len(items) > 500:
-        abort(400)
+        _bad_request()
     results = []
     for item in items:
-        if not isinstance(item, dict):
-            abort(400)
-        nonce, when = _nonce(item), _scanned_at(item)
-        if isinstance(item.get("code"), str):
-            result = services.scan(g.event_id, item["code"], g.host_id, nonce, utcnow(), _secret(),
+        # One item the server cannot read must not hold up the rest of the phone's queue: it is
+        # answered "no ticket matches", by its nonce, so the phone drops it and reports it.
+        nonce = item.get("nonce") if isinstance(item, dict) else None
+        if not _valid_nonce(nonce):
+            continue  # nothing to answer it by; our scanner always sends one
+        code, registration_id = item.get("code"), item.get("registration_id")
+        try:
+            when = _parse_time(item.get("scanned_at"))
+        except ValueError:
+            when = None  # the server's time, as for a phone whose clock is off
+        if isinstance(code, str) and code.strip() and len(code) <= 200:
+            result = services.scan(g.event_id, code, g.host_id, nonce, utcnow(), _secret(),
                                    scanned_at=when, offline=True, read_counters=False)
-        elif isinstance(item.get("registration_id"), int):
-            result = services.check_in_registration(g.event_id, item["registration_id"], g.host_id, nonce,
+        elif isinstance(registration_id, int) and not isinstance(registration_id, bool):
+            result = services.check_in_registration(g.event_id, registration_id, g.host_id, nonce,
                                                     utcnow(), scanned_at=when, offline=True, read_counters=False)
         else:
-            abort(400)
+            result = services.ScanResult(colour="red", reason="not_found")
         results.append({"nonce": nonce, **result.as_dict()})
     return jsonify(results=results, counters=services.counters(g.event_id))
 
@@ -155,9 +184,7 @@ def sync(slug):
 @bp.post("/checkin/<slug>/api/undo")
 @host_api
 def undo(slug):
-    check_in_id = _payload().get("check_in_id")
-    if not isinstance(check_in_id, int):
-        abort(400)
+    check_in_id = _whole_number(_payload().get("check_in_id"))
     try:
         person = services.undo(g.event_id, check_in_id, g.host_id, utcnow())
     except services.UnknownCheckIn:
@@ -182,9 +209,7 @@ def search(slug):
 @bp.post("/checkin/<slug>/api/switch")
 @host_api
 def switch(slug):
-    registration_id = _payload().get("registration_id")
-    if not isinstance(registration_id, int):
-        abort(400)
+    registration_id = _whole_number(_payload().get("registration_id"))
     try:
         services.switch_to_on_site(g.event_id, registration_id, g.host_id, utcnow(), _secret())
     except services.NotAtTheDoor:

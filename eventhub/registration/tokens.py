@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import secrets
 
+from eventhub.types import MAX_ID
+
 
 def new_salt() -> str:
     return secrets.token_hex(16)  # 128 bits
@@ -49,7 +51,7 @@ def parse_ticket_payload(text: str) -> tuple[int, int, str] | None:
     if not text.startswith(TICKET_PREFIX) or len(text) > 100:
         return None
     parts = text[len(TICKET_PREFIX):].split("-")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or not 0 < int(parts[0]) <= MAX_ID:
         return None
     return int(parts[0]), int(parts[1]), parts[2]
 

@@ -126,10 +126,8 @@ MALFORMED = [
     ("scan", '{"code": "' + "A" * 201 + '", "nonce": "nonce-0001"}'),
     ("checkin", '{"registration_id": "1", "nonce": "nonce-0001"}'),
     ("checkin", '{"registration_id": 1}'),
+    ("checkin", '{"registration_id": true, "nonce": "nonce-0001"}'),  # JSON true is not id 1
     ("sync", '{"items": "not a list"}'),
-    ("sync", '{"items": [1]}'),
-    ("sync", '{"items": [{"nonce": "nonce-0001"}]}'),
-    ("sync", '{"items": [{"code": "X", "nonce": "n"}]}'),
     ("sync", '{}'),
     ("undo", '{"check_in_id": "7"}'),
     ("undo", '{}'),
@@ -148,6 +146,26 @@ def test_malformed_requests_are_400_not_500(app, slug, door):
 
     assert {key: status for key, status in statuses.items() if status != 400} == {}
     assert count_rows(app, CheckIn) == 0 and count_rows(app, Registration) == 0
+    # Our own JSON error, so the scanner does not take it for an expired CSRF token and retry.
+    response = door.client.post(door.url("scan"), data="[1, 2]", content_type="application/json",
+                                headers={"X-CSRFToken": door.csrf})
+    assert response.get_json()["error"]["code"] == "bad_request"
+
+
+def test_ids_past_the_database_integer_name_nobody(app, slug, door):
+    huge = 2**63
+    scanned = door.post("scan", {"code": "EH1:99999999999999999999-1-ABCD", "nonce": nonce()})
+    found = door.post("checkin", {"registration_id": huge, "nonce": nonce()})
+    undone = door.post("undo", {"check_in_id": huge})
+    switched = door.post("switch", {"registration_id": huge})
+    synced = door.post("sync", {"items": [{"registration_id": huge, "nonce": nonce()},
+                                          {"code": f"EH1:{huge}-1-ABCD", "nonce": nonce()}]})
+
+    assert scanned.get_json()["result"]["reason"] == "not_found"
+    assert found.get_json()["result"]["reason"] == "not_found"
+    assert (undone.status_code, switched.status_code) == (404, 409)
+    assert [r["reason"] for r in synced.get_json()["results"]] == ["not_found", "not_found"]
+    assert count_rows(app, CheckIn) == 0
 
 
 def test_sync_of_more_than_500_items_is_400(app, slug, door):
@@ -156,12 +174,25 @@ def test_sync_of_more_than_500_items_is_400(app, slug, door):
     assert door.post("sync", {"items": items}).status_code == 400
 
 
-def test_sync_stops_at_a_bad_item_without_a_500(app, slug, door):
-    ticket = registered(app, slug, "anna@example.se")
+def test_sync_answers_a_bad_item_by_its_nonce_and_goes_on(app, slug, door):
+    anna = registered(app, slug, "anna@example.se")
+    bertil = registered(app, slug, "bertil@example.se")
+    items = [{"code": anna.payload, "nonce": nonce()},
+             {"nonce": nonce()},  # neither a code nor an id
+             {"code": "   ", "nonce": nonce(), "scanned_at": "yesterday"},
+             {"code": "X", "nonce": "n"},  # no usable nonce: nothing to answer it by
+             1,
+             {"registration_id": bertil.id, "nonce": nonce(), "scanned_at": "not a time"}]
 
-    response = door.post("sync", {"items": [{"code": ticket.payload, "nonce": nonce()}, {"nonce": nonce()}]})
+    response = door.post("sync", {"items": items})
 
-    assert response.status_code == 400
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    # Every item with a nonce is answered, so the phone drops it from its queue instead of resending it.
+    assert [(r["nonce"], r["colour"]) for r in results] == [
+        (items[0]["nonce"], "green"), (items[1]["nonce"], "red"), (items[2]["nonce"], "red"),
+        (items[5]["nonce"], "green")]
+    assert count_rows(app, CheckIn) == 2
 
 
 # --- the rate limit ----------------------------------------------------------------------------------
