@@ -33,6 +33,7 @@ from eventhub.types import MAX_ID
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)  # an offline phone's clock may be a little ahead
 SEARCH_LIMIT = 20
+NAME_MAX = 200
 
 
 class CheckinError(Exception):
@@ -41,6 +42,14 @@ class CheckinError(Exception):
 
 class UnknownCheckIn(CheckinError):
     pass
+
+
+class NameMissing(CheckinError):
+    """A walk-in needs a name (at most 200 characters)."""
+
+
+class EmailInvalid(CheckinError):
+    """A walk-in's address, when given, must look like one."""
 
 
 class NotAtTheDoor(CheckinError):
@@ -459,6 +468,11 @@ def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: date
             nonce: str) -> ScanResult:
     """Register someone at the door (seats permitting) and check them in, in one transaction:
     the same walk-in sent twice at once (a retry) registers one person, not two."""
+    name, email = name.strip(), (email or "").strip() or None
+    if not name or len(name) > NAME_MAX:
+        raise NameMissing()
+    if email is not None and not registration_services.looks_like_email(email):
+        raise EmailInvalid()
     previous = _by_nonce(event_id, nonce)
     if previous is not None:  # the same walk-in resent (a retry): not a second person
         return _with_counters(event_id, _replay(previous))

@@ -223,15 +223,15 @@ def switch(slug):
 @host_api
 def walk_in(slug):
     data = _payload()
-    name = (data.get("name") or "").strip() if isinstance(data.get("name"), str) else ""
-    email = (data.get("email") or "").strip() if isinstance(data.get("email"), str) else ""
-    if not name or len(name) > 200:
-        return _api_error(400, "name", _("Enter the person's name."))
-    if email and ("@" not in email or len(email) > 254 or any(ch.isspace() for ch in email)):
-        return _api_error(400, "email", _("Enter an email address like name@example.se, or leave it empty."))
+    name, email = data.get("name"), data.get("email")
     try:
-        result = services.walk_in(g.event_id, name, email or None, g.host_id, utcnow(), _secret(),
+        result = services.walk_in(g.event_id, name if isinstance(name, str) else "",
+                                  email if isinstance(email, str) else None, g.host_id, utcnow(), _secret(),
                                   _nonce(data))
+    except services.NameMissing:
+        return _api_error(400, "name", _("Enter the person's name."))
+    except services.EmailInvalid:
+        return _api_error(400, "email", _("Enter an email address like name@example.se, or leave it empty."))
     except registration.NoSeatsLeft:
         return _api_error(409, "full", _("There are no seats left on site."))
     except registration.ModeNotOffered:  # a digital-only event has no seats on site at all

@@ -1,4 +1,3 @@
-import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -6,15 +5,13 @@ from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from eventhub import labels
+from eventhub.registration import services
 
-# Deliberately simple: a real check is the email that arrives. This catches typos such as
-# a missing @ or domain, and refuses spaces and line breaks (header injection).
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SPECIAL_ANSWER_MAX = 500
 
 
 def valid_email(_form, field):
-    if field.data and not EMAIL_PATTERN.match(field.data.strip()):
+    if field.data and not services.looks_like_email(field.data):
         raise ValidationError(_l("Enter an email address like name@example.se."))
 
 

@@ -15,6 +15,7 @@ same transaction.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -108,6 +109,17 @@ class RegistrationInput:
 class RegistrationResult:
     registration: Registration
     created: bool
+
+
+# Deliberately simple: a real check is the email that arrives. This catches typos such as
+# a missing @ or domain, and refuses spaces and line breaks (header injection).
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_MAX = 254
+
+
+def looks_like_email(text: str) -> bool:
+    text = text.strip()
+    return len(text) <= EMAIL_MAX and EMAIL_PATTERN.match(text) is not None
 
 
 def normalise_email(email: str) -> str:

@@ -1,6 +1,7 @@
 """Undoing a check-in, and registering a walk-in at the door."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from eventhub.checkin.models import CheckIn
@@ -176,4 +177,23 @@ def test_walk_in_without_name_or_with_a_bad_address_is_400(app, slug, door):
 
     assert (no_name.status_code, no_name.get_json()["error"]["code"]) == (400, "name")
     assert (bad_email.status_code, bad_email.get_json()["error"]["code"]) == (400, "email")
+    # The same rule as the registration form: an address needs something before and after the @
+    # and a dot in the domain.
+    for address in ("anna@", "@example.se", "a@b", "a@@b.se"):
+        response = door.post("walk-in", {"name": "Gunnar", "email": address, "nonce": nonce()})
+        assert (response.status_code, response.get_json()["error"]["code"]) == (400, "email"), address
     assert count_rows(app, Registration) == 0
+
+
+def test_walk_in_rules_live_in_the_service(app, slug):
+    from datetime import UTC, datetime
+
+    from eventhub.checkin import services
+    from tests.registration.support import SECRET, event_by_slug
+
+    with app.app_context():
+        event_id = event_by_slug(slug).id
+        with pytest.raises(services.NameMissing):
+            services.walk_in(event_id, "x" * 201, None, None, datetime.now(UTC), SECRET, nonce())
+        with pytest.raises(services.EmailInvalid):
+            services.walk_in(event_id, "Gunnar", "anna@", None, datetime.now(UTC), SECRET, nonce())
