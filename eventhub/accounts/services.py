@@ -172,11 +172,14 @@ def can_manage(user: User, event: Event) -> bool:
     return user.role == Role.ORGANISER and staff_role(user, event) == StaffRole.ORGANISER
 
 
+def _may_host(user: User, role_in_event: str | None) -> bool:
+    """The door rule: an active admin, or anyone active on the event's staff (host or organiser)."""
+    return user.is_authenticated and user.active and (user.is_admin or role_in_event is not None)
+
+
 def can_host(user: User, event: Event) -> bool:
     """Hosts work the door of their events; organisers and admins may too."""
-    if can_manage(user, event):
-        return True
-    return user.is_authenticated and user.active and staff_role(user, event) is not None
+    return _may_host(user, staff_role(user, event) if user.is_authenticated and not user.is_admin else None)
 
 
 _HOSTED_EVENT = (  # built once: hosted_event_id runs on every scan
@@ -194,9 +197,7 @@ def hosted_event_id(user: User, slug: str) -> int | None:
     if not user.is_authenticated or not user.active:
         return None
     row = db.session.connection().execute(_HOSTED_EVENT, {"user_id": user.id, "slug": slug}).first()
-    if row is None or (row.role is None and not user.is_admin):
-        return None
-    return row.id
+    return row.id if row is not None and _may_host(user, row.role) else None
 
 
 def can_create_events(user: User) -> bool:

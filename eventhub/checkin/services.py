@@ -106,7 +106,8 @@ class DoorPerson(RegistrationState):
     groups: list[str]
 
 
-def _groups(person: Registration) -> list[str]:
+def groups_of(person: Registration) -> list[str]:
+    """The titles of the discussion groups a registration has a place in."""
     return [m.group.title for m in person.memberships if m.status == "confirmed"]
 
 
@@ -175,25 +176,25 @@ def _load(registration_id: int) -> DoorPerson | None:
     return DoorPerson(*rows[0][:8], groups=[row[8] for row in rows if row[8] is not None])
 
 
-def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[DoorPerson | None, str | None]:
-    """The registration a scanned or typed code names, or why none is."""
+def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[DoorPerson | None, str | None, str]:
+    """The registration a scanned or typed code names, or why none is, and how it came (QR or typed)."""
     parsed = tokens.parse_ticket_payload(code)
     if parsed is not None:
         registration_id, version, secret = parsed
         person = _load(registration_id)
         if person is None:
-            return None, "not_found"
+            return None, "not_found", Method.QR
         expected = tokens.ticket_secret(secret_key, person.token_salt, version)
         if not hmac.compare_digest(expected, secret):
-            return None, "not_found"  # forged or garbled: reveal nothing about the id
+            return None, "not_found", Method.QR  # forged or garbled: reveal nothing about the id
         if person.event_id != event_id:
-            return person, "other_event"
+            return person, "other_event", Method.QR
         if version != person.ticket_version:
-            return person, "replaced"
-        return person, None
+            return person, "replaced", Method.QR
+        return person, None, Method.QR
     short = normalise_short_code(code)
     if not short:
-        return None, "not_found"
+        return None, "not_found", Method.CODE
     # A typed code is checked against the event's own tickets; a few hundred HMACs is nothing.
     candidates = db.session.execute(
         select(Registration.id, Registration.token_salt, Registration.ticket_version)
@@ -201,21 +202,18 @@ def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[DoorPerson
     ).all()
     for registration_id, salt, version in candidates:
         if hmac.compare_digest(tokens.short_code(secret_key, salt, version), short):
-            return _load(registration_id), None
-    return None, "not_found"
+            return _load(registration_id), None, Method.CODE
+    return None, "not_found", Method.CODE
 
 
 def scan(event_id: int, code: str, host_id: int | None, nonce: str, now: datetime, secret_key: str, *,
-         scanned_at: datetime | None = None, offline: bool = False, method: str = Method.QR,
-         read_counters: bool = True) -> ScanResult:
+         scanned_at: datetime | None = None, offline: bool = False, read_counters: bool = True) -> ScanResult:
     """Check a ticket (QR payload or short code) in at the door.
 
     A nonce seen before is not looked up first: the CheckIn row's unique nonce refuses it
     when it is written, and the first answer is given again (see ``_admit``).
     """
-    person, problem = _resolve_code(event_id, code, secret_key)
-    if problem is None and method == Method.QR and tokens.parse_ticket_payload(code) is None:
-        method = Method.CODE
+    person, problem, method = _resolve_code(event_id, code, secret_key)
     return _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method, read_counters)
 
 
@@ -444,7 +442,7 @@ def offline_tickets(event_id: int, secret_key: str) -> list[dict]:
         "code": tokens.token_hash(tokens.short_code(secret_key, person.token_salt, person.ticket_version)),
         "name": person.name,
         "organisation": person.organisation,
-        "groups": _groups(person),
+        "groups": groups_of(person),
         "mode": person.mode,
         "status": person.status,
         "checked_in": person.checked_in_at is not None,

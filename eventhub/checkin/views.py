@@ -202,7 +202,7 @@ def search(slug):
     return jsonify(people=[{
         "id": person.id, "name": person.name, "organisation": person.organisation, "mode": person.mode,
         "status": person.status, "checked_in": person.checked_in_at is not None,
-        "groups": [m.group.title for m in person.memberships if m.status == "confirmed"],
+        "groups": services.groups_of(person),
     } for person in people])
 
 

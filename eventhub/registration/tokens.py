@@ -56,11 +56,6 @@ def parse_ticket_payload(text: str) -> tuple[int, int, str] | None:
     return int(parts[0]), int(parts[1]), parts[2]
 
 
-def ticket_matches(secret_key: str, registration, version: int, secret: str) -> bool:
-    expected = ticket_secret(secret_key, registration.token_salt, registration.ticket_version)
-    return version == registration.ticket_version and hmac.compare_digest(expected, secret)
-
-
 def ticket_secret(secret_key: str, salt: str, version: int) -> str:
     """What the door QR encodes: 160 bits, changes with ticket_version so old tickets stop working."""
     return base64.b32encode(_mac(secret_key, f"ticket:{salt}:{version}")[:20]).decode().rstrip("=")
