@@ -45,18 +45,16 @@ def list_public_events(now: datetime) -> EventListing:
 
 
 @cache
-def _public_event_statement() -> Select:
-    """The query behind get_public_event, built once: the slug is a bound parameter.
+def _public_event_statement(with_programme: bool = True) -> Select:
+    """The query behind get_public_event(_header), built once each: the slug is a bound parameter.
 
     Speakers (with their person) come joined to the items and leaders (with theirs) joined to
-    the groups, so the whole programme takes five queries however long it is.
+    the groups, so the whole programme takes five queries however long it is. Without the
+    programme: what the page shows around it (partners, material), for when its HTML is cached.
     """
-    return (
-        select(Event)
-        .where(Event.slug == bindparam("slug"), Event.status.in_(PUBLIC_STATUSES))
-        .options(
-            selectinload(Event.partners),
-            selectinload(Event.materials),
+    options = [selectinload(Event.partners), selectinload(Event.materials)]
+    if with_programme:
+        options += [
             selectinload(Event.programme_items)
             .joinedload(ProgrammeItem.speakers)
             .joinedload(ItemSpeaker.person),
@@ -64,24 +62,13 @@ def _public_event_statement() -> Select:
             .selectinload(ProgrammeItem.groups)
             .joinedload(DiscussionGroup.leaders)
             .joinedload(GroupLeader.person),
-        )
-    )
+        ]
+    return select(Event).where(Event.slug == bindparam("slug"), Event.status.in_(PUBLIC_STATUSES)).options(*options)
 
 
-def get_public_event(slug: str) -> Event:
-    """The event with its whole programme loaded in a fixed number of queries."""
-    event = db.session.scalar(_public_event_statement(), {"slug": slug})
-    if event is None:
-        raise EventNotFound(slug)
-    return event
-
-
-def get_public_event_header(slug: str) -> Event:
-    """The event with what the page shows around the programme (partners, material), not the programme."""
-    event = db.session.scalar(
-        select(Event).where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
-        .options(selectinload(Event.partners), selectinload(Event.materials))
-    )
+def get_public_event(slug: str, with_programme: bool = True) -> Event:
+    """The event, with its whole programme loaded in a fixed number of queries unless told not to."""
+    event = db.session.scalar(_public_event_statement(with_programme), {"slug": slug})
     if event is None:
         raise EventNotFound(slug)
     return event

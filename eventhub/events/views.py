@@ -22,7 +22,7 @@ def index():
 @bp.get("/events/<slug>")
 def event_page(slug: str):
     try:
-        event = services.get_public_event_header(slug)
+        event = services.get_public_event(slug, with_programme=False)
     except services.EventNotFound:
         abort(404)
     notice = None
