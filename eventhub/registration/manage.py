@@ -153,6 +153,30 @@ def _back(registration, anchor: str = ""):
                     code=303)
 
 
+def _group_full(name: str) -> str:
+    return _("The group is full: %(name)s is on its waitlist. Tick “Override the seat limit” to "
+             "give a place anyway.", name=name)
+
+
+def _act(registration, form, form_slot: str, run, message, anchor: str = "", error_field=None):
+    """One attendee action from the detail page: run it if the form is valid; a state that changed
+    meanwhile goes back to the page with a message; a broken rule shows the form again (422)."""
+    if form.validate_on_submit():
+        try:
+            outcome = run()
+        except STATE_CHANGED as error:
+            return _state_changed(registration, error)
+        except operations.RegistrationError as error:
+            if error_field is not None:
+                error_field.errors = [*error_field.errors, error_message(error)]
+            else:
+                form.form_errors.append(error_message(error))
+        else:
+            _flash_outcome(message(outcome), outcome)
+            return _back(registration, anchor)
+    return _detail_page(registration, status=422, **{form_slot: form})
+
+
 @bp.post("/attendees/<id:registration_id>/details")
 @event_access("manage")
 def edit_details(slug, registration_id):
@@ -178,19 +202,11 @@ def move_mode(slug, registration_id):
     registration = _registration(registration_id)
     form = forms.MoveModeForm()
     form.set_choices(g.event)
-    if form.validate_on_submit():
-        try:
-            outcome = operations.change_mode(g.event.id, registration.id, form.mode.data, current_user.id, utcnow(),
-                                             _secret(), override=form.override.data)
-        except STATE_CHANGED as error:
-            return _state_changed(registration, error)
-        except operations.RegistrationError as error:
-            form.form_errors.append(error_message(error))
-        else:
-            _flash_outcome(_("%(name)s now takes part: %(mode)s.", name=outcome.registration.name,
-                             mode=labels.MODE[outcome.registration.mode]), outcome)
-            return _back(registration)
-    return _detail_page(registration, mode_form=form, status=422)
+    return _act(registration, form, "mode_form",
+                lambda: operations.change_mode(g.event.id, registration.id, form.mode.data, current_user.id,
+                                               utcnow(), _secret(), override=form.override.data),
+                lambda outcome: _("%(name)s now takes part: %(mode)s.", name=outcome.registration.name,
+                                  mode=labels.MODE[outcome.registration.mode]))
 
 
 @bp.post("/attendees/<id:registration_id>/promote")
@@ -198,18 +214,10 @@ def move_mode(slug, registration_id):
 def promote(slug, registration_id):
     registration = _registration(registration_id)
     form = forms.PromoteForm()
-    if form.validate_on_submit():
-        try:
-            outcome = operations.promote(g.event.id, registration.id, current_user.id, utcnow(), _secret(),
-                                         override=form.override.data)
-        except STATE_CHANGED as error:
-            return _state_changed(registration, error)
-        except operations.RegistrationError as error:
-            form.form_errors.append(error_message(error))
-        else:
-            _flash_outcome(_("%(name)s has a seat now and is emailed.", name=outcome.registration.name), outcome)
-            return _back(registration)
-    return _detail_page(registration, promote_form=form, status=422)
+    return _act(registration, form, "promote_form",
+                lambda: operations.promote(g.event.id, registration.id, current_user.id, utcnow(), _secret(),
+                                           override=form.override.data),
+                lambda outcome: _("%(name)s has a seat now and is emailed.", name=outcome.registration.name))
 
 
 @bp.post("/attendees/<id:registration_id>/group")
@@ -218,21 +226,12 @@ def place_in_group(slug, registration_id):
     registration = _registration(registration_id)
     form = forms.GroupPlaceForm()
     form.set_choices(attendees.event_groups(g.event.id))
-    if form.validate_on_submit():
-        try:
-            outcome = operations.place_in_group(g.event.id, registration.id, int(form.group.data), current_user.id,
-                                                _secret(), override=form.override.data)
-        except STATE_CHANGED as error:
-            return _state_changed(registration, error)
-        except operations.RegistrationError as error:
-            form.group.errors = [*form.group.errors, error_message(error)]
-        else:
-            _flash_outcome(_("%(name)s has a place in the group.", name=outcome.registration.name)
-                           if outcome.group_status == "confirmed" else
-                           _("The group is full: %(name)s is on its waitlist. Tick “Override the seat limit” to "
-                             "give a place anyway.", name=outcome.registration.name), outcome)
-            return _back(registration, "#groups")
-    return _detail_page(registration, group_form=form, status=422)
+    return _act(registration, form, "group_form",
+                lambda: operations.place_in_group(g.event.id, registration.id, int(form.group.data),
+                                                  current_user.id, _secret(), override=form.override.data),
+                lambda outcome: _("%(name)s has a place in the group.", name=outcome.registration.name)
+                if outcome.group_status == "confirmed" else _group_full(outcome.registration.name),
+                anchor="#groups", error_field=form.group)
 
 
 @bp.post("/attendees/<id:registration_id>/groups/<id:group_id>/remove")
@@ -300,8 +299,7 @@ def add_registration(slug):
                            if registration.is_confirmed else
                            _("%(name)s is on the waitlist and emailed about it.", name=registration.name), outcome)
             if data.group_id and outcome.group_status != "confirmed":  # the chosen group was not given
-                flash(_("The group is full: %(name)s is on its waitlist. Tick “Override the seat limit” to "
-                        "give a place anyway.", name=registration.name) if outcome.group_status else
+                flash(_group_full(registration.name) if outcome.group_status else
                       _("Give the person a seat at the event before placing them in a discussion group."), "info")
             return _back(registration)
     return render_template("attendees/add.html", event=g.event, form=form, existing_id=existing_id), \
