@@ -61,6 +61,8 @@ class Config:
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "") in ("1", "true", "yes")
+    # werkzeug.security's method for new password hashes (its default: scrypt).
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")  # noqa: S105 (a method name)
     # Flask-Limiter: in memory per process by default; set RATELIMIT_STORAGE_URI=redis://… to share.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "no")
@@ -95,6 +97,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False  # tests that check the limit turn it on
     MAIL_BACKEND = "folder"
+    # A strong hash costs a tenth of a second by design, and the suite signs in hundreds of times.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (a method name, not a password)
 
 
 def config_from_environment() -> type[Config]:

@@ -1,9 +1,11 @@
 """What every template can use: labels, the language switch, Markdown."""
+import threading
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import has_request_context, request
 from flask_babel import get_locale
+from jinja2 import BytecodeCache
 
 from eventhub import labels, workspace
 from eventhub.text import render_markdown
@@ -32,7 +34,33 @@ def _format_size(size_bytes: int | None) -> str:
     return format_decimal(max(1, round(size_bytes / 1000)), locale=locale) + " kB"
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates shared by every app built in this process.
+
+    One app per process compiles each template once anyway; the test suite builds an app per
+    test, and compiling the templates afresh each time cost more than most tests. The key holds
+    the template's name and a checksum of its source, so an edited template compiles anew.
+    """
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        with self._lock:
+            self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_compiled_templates = _CompiledTemplates()
+
+
 def register(app) -> None:
+    app.jinja_env.bytecode_cache = _compiled_templates
     app.add_template_filter(_markdown_html, "markdown")
     app.add_template_filter(_format_size, "filesize")
 

@@ -59,7 +59,7 @@ def serve(database: dict, tmp_path: Path, secret_key: str, workers: int = 4, thr
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [str(GUNICORN), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
-             "--graceful-timeout", "5", "--error-logfile", "-", "wsgi:app"],
+             "--graceful-timeout", "5", "--error-logfile", "-", "--preload", "wsgi:app"],
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
         )
     served = Gunicorn(f"http://127.0.0.1:{port}", log)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -19,8 +20,16 @@ from eventhub.registration.tokens import token_hash
 MIN_PASSWORD_LENGTH = 10
 INVITATION_TTL = timedelta(days=7)
 RESET_TTL = timedelta(hours=2)
-# Checked against when the address is unknown, so a wrong address takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+def _password_hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def dummy_hash(method: str) -> str:
+    """Checked against when the address is unknown, so a wrong address takes as long as a wrong password."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 class AccountError(Exception):
@@ -60,7 +69,7 @@ def create_user(email: str, name: str, role: str, now: datetime, actor_id: int |
     user = User(email=email, name=name.strip(), role=Role(role))
     if password is not None:
         _check_strength(password)
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = _password_hash(password)
     db.session.add(user)
     db.session.flush()
     token = None if password is not None else _issue_token(user, "invitation", now, INVITATION_TTL)
@@ -94,7 +103,7 @@ def _queue_token_email(user: User, token: str, purpose: str) -> None:
 def authenticate(email: str, password: str, now: datetime) -> User:
     user = find_user(email)
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         raise InvalidCredentials()
     if not check_password_hash(user.password_hash, password) or not user.active:
         raise InvalidCredentials()
@@ -122,7 +131,7 @@ def set_password_with_token(token: str, password: str, now: datetime) -> User:
     record = user_for_token(token, now)
     _check_strength(password)
     user = record.user
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _password_hash(password)
     user.session_version += 1  # other sessions end
     record.used_at = now
     audit.record(user.id, "account.password_set", user.name)

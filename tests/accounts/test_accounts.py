@@ -135,16 +135,15 @@ def test_an_unknown_address_still_checks_a_password_hash(app, monkeypatch):
             with pytest.raises(accounts.InvalidCredentials):
                 accounts.authenticate(email, "wrong password!", datetime.now(UTC))
         real = user_by_email("org@example.se").password_hash
-    assert checked == [accounts._DUMMY_HASH, accounts._DUMMY_HASH, real]
+    dummy = accounts.dummy_hash(app.config["PASSWORD_HASH_METHOD"])
+    assert checked == [dummy, dummy, real]
     # The dummy hash uses the same method and cost as real ones.
-    assert accounts._DUMMY_HASH.split("$")[0] == real.split("$")[0]
+    assert dummy.split("$")[0] == real.split("$")[0]
+
 
 
 def test_signing_in_is_rate_limited(database, tmp_path):
     app = create_app(TestingConfig, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute", **database)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
     try:
         make_user(app, "org@example.se")
         client = app.test_client()
@@ -167,16 +166,12 @@ def test_signing_in_is_rate_limited(database, tmp_path):
     finally:
         with app.app_context():
             db.session.remove()
-            db.drop_all()
             db.engine.dispose()
 
 
 def test_failed_sign_ins_to_one_account_are_limited_from_any_address(database):
     app = create_app(TestingConfig, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute",
                      ACCOUNT_LOGIN_RATE_LIMIT="3 per hour", **database)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
     try:
         make_user(app, "org@example.se")
         make_user(app, "other@example.se")
@@ -206,7 +201,6 @@ def test_failed_sign_ins_to_one_account_are_limited_from_any_address(database):
     finally:
         with app.app_context():
             db.session.remove()
-            db.drop_all()
             db.engine.dispose()
 
 
@@ -447,6 +441,21 @@ def test_production_sends_the_session_cookie_only_over_https(app, monkeypatch, t
     assert response.status_code == 303
     [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_production_hashes_new_passwords_with_scrypt(monkeypatch, tmp_path, database):
+    import config
+
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path / "instance")
+    production = create_app(ProductionConfig, SECRET_KEY="production-key", **database)
+    make_user(production, "org@example.se")
+    with production.app_context():
+        stored = user_by_email("org@example.se").password_hash
+        production_dummy = accounts.dummy_hash(production.config["PASSWORD_HASH_METHOD"])
+        db.session.remove()
+        db.engine.dispose()
+    assert stored.startswith("scrypt:") and production_dummy.startswith("scrypt:")
+    assert check_password_hash(stored, PASSWORD)
 
 
 def test_anonymous_visitor_with_a_session_gets_no_cookies_on_public_pages(client, demo):

@@ -35,13 +35,9 @@ def production_app(database):
     """The test database with the engine options production uses (the fixture's own replace them)."""
     options = {**Config.SQLALCHEMY_ENGINE_OPTIONS, **database.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     app = create_app(TestingConfig, **{**database, "SQLALCHEMY_ENGINE_OPTIONS": options})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
 
 
