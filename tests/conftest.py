@@ -1,6 +1,7 @@
-"""Shared fixtures: an app per test on SQLite and, when configured, on PostgreSQL.
+"""Shared fixtures: the app on a fresh database per test, SQLite and, when configured, PostgreSQL.
 
-Set EVENTHUB_TEST_DATABASE_URL to a PostgreSQL URL to run every database test on
+The schema is built once per run (per xdist worker) and each test starts with no rows: see
+``database``. Set EVENTHUB_TEST_DATABASE_URL to a PostgreSQL URL to run every database test on
 both. With EVENTHUB_REQUIRE_ALL=1 (CI) a missing PostgreSQL URL or browser is an
 error, not a skip.
 """
