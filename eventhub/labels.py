@@ -1,5 +1,9 @@
-"""Interface words for the domain's values, in the current language (see shared/GLOSSARY.md)."""
+"""Interface words for the domain's values, in the current language (see shared/GLOSSARY.md).
+
+Each list of choices is here once; forms, pages, exports and emails take their words from it.
+"""
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 AUDIENCE = {
     "everyone": _l("Everyone"),
@@ -12,6 +16,16 @@ AUDIENCE_LONG = {
     "digital": _l("For digital participants"),
 }
 MODE = {"on_site": _l("On site"), "digital": _l("Digital")}
+# The four sectors of seed 001, and other.
+SECTOR = {
+    "business": _l("Business"),
+    "academia": _l("Academia"),
+    "public": _l("Public sector"),
+    "non_profit": _l("Non-profit / civil society"),
+    "other": _l("Other"),
+}
+# Each language by its own name, as language menus show them.
+LANGUAGE = {"sv": "Svenska", "en": "English"}
 MODE_GROUPS = {"on_site": _l("Discussion groups on site"), "digital": _l("Digital discussion groups")}
 FORMAT = {
     "on_site": _l("On site"),
@@ -49,11 +63,28 @@ MATERIAL_KIND = {"slides": _l("Slides"), "document": _l("Document"), "other": _l
 
 ACCOUNT_ROLE = {"admin": _l("Administrator"), "organiser": _l("Organiser"), "host": _l("Door host")}
 
+
+
+def registration_status(status: str) -> str:
+    """A registration's status; "cancelled" needs its own word (an event is "inställt", a person "avanmäld")."""
+    return {
+        "confirmed": pgettext("registration status", "Confirmed"),
+        "waitlisted": pgettext("registration status", "Waitlisted"),
+        "cancelled": pgettext("registration status", "Cancelled"),
+    }.get(status, status)
+
+
+def registration_statuses() -> list[tuple[str, str]]:
+    return [(status, registration_status(status)) for status in ("confirmed", "waitlisted", "cancelled")]
+
+
 ALL = {
     "account_role": ACCOUNT_ROLE,
     "audience": AUDIENCE,
     "audience_long": AUDIENCE_LONG,
     "mode": MODE,
+    "sector": SECTOR,
+    "language": LANGUAGE,
     "mode_groups": MODE_GROUPS,
     "format": FORMAT,
     "item_kind": ITEM_KIND,

@@ -1,4 +1,5 @@
-"""User-written text: Markdown rendered through an allow-list sanitiser."""
+"""User-written text: Markdown rendered through an allow-list sanitiser, links, addresses, sorting."""
+import re
 from urllib.parse import urlsplit
 
 import markdown
@@ -54,3 +55,19 @@ _SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø"
 def swedish_sort_key(text: str) -> str:
     """Alphabetical order as a Swedish door list expects it: ... x, y, z, å, ä, ö."""
     return text.casefold().translate(_SWEDISH_ORDER)
+
+
+# Deliberately simple: a real check is the email that arrives. This catches typos such as
+# a missing @ or domain, and refuses spaces and line breaks (header injection).
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_MAX = 254
+
+
+def looks_like_email(text: str) -> bool:
+    text = text.strip()
+    return len(text) <= EMAIL_MAX and EMAIL_PATTERN.match(text) is not None
+
+
+def normalise_email(email: str) -> str:
+    """Addresses are compared and stored trimmed and in lower case."""
+    return email.strip().lower()

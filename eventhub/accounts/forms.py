@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from eventhub.registration.forms import strip, valid_email
+from eventhub.fields import strip, valid_email
 
 
 class LoginForm(FlaskForm):

@@ -16,6 +16,7 @@ from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.mail import services as mail
 from eventhub.registration.tokens import token_hash
+from eventhub.text import normalise_email
 
 MIN_PASSWORD_LENGTH = 10
 INVITATION_TTL = timedelta(days=7)
@@ -50,10 +51,6 @@ class InvalidToken(AccountError):
 
 class WeakPassword(AccountError):
     pass
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def find_user(email: str) -> User | None:

@@ -28,7 +28,7 @@ from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
 from eventhub.registration.attendees import contains_text
 from eventhub.registration.models import Registration, RegistrationState, RegistrationStatus
-from eventhub.text import swedish_sort_key
+from eventhub.text import looks_like_email, swedish_sort_key
 from eventhub.types import MAX_ID
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)  # an offline phone's clock may be a little ahead
@@ -469,7 +469,7 @@ def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: date
     name, email = name.strip(), (email or "").strip() or None
     if not name or len(name) > NAME_MAX:
         raise NameMissing()
-    if email is not None and not registration_services.looks_like_email(email):
+    if email is not None and not looks_like_email(email):
         raise EmailInvalid()
     previous = _by_nonce(event_id, nonce)
     if previous is not None:  # the same walk-in resent (a retry): not a second person

@@ -17,8 +17,9 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from eventhub import labels
+from eventhub.fields import strip, valid_email
 from eventhub.privacy import forms as privacy_forms
-from eventhub.registration.forms import strip, valid_email
 
 SLUG_HINT = _l("Lower-case letters, digits and hyphens. Leave empty to make one from the title.")
 
@@ -63,7 +64,7 @@ class EventForm(FlaskForm):
                                    validators=[InputRequired(_l("Enter a start date and time."))])
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M",
                                  validators=[InputRequired(_l("Enter an end date and time."))])
-    language = SelectField(_l("Language of the content"), choices=[("sv", "Svenska"), ("en", "English")])
+    language = SelectField(_l("Language of the content"), choices=list(labels.LANGUAGE.items()))
     organiser_name = StringField(_l("Organiser"), filters=[strip], validators=[Optional(), Length(max=200)])
     partners = TextAreaField(_l("Partners, one a line (Name | https://link)"), validators=[Optional(), valid_partners])
     venue_name = StringField(_l("Venue"), filters=[strip], validators=[Optional(), Length(max=200)])

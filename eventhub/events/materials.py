@@ -49,7 +49,7 @@ from eventhub.audit import services as audit
 from eventhub.events.models import Event, EventMaterial, MaterialKind
 from eventhub.events.services import PUBLIC_STATUSES, is_past
 from eventhub.extensions import db
-from eventhub.registration.forms import strip
+from eventhub.fields import strip
 from eventhub.text import web_url
 from eventhub.types import utcnow
 

@@ -30,7 +30,6 @@ from eventhub import labels
 from eventhub.extensions import db
 from eventhub.registration import attendees
 from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.registration.organiser_forms import SECTORS, status_label
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -88,9 +87,9 @@ def attendee_rows(event_id: int, timezone: str, filters: attendees.Filters, flav
     """
     zone = ZoneInfo(timezone)
     # Translated once, not once per row.
-    sectors = {key: str(value) for key, value in SECTORS.items()}
+    sectors = {key: str(value) for key, value in labels.SECTOR.items()}
     modes = {key: str(value) for key, value in labels.MODE.items()}
-    statuses = {status.value: status_label(status.value) for status in RegistrationStatus}
+    statuses = {status.value: labels.registration_status(status.value) for status in RegistrationStatus}
     waitlist = _("%(group)s (waitlist)")
     yield [_("Name"), _("Email"), _("Organisation"), _("Role"), _("Sector"), _("Taking part"), _("Status"),
            _("Discussion groups"), _("Registered at")]
@@ -130,4 +129,5 @@ def special_category_rows(event_id: int) -> Iterator[list[str]]:
     for batch in attendees.batches(_special_query(event_id)):
         for registration in batch:
             yield [registration.name, registration.email, _label(labels.MODE, registration.mode),
-                   status_label(registration.status), registration.dietary_needs, registration.accessibility_needs]
+                   labels.registration_status(registration.status), registration.dietary_needs,
+                   registration.accessibility_needs]

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from eventhub.fields import strip
 from eventhub.mail.operations import _CONTROL, BODY_MAX, SUBJECT_MAX
-from eventhub.registration.forms import strip
 
 
 def one_line(_form, field):

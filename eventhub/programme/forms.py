@@ -11,8 +11,8 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, StringFiel
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from eventhub import labels
+from eventhub.fields import strip
 from eventhub.programme import operations
-from eventhub.registration.forms import strip
 
 TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?$")
 

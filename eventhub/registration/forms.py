@@ -5,18 +5,9 @@ from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from eventhub import labels
-from eventhub.registration import services
+from eventhub.fields import strip, valid_email
 
 SPECIAL_ANSWER_MAX = 500
-
-
-def valid_email(_form, field):
-    if field.data and not services.looks_like_email(field.data):
-        raise ValidationError(_l("Enter an email address like name@example.se."))
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class SpecialAnswersMixin:
@@ -42,14 +33,12 @@ class RegistrationForm(SpecialAnswersMixin, FlaskForm):
         DataRequired(_l("Enter your email address.")), Length(max=254), valid_email])
     organisation = StringField(_l("Organisation (optional)"), filters=[strip], validators=[Optional(), Length(max=200)])
     role_title = StringField(_l("Role or title (optional)"), filters=[strip], validators=[Optional(), Length(max=200)])
-    sector = RadioField(_l("Sector"), choices=[
-        ("business", _l("Business")), ("academia", _l("Academia")), ("public", _l("Public sector")),
-        ("non_profit", _l("Non-profit / civil society")), ("other", _l("Other")),
-    ], validators=[InputRequired(_l("Choose the sector you work in."))])
+    sector = RadioField(_l("Sector"), choices=list(labels.SECTOR.items()),
+                        validators=[InputRequired(_l("Choose the sector you work in."))])
     mode = RadioField(_l("How will you take part?"), choices=[],
                       validators=[InputRequired(_l("Choose how you will take part."))])
     group = RadioField(_l("Discussion group (optional)"), choices=[], validators=[Optional()], coerce=str)
-    language = RadioField(_l("Language for emails"), choices=[("sv", "Svenska"), ("en", "English")], default="sv",
+    language = RadioField(_l("Language for emails"), choices=list(labels.LANGUAGE.items()), default="sv",
                           validators=[InputRequired()])
     privacy = BooleanField(_l("I have read the privacy notice."),
                            validators=[DataRequired(_l("You need to accept the privacy notice to register."))])

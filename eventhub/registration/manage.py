@@ -99,12 +99,12 @@ def list_registrations(slug):
     result = attendees.page(g.event.id, filters)
     # The words for each row's values, translated once per page rather than once per row.
     names = {"mode": {key: str(value) for key, value in labels.MODE.items()},
-             "sector": {key: str(value) for key, value in forms.SECTORS.items()},
-             "status": dict(forms.status_choices())}
+             "sector": {key: str(value) for key, value in labels.SECTOR.items()},
+             "status": dict(labels.registration_statuses())}
     return render_template(
         "attendees/list.html", event=g.event, page=result, filters=filters, groups=groups, names=names,
-        typed_search=(request.args.get("q") or "")[:attendees.SEARCH_MAX], sectors=forms.SECTORS,
-        statuses=forms.status_choices(), status_label=forms.status_label, sorts=SORT_LABELS,
+        typed_search=(request.args.get("q") or "")[:attendees.SEARCH_MAX], sectors=labels.SECTOR,
+        statuses=labels.registration_statuses(), status_label=labels.registration_status, sorts=SORT_LABELS,
         special_form=ConfirmForm(),
     )
 
@@ -128,7 +128,7 @@ def _detail_page(registration, details_form=None, mode_form=None, promote_form=N
     return render_template(
         "attendees/detail.html", event=event, registration=registration, details_form=details_form,
         mode_form=mode_form, promote_form=promote_form, group_form=group_form, places=places,
-        remove_form=ConfirmForm(), sectors=forms.SECTORS, status_label=forms.status_label,
+        remove_form=ConfirmForm(), sectors=labels.SECTOR, status_label=labels.registration_status,
     ), status
 
 
@@ -314,5 +314,5 @@ def statistics(slug):
     from eventhub.checkin.services import attendance  # check-in builds on registration, not the reverse
 
     return render_template("attendees/statistics.html", event=g.event, stats=figures.for_event(g.event),
-                           sectors=forms.SECTORS, status_label=forms.status_label,
+                           sectors=labels.SECTOR, status_label=labels.registration_status,
                            attendance=attendance(g.event.id), is_past=is_past(g.event, utcnow()))

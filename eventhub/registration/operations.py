@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from sqlalchemy import select
 
+from eventhub import labels
 from eventhub.audit import services as audit
 from eventhub.events.models import Event
 from eventhub.extensions import db
@@ -24,6 +25,7 @@ from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.modes import Mode
 from eventhub.registration import services
 from eventhub.registration.models import Registration, Sector
+from eventhub.text import normalise_email
 
 # Named errors of the seat rules, re-exported so views need only this module.
 RegistrationError = services.RegistrationError
@@ -36,7 +38,6 @@ GroupNotAllowed = services.GroupNotAllowed
 ModeNotOffered = services.ModeNotOffered
 RegistrationClosed = services.RegistrationClosed
 
-LANGUAGES = ("sv", "en")
 
 
 class NotFound(services.RegistrationError):
@@ -131,7 +132,7 @@ def _fail(error: Exception) -> NoReturn:
 
 def update_details(event_id: int, registration_id: int, details: Details, actor_id: int) -> Registration:
     registration = get_registration(event_id, registration_id)
-    if details.sector not in {s.value for s in Sector} or details.language not in LANGUAGES:
+    if details.sector not in {s.value for s in Sector} or details.language not in labels.LANGUAGE:
         raise InvalidChoice()
     values = {"name": details.name.strip(), "organisation": details.organisation.strip(),
               "role_title": details.role_title.strip(), "sector": details.sector, "language": details.language}
@@ -238,7 +239,7 @@ def add_registration(event_id: int, data: services.RegistrationInput, actor_id: 
                      secret_key: str, override: bool = False) -> Outcome:
     """Register someone by hand (phone, walk-in). The email address is required: it is how the
     person gets their confirmation, ticket and personal link, and it keeps one registration per person."""
-    if not services.normalise_email(data.email or ""):
+    if not normalise_email(data.email or ""):
         raise services.MissingEmail()  # only the door's walk-ins may come without one (checkin.services)
     limits = _Limits(event_id, override)
     try:

@@ -1,35 +1,12 @@
 """Forms and interface words for the organisers' attendee pages."""
 from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from eventhub import labels
-from eventhub.registration.forms import SpecialAnswersMixin, strip, valid_email
-
-SECTORS = {
-    "business": _l("Business"),
-    "academia": _l("Academia"),
-    "public": _l("Public sector"),
-    "non_profit": _l("Non-profit / civil society"),
-    "other": _l("Other"),
-}
-LANGUAGES = [("sv", "Svenska"), ("en", "English")]
-
-
-def status_label(status: str) -> str:
-    """A registration's status; "cancelled" needs its own word (an event is "inställt", a person "avanmäld")."""
-    return {
-        "confirmed": pgettext("registration status", "Confirmed"),
-        "waitlisted": pgettext("registration status", "Waitlisted"),
-        "cancelled": pgettext("registration status", "Cancelled"),
-    }.get(status, status)
-
-
-def status_choices() -> list[tuple[str, str]]:
-    return [(status, status_label(status)) for status in ("confirmed", "waitlisted", "cancelled")]
-
+from eventhub.fields import strip, valid_email
+from eventhub.registration.forms import SpecialAnswersMixin
 
 OVERRIDE_LABEL = _l("Override the seat limit: give a seat even if it is full (the limit is raised by one)")
 
@@ -41,9 +18,9 @@ class DetailsForm(FlaskForm):
         Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
     role_title = StringField(_l("Role or title (optional)"), filters=[strip], validators=[
         Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
-    sector = RadioField(_l("Sector"), choices=list(SECTORS.items()),
+    sector = RadioField(_l("Sector"), choices=list(labels.SECTOR.items()),
                         validators=[InputRequired(_l("Choose a sector."))])
-    language = RadioField(_l("Language for emails"), choices=LANGUAGES,
+    language = RadioField(_l("Language for emails"), choices=list(labels.LANGUAGE.items()),
                           validators=[InputRequired(_l("Choose a language."))])
 
 
@@ -80,11 +57,11 @@ class AddForm(SpecialAnswersMixin, FlaskForm):
         Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
     role_title = StringField(_l("Role or title (optional)"), filters=[strip], validators=[
         Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
-    sector = RadioField(_l("Sector"), choices=list(SECTORS.items()), default="other",
+    sector = RadioField(_l("Sector"), choices=list(labels.SECTOR.items()), default="other",
                         validators=[InputRequired(_l("Choose a sector."))])
     mode = RadioField(_l("Taking part"), choices=[], validators=[InputRequired(_l("Choose how they take part."))])
     group = SelectField(_l("Discussion group (optional)"), choices=[], validators=[Optional()])
-    language = RadioField(_l("Language for emails"), choices=LANGUAGES, default="sv",
+    language = RadioField(_l("Language for emails"), choices=list(labels.LANGUAGE.items()), default="sv",
                           validators=[InputRequired(_l("Choose a language."))])
     informed = BooleanField(
         _l("The person knows they are registered and has been told where to read the privacy notice."),

@@ -15,7 +15,6 @@ same transaction.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +30,7 @@ from eventhub.modes import Mode
 from eventhub.programme.models import ItemKind, ProgrammeItem
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration, RegistrationStatus, Sector
+from eventhub.text import normalise_email
 
 MAX_PROMOTION_ROUNDS = 50  # bounds the retry loop when concurrent promotions race
 
@@ -109,21 +109,6 @@ class RegistrationInput:
 class RegistrationResult:
     registration: Registration
     created: bool
-
-
-# Deliberately simple: a real check is the email that arrives. This catches typos such as
-# a missing @ or domain, and refuses spaces and line breaks (header injection).
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-EMAIL_MAX = 254
-
-
-def looks_like_email(text: str) -> bool:
-    text = text.strip()
-    return len(text) <= EMAIL_MAX and EMAIL_PATTERN.match(text) is not None
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 # --- windows -----------------------------------------------------------------------------

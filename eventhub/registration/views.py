@@ -8,6 +8,7 @@ from eventhub.checkin.services import join_is_open
 from eventhub.extensions import limiter
 from eventhub.programme import services as programme
 from eventhub.registration import forms, qr, services, tokens
+from eventhub.text import normalise_email
 from eventhub.types import utcnow
 
 bp = Blueprint("registration", __name__)
@@ -131,7 +132,7 @@ def register(slug):
         except services.RegistrationError as error:
             form.form_errors.append(error_message(error))
         else:
-            session["registered_email"] = services.normalise_email(form.email.data)
+            session["registered_email"] = normalise_email(form.email.data)
             return redirect(url_for("registration.registered", slug=slug), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("registration/register.html", event=event, form=form, groups=groups, state=state,
