@@ -186,7 +186,7 @@ def seed(database_url: str, secret_key: str, workdir: Path) -> dict[str, Path]:
     from sqlalchemy import insert, select
 
     from config import ProductionConfig, normalise_database_url
-    from eventhub import create_app
+    from eventhub import create_app, keyring
     from eventhub.accounts import services as accounts
     from eventhub.events.models import Event
     from eventhub.extensions import db
@@ -196,6 +196,7 @@ def seed(database_url: str, secret_key: str, workdir: Path) -> dict[str, Path]:
     app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=normalise_database_url(database_url),
                      SECRET_KEY=secret_key)
     now = datetime.now(UTC)
+    keys = keyring.of(app)
     with app.app_context():
         event = Event(slug=SLUG, title="Check-in benchmark", starts_at=now + timedelta(minutes=10),
                       ends_at=now + timedelta(hours=3), format="hybrid", status="published",
@@ -210,7 +211,7 @@ def seed(database_url: str, secret_key: str, workdir: Path) -> dict[str, Path]:
                 organisation=f"Organisation {i % 40}", role_title="", sector="public", mode="on_site",
                 status="confirmed", language="sv", dietary_needs="", accessibility_needs="",
                 privacy_accepted_at=now, photo_consent=False, token_salt=salt,
-                token_hash=tokens.token_hash(tokens.manage_token(secret_key, salt)), ticket_version=1,
+                token_hash=tokens.token_hash(tokens.manage_token(keys, salt)), ticket_version=1,
                 confirmed_at=now, created_at=now, updated_at=now,
             ))
         db.session.execute(insert(Registration), rows)
@@ -218,17 +219,17 @@ def seed(database_url: str, secret_key: str, workdir: Path) -> dict[str, Path]:
         accounts.add_staff(event.id, user.id, "host", None)
         db.session.commit()
         people = list(db.session.scalars(select(Registration).order_by(Registration.id)))
-        codes = [tokens.ticket_payload(secret_key, person) for person in people]
+        codes = [tokens.ticket_payload(keys, person) for person in people]
         top_id = people[-1].id
         forged = []
         for i, person in enumerate(people[:200]):
-            real = tokens.ticket_secret(secret_key, person.token_salt, 1)
+            real = tokens.ticket_secret(keys, person.token_salt, 1)
             fake = secrets.token_hex(20)[:len(real)].upper()
             # Half forge the secret of a real ticket, half name an id that does not exist.
             forged.append(f"EH1:{person.id}-1-{fake}" if i % 2 else f"EH1:{top_id + 1000 + i}-1-{real}")
         typed = []
         for person in people[:100]:  # a real short code with one character wrong, typed in lower case
-            code = tokens.short_code(secret_key, person.token_salt, 1)
+            code = tokens.short_code(keys, person.token_salt, 1)
             wrong = "Z" if code[-1] != "Z" else "Y"
             typed.append((code[:-1] + wrong).lower().replace("-", " "))
         db.session.remove()

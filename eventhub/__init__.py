@@ -6,6 +6,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 import config as config_module
+from eventhub import keyring
 from eventhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -20,6 +21,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     app.config.from_object(config or config_module.config_from_environment())
     app.config.update(settings)
     app.config["SECRET_KEY"] = config_module.resolve_secret_key(app.config)
+    keyring.init_app(app)
     from eventhub.routing import IdConverter
 
     app.url_map.converters["id"] = IdConverter

@@ -5,6 +5,7 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
+from eventhub import keyring
 from eventhub.demo import loader
 
 
@@ -83,12 +84,10 @@ def send_reminders_command(hours: float) -> None:
     """Email digital participants their join link before the start (each once; run every few minutes)."""
     from datetime import timedelta
 
-    from flask import current_app
-
     from eventhub.checkin.reminders import send_join_reminders
     from eventhub.types import utcnow
 
-    sent = send_join_reminders(utcnow(), current_app.config["SECRET_KEY"], timedelta(hours=hours))
+    sent = send_join_reminders(utcnow(), keyring.current(), timedelta(hours=hours))
     click.echo(f"queued {sent} join reminders")
 
 

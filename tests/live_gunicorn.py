@@ -17,6 +17,8 @@ from pathlib import Path
 
 import requests
 
+from config import TestingConfig
+
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
@@ -44,8 +46,8 @@ def database_url(database: dict) -> str:
 
 
 @contextmanager
-def serve(database: dict, tmp_path: Path, secret_key: str, workers: int = 4, threads: int = 4,
-          start_timeout: float = 60, **environment: str) -> Iterator[Gunicorn]:
+def serve(database: dict, tmp_path: Path, secret_key: str = TestingConfig.SECRET_KEY, workers: int = 4,
+          threads: int = 4, start_timeout: float = 60, **environment: str) -> Iterator[Gunicorn]:
     """Run gunicorn on the test's database until the block ends; rate limits off unless overridden.
 
     ``start_timeout`` is generous: on a busy two-core machine, workers take a while to import the app.

@@ -33,13 +33,14 @@ from eventhub.events import materials
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader
+from eventhub.keyring import Keyring
 from eventhub.mail import operations as mailings
 from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
 from eventhub.registration import services as registration
 from eventhub.registration import tokens
 from tests.accounts.support import PASSWORD, csrf_from
 
-SECRET = TestingConfig.SECRET_KEY
+KEYS = Keyring(TestingConfig.SECRET_KEY)
 ROLES = ("anonymous", "host", "other_organiser", "organiser", "admin")
 
 # public: anyone. attendee-token: anyone holding the attendee's link (an unknown token is 404).
@@ -225,19 +226,19 @@ def _seed(app) -> dict:
         def register(email, mode):
             data = registration.RegistrationInput(name="Anna", email=email, mode=mode, sector="business",
                                                   privacy_accepted=True)
-            return registration.register(forum.id, data, now, SECRET).registration
+            return registration.register(forum.id, data, now, KEYS).registration
 
         on_site = register("anna@example.se", "on_site")
         digital = register("bo@example.se", "digital")
-        registration.choose_group(on_site.id, group.id, now, SECRET)
+        registration.choose_group(on_site.id, group.id, now, KEYS)
         material = materials.store_upload(past.id, io.BytesIO(PDF), "bilder.pdf", "Bilder", "slides", organiser.id,
                                           10_000)
-        mailing = mailings.send(forum.id, "all", "Hej", "Välkommen", organiser.id, SECRET, now)
+        mailing = mailings.send(forum.id, "all", "Hej", "Välkommen", organiser.id, KEYS, now)
         db.session.commit()
         return {
             "event": forum.slug, "past_event": past.slug, "other_event": "other-forum", "language": "en",
-            "on_site_token": tokens.manage_token(SECRET, on_site.token_salt),
-            "digital_token": tokens.manage_token(SECRET, digital.token_salt),
+            "on_site_token": tokens.manage_token(KEYS, on_site.token_salt),
+            "digital_token": tokens.manage_token(KEYS, digital.token_salt),
             "account_token": account_token, "spare_user_id": spare.id, "talk_item_id": talk.id,
             "group_item_id": groups.id, "group_id": group.id, "person_id": person.id,
             "speaker_id": talk.speakers[0].id, "leader_id": group.leaders[0].id, "registration_id": on_site.id,

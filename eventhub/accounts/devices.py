@@ -8,41 +8,40 @@ from the per-account limit; the per-address limit still applies to it. This is O
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from eventhub.keyring import Keyring
 
 COOKIE = "eventhub_device"
 MAX_AGE = 365 * 24 * 3600
 MAX_ACCOUNTS = 5  # a shared door phone may know a few hosts
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt="eventhub-known-device")
+def _serializer(keys: Keyring) -> URLSafeTimedSerializer:
+    return keys.serializer("eventhub-known-device")
 
 
-def _account_hash(secret_key: str, email: str) -> str:
-    return hmac.new(secret_key.encode(), b"device:" + email.encode(), hashlib.sha256).hexdigest()[:32]
+def _account_hash(keys: Keyring, email: str) -> str:
+    return keys.mac("device:" + email).hex()[:32]
 
 
-def accounts_in(secret_key: str, token: str | None) -> list[str]:
+def accounts_in(keys: Keyring, token: str | None) -> list[str]:
     """The account hashes a device cookie holds; none if it is missing, forged or too old."""
     if not token:
         return []
     try:
-        value = _serializer(secret_key).loads(token, max_age=MAX_AGE)
+        value = _serializer(keys).loads(token, max_age=MAX_AGE)
     except BadSignature:
         return []
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
-def is_known(secret_key: str, token: str | None, email: str) -> bool:
-    return _account_hash(secret_key, email) in accounts_in(secret_key, token)
+def is_known(keys: Keyring, token: str | None, email: str) -> bool:
+    return _account_hash(keys, email) in accounts_in(keys, token)
 
 
-def remember(secret_key: str, token: str | None, email: str) -> str:
+def remember(keys: Keyring, token: str | None, email: str) -> str:
     """The cookie's new value after ``email`` signed in on this device (most recent first)."""
-    mine = _account_hash(secret_key, email)
-    others = [item for item in accounts_in(secret_key, token) if item != mine]
-    return _serializer(secret_key).dumps([mine, *others][:MAX_ACCOUNTS])
+    mine = _account_hash(keys, email)
+    others = [item for item in accounts_in(keys, token) if item != mine]
+    return _serializer(keys).dumps([mine, *others][:MAX_ACCOUNTS])

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from eventhub import keyring
 from eventhub.accounts import devices, forms, services
 from eventhub.accounts.access import role_required
 from eventhub.extensions import db, limiter, login_manager
@@ -43,7 +44,7 @@ def _account_key() -> str:
 
 
 def _known_device() -> bool:
-    return devices.is_known(current_app.config["SECRET_KEY"], request.cookies.get(devices.COOKIE), _posted_email())
+    return devices.is_known(keyring.current(), request.cookies.get(devices.COOKIE), _posted_email())
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -74,7 +75,7 @@ def login():
 
 def _remember_device(response, email: str) -> None:
     config = current_app.config
-    token = devices.remember(config["SECRET_KEY"], request.cookies.get(devices.COOKIE), email)
+    token = devices.remember(keyring.current(), request.cookies.get(devices.COOKIE), email)
     response.set_cookie(devices.COOKIE, token, max_age=devices.MAX_AGE, path=url_for(".login"), httponly=True,
                         secure=config["SESSION_COOKIE_SECURE"], samesite="Lax")
 

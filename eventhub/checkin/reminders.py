@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
+from eventhub.keyring import Keyring
 from eventhub.mail import services as mail
 from eventhub.modes import Mode
 from eventhub.registration.models import Registration, RegistrationStatus
@@ -14,7 +15,7 @@ from eventhub.registration.models import Registration, RegistrationStatus
 DEFAULT_LEAD = timedelta(hours=24)
 
 
-def send_join_reminders(now: datetime, secret_key: str, lead: timedelta = DEFAULT_LEAD) -> int:
+def send_join_reminders(now: datetime, keys: Keyring, lead: timedelta = DEFAULT_LEAD) -> int:
     """Queue one reminder per confirmed digital registrant whose event starts within ``lead``.
 
     Safe to run every few minutes, also twice at once: each registration is claimed with a
@@ -37,7 +38,7 @@ def send_join_reminders(now: datetime, secret_key: str, lead: timedelta = DEFAUL
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed:
-            mail.queue_registration_email(db.session.get(Registration, registration_id), "join_reminder", secret_key)
+            mail.queue_registration_email(db.session.get(Registration, registration_id), "join_reminder", keys)
             sent += 1
         db.session.commit()
     return sent

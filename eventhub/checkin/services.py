@@ -23,6 +23,7 @@ from eventhub.checkin.models import CheckIn, Method, Outcome
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership
+from eventhub.keyring import Keyring
 from eventhub.modes import Mode
 from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
@@ -176,7 +177,7 @@ def _load(registration_id: int) -> DoorPerson | None:
     return DoorPerson(*rows[0][:8], groups=[row[8] for row in rows if row[8] is not None])
 
 
-def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[DoorPerson | None, str | None, str]:
+def _resolve_code(event_id: int, code: str, keys: Keyring) -> tuple[DoorPerson | None, str | None, str]:
     """The registration a scanned or typed code names, or why none is, and how it came (QR or typed)."""
     parsed = tokens.parse_ticket_payload(code)
     if parsed is not None:
@@ -184,7 +185,7 @@ def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[DoorPerson
         person = _load(registration_id)
         if person is None:
             return None, "not_found", Method.QR
-        expected = tokens.ticket_secret(secret_key, person.token_salt, version)
+        expected = tokens.ticket_secret(keys, person.token_salt, version)
         if not hmac.compare_digest(expected, secret):
             return None, "not_found", Method.QR  # forged or garbled: reveal nothing about the id
         if person.event_id != event_id:
@@ -201,19 +202,19 @@ def _resolve_code(event_id: int, code: str, secret_key: str) -> tuple[DoorPerson
         .where(Registration.event_id == event_id, Registration.status != RegistrationStatus.CANCELLED)
     ).all()
     for registration_id, salt, version in candidates:
-        if hmac.compare_digest(tokens.short_code(secret_key, salt, version), short):
+        if hmac.compare_digest(tokens.short_code(keys, salt, version), short):
             return _load(registration_id), None, Method.CODE
     return None, "not_found", Method.CODE
 
 
-def scan(event_id: int, code: str, host_id: int | None, nonce: str, now: datetime, secret_key: str, *,
+def scan(event_id: int, code: str, host_id: int | None, nonce: str, now: datetime, keys: Keyring, *,
          scanned_at: datetime | None = None, offline: bool = False, read_counters: bool = True) -> ScanResult:
     """Check a ticket (QR payload or short code) in at the door.
 
     A nonce seen before is not looked up first: the CheckIn row's unique nonce refuses it
     when it is written, and the first answer is given again (see ``_admit``).
     """
-    person, problem, method = _resolve_code(event_id, code, secret_key)
+    person, problem, method = _resolve_code(event_id, code, keys)
     return _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, method, read_counters)
 
 
@@ -429,7 +430,7 @@ def counters(event_id: int) -> dict:
     return {"checked_in": arrived, "expected": expected}
 
 
-def offline_tickets(event_id: int, secret_key: str) -> list[dict]:
+def offline_tickets(event_id: int, keys: Keyring) -> list[dict]:
     """What a scanner keeps for working offline: hashes of the tickets, and only what the screen shows."""
     people = db.session.scalars(
         select(Registration)
@@ -438,8 +439,8 @@ def offline_tickets(event_id: int, secret_key: str) -> list[dict]:
     ).all()
     return [{
         "id": person.id,
-        "ticket": tokens.token_hash(tokens.ticket_payload(secret_key, person)),
-        "code": tokens.token_hash(tokens.short_code(secret_key, person.token_salt, person.ticket_version)),
+        "ticket": tokens.token_hash(tokens.ticket_payload(keys, person)),
+        "code": tokens.token_hash(tokens.short_code(keys, person.token_salt, person.ticket_version)),
         "name": person.name,
         "organisation": person.organisation,
         "groups": groups_of(person),
@@ -450,19 +451,19 @@ def offline_tickets(event_id: int, secret_key: str) -> list[dict]:
 
 
 def switch_to_on_site(event_id: int, registration_id: int, host_id: int, now: datetime,
-                      secret_key: str) -> Registration:
+                      keys: Keyring) -> Registration:
     """A digital registrant came to the room: move them to on site if a seat is free."""
     person = db.session.get(Registration, registration_id) if 0 < registration_id <= MAX_ID else None
     if person is None or person.event_id != event_id or person.mode != Mode.DIGITAL or not person.is_confirmed:
         raise NotAtTheDoor(registration_id)
-    registration_services.change_mode(registration_id, Mode.ON_SITE, now, secret_key, organiser=True, commit=False)
+    registration_services.change_mode(registration_id, Mode.ON_SITE, now, keys, organiser=True, commit=False)
     audit.record(host_id, "checkin.switched_to_on_site", "digital → on site", event_id=event_id,
                  registration_id=registration_id)
     db.session.commit()
     return person
 
 
-def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: datetime, secret_key: str,
+def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: datetime, keys: Keyring,
             nonce: str) -> ScanResult:
     """Register someone at the door (seats permitting) and check them in, in one transaction:
     the same walk-in sent twice at once (a retry) registers one person, not two."""
@@ -477,7 +478,7 @@ def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: date
     data = registration_services.RegistrationInput(name=name, email=email or "", mode=Mode.ON_SITE,
                                                    privacy_accepted=True)
     try:
-        result = registration_services.register(event_id, data, now, secret_key, organiser=True, commit=False)
+        result = registration_services.register(event_id, data, now, keys, organiser=True, commit=False)
     except registration_services.AlreadyRegistered:
         db.session.rollback()
         previous = _by_nonce(event_id, nonce)  # its twin, a moment earlier, registered the address

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_te
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from eventhub import keyring
 from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access
 from eventhub.checkin import services
@@ -19,10 +20,6 @@ from eventhub.types import utcnow
 bp = Blueprint("checkin", __name__)
 
 NONCE_MAX = 64
-
-
-def _secret() -> str:
-    return current_app.config["SECRET_KEY"]
 
 
 def _api_error(status: int, code: str, message: str):
@@ -113,7 +110,7 @@ def scanner(slug):
 @bp.get("/checkin/<slug>/api/tickets")
 @host_api
 def tickets(slug):
-    response = jsonify(tickets=services.offline_tickets(g.event_id, _secret()),
+    response = jsonify(tickets=services.offline_tickets(g.event_id, keyring.current()),
                        counters=services.counters(g.event_id), generated_at=utcnow().isoformat())
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -133,7 +130,7 @@ def scan(slug):
     code = data.get("code")
     if not isinstance(code, str) or not code.strip() or len(code) > 200:
         return _api_error(400, "bad_code", _("That is not a ticket code."))
-    result = services.scan(g.event_id, code, g.host_id, _nonce(data), utcnow(), _secret(),
+    result = services.scan(g.event_id, code, g.host_id, _nonce(data), utcnow(), keyring.current(),
                            scanned_at=_scanned_at(data), offline=bool(data.get("offline")))
     return jsonify(result=result.as_dict(), counters=result.counters)
 
@@ -170,7 +167,7 @@ def sync(slug):
         except ValueError:
             when = None  # the server's time, as for a phone whose clock is off
         if isinstance(code, str) and code.strip() and len(code) <= 200:
-            result = services.scan(g.event_id, code, g.host_id, nonce, utcnow(), _secret(),
+            result = services.scan(g.event_id, code, g.host_id, nonce, utcnow(), keyring.current(),
                                    scanned_at=when, offline=True, read_counters=False)
         elif isinstance(registration_id, int) and not isinstance(registration_id, bool):
             result = services.check_in_registration(g.event_id, registration_id, g.host_id, nonce,
@@ -211,7 +208,7 @@ def search(slug):
 def switch(slug):
     registration_id = _whole_number(_payload().get("registration_id"))
     try:
-        services.switch_to_on_site(g.event_id, registration_id, g.host_id, utcnow(), _secret())
+        services.switch_to_on_site(g.event_id, registration_id, g.host_id, utcnow(), keyring.current())
     except services.NotAtTheDoor:
         return _api_error(409, "not_digital", _("Only a digital registrant can be moved to on site here."))
     except registration.NoSeatsLeft:
@@ -226,7 +223,7 @@ def walk_in(slug):
     name, email = data.get("name"), data.get("email")
     try:
         result = services.walk_in(g.event_id, name if isinstance(name, str) else "",
-                                  email if isinstance(email, str) else None, g.host_id, utcnow(), _secret(),
+                                  email if isinstance(email, str) else None, g.host_id, utcnow(), keyring.current(),
                                   _nonce(data))
     except services.NameMissing:
         return _api_error(400, "name", _("Enter the person's name."))

@@ -1,10 +1,10 @@
 """The organiser workspace for events: dashboard, create, edit, publish, cancel, duplicate, staff, audit."""
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from eventhub import workspace
+from eventhub import keyring, workspace
 from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access, role_required
 from eventhub.audit import services as audit
@@ -98,7 +98,7 @@ def edit_event(slug):
         form.slug.data = g.event.slug  # the address stays: links to it are out in the world
         try:
             operations.update_event(g.event.id, _event_data(form), current_user.id, utcnow(),
-                                    current_app.config["SECRET_KEY"])
+                                    keyring.current())
         except operations.EventError as error:
             _show_error(form, error)
         else:
@@ -128,7 +128,7 @@ def cancel_event(slug):
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            emailed = operations.cancel_event(g.event.id, current_user.id, current_app.config["SECRET_KEY"])
+            emailed = operations.cancel_event(g.event.id, current_user.id, keyring.current())
         except operations.AlreadyCancelled:
             flash(_("The event is already cancelled."), "error")
         else:

@@ -19,6 +19,7 @@ from eventhub.audit import services as audit
 from eventhub.events.models import Event, EventFormat, EventStatus, Partner
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader
+from eventhub.keyring import Keyring
 from eventhub.mail import services as mail
 from eventhub.modes import Mode
 from eventhub.privacy import services as privacy
@@ -141,7 +142,7 @@ def create_event(data: EventData, actor_id: int) -> Event:
     return event
 
 
-def update_event(event_id: int, data: EventData, actor_id: int, now: datetime, secret_key: str) -> Event:
+def update_event(event_id: int, data: EventData, actor_id: int, now: datetime, keys: Keyring) -> Event:
     event = db.session.get(Event, event_id)
     _check(data, event)
     _apply(event, data)
@@ -149,7 +150,7 @@ def update_event(event_id: int, data: EventData, actor_id: int, now: datetime, s
     db.session.flush()
     # More seats than before: the waitlist moves up at once.
     for mode in event.modes:
-        registration.promote_waitlist(event.id, mode, now, secret_key)
+        registration.promote_waitlist(event.id, mode, now, keys)
     db.session.commit()
     return event
 
@@ -164,7 +165,7 @@ def set_published(event_id: int, published: bool, actor_id: int) -> Event:
     return event
 
 
-def cancel_event(event_id: int, actor_id: int, secret_key: str) -> int:
+def cancel_event(event_id: int, actor_id: int, keys: Keyring) -> int:
     """Cancel the event and email everyone still registered. Returns how many were emailed."""
     event = db.session.get(Event, event_id)
     if event.status == EventStatus.CANCELLED:
@@ -173,7 +174,7 @@ def cancel_event(event_id: int, actor_id: int, secret_key: str) -> int:
     people = db.session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)).all()
     for person in people:
-        mail.queue_registration_email(person, "event_cancelled", secret_key)
+        mail.queue_registration_email(person, "event_cancelled", keys)
     audit.record(actor_id, "event.cancelled", event.title, event_id=event.id, emailed=len(people))
     db.session.commit()
     return len(people)

@@ -9,6 +9,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eventhub import keyring
 from eventhub.accounts.access import event_access
 from eventhub.events import services as events
 from eventhub.exports import calendars, pdf
@@ -180,12 +181,12 @@ def _qr_data_url(person, box_size: int = 8) -> str:
     PNG, not SVG: WeasyPrint lays out an SVG QR path several times slower, which matters
     for 500 badges; the pixel art stays sharp with image-rendering: pixelated.
     """
-    png = qr.qr_png(tokens.ticket_payload(current_app.config["SECRET_KEY"], person), box_size=box_size)
+    png = qr.qr_png(tokens.ticket_payload(keyring.current(), person), box_size=box_size)
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def _short_code(person) -> str:
-    return tokens.short_code(current_app.config["SECRET_KEY"], person.token_salt, person.ticket_version)
+    return tokens.short_code(keyring.current(), person.token_salt, person.ticket_version)
 
 
 @bp.get("/r/<token>/ticket.pdf")

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from eventhub import labels, workspace
+from eventhub import keyring, labels, workspace
 from eventhub.accounts.access import event_access
 from eventhub.extensions import db
 from eventhub.mail import operations
@@ -73,7 +73,7 @@ def compose(slug):
     sample = None
     if people:
         subject, text = operations.render(g.event, people[0], form.subject.data, form.body.data,
-                                          current_app.config["SECRET_KEY"])
+                                          keyring.current())
         sample = {"to": people[0], "subject": subject, "text": text}
     form.send_key.data = secrets.token_urlsafe(24)
     return render_template("mailings/preview.html", event=g.event, form=form, count=len(people), sample=sample,
@@ -88,7 +88,7 @@ def send(slug):
         return _compose_page(form, 422)
     try:
         mailing = operations.send(g.event.id, form.audience.data, form.subject.data, form.body.data,
-                                  current_user.id, current_app.config["SECRET_KEY"], utcnow(),
+                                  current_user.id, keyring.current(), utcnow(),
                                   send_key=form.send_key.data or None)
     except operations.NoRecipients:
         form.form_errors.append(_("Nobody is in that group of people any more, so nothing was sent."))

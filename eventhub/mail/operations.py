@@ -22,6 +22,7 @@ from eventhub.audit import services as audit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership, MembershipStatus
+from eventhub.keyring import Keyring
 from eventhub.mail import services as mail
 from eventhub.mail.models import Mailing, OutboxMessage
 from eventhub.modes import Mode
@@ -131,17 +132,17 @@ def recipient_count(event_id: int, audience: str) -> int:
     return db.session.scalar(select(func.count()).select_from(_recipients_query(event_id, audience).subquery()))
 
 
-def render(event: Event, registration: Registration, subject: str, body: str, secret_key: str) -> tuple[str, str]:
+def render(event: Event, registration: Registration, subject: str, body: str, keys: Keyring) -> tuple[str, str]:
     """The subject and text one person receives, in their language, with their manage link."""
     base_url = current_app.config["BASE_URL"].rstrip("/")
-    token = tokens.manage_token(secret_key, registration.token_salt)
+    token = tokens.manage_token(keys, registration.token_salt)
     with force_locale(registration.language):
         text = render_template("mailings/email.txt", event=event, registration=registration, body=body,
                                manage_url=f"{base_url}/r/{token}")
     return subject, text
 
 
-def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, secret_key: str,
+def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, keys: Keyring,
          now: datetime, send_key: str | None = None) -> Mailing:
     """Queue one message per recipient, the Mailing and its audit entry: all or nothing.
 
@@ -165,7 +166,7 @@ def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, s
         db.session.rollback()
         return db.session.scalar(select(Mailing).where(Mailing.send_key == send_key))
     for person in people:
-        message = mail.queue(person.email, *render(event, person, subject, body, secret_key))
+        message = mail.queue(person.email, *render(event, person, subject, body, keys))
         message.mailing_id, message.registration_id = mailing.id, person.id
     audit.record(actor_id, "mailing.sent", subject, event_id=event_id, audience=audience,
                  recipients=len(people), mailing_id=mailing.id)

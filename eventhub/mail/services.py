@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from eventhub.extensions import db
+from eventhub.keyring import Keyring
 from eventhub.mail.models import OutboxMessage
 from eventhub.mail.transports import DeliveryFailed
 
@@ -25,14 +26,14 @@ def queue(to: str, subject: str, body_text: str) -> OutboxMessage:
     return message
 
 
-def queue_registration_email(registration, kind: str, secret_key: str, group=None) -> OutboxMessage | None:
+def queue_registration_email(registration, kind: str, keys: Keyring, group=None) -> OutboxMessage | None:
     """Render one of the registration emails in the person's own language and queue it."""
     if not registration.email:  # a walk-in registered at the door without an address
         return None
     from eventhub.registration import tokens  # registration imports this module
 
     base_url = current_app.config["BASE_URL"].rstrip("/")
-    token = tokens.manage_token(secret_key, registration.token_salt)
+    token = tokens.manage_token(keys, registration.token_salt)
     with_ticket = registration.is_confirmed and registration.mode == "on_site" and kind in (
         "confirmed", "promoted", "mode_changed", "manage_link")
     with force_locale(registration.language):
@@ -46,7 +47,7 @@ def queue_registration_email(registration, kind: str, secret_key: str, group=Non
     message.registration_id = registration.id
     if with_ticket:  # the QR code is drawn at delivery (OutboxMessage.attachment_bytes)
         message.attachment_name = "biljett.png" if registration.language == "sv" else "ticket.png"
-        message.attachment_type, message.ticket_payload = "image/png", tokens.ticket_payload(secret_key, registration)
+        message.attachment_type, message.ticket_payload = "image/png", tokens.ticket_payload(keys, registration)
     if registration.is_confirmed and kind in CALENDAR_KINDS:
         from eventhub.exports import calendars  # exports imports registration, which imports this module
 

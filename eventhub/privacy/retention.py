@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select, update
 from eventhub.audit import services as audit
 from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.keyring import Keyring
 from eventhub.privacy import services
 from eventhub.privacy.models import DEFAULT_ANONYMISE_DAYS, DEFAULT_SPECIAL_DAYS, EventPrivacy
 from eventhub.registration.models import Registration
@@ -80,19 +81,19 @@ def _delete_special(event_id: int, days: int, now: datetime) -> int:
     return count
 
 
-def _anonymise(event_id: int, days: int, now: datetime, secret_key: str) -> int:
+def _anonymise(event_id: int, days: int, now: datetime, keys: Keyring) -> int:
     ids = list(db.session.scalars(
         select(Registration.id).where(Registration.event_id == event_id, Registration.anonymised_at.is_(None))
         .order_by(Registration.id)
     ))
-    count = services.anonymise(ids, now, secret_key)
+    count = services.anonymise(ids, now, keys)
     if count:
         audit.record(None, "privacy.anonymised", f"{count} registrations anonymised {days} days after the event",
                      event_id=event_id, rows=count, days=days, reason="retention")
     return count
 
 
-def purge(now: datetime, secret_key: str, *, dry_run: bool = False) -> PurgeReport:
+def purge(now: datetime, keys: Keyring, *, dry_run: bool = False) -> PurgeReport:
     """Apply every event's retention periods as of ``now``. With ``dry_run``, only count."""
     report: dict[int, EventPurge] = {}
 
@@ -106,7 +107,7 @@ def purge(now: datetime, secret_key: str, *, dry_run: bool = False) -> PurgeRepo
             db.session.commit()
     for event_id, slug, days, rows in _due_events(Registration.anonymised_at.is_(None),
                                                   EventPrivacy.anonymise_after_days, DEFAULT_ANONYMISE_DAYS, now):
-        entry(event_id, slug).anonymised = rows if dry_run else _anonymise(event_id, days, now, secret_key)
+        entry(event_id, slug).anonymised = rows if dry_run else _anonymise(event_id, days, now, keys)
         if not dry_run:
             db.session.commit()
     db.session.rollback()  # a dry run leaves nothing behind

@@ -28,6 +28,7 @@ from eventhub.checkin.models import CheckIn
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.groups.models import GroupMembership
+from eventhub.keyring import Keyring
 from eventhub.mail.models import OutboxMessage
 from eventhub.privacy import notice as notices
 from eventhub.privacy.models import (
@@ -149,17 +150,17 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _messages_of(registration: Registration, secret_key: str):
+def _messages_of(registration: Registration, keys: Keyring):
     """Emails written to this registration: linked to it, or (older ones) to its address with its link."""
     condition = OutboxMessage.registration_id == registration.id
     if registration.email:
-        token = tokens.manage_token(secret_key, registration.token_salt)
+        token = tokens.manage_token(keys, registration.token_salt)
         condition = or_(condition, (OutboxMessage.to_address == registration.email) &
                         OutboxMessage.body_text.contains(f"/r/{token}", autoescape=True))
     return select(OutboxMessage).where(condition).order_by(OutboxMessage.created_at, OutboxMessage.id)
 
 
-def personal_data(registration_id: int, secret_key: str, now: datetime) -> dict:
+def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
     """Everything stored about one registration, for the person's own download (JSON-ready).
 
     Included: the registration's fields, dietary and accessibility answers (marked as special
@@ -177,7 +178,7 @@ def personal_data(registration_id: int, secret_key: str, now: datetime) -> dict:
     check_ins = db.session.scalars(
         select(CheckIn).where(CheckIn.registration_id == registration.id).order_by(CheckIn.scanned_at, CheckIn.id)
     ).all()
-    messages = db.session.scalars(_messages_of(registration, secret_key)).all()
+    messages = db.session.scalars(_messages_of(registration, keys)).all()
     return {
         "format": EXPORT_FORMAT,
         "format_version": EXPORT_VERSION,
@@ -234,9 +235,9 @@ def personal_data(registration_id: int, secret_key: str, now: datetime) -> dict:
     }
 
 
-def download(registration_id: int, secret_key: str, now: datetime) -> dict:
+def download(registration_id: int, keys: Keyring, now: datetime) -> dict:
     """``personal_data`` for the person's own download; the audit log notes that it happened (not what it held)."""
-    data = personal_data(registration_id, secret_key, now)
+    data = personal_data(registration_id, keys, now)
     audit.record(None, "privacy.downloaded", f"#{registration_id}: the person downloaded their data",
                  event_id=db.session.get(Registration, registration_id).event_id, registration_id=registration_id,
                  special_category=bool(data["special_category"]["consent_given_at"]))
@@ -255,7 +256,7 @@ def erase_cancels(registration: Registration, now: datetime) -> bool:
     return not registration.is_cancelled and registration.event.ends_at > now
 
 
-def erase(registration_id: int, now: datetime, secret_key: str) -> Erasure:
+def erase(registration_id: int, now: datetime, keys: Keyring) -> Erasure:
     """The person's right to erasure, from their own link.
 
     Before the event ends the registration is cancelled first (the seat and group places are
@@ -268,10 +269,10 @@ def erase(registration_id: int, now: datetime, secret_key: str) -> Erasure:
     if erase_cancels(registration, now):
         freed = registration.is_confirmed
         try:
-            registration_services.cancel(registration.id, now, secret_key, commit=False)
+            registration_services.cancel(registration.id, now, keys, commit=False)
         except registration_services.AlreadyCancelled:  # cancelled in parallel: nothing to free
             freed = False
-    count = anonymise([registration.id], now, secret_key)
+    count = anonymise([registration.id], now, keys)
     if count:
         audit.record(None, "privacy.erased", f"#{registration_id}: erased by the person", event_id=event_id,
                      registration_id=registration_id)
@@ -281,7 +282,7 @@ def erase(registration_id: int, now: datetime, secret_key: str) -> Erasure:
 
 # --- anonymising ---------------------------------------------------------------------------------
 
-def anonymise(registration_ids: list[int], now: datetime, secret_key: str) -> int:
+def anonymise(registration_ids: list[int], now: datetime, keys: Keyring) -> int:
     """Anonymise these registrations (those not anonymised yet); returns how many. The caller commits."""
     done = 0
     for start in range(0, len(registration_ids), BATCH):
@@ -302,13 +303,13 @@ def anonymise(registration_ids: list[int], now: datetime, secret_key: str) -> in
             ).rowcount
             if changed:
                 won.append((registration_id, email, salt))
-        _forget(won, secret_key)
+        _forget(won, keys)
         done += len(won)
     db.session.expire_all()  # objects in the session still hold the old values
     return done
 
 
-def _forget(rows: list[tuple[int, str | None, str]], secret_key: str) -> None:
+def _forget(rows: list[tuple[int, str | None, str]], keys: Keyring) -> None:
     """Delete the consent records and emails of registrations just anonymised."""
     if not rows:
         return
@@ -318,7 +319,7 @@ def _forget(rows: list[tuple[int, str | None, str]], secret_key: str) -> None:
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids))
                        .execution_options(synchronize_session=False))
     # Emails queued before messages were linked to registrations: their address and personal link.
-    links = {email: f"/r/{tokens.manage_token(secret_key, salt)}" for _, email, salt in rows if email}
+    links = {email: f"/r/{tokens.manage_token(keys, salt)}" for _, email, salt in rows if email}
     if links:
         older = db.session.execute(
             select(OutboxMessage.id, OutboxMessage.to_address, OutboxMessage.body_text)
@@ -334,7 +335,7 @@ def can_anonymise_early(event: Event, now: datetime) -> bool:
     return event.status == EventStatus.CANCELLED or event.ends_at <= now
 
 
-def anonymise_event(event_id: int, actor_id: int, now: datetime, secret_key: str) -> int:
+def anonymise_event(event_id: int, actor_id: int, now: datetime, keys: Keyring) -> int:
     """The organiser anonymises every registration of an event that is over; audit-logged with the count."""
     event = db.session.get(Event, event_id)
     if not can_anonymise_early(event, now):
@@ -343,7 +344,7 @@ def anonymise_event(event_id: int, actor_id: int, now: datetime, secret_key: str
         select(Registration.id).where(Registration.event_id == event_id, Registration.anonymised_at.is_(None))
         .order_by(Registration.id)
     ))
-    count = anonymise(ids, now, secret_key)
+    count = anonymise(ids, now, keys)
     audit.record(actor_id, "privacy.anonymised", f"{count} registrations anonymised by an organiser",
                  event_id=event_id, rows=count, reason="organiser")
     db.session.commit()

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from eventhub import workspace
+from eventhub import keyring, workspace
 from eventhub.accounts.access import event_access
 from eventhub.extensions import db
 from eventhub.privacy import retention, services
@@ -22,10 +22,6 @@ from eventhub.types import utcnow
 
 bp = Blueprint("privacy", __name__, cli_group="privacy")
 workspace.add_link(85, "privacy.event_privacy", _l("Privacy"))
-
-
-def _secret() -> str:
-    return current_app.config["SECRET_KEY"]
 
 
 def _registration(token: str):
@@ -91,7 +87,7 @@ def photo_consent(token):
 @bp.get("/r/<token>/my-data.json")
 def export_data(token):
     registration = _registration(token)
-    data = services.download(registration.id, _secret(), utcnow())
+    data = services.download(registration.id, keyring.current(), utcnow())
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="{registration.event.slug}-my-registration.json"'
@@ -104,7 +100,7 @@ def erase(token):
     registration = _registration(token)
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        services.erase(registration.id, utcnow(), _secret())
+        services.erase(registration.id, utcnow(), keyring.current())
         return redirect(url_for(".erased"), code=303)
     return render_template("privacy/erase.html", registration=registration, event=registration.event, token=token,
                            form=form, will_cancel=services.erase_cancels(registration, utcnow())), \
@@ -140,7 +136,7 @@ def anonymise_event(slug):
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            count = services.anonymise_event(g.event.id, current_user.id, utcnow(), _secret())
+            count = services.anonymise_event(g.event.id, current_user.id, utcnow(), keyring.current())
         except services.EventNotOver:
             flash(_("An event's registrations can be anonymised once the event is over."), "error")
         else:
@@ -171,7 +167,7 @@ def _moment(text: str | None) -> datetime:
 def purge_command(now_text: str | None, dry_run: bool) -> None:
     """Delete special-category answers and anonymise registrations whose time is up (safe to run nightly)."""
     now = _moment(now_text)
-    report = retention.purge(now, _secret(), dry_run=dry_run)
+    report = retention.purge(now, keyring.current(), dry_run=dry_run)
     prefix = "would purge" if dry_run else "purged"
     for item in report.events:
         click.echo(f"{prefix} {item.slug}: special-category answers of {item.special_deleted} registrations, "

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import NotFound
 
-from eventhub import workspace
+from eventhub import keyring, workspace
 from eventhub.accounts.access import event_access
 from eventhub.programme import forms, operations, services
 from eventhub.programme.models import ItemKind
@@ -261,7 +261,7 @@ def edit_group(slug, group_id):
     elif form.validate_on_submit():
         try:
             operations.update_group(g.event.id, group.id, form.group_data(), current_user.id,
-                                    current_app.config["SECRET_KEY"])
+                                    keyring.current())
         except operations.ProgrammeError as error:
             _show_error(form, error, GROUP_ERRORS)
         else:

@@ -23,6 +23,7 @@ from eventhub.audit import services as audit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader, GroupMembership, MembershipStatus
+from eventhub.keyring import Keyring
 from eventhub.modes import Audience, Mode
 from eventhub.programme.models import ItemKind, ItemSpeaker, Person, ProgrammeItem, SpeakerRole
 from eventhub.programme.services import ordered
@@ -423,7 +424,7 @@ def add_group(event_id: int, item_id: int, data: GroupData, actor_id: int,
     return group
 
 
-def update_group(event_id: int, group_id: int, data: GroupData, actor_id: int, secret_key: str) -> DiscussionGroup:
+def update_group(event_id: int, group_id: int, data: GroupData, actor_id: int, keys: Keyring) -> DiscussionGroup:
     """Change a group; the seat limit may not go below the seats already taken.
 
     More seats than before move the group's waitlist up at once (the people are emailed).
@@ -439,7 +440,7 @@ def update_group(event_id: int, group_id: int, data: GroupData, actor_id: int, s
                  item_id=group.item_id, group_id=group.id, mode=group.mode, seats=group.seats)
     db.session.flush()
     if more_seats:
-        _promote_group_waitlist(group.id, secret_key)
+        _promote_group_waitlist(group.id, keys)
     db.session.commit()
     return group
 

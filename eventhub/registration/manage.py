@@ -5,12 +5,12 @@ and every view of it has its own address. It has no CSRF token on purpose: it ch
 nothing, and a token in a query string would end up in logs and Referer headers. Every
 form that changes something is a POST with a token.
 """
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eventhub import labels, workspace
+from eventhub import keyring, labels, workspace
 from eventhub.accounts.access import event_access
 from eventhub.events.services import is_past
 from eventhub.modes import Mode
@@ -61,10 +61,6 @@ def error_message(error: services.RegistrationError) -> str:
     if isinstance(error, operations.InvalidChoice):
         return _("Choose one of the options.")
     return _("That could not be done.")
-
-
-def _secret() -> str:
-    return current_app.config["SECRET_KEY"]
 
 
 def _registration(registration_id: int):
@@ -204,7 +200,7 @@ def move_mode(slug, registration_id):
     form.set_choices(g.event)
     return _act(registration, form, "mode_form",
                 lambda: operations.change_mode(g.event.id, registration.id, form.mode.data, current_user.id,
-                                               utcnow(), _secret(), override=form.override.data),
+                                               utcnow(), keyring.current(), override=form.override.data),
                 lambda outcome: _("%(name)s now takes part: %(mode)s.", name=outcome.registration.name,
                                   mode=labels.MODE[outcome.registration.mode]))
 
@@ -215,7 +211,7 @@ def promote(slug, registration_id):
     registration = _registration(registration_id)
     form = forms.PromoteForm()
     return _act(registration, form, "promote_form",
-                lambda: operations.promote(g.event.id, registration.id, current_user.id, utcnow(), _secret(),
+                lambda: operations.promote(g.event.id, registration.id, current_user.id, utcnow(), keyring.current(),
                                            override=form.override.data),
                 lambda outcome: _("%(name)s has a seat now and is emailed.", name=outcome.registration.name))
 
@@ -228,7 +224,7 @@ def place_in_group(slug, registration_id):
     form.set_choices(attendees.event_groups(g.event.id))
     return _act(registration, form, "group_form",
                 lambda: operations.place_in_group(g.event.id, registration.id, int(form.group.data),
-                                                  current_user.id, _secret(), override=form.override.data),
+                                                  current_user.id, keyring.current(), override=form.override.data),
                 lambda outcome: _("%(name)s has a place in the group.", name=outcome.registration.name)
                 if outcome.group_status == "confirmed" else _group_full(outcome.registration.name),
                 anchor="#groups", error_field=form.group)
@@ -242,7 +238,7 @@ def remove_from_group(slug, registration_id, group_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        operations.remove_from_group(g.event.id, registration.id, group_id, current_user.id, _secret())
+        operations.remove_from_group(g.event.id, registration.id, group_id, current_user.id, keyring.current())
     except operations.NotFound:
         abort(404)
     flash(_("%(name)s is no longer in the group.", name=registration.name), "success")
@@ -256,7 +252,7 @@ def cancel(slug, registration_id):
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            operations.cancel_registration(g.event.id, registration.id, current_user.id, utcnow(), _secret())
+            operations.cancel_registration(g.event.id, registration.id, current_user.id, utcnow(), keyring.current())
         except operations.RegistrationError as error:
             flash(error_message(error), "error")
         else:
@@ -284,7 +280,7 @@ def add_registration(slug):
             privacy_accepted=form.informed.data, group_id=int(form.group.data) if form.group.data else None,
         )
         try:
-            outcome = operations.add_registration(g.event.id, data, current_user.id, utcnow(), _secret(),
+            outcome = operations.add_registration(g.event.id, data, current_user.id, utcnow(), keyring.current(),
                                                   override=form.override.data)
         except operations.AlreadyRegistered as error:
             existing_id = error.registration_id

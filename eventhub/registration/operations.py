@@ -22,6 +22,7 @@ from eventhub.audit import services as audit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership
+from eventhub.keyring import Keyring
 from eventhub.modes import Mode
 from eventhub.registration import services
 from eventhub.registration.models import Registration, Sector
@@ -150,12 +151,12 @@ def update_details(event_id: int, registration_id: int, details: Details, actor_
 # --- seats -------------------------------------------------------------------------------------
 
 def cancel_registration(event_id: int, registration_id: int, actor_id: int, now: datetime,
-                        secret_key: str) -> Registration:
+                        keys: Keyring) -> Registration:
     """Cancel for the person (they are emailed); their seat goes to the waitlist."""
     registration = get_registration(event_id, registration_id)
     status = registration.status
     try:
-        services.cancel(registration.id, now, secret_key, commit=False)
+        services.cancel(registration.id, now, keys, commit=False)
     except services.RegistrationError as error:
         _fail(error)
     audit.record(actor_id, "attendees.cancelled", f"#{registration.id} ({status})", event_id=event_id,
@@ -164,7 +165,7 @@ def cancel_registration(event_id: int, registration_id: int, actor_id: int, now:
     return registration
 
 
-def change_mode(event_id: int, registration_id: int, mode: str, actor_id: int, now: datetime, secret_key: str,
+def change_mode(event_id: int, registration_id: int, mode: str, actor_id: int, now: datetime, keys: Keyring,
                 override: bool = False) -> Outcome:
     """Move someone to the other mode: that needs a seat there (or ``override``), and frees theirs."""
     registration = get_registration(event_id, registration_id)
@@ -173,7 +174,7 @@ def change_mode(event_id: int, registration_id: int, mode: str, actor_id: int, n
         return Outcome(registration, [])
     limits = _Limits(event_id, override)
     try:
-        services.change_mode(registration.id, mode, now, secret_key, organiser=True, override=override,
+        services.change_mode(registration.id, mode, now, keys, organiser=True, override=override,
                              commit=False)
     except services.RegistrationError as error:
         _fail(error)
@@ -185,13 +186,13 @@ def change_mode(event_id: int, registration_id: int, mode: str, actor_id: int, n
     return Outcome(registration, raised)
 
 
-def promote(event_id: int, registration_id: int, actor_id: int, now: datetime, secret_key: str,
+def promote(event_id: int, registration_id: int, actor_id: int, now: datetime, keys: Keyring,
             override: bool = False) -> Outcome:
     """Give a waitlisted person a seat now, whatever their place in the queue."""
     registration = get_registration(event_id, registration_id)
     limits = _Limits(event_id, override)
     try:
-        services.promote(registration.id, now, secret_key, override=override, commit=False)
+        services.promote(registration.id, now, keys, override=override, commit=False)
     except services.RegistrationError as error:
         _fail(error)
     raised = limits.log_raised(actor_id, registration.id)
@@ -203,13 +204,13 @@ def promote(event_id: int, registration_id: int, actor_id: int, now: datetime, s
 
 # --- discussion groups -------------------------------------------------------------------------
 
-def place_in_group(event_id: int, registration_id: int, group_id: int, actor_id: int, secret_key: str,
+def place_in_group(event_id: int, registration_id: int, group_id: int, actor_id: int, keys: Keyring,
                    override: bool = False) -> Outcome:
     """Put someone in a group (moving them out of another in the same session); full means its waitlist."""
     registration = get_registration(event_id, registration_id)
     limits = _Limits(event_id, override)
     try:
-        membership = services.place_in_group(registration.id, group_id, secret_key, override=override, commit=False)
+        membership = services.place_in_group(registration.id, group_id, keys, override=override, commit=False)
     except services.RegistrationError as error:
         _fail(error)
     raised = limits.log_raised(actor_id, registration.id)
@@ -220,14 +221,14 @@ def place_in_group(event_id: int, registration_id: int, group_id: int, actor_id:
     return Outcome(registration, raised, group_status=membership.status)
 
 
-def remove_from_group(event_id: int, registration_id: int, group_id: int, actor_id: int, secret_key: str) -> None:
+def remove_from_group(event_id: int, registration_id: int, group_id: int, actor_id: int, keys: Keyring) -> None:
     registration = get_registration(event_id, registration_id)
     membership = db.session.scalar(select(GroupMembership).where(
         GroupMembership.registration_id == registration.id, GroupMembership.group_id == group_id))
     if membership is None:
         raise NotFound(group_id)
     title = membership.group.title
-    services.leave_group(registration.id, group_id, secret_key, commit=False)
+    services.leave_group(registration.id, group_id, keys, commit=False)
     audit.record(actor_id, "attendees.group_left", f"#{registration.id} ← {title}", event_id=event_id,
                  registration_id=registration.id, group_id=group_id)
     db.session.commit()
@@ -236,14 +237,14 @@ def remove_from_group(event_id: int, registration_id: int, group_id: int, actor_
 # --- adding by hand ----------------------------------------------------------------------------
 
 def add_registration(event_id: int, data: services.RegistrationInput, actor_id: int, now: datetime,
-                     secret_key: str, override: bool = False) -> Outcome:
+                     keys: Keyring, override: bool = False) -> Outcome:
     """Register someone by hand (phone, walk-in). The email address is required: it is how the
     person gets their confirmation, ticket and personal link, and it keeps one registration per person."""
     if not normalise_email(data.email or ""):
         raise services.MissingEmail()  # only the door's walk-ins may come without one (checkin.services)
     limits = _Limits(event_id, override)
     try:
-        result = services.register(event_id, data, now, secret_key, organiser=True, override=override,
+        result = services.register(event_id, data, now, keys, organiser=True, override=override,
                                    commit=False)
     except services.RegistrationError as error:
         _fail(error)

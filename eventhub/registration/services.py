@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader, GroupMembership, MembershipStatus
+from eventhub.keyring import Keyring
 from eventhub.mail import services as mail
 from eventhub.modes import Mode
 from eventhub.programme.models import ItemKind, ProgrammeItem
@@ -217,7 +218,7 @@ def _release_group_seat(group_id: int) -> None:
     )
 
 
-def _promote_event_waitlist(event_id: int, mode: Mode, now: datetime, secret_key: str) -> list[Registration]:
+def _promote_event_waitlist(event_id: int, mode: Mode, now: datetime, keys: Keyring) -> list[Registration]:
     """Give free seats to the waitlist, first come first served, and tell each person."""
     promoted: list[Registration] = []
     for _ in range(MAX_PROMOTION_ROUNDS):
@@ -244,19 +245,19 @@ def _promote_event_waitlist(event_id: int, mode: Mode, now: datetime, secret_key
             if won:
                 db.session.refresh(candidate)
                 promoted.append(candidate)
-                mail.queue_registration_email(candidate, "promoted", secret_key)
+                mail.queue_registration_email(candidate, "promoted", keys)
                 break
         else:
             _release_event_seat(event_id, mode)
     return promoted
 
 
-def promote_waitlist(event_id: int, mode: Mode, now: datetime, secret_key: str) -> list[Registration]:
+def promote_waitlist(event_id: int, mode: Mode, now: datetime, keys: Keyring) -> list[Registration]:
     """After seats were added: move the waitlist up (the caller commits)."""
-    return _promote_event_waitlist(event_id, mode, now, secret_key)
+    return _promote_event_waitlist(event_id, mode, now, keys)
 
 
-def _promote_group_waitlist(group_id: int, secret_key: str) -> None:
+def _promote_group_waitlist(group_id: int, keys: Keyring) -> None:
     for _ in range(MAX_PROMOTION_ROUNDS):
         waiting = db.session.scalars(
             select(GroupMembership)
@@ -276,7 +277,7 @@ def _promote_group_waitlist(group_id: int, secret_key: str) -> None:
             if won:
                 db.session.refresh(membership)
                 mail.queue_registration_email(
-                    membership.registration, "group_promoted", secret_key, group=membership.group
+                    membership.registration, "group_promoted", keys, group=membership.group
                 )
                 break
         else:
@@ -291,7 +292,7 @@ def get_event_for_registration(slug: str) -> Event | None:
     )
 
 
-def register(event_id: int, data: RegistrationInput, now: datetime, secret_key: str, *, organiser: bool = False,
+def register(event_id: int, data: RegistrationInput, now: datetime, keys: Keyring, *, organiser: bool = False,
              override: bool = False, commit: bool = True) -> RegistrationResult:
     """Register a person, or, if the address is already registered, email their link again.
 
@@ -302,14 +303,14 @@ def register(event_id: int, data: RegistrationInput, now: datetime, secret_key: 
     """
     options = dict(organiser=organiser, override=override, commit=commit)
     try:
-        return _register(event_id, data, now, secret_key, **options)
+        return _register(event_id, data, now, keys, **options)
     except IntegrityError:
         # The same address registered in a parallel request a moment ago.
         db.session.rollback()
-        return _register(event_id, data, now, secret_key, **options)
+        return _register(event_id, data, now, keys, **options)
 
 
-def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key: str, organiser: bool,
+def _register(event_id: int, data: RegistrationInput, now: datetime, keys: Keyring, organiser: bool,
               override: bool, commit: bool) -> RegistrationResult:
     event = db.session.get(Event, event_id)
     if not organiser:
@@ -332,13 +333,13 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key:
     if existing is not None and not existing.is_cancelled:
         if organiser:
             raise AlreadyRegistered(existing.id)
-        mail.queue_registration_email(existing, "manage_link", secret_key)
+        mail.queue_registration_email(existing, "manage_link", keys)
         db.session.commit()
         return RegistrationResult(existing, created=False)
 
     group = _group_for_choice(event, mode, data.group_id, organiser) if data.group_id else None
     registration = existing or Registration(event_id=event_id, email=email, token_salt=tokens.new_salt())
-    registration.token_hash = tokens.token_hash(tokens.manage_token(secret_key, registration.token_salt))
+    registration.token_hash = tokens.token_hash(tokens.manage_token(keys, registration.token_salt))
     registration.name = data.name.strip()
     registration.organisation = data.organisation.strip()
     registration.role_title = data.role_title.strip()
@@ -361,9 +362,9 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, secret_key:
     db.session.add(registration)
     db.session.flush()  # a duplicate address fails here, before any email is queued
     if group is not None and registration.is_confirmed:
-        _join_group(registration, group, secret_key, notify=False, override=override)
+        _join_group(registration, group, keys, notify=False, override=override)
     mail.queue_registration_email(
-        registration, "confirmed" if registration.is_confirmed else "waitlisted", secret_key
+        registration, "confirmed" if registration.is_confirmed else "waitlisted", keys
     )
     if commit:
         db.session.commit()
@@ -390,13 +391,13 @@ def find_by_token(token: str) -> Registration | None:
 
 # --- changing and cancelling -----------------------------------------------------------------
 
-def cancel(registration_id: int, now: datetime, secret_key: str, *, commit: bool = True) -> Registration:
+def cancel(registration_id: int, now: datetime, keys: Keyring, *, commit: bool = True) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration.is_cancelled:
         raise AlreadyCancelled()
     was_confirmed = registration.is_confirmed
     mode = Mode(registration.mode)
-    _leave_all_groups(registration, secret_key)
+    _leave_all_groups(registration, keys)
     won = db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id, Registration.status == registration.status)
@@ -409,15 +410,15 @@ def cancel(registration_id: int, now: datetime, secret_key: str, *, commit: bool
         raise AlreadyCancelled()
     if was_confirmed:
         _release_event_seat(registration.event_id, mode)
-        _promote_event_waitlist(registration.event_id, mode, now, secret_key)
+        _promote_event_waitlist(registration.event_id, mode, now, keys)
     db.session.refresh(registration)
-    mail.queue_registration_email(registration, "cancelled", secret_key)
+    mail.queue_registration_email(registration, "cancelled", keys)
     if commit:
         db.session.commit()
     return registration
 
 
-def change_mode(registration_id: int, new_mode: str, now: datetime, secret_key: str, *, organiser: bool = False,
+def change_mode(registration_id: int, new_mode: str, now: datetime, keys: Keyring, *, organiser: bool = False,
                 override: bool = False, commit: bool = True) -> Registration:
     """Move to the other mode; that takes a seat there (waitlisted people too) and frees the old one."""
     registration = db.session.get(Registration, registration_id)
@@ -445,18 +446,18 @@ def change_mode(registration_id: int, new_mode: str, now: datetime, secret_key: 
     registration.ticket_version += 1  # an on-site ticket must not open the door for a digital registration
     for membership in list(registration.memberships):
         if not group_allowed_for(event, target, membership.group):
-            _leave_group(registration, membership, secret_key)
+            _leave_group(registration, membership, keys)
     db.session.flush()
     if was_confirmed:
         _release_event_seat(event.id, old)
-        _promote_event_waitlist(event.id, old, now, secret_key)
-    mail.queue_registration_email(registration, "mode_changed", secret_key)
+        _promote_event_waitlist(event.id, old, now, keys)
+    mail.queue_registration_email(registration, "mode_changed", keys)
     if commit:
         db.session.commit()
     return registration
 
 
-def promote(registration_id: int, now: datetime, secret_key: str, *, override: bool = False,
+def promote(registration_id: int, now: datetime, keys: Keyring, *, override: bool = False,
             commit: bool = True) -> Registration:
     """An organiser gives one waitlisted person a seat, whatever their place in the queue."""
     registration = db.session.get(Registration, registration_id)
@@ -475,7 +476,7 @@ def promote(registration_id: int, now: datetime, secret_key: str, *, override: b
         db.session.rollback()
         raise NotWaitlisted()
     db.session.refresh(registration)
-    mail.queue_registration_email(registration, "promoted", secret_key)
+    mail.queue_registration_email(registration, "promoted", keys)
     if commit:
         db.session.commit()
     return registration
@@ -524,7 +525,7 @@ def _group_for_choice(event: Event, mode: Mode, group_id: int, organiser: bool =
     return group
 
 
-def choose_group(registration_id: int, group_id: int, now: datetime, secret_key: str) -> GroupMembership:
+def choose_group(registration_id: int, group_id: int, now: datetime, keys: Keyring) -> GroupMembership:
     registration = db.session.get(Registration, registration_id)
     if registration.is_cancelled:
         raise AlreadyCancelled()
@@ -534,12 +535,12 @@ def choose_group(registration_id: int, group_id: int, now: datetime, secret_key:
     group = _group_for_choice(event, Mode(registration.mode), group_id)
     if not registration.is_confirmed:
         raise NeedsSeatFirst()
-    membership = _join_group(registration, group, secret_key, notify=True)
+    membership = _join_group(registration, group, keys, notify=True)
     db.session.commit()
     return membership
 
 
-def place_in_group(registration_id: int, group_id: int, secret_key: str, *, override: bool = False,
+def place_in_group(registration_id: int, group_id: int, keys: Keyring, *, override: bool = False,
                    commit: bool = True) -> GroupMembership:
     """An organiser puts a person in a group (moving them from another in the same session).
 
@@ -557,29 +558,29 @@ def place_in_group(registration_id: int, group_id: int, secret_key: str, *, over
     if current is not None and current.status == MembershipStatus.WAITLISTED and _take_group_seat(group.id, override):
         current.status = MembershipStatus.CONFIRMED
         db.session.flush()
-        mail.queue_registration_email(registration, "group_promoted", secret_key, group=group)
-    membership = current or _join_group(registration, group, secret_key, notify=True, override=override)
+        mail.queue_registration_email(registration, "group_promoted", keys, group=group)
+    membership = current or _join_group(registration, group, keys, notify=True, override=override)
     if commit:
         db.session.commit()
     return membership
 
 
-def leave_group(registration_id: int, group_id: int, secret_key: str, *, commit: bool = True) -> None:
+def leave_group(registration_id: int, group_id: int, keys: Keyring, *, commit: bool = True) -> None:
     registration = db.session.get(Registration, registration_id)
     for membership in list(registration.memberships):
         if membership.group_id == group_id:
-            _leave_group(registration, membership, secret_key)
+            _leave_group(registration, membership, keys)
     if commit:
         db.session.commit()
 
 
-def _join_group(registration: Registration, group: DiscussionGroup, secret_key: str,
+def _join_group(registration: Registration, group: DiscussionGroup, keys: Keyring,
                 notify: bool, override: bool = False) -> GroupMembership:
     current = next((m for m in registration.memberships if m.item_id == group.item_id), None)
     if current is not None and current.group_id == group.id:
         return current
     if current is not None:  # switching: one group per group session
-        _leave_group(registration, current, secret_key)
+        _leave_group(registration, current, keys)
         db.session.flush()
     status = MembershipStatus.CONFIRMED if _take_group_seat(group.id, override) else MembershipStatus.WAITLISTED
     membership = GroupMembership(registration=registration, group=group, item_id=group.item_id, status=status)
@@ -588,21 +589,21 @@ def _join_group(registration: Registration, group: DiscussionGroup, secret_key: 
     if notify:
         mail.queue_registration_email(
             registration, "group_confirmed" if status == MembershipStatus.CONFIRMED else "group_waitlisted",
-            secret_key, group=group,
+            keys, group=group,
         )
     return membership
 
 
-def _leave_group(registration: Registration, membership: GroupMembership, secret_key: str) -> None:
+def _leave_group(registration: Registration, membership: GroupMembership, keys: Keyring) -> None:
     group_id, was_confirmed = membership.group_id, membership.status == MembershipStatus.CONFIRMED
     registration.memberships.remove(membership)
     db.session.delete(membership)
     db.session.flush()
     if was_confirmed:
         _release_group_seat(group_id)
-        _promote_group_waitlist(group_id, secret_key)
+        _promote_group_waitlist(group_id, keys)
 
 
-def _leave_all_groups(registration: Registration, secret_key: str) -> None:
+def _leave_all_groups(registration: Registration, keys: Keyring) -> None:
     for membership in list(registration.memberships):
-        _leave_group(registration, membership, secret_key)
+        _leave_group(registration, membership, keys)

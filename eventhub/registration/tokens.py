@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import secrets
 
+from eventhub.keyring import Keyring
 from eventhub.types import MAX_ID
 
 
@@ -18,13 +18,9 @@ def new_salt() -> str:
     return secrets.token_hex(16)  # 128 bits
 
 
-def _mac(secret_key: str, message: str) -> bytes:
-    return hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).digest()
-
-
-def manage_token(secret_key: str, salt: str) -> str:
+def manage_token(keys: Keyring, salt: str) -> str:
     """URL-safe, 192 bits."""
-    return base64.urlsafe_b64encode(_mac(secret_key, f"manage:{salt}")[:24]).decode().rstrip("=")
+    return base64.urlsafe_b64encode(keys.mac(f"manage:{salt}")[:24]).decode().rstrip("=")
 
 
 def token_hash(token: str) -> str:
@@ -34,14 +30,14 @@ def token_hash(token: str) -> str:
 TICKET_PREFIX = "EH1:"  # a version tag lets the scanner refuse codes it does not understand
 
 
-def ticket_payload(secret_key: str, registration) -> str:
+def ticket_payload(keys: Keyring, registration) -> str:
     """What the door QR encodes: ``EH1:<registration id>-<ticket version>-<secret>``.
 
     The id lets the server find the ticket in one look-up; the secret (an HMAC under the
     app's key) makes it impossible to forge; the version makes a cancelled or changed
     ticket stop working.
     """
-    secret = ticket_secret(secret_key, registration.token_salt, registration.ticket_version)
+    secret = ticket_secret(keys, registration.token_salt, registration.ticket_version)
     return f"{TICKET_PREFIX}{registration.id}-{registration.ticket_version}-{secret}"
 
 
@@ -56,16 +52,16 @@ def parse_ticket_payload(text: str) -> tuple[int, int, str] | None:
     return int(parts[0]), int(parts[1]), parts[2]
 
 
-def ticket_secret(secret_key: str, salt: str, version: int) -> str:
+def ticket_secret(keys: Keyring, salt: str, version: int) -> str:
     """What the door QR encodes: 160 bits, changes with ticket_version so old tickets stop working."""
-    return base64.b32encode(_mac(secret_key, f"ticket:{salt}:{version}")[:20]).decode().rstrip("=")
+    return base64.b32encode(keys.mac(f"ticket:{salt}:{version}")[:20]).decode().rstrip("=")
 
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread at the door
 
 
-def short_code(secret_key: str, salt: str, version: int) -> str:
+def short_code(keys: Keyring, salt: str, version: int) -> str:
     """Eight characters a host can type when the camera fails, e.g. ``7K2M-X9QD`` (40 bits)."""
-    value = int.from_bytes(_mac(secret_key, f"short:{salt}:{version}")[:5], "big")
+    value = int.from_bytes(keys.mac(f"short:{salt}:{version}")[:5], "big")
     chars = "".join(CROCKFORD[(value >> shift) & 31] for shift in range(35, -1, -5))
     return f"{chars[:4]}-{chars[4:]}"

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
-from eventhub import labels
+from eventhub import keyring, labels
 from eventhub.checkin.services import join_is_open
 from eventhub.extensions import limiter
 from eventhub.programme import services as programme
@@ -43,10 +43,6 @@ def error_message(error: services.RegistrationError) -> str:
     if isinstance(error, services.AlreadyCancelled):
         return _("This registration is cancelled.")
     return _("That could not be done.")
-
-
-def _secret() -> str:
-    return current_app.config["SECRET_KEY"]
 
 
 def build_registration_form(event, formdata=None, viewer=None):
@@ -128,7 +124,7 @@ def register(slug):
             privacy_accepted=form.privacy.data, group_id=int(form.group.data) if form.group.data else None,
         )
         try:
-            services.register(event.id, data, utcnow(), _secret())
+            services.register(event.id, data, utcnow(), keyring.current())
         except services.RegistrationError as error:
             form.form_errors.append(error_message(error))
         else:
@@ -196,7 +192,7 @@ def change_mode(token):
     if not form.validate_on_submit():
         return _manage_page(registration, token, mode_form=form, status=422)
     try:
-        services.change_mode(registration.id, form.mode.data, utcnow(), _secret())
+        services.change_mode(registration.id, form.mode.data, utcnow(), keyring.current())
     except services.RegistrationError as error:
         flash(error_message(error), "error")
     else:
@@ -212,7 +208,7 @@ def choose_group(token):
     if not form.validate_on_submit():
         return _manage_page(registration, token, group_form=form, status=422)
     try:
-        membership = services.choose_group(registration.id, int(form.group.data), utcnow(), _secret())
+        membership = services.choose_group(registration.id, int(form.group.data), utcnow(), keyring.current())
     except services.RegistrationError as error:
         flash(error_message(error), "error")
     else:
@@ -245,7 +241,7 @@ def cancel(token):
     form = forms.ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.cancel(registration.id, utcnow(), _secret())
+            services.cancel(registration.id, utcnow(), keyring.current())
         except services.RegistrationError as error:
             flash(error_message(error), "error")
         else:
@@ -260,7 +256,7 @@ def ticket_svg(token):
     registration = _load_registration(token)
     if not (registration.is_confirmed and registration.mode == "on_site"):
         abort(404)
-    payload = tokens.ticket_payload(_secret(), registration)
+    payload = tokens.ticket_payload(keyring.current(), registration)
     response = current_app.response_class(qr.qr_svg(payload), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-store"
     return response

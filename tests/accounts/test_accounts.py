@@ -14,6 +14,7 @@ from eventhub.accounts import services as accounts
 from eventhub.accounts.models import AccountToken, User
 from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.keyring import Keyring
 from eventhub.mail.models import OutboxMessage
 from tests.accounts.support import PASSWORD, csrf_from, make_user, post, session_csrf, sign_in, user_by_email
 from tests.registration.support import count, outbox, page_text
@@ -507,15 +508,15 @@ def test_hosted_event_id_follows_can_host(app, make_event, who, expected):
 def test_device_cookie_names_accounts_by_keyed_hash_and_rejects_forgeries():
     from eventhub.accounts import devices
 
-    token = devices.remember("secret-one", None, "org@example.se")
-    token = devices.remember("secret-one", token, "vard@example.se")
+    token = devices.remember(Keyring("secret-one"), None, "org@example.se")
+    token = devices.remember(Keyring("secret-one"), token, "vard@example.se")
 
-    assert devices.is_known("secret-one", token, "org@example.se")
-    assert devices.is_known("secret-one", token, "vard@example.se")
-    assert not devices.is_known("secret-one", token, "someone@example.se")
-    assert not devices.is_known("secret-two", token, "org@example.se")  # signed with our key only
-    assert not devices.is_known("secret-one", token[:-2] + "xx", "org@example.se")
+    assert devices.is_known(Keyring("secret-one"), token, "org@example.se")
+    assert devices.is_known(Keyring("secret-one"), token, "vard@example.se")
+    assert not devices.is_known(Keyring("secret-one"), token, "someone@example.se")
+    assert not devices.is_known(Keyring("secret-two"), token, "org@example.se")  # signed with our key only
+    assert not devices.is_known(Keyring("secret-one"), token[:-2] + "xx", "org@example.se")
     assert "example.se" not in token  # no address in the cookie
     for n in range(10):
-        token = devices.remember("secret-one", token, f"p{n}@example.se")
-    assert len(devices.accounts_in("secret-one", token)) == devices.MAX_ACCOUNTS
+        token = devices.remember(Keyring("secret-one"), token, f"p{n}@example.se")
+    assert len(devices.accounts_in(Keyring("secret-one"), token)) == devices.MAX_ACCOUNTS

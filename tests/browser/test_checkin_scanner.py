@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from eventhub import keyring
 from eventhub.accounts import services as accounts
 from eventhub.checkin.models import CheckIn
 from eventhub.events.models import Event
@@ -72,11 +73,11 @@ def register(server, name: str, mode: str = "on_site", organisation: str = "BorÃ
         data = registration.RegistrationInput(
             name=name, email=f"{secrets.token_hex(4)}@example.se", mode=mode, organisation=organisation,
             privacy_accepted=True, group_id=group_id)
-        person = registration.register(event.id, data, datetime.now(UTC), app.config["SECRET_KEY"],
+        person = registration.register(event.id, data, datetime.now(UTC), keyring.of(app),
                                        organiser=True).registration
-        secret_key = app.config["SECRET_KEY"]
-        return Person(person.id, person.name, tokens.ticket_payload(secret_key, person),
-                      tokens.short_code(secret_key, person.token_salt, person.ticket_version))
+        keys = keyring.of(app)
+        return Person(person.id, person.name, tokens.ticket_payload(keys, person),
+                      tokens.short_code(keys, person.token_salt, person.ticket_version))
 
 
 def check_ins(server, person: Person) -> list[CheckIn]:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from eventhub import keyring
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import GroupMembership
@@ -243,7 +244,7 @@ def test_error_summary_lists_the_errors_in_page_order(new_context, registration_
 def tokens(registration_app) -> dict[str, str]:
     """Manage tokens, read from the confirmation emails, for people registered through the service layer:
     on site with a group (ticket QR and group choice), digital, and one who has cancelled."""
-    secret = registration_app.config["SECRET_KEY"]
+    keys = keyring.of(registration_app)
     found = {}
     with registration_app.app_context():
         event = event_row()
@@ -253,11 +254,11 @@ def tokens(registration_app) -> dict[str, str]:
             email = f"axe-{kind.replace('_', '-')}@example.se"
             data = services.RegistrationInput(name=f"Axe {kind}", email=email, mode=mode, sector="academia",
                                               privacy_accepted=True, group_id=group_id)
-            result = services.register(event.id, data, utcnow(), secret)
+            result = services.register(event.id, data, utcnow(), keys)
             assert result.created and result.registration.is_confirmed
             found[kind] = token_from_outbox(email)
             if kind == "cancelled":
-                services.cancel(result.registration.id, utcnow(), secret)
+                services.cancel(result.registration.id, utcnow(), keys)
     return found
 
 

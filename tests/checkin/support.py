@@ -22,7 +22,7 @@ from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
 from tests.registration.attendees_support import sign_in, staff_member
-from tests.registration.support import SECRET, event_by_slug, person
+from tests.registration.support import KEYS, event_by_slug, person
 
 META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -49,8 +49,8 @@ class Ticket:
 
 def ticket_for(registration: Registration) -> Ticket:
     return Ticket(id=registration.id, name=registration.name, email=registration.email,
-                  payload=tokens.ticket_payload(SECRET, registration),
-                  code=tokens.short_code(SECRET, registration.token_salt, registration.ticket_version))
+                  payload=tokens.ticket_payload(KEYS, registration),
+                  code=tokens.short_code(KEYS, registration.token_salt, registration.ticket_version))
 
 
 def current_ticket(app, registration_id: int) -> Ticket:
@@ -63,7 +63,7 @@ def registered(app, slug: str, email: str, mode: str = "on_site", name: str | No
     """Register through the service (seats counted, email queued) and return the ticket."""
     with app.app_context():
         data = person(email, mode, name=name or email.split("@")[0].title(), **overrides)
-        result = registration_services.register(event_by_slug(slug).id, data, datetime.now(UTC), SECRET)
+        result = registration_services.register(event_by_slug(slug).id, data, datetime.now(UTC), KEYS)
         return ticket_for(result.registration)
 
 

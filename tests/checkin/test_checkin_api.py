@@ -8,7 +8,7 @@ import re
 import pytest
 
 from config import TestingConfig
-from eventhub import create_app
+from eventhub import create_app, keyring
 from eventhub.checkin.models import CheckIn
 from eventhub.extensions import db
 from eventhub.registration.models import Registration
@@ -242,7 +242,7 @@ def test_offline_tickets_hold_matching_hashes_names_and_groups_but_no_email_or_a
 
         from eventhub.registration import services
 
-        services.cancel(gone.id, datetime.now(UTC), app.config["SECRET_KEY"])
+        services.cancel(gone.id, datetime.now(UTC), keyring.of(app))
     assert registration_row(app, anna.id).dietary_needs == "Glutenfri kost"  # stored, with consent
 
     response = door.get("tickets")

@@ -21,7 +21,7 @@ from eventhub.registration.models import Registration
 from tests.checkin.support import META_CSRF, Ticket, iso, nonce, ticket_for
 from tests.live_gunicorn import Gunicorn, serve
 from tests.registration.attendees_support import PASSWORD, seed_registrations, staff_member
-from tests.registration.support import SECRET, csrf_token
+from tests.registration.support import csrf_token
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ HOSTS = 4
 @pytest.fixture
 def server(app, database, tmp_path):
     # Two processes are enough for races between workers, and boot twice as fast as four.
-    with serve(database, tmp_path, SECRET, workers=2, threads=8) as served:
+    with serve(database, tmp_path, workers=2, threads=8) as served:
         yield served
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from eventhub import keyring
 from eventhub.checkin.models import CheckIn
 from tests.checkin.support import (
     check_ins,
@@ -139,7 +140,7 @@ def test_scan_resent_after_the_ticket_was_cancelled_gets_its_first_answer(app, s
     same = nonce()
     first = door.scan(ticket.payload, nonce=same)
     with app.app_context():
-        services.cancel(ticket.id, datetime.now(UTC), app.config["SECRET_KEY"])
+        services.cancel(ticket.id, datetime.now(UTC), keyring.of(app))
 
     again = door.scan(ticket.payload, nonce=same)
     fresh = door.scan(ticket.payload)
@@ -225,14 +226,14 @@ def test_nonce_of_another_event_reveals_nobody(app_ctx, make_event):
 
     from eventhub.checkin import services
     from eventhub.registration import tokens
-    from tests.registration.support import SECRET, event_by_slug, register
+    from tests.registration.support import KEYS, event_by_slug, register
 
     first, second = make_event(), make_event()
     person = register(first, "nonce@example.se", "on_site").registration
-    payload = tokens.ticket_payload(SECRET, person)
-    assert services.scan(event_by_slug(first).id, payload, None, "shared-nonce-1", datetime.now(UTC), SECRET).colour \
+    payload = tokens.ticket_payload(KEYS, person)
+    assert services.scan(event_by_slug(first).id, payload, None, "shared-nonce-1", datetime.now(UTC), KEYS).colour \
         == "green"
 
-    other = services.scan(event_by_slug(second).id, "EH1:0-0-x", None, "shared-nonce-1", datetime.now(UTC), SECRET)
+    other = services.scan(event_by_slug(second).id, "EH1:0-0-x", None, "shared-nonce-1", datetime.now(UTC), KEYS)
 
     assert other.colour == "red" and other.name == ""

@@ -11,7 +11,7 @@ from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
 from tests.checkin.support import registered, registration_row
-from tests.registration.support import SECRET, page_text
+from tests.registration.support import KEYS, page_text
 
 STARTS = datetime(2030, 6, 10, 8, 0, tzinfo=UTC)  # 10:00 in Stockholm (summer time)
 ENDS = STARTS + timedelta(hours=3)
@@ -37,7 +37,7 @@ def clock(monkeypatch):
 
 def _token(app, registration_id: int) -> str:
     with app.app_context():
-        return tokens.manage_token(SECRET, db.session.get(Registration, registration_id).token_salt)
+        return tokens.manage_token(KEYS, db.session.get(Registration, registration_id).token_salt)
 
 
 def test_join_before_the_window_is_425_with_the_opening_time(app, client, online, clock):
@@ -114,7 +114,7 @@ def test_join_by_someone_not_confirmed_digital_is_403_with_a_clear_message(app, 
     person = registered(app, slug, "anna@example.se", mode=mode)
     if case == "cancelled":
         with app.app_context():
-            registration_services.cancel(person.id, datetime.now(UTC), SECRET)
+            registration_services.cancel(person.id, datetime.now(UTC), KEYS)
     assert registration_row(app, person.id).status == {"on_site": "confirmed", "cancelled": "cancelled",
                                                        "waitlisted": "waitlisted"}[case]
     clock(STARTS)

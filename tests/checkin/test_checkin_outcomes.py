@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from eventhub import keyring
 from eventhub.extensions import db
 from eventhub.mail.models import OutboxMessage
 from tests.checkin.support import (
@@ -185,7 +186,7 @@ def test_search_finds_people_by_part_of_name_without_cancelled(app, slug, door):
     with app.app_context():
         from eventhub.registration import services
 
-        services.cancel(gone.id, datetime.now().astimezone(), app.config["SECRET_KEY"])
+        services.cancel(gone.id, datetime.now().astimezone(), keyring.of(app))
 
     people = door.post("search", {"q": "anna"}).get_json()["people"]
 

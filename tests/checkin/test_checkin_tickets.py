@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from eventhub.registration import qr
 from eventhub.registration import services as registration_services
 from tests.checkin.support import check_ins, current_ticket, decode_qr, registered, registration_row
-from tests.registration.support import SECRET
+from tests.registration.support import KEYS
 
 
 def test_scan_qr_png_decoded_by_zxing_checks_in_green(app, slug, door):
@@ -82,8 +82,8 @@ def test_scan_old_ticket_after_mode_changes_is_red_replaced(app, slug, door):
     old = registered(app, slug, "anna@example.se")
     with app.app_context():
         now = datetime.now(UTC)
-        registration_services.change_mode(old.id, "digital", now, SECRET)
-        registration_services.change_mode(old.id, "on_site", now, SECRET)
+        registration_services.change_mode(old.id, "digital", now, KEYS)
+        registration_services.change_mode(old.id, "on_site", now, KEYS)
     new = current_ticket(app, old.id)
 
     old_qr = door.scan(old.payload)
@@ -99,7 +99,7 @@ def test_scan_old_ticket_after_mode_changes_is_red_replaced(app, slug, door):
 def test_scan_ticket_after_cancel_is_red_cancelled(app, slug, door):
     ticket = registered(app, slug, "anna@example.se")
     with app.app_context():
-        registration_services.cancel(ticket.id, datetime.now(UTC), SECRET)
+        registration_services.cancel(ticket.id, datetime.now(UTC), KEYS)
 
     by_qr = door.scan(ticket.payload)
     by_code = door.scan(ticket.code)

@@ -189,11 +189,11 @@ def test_walk_in_rules_live_in_the_service(app, slug):
     from datetime import UTC, datetime
 
     from eventhub.checkin import services
-    from tests.registration.support import SECRET, event_by_slug
+    from tests.registration.support import KEYS, event_by_slug
 
     with app.app_context():
         event_id = event_by_slug(slug).id
         with pytest.raises(services.NameMissing):
-            services.walk_in(event_id, "x" * 201, None, None, datetime.now(UTC), SECRET, nonce())
+            services.walk_in(event_id, "x" * 201, None, None, datetime.now(UTC), KEYS, nonce())
         with pytest.raises(services.EmailInvalid):
-            services.walk_in(event_id, "Gunnar", "anna@", None, datetime.now(UTC), SECRET, nonce())
+            services.walk_in(event_id, "Gunnar", "anna@", None, datetime.now(UTC), KEYS, nonce())

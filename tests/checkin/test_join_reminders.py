@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from eventhub.checkin.reminders import send_join_reminders
-from tests.registration.support import SECRET, event_by_slug, outbox, register
+from tests.registration.support import KEYS, event_by_slug, outbox, register
 
 
 def _event(make_event, starts_in: timedelta) -> str:
@@ -17,8 +17,8 @@ def test_reminder_goes_to_confirmed_digital_people_once(app_ctx, make_event):
     register(slug, "room@example.se", "on_site")
     now = datetime.now(UTC)
 
-    assert send_join_reminders(now, SECRET) == 1
-    assert send_join_reminders(now + timedelta(minutes=10), SECRET) == 0  # never twice
+    assert send_join_reminders(now, KEYS) == 1
+    assert send_join_reminders(now + timedelta(minutes=10), KEYS) == 0  # never twice
 
     reminder = outbox("digi@example.se")[-1]
     assert reminder.subject.startswith("Din länk för att ansluta")
@@ -33,11 +33,11 @@ def test_no_reminder_before_the_lead_time_or_for_cancelled_people(app_ctx, make_
     slug = _event(make_event, timedelta(days=3))
     kept = register(slug, "later@example.se", "digital").registration
     gone = register(slug, "gone@example.se", "digital").registration
-    services.cancel(gone.id, datetime.now(UTC), SECRET)
+    services.cancel(gone.id, datetime.now(UTC), KEYS)
 
-    assert send_join_reminders(datetime.now(UTC), SECRET) == 0
+    assert send_join_reminders(datetime.now(UTC), KEYS) == 0
     start = event_by_slug(slug).starts_at
-    assert send_join_reminders(start - timedelta(hours=1), SECRET) == 1
+    assert send_join_reminders(start - timedelta(hours=1), KEYS) == 1
     assert [m.to_address for m in outbox() if "/join" in m.body_text] == [kept.email]
 
 

@@ -9,6 +9,7 @@ import pytest
 import vobject
 from sqlalchemy import select
 
+from eventhub import keyring
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup
 from eventhub.programme.models import ProgrammeItem
@@ -166,7 +167,7 @@ def test_personal_feed_has_own_mode_items_and_own_group(client, demo, app):
         group = db.session.get(DiscussionGroup, group_ids[0])
         group.place = "Sal B"
         db.session.commit()
-        services.choose_group(result.registration.id, group_ids[0], datetime.now(UTC), app.config["SECRET_KEY"])
+        services.choose_group(result.registration.id, group_ids[0], datetime.now(UTC), keyring.of(app))
         assert event.join_url
         join_url = event.join_url
     token = _token_for(app, "anna@example.se")
@@ -183,7 +184,7 @@ def test_personal_feed_has_own_mode_items_and_own_group(client, demo, app):
 def test_personal_feed_of_cancelled_registration_marks_everything_cancelled(client, demo, app):
     with app.app_context():
         result = register(BORAS, "bo@example.se", "digital")
-        services.cancel(result.registration.id, datetime.now(UTC), app.config["SECRET_KEY"])
+        services.cancel(result.registration.id, datetime.now(UTC), keyring.of(app))
     token = _token_for(app, "bo@example.se")
     ical, _, _ = parse_both(client.get(f"/r/{token}/calendar.ics"))
     assert vevents(ical) and {str(e["status"]) for e in vevents(ical)} == {"CANCELLED"}

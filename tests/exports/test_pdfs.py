@@ -16,6 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from eventhub import keyring
 from eventhub.accounts import services as accounts
 from eventhub.exports import pdf
 from eventhub.extensions import db
@@ -157,7 +158,7 @@ def test_renderer_makes_no_request_and_embeds_no_local_file(tmp_path):
     server = http.server.HTTPServer(("127.0.0.1", 0), _CountingHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     secret = tmp_path / "secret.txt"
-    secret.write_text("TOP-SECRET-CONTENT")
+    secret.write_text("TOP-KEYS-CONTENT")
     port = server.server_port
     hostile = f"""<html lang="sv"><head><title>t</title>
       <link rel="stylesheet" href="http://127.0.0.1:{port}/style.css">
@@ -174,7 +175,7 @@ def test_renderer_makes_no_request_and_embeds_no_local_file(tmp_path):
     finally:
         server.shutdown()
     assert _CountingHandler.hits == []
-    assert b"TOP-SECRET-CONTENT" not in body and b"EmbeddedFile" not in body
+    assert b"TOP-KEYS-CONTENT" not in body and b"EmbeddedFile" not in body
     assert any(url.startswith("file://") for url in fetcher.refused)
     assert any(url.startswith("http://127.0.0.1") for url in fetcher.refused)
     assert "eventhub-static:../config.py" in fetcher.refused
@@ -206,8 +207,8 @@ def test_ticket_pdf_qr_decodes_to_the_ticket(client, demo, app, tmp_path):
     with app.app_context():
         result = register(BORAS, "tove@example.se", "on_site")
         person = result.registration
-        expected = tokens.ticket_payload(app.config["SECRET_KEY"], person)
-        code = tokens.short_code(app.config["SECRET_KEY"], person.token_salt, person.ticket_version)
+        expected = tokens.ticket_payload(keyring.of(app), person)
+        code = tokens.short_code(keyring.of(app), person.token_salt, person.ticket_version)
         token = MANAGE_LINK_PATTERN.search(outbox("tove@example.se")[0].body_text).group(1)
     body = client.get(f"/r/{token}/ticket.pdf").data
     assert qr_codes(body, tmp_path) == [expected]

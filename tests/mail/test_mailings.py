@@ -18,7 +18,7 @@ from eventhub.registration import services
 from eventhub.registration.models import Registration
 from tests.accounts.support import make_user, post, sign_in
 from tests.registration.support import (
-    SECRET,
+    KEYS,
     add_group_session,
     count,
     event_by_slug,
@@ -41,7 +41,7 @@ def forum(app, make_event):
         register(slug, "bertil@example.se")  # waitlisted
         register(slug, "cecilia@example.se", mode="digital", language="en")
         gone = register(slug, "david@example.se", mode="digital").registration
-        services.cancel(gone.id, datetime.now(UTC), SECRET)
+        services.cancel(gone.id, datetime.now(UTC), KEYS)
         db.session.query(OutboxMessage).delete()  # the registration emails are not what these tests look at
         db.session.commit()
     return slug
@@ -85,7 +85,7 @@ def test_audiences_never_include_cancelled_people(app, forum, audience, expected
 def test_walk_in_without_an_address_is_not_a_recipient_and_sending_works(app, organiser, forum):
     with app.app_context():
         data = services.RegistrationInput(name="Gäst vid dörren", email="", mode="digital", privacy_accepted=True)
-        services.register(event_by_slug(forum).id, data, datetime.now(UTC), SECRET, organiser=True)
+        services.register(event_by_slug(forum).id, data, datetime.now(UTC), KEYS, organiser=True)
     assert _recipients(app, forum, "all") == ["anna@example.se", "bertil@example.se", "cecilia@example.se"]
 
     response = _send(organiser, forum, body="Hej!")
@@ -104,7 +104,7 @@ def test_group_audience_is_the_confirmed_members_of_that_group(app, forum, make_
     with app.app_context():
         group_id, other_group = add_group_session(forum, [("Grupp A", "on_site", 5), ("Grupp B", "digital", 5)])
         anna = db.session.scalar(select(Registration).where(Registration.email == "anna@example.se"))
-        services.choose_group(anna.id, group_id, datetime.now(UTC), SECRET)
+        services.choose_group(anna.id, group_id, datetime.now(UTC), KEYS)
         db.session.commit()
     assert _recipients(app, forum, f"group:{group_id}") == ["anna@example.se"]
     assert _recipients(app, forum, f"group:{other_group}") == []
@@ -175,7 +175,7 @@ def test_a_subject_with_a_line_break_is_refused_and_nothing_is_queued(app, organ
     with app.app_context():
         assert count(OutboxMessage) == 0 and count(Mailing) == 0
         with pytest.raises(operations.UnsafeSubject):
-            operations.send(event_by_slug(forum).id, "all", subject, "x", None, SECRET, datetime.now(UTC))
+            operations.send(event_by_slug(forum).id, "all", subject, "x", None, KEYS, datetime.now(UTC))
 
 
 def test_empty_subject_or_body_or_unknown_audience_is_refused(app, organiser, forum):
@@ -211,7 +211,7 @@ def test_sending_is_all_or_nothing(app, forum, monkeypatch):
     monkeypatch.setattr(operations, "render", failing_render)
     with app.test_request_context():
         with pytest.raises(RuntimeError):
-            operations.send(event_by_slug(forum).id, "all", "S", "B", None, SECRET, datetime.now(UTC))
+            operations.send(event_by_slug(forum).id, "all", "S", "B", None, KEYS, datetime.now(UTC))
         db.session.rollback()
         assert count(OutboxMessage) == 0 and count(Mailing) == 0 and count(AuditEntry) == 0
 

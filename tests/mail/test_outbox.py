@@ -24,7 +24,7 @@ from eventhub.mail.transports import FolderTransport, SMTPTransport, build_messa
 from eventhub.registration import services, tokens
 from eventhub.registration.models import Registration
 from eventhub.types import utcnow
-from tests.registration.support import SECRET, count, fresh, manage_token_from, outbox, register
+from tests.registration.support import KEYS, count, fresh, manage_token_from, outbox, register
 
 SENDER = "EventHub <noreply@eventhub.invalid>"
 
@@ -91,7 +91,7 @@ def decode_qr(png: bytes) -> list[str]:
 
 def _ticket_payload(registration_id) -> str:
     registration = fresh(Registration, registration_id)
-    return tokens.ticket_payload(SECRET, registration)
+    return tokens.ticket_payload(KEYS, registration)
 
 
 # --- delivering over SMTP ----------------------------------------------------------------------------

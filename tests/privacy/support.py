@@ -10,7 +10,7 @@ from eventhub.extensions import db
 from eventhub.privacy.models import ConsentRecord
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
-from tests.registration.support import SECRET, csrf_token, event_by_slug, register
+from tests.registration.support import KEYS, csrf_token, event_by_slug, register
 
 
 def registered(slug: str, email: str, mode: str = "on_site", now: datetime | None = None, **overrides) -> int:
@@ -42,7 +42,7 @@ def backdated(slug: str, count: int, when: datetime, prefix: str = "old", **valu
 
 
 def token_of(registration_id: int) -> str:
-    return tokens.manage_token(SECRET, db.session.get(Registration, registration_id).token_salt)
+    return tokens.manage_token(KEYS, db.session.get(Registration, registration_id).token_salt)
 
 
 def row(registration_id: int) -> Registration:

@@ -10,7 +10,7 @@ from eventhub.privacy import services
 from eventhub.privacy.models import ConsentRecord
 from eventhub.registration import services as registration_services
 from tests.privacy.support import consents, page_csrf, registered, row, token_of, with_answers
-from tests.registration.support import SECRET, csrf_token, event_by_slug, person
+from tests.registration.support import KEYS, csrf_token, event_by_slug, person
 
 NOW = datetime.now(UTC)
 FORM = dict(name="Anna Svensson", email="anna@example.se", mode="on_site", sector="business", language="sv",
@@ -96,8 +96,8 @@ def test_giving_answers_later_records_consent(app_ctx, upcoming):
 
 def test_registering_again_after_cancelling_records_the_notice_again(app_ctx, upcoming):
     anna = registered(upcoming, "anna@example.se")
-    registration_services.cancel(anna, NOW, SECRET)
-    registration_services.register(event_by_slug(upcoming).id, person("anna@example.se"), NOW, SECRET)
+    registration_services.cancel(anna, NOW, KEYS)
+    registration_services.register(event_by_slug(upcoming).id, person("anna@example.se"), NOW, KEYS)
     assert consents(anna) == [("privacy_notice", True), ("privacy_notice", True)]
 
 

@@ -22,7 +22,7 @@ from eventhub.registration.models import Registration
 from tests.conftest import LiveServer
 from tests.privacy.support import token_of
 from tests.registration.attendees_support import sign_in, staff_member
-from tests.registration.support import SECRET, csrf_token, event_by_slug
+from tests.registration.support import KEYS, csrf_token, event_by_slug
 
 NAME, EMAIL, ORGANISATION = "Zlatan Personsson", "zlatan.personsson@example.se", "Hemliga Byrån"
 DIETARY = "Glutenfri och nötallergi"
@@ -82,7 +82,7 @@ def test_logs_hold_no_name_or_email_during_registration_and_check_in(production_
     locations = [response.headers["Location"]]
     with app.app_context():
         person = db.session.query(Registration).one()
-        token, payload = token_of(person.id), tokens.ticket_payload(SECRET, person)
+        token, payload = token_of(person.id), tokens.ticket_payload(KEYS, person)
     assert client.get(f"/r/{token}").status_code == 200
     assert client.get(f"/r/{token}/my-data.json").status_code == 200
 

@@ -137,9 +137,9 @@ def test_what_the_door_host_sees_holds_no_special_category_data(app, upcoming):
     with app.app_context():
         anna = with_answers(upcoming, "anna@example.se", name="Anna Svensson")
         from eventhub.registration import tokens
-        from tests.registration.support import SECRET
+        from tests.registration.support import KEYS
 
-        payload = tokens.ticket_payload(SECRET, db.session.get(Registration, anna))
+        payload = tokens.ticket_payload(KEYS, db.session.get(Registration, anna))
     host = _signed_in(app, upcoming, "host")
     scanner = host.get(f"/checkin/{upcoming}")
     csrf = META_CSRF.search(scanner.get_data(as_text=True)).group(1)

@@ -16,13 +16,13 @@ from eventhub.registration import statistics
 from eventhub.registration.models import Registration
 from tests.privacy.conftest import ENDED
 from tests.privacy.support import audit, backdated, consents, registered, row, token_of, with_answers
-from tests.registration.support import SECRET, add_group_session, count, event_by_slug, outbox
+from tests.registration.support import KEYS, add_group_session, count, event_by_slug, outbox
 
 BEFORE = ENDED - timedelta(days=2)  # when people registered for the past event
 
 
 def _purge(now, dry_run=False):
-    return retention.purge(now, SECRET, dry_run=dry_run)
+    return retention.purge(now, KEYS, dry_run=dry_run)
 
 
 def test_special_answers_stay_until_the_last_minute_and_go_at_thirty_days(app_ctx, past):
@@ -132,7 +132,7 @@ def test_anonymised_rows_keep_what_statistics_count(app_ctx, past):
     event = event_by_slug(past)
     event.group_choice_open = True
     db.session.commit()
-    registration_services.choose_group(people[0], groups[0], BEFORE, SECRET)
+    registration_services.choose_group(people[0], groups[0], BEFORE, KEYS)
     db.session.get(Registration, people[1]).checked_in_at = ENDED - timedelta(hours=3)
     db.session.commit()
     before = statistics.for_event(event_by_slug(past))
@@ -179,7 +179,7 @@ def test_older_emails_without_a_registration_link_are_found_by_address_and_link(
 def test_the_address_can_register_again_after_anonymising(app_ctx, past):
     """Anonymised rows have no email, so the (event, email) uniqueness never blocks anyone."""
     backdated(past, 2, BEFORE)
-    services.anonymise_event(event_by_slug(past).id, None, ENDED + timedelta(days=1), SECRET)
+    services.anonymise_event(event_by_slug(past).id, None, ENDED + timedelta(days=1), KEYS)
     assert count(Registration, Registration.email.is_(None)) == 2
     event = event_by_slug(past)
     db.session.add(Registration(event_id=event.id, name="Ny", email="old0@example.se", mode="on_site",

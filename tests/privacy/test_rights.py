@@ -13,7 +13,7 @@ from eventhub.registration.models import Registration
 from tests.privacy.conftest import ENDED
 from tests.privacy.support import consents, page_csrf, registered, row, token_of, with_answers
 from tests.registration.attendees_support import counters
-from tests.registration.support import SECRET, add_group_session, count, event_by_slug, outbox
+from tests.registration.support import KEYS, add_group_session, count, event_by_slug, outbox
 
 NOW = datetime.now(UTC)
 EXPORT_KEYS = {"format", "format_version", "generated_at", "event", "registration", "special_category", "consents",
@@ -39,7 +39,7 @@ def test_export_holds_everything_about_the_registration_and_its_shape(app, clien
     with app.app_context():
         groups = add_group_session(upcoming, [("Grupp A", "on_site", 5)])
         anna = with_answers(upcoming, "anna@example.se", organisation="Borås Stad", role_title="Samordnare")
-        registration_services.choose_group(anna, groups[0], NOW, SECRET)
+        registration_services.choose_group(anna, groups[0], NOW, KEYS)
         token = token_of(anna)
         emails = len(outbox("anna@example.se"))
     text, data = _export(client, token)
@@ -82,9 +82,9 @@ def test_export_has_no_other_persons_data(app, client, upcoming):
                    dietary_needs="Laktosfri", special_consent=True)
         registered(upcoming, "cia@example.se", "digital", name="Cia Berg")
         dora = registered(upcoming, "dora@example.se", name="Dora Lind")  # waitlisted: two seats on site
-        registration_services.cancel(bo, NOW, SECRET)
+        registration_services.cancel(bo, NOW, KEYS)
         assert row(dora).status == "confirmed"  # Dora's promotion email is hers alone
-        mailings.send(event_by_slug(upcoming).id, "all", "Välkommen", "Vi ses!", None, SECRET, NOW)
+        mailings.send(event_by_slug(upcoming).id, "all", "Välkommen", "Vi ses!", None, KEYS, NOW)
         token = token_of(anna)
     text, data = _export(client, token)
     for other in ("bo@example.se", "Bo Ek", "Högskolan i Borås", "Laktosfri", "cia@example.se", "Cia Berg",
@@ -142,8 +142,8 @@ def test_erasing_frees_group_places_too(app, client, upcoming):
     with app.app_context():
         groups = add_group_session(upcoming, [("Grupp A", "on_site", 1)])
         anna, bo = registered(upcoming, "anna@example.se"), registered(upcoming, "bo@example.se")
-        registration_services.choose_group(anna, groups[0], NOW, SECRET)
-        registration_services.choose_group(bo, groups[0], NOW, SECRET)
+        registration_services.choose_group(anna, groups[0], NOW, KEYS)
+        registration_services.choose_group(bo, groups[0], NOW, KEYS)
         assert [m.status for m in row(bo).memberships] == ["waitlisted"]
         token = token_of(anna)
     _erase(client, token)
@@ -170,7 +170,7 @@ def test_erasing_after_the_event_keeps_the_attendance_figures(app, client, past)
 def test_erasing_a_cancelled_registration_and_twice(app, client, upcoming):
     with app.app_context():
         anna = registered(upcoming, "anna@example.se")
-        registration_services.cancel(anna, NOW, SECRET)
+        registration_services.cancel(anna, NOW, KEYS)
         token = token_of(anna)
         taken = counters(upcoming)["on_site_taken"]
     csrf = page_csrf(client, f"/r/{token}/erase")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from eventhub import keyring
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.programme import operations
@@ -155,7 +156,7 @@ def test_seat_limit_rule_in_the_operation(app, agenda, organiser):
         event = event_by_slug(agenda.slug)
         data = operations.GroupData(title="G", mode="on_site", seats=0)
         try:
-            operations.update_group(event.id, group_id, data, organiser, app.config["SECRET_KEY"])
+            operations.update_group(event.id, group_id, data, organiser, keyring.of(app))
         except operations.SeatsBelowTaken as error:
             assert error.taken == 1
         else:

@@ -11,12 +11,13 @@ from config import TestingConfig
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership
+from eventhub.keyring import Keyring
 from eventhub.mail.models import OutboxMessage
 from eventhub.programme.models import ProgrammeItem
 from eventhub.registration import services
 from eventhub.registration.models import Registration
 
-SECRET = TestingConfig.SECRET_KEY
+KEYS = Keyring(TestingConfig.SECRET_KEY)
 NOW = datetime.now(UTC)
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 MANAGE_LINK_PATTERN = re.compile(r"/r/([A-Za-z0-9_-]+)")
@@ -36,7 +37,7 @@ def register(slug: str, email: str, mode: str = "on_site", now: datetime | None 
              **overrides) -> services.RegistrationResult:
     """Register through the service, as the form would; call inside an app context."""
     event = event_by_slug(slug)
-    return services.register(event.id, person(email, mode, **overrides), now or datetime.now(UTC), SECRET)
+    return services.register(event.id, person(email, mode, **overrides), now or datetime.now(UTC), KEYS)
 
 
 def register_many(slug: str, count: int, mode: str = "on_site", prefix: str = "person",

@@ -292,11 +292,11 @@ def test_add_with_a_full_group_says_the_group_was_not_given(app, signed_in):
 
 def test_add_without_an_email_address_is_refused_by_the_rule_not_only_the_form(app, signed_in):
     from eventhub.registration import operations, services
-    from tests.registration.support import SECRET, event_by_slug, person
+    from tests.registration.support import KEYS, event_by_slug, person
 
     with app.app_context(), pytest.raises(services.MissingEmail):
         operations.add_registration(event_by_slug(signed_in.slug).id, person("  "), signed_in.user_id,
-                                    datetime.now(UTC), SECRET)
+                                    datetime.now(UTC), KEYS)
     with app.app_context():
         assert registrations(signed_in.slug) == []
 

@@ -18,7 +18,7 @@ from tests.registration.attendees_support import (
     staff_member,
 )
 from tests.registration.support import (
-    SECRET,
+    KEYS,
     add_group_session,
     event_by_slug,
     fresh,
@@ -49,7 +49,7 @@ def test_change_mode_into_a_full_mode_is_refused_and_leaves_nothing(app, hybrid,
         event_id = event_by_slug(hybrid).id
         before = counters(hybrid)
         with pytest.raises(operations.NoSeatsLeft):
-            operations.change_mode(event_id, anna, "digital", actor, NOW, SECRET)
+            operations.change_mode(event_id, anna, "digital", actor, NOW, KEYS)
         assert counters(hybrid) == before
         assert fresh(Registration, anna).mode == "on_site"
         assert attendee_actions(hybrid) == []
@@ -64,7 +64,7 @@ def test_change_mode_with_override_raises_the_limit_by_one_and_logs_it(app, hybr
         event_id = event_by_slug(hybrid).id
         mails_to_anna = len(outbox("anna@example.se"))
 
-        outcome = operations.change_mode(event_id, anna, "digital", actor, NOW, SECRET, override=True)
+        outcome = operations.change_mode(event_id, anna, "digital", actor, NOW, KEYS, override=True)
 
         assert outcome.raised == [("digital", 3)]
         assert fresh(Registration, anna).mode == "digital" and fresh(Registration, anna).status == "confirmed"
@@ -88,14 +88,14 @@ def test_change_mode_by_organiser_works_after_registration_closed(app, make_even
         event = event_by_slug(slug)
         event.registration_closes_at = datetime.now(UTC) - timedelta(minutes=1)
         db.session.commit()
-        operations.change_mode(event.id, anna, "digital", actor, datetime.now(UTC), SECRET)
+        operations.change_mode(event.id, anna, "digital", actor, datetime.now(UTC), KEYS)
         assert fresh(Registration, anna).mode == "digital"
 
 
 def test_override_with_a_free_seat_raises_nothing(app, hybrid, actor):
     with app.app_context():
         anna = register(hybrid, "anna@example.se").registration.id
-        outcome = operations.change_mode(event_by_slug(hybrid).id, anna, "digital", actor, NOW, SECRET,
+        outcome = operations.change_mode(event_by_slug(hybrid).id, anna, "digital", actor, NOW, KEYS,
                                          override=True)
         assert outcome.raised == []
         assert counters(hybrid)["digital_seats"] == 2
@@ -109,10 +109,10 @@ def test_promote_out_of_order_needs_a_seat_or_the_override(app, hybrid, actor):
         event_id = event_by_slug(hybrid).id
 
         with pytest.raises(operations.NoSeatsLeft):
-            operations.promote(event_id, second_waiting, actor, NOW, SECRET)
+            operations.promote(event_id, second_waiting, actor, NOW, KEYS)
         assert fresh(Registration, second_waiting).status == "waitlisted"
 
-        outcome = operations.promote(event_id, second_waiting, actor, NOW, SECRET, override=True)
+        outcome = operations.promote(event_id, second_waiting, actor, NOW, KEYS, override=True)
         assert outcome.raised == [("on_site", 3)]
         assert fresh(Registration, second_waiting).status == "confirmed"
         assert fresh(Registration, first_waiting).status == "waitlisted"  # jumped over, on purpose
@@ -128,7 +128,7 @@ def test_promote_with_a_free_seat_skips_the_queue_without_override(app, hybrid, 
         event = event_by_slug(hybrid)
         event.on_site_seats = 3  # set directly: nobody has been moved up yet
         db.session.commit()
-        outcome = operations.promote(event.id, second_waiting, actor, NOW, SECRET)
+        outcome = operations.promote(event.id, second_waiting, actor, NOW, KEYS)
         assert outcome.raised == []
         assert fresh(Registration, second_waiting).status == "confirmed"
         assert fresh(Registration, first_waiting).status == "waitlisted"
@@ -139,7 +139,7 @@ def test_promote_someone_not_waitlisted_is_refused(app, hybrid, actor):
     with app.app_context():
         anna = register(hybrid, "anna@example.se").registration.id
         with pytest.raises(operations.NotWaitlisted):
-            operations.promote(event_by_slug(hybrid).id, anna, actor, NOW, SECRET, override=True)
+            operations.promote(event_by_slug(hybrid).id, anna, actor, NOW, KEYS, override=True)
         assert counters(hybrid)["on_site_seats"] == 2
         assert attendee_actions(hybrid) == []
 
@@ -148,14 +148,14 @@ def test_cancel_releases_the_seat_to_the_waitlist_and_is_logged(app, hybrid, act
     with app.app_context():
         anna, _bert = register_many(hybrid, 2)
         (waiting,) = register_many(hybrid, 1, prefix="waiting")
-        operations.cancel_registration(event_by_slug(hybrid).id, anna, actor, NOW, SECRET)
+        operations.cancel_registration(event_by_slug(hybrid).id, anna, actor, NOW, KEYS)
         assert fresh(Registration, anna).status == "cancelled"
         assert fresh(Registration, waiting).status == "confirmed"
         assert counters(hybrid)["on_site_taken"] == 2 == counters(hybrid)["on_site_confirmed"]
         entry = audit_entries(hybrid, "attendees.cancelled")[0]
         assert entry.details == {"registration_id": anna, "previous_status": "confirmed"}
         with pytest.raises(operations.AlreadyCancelled):
-            operations.cancel_registration(event_by_slug(hybrid).id, anna, actor, NOW, SECRET)
+            operations.cancel_registration(event_by_slug(hybrid).id, anna, actor, NOW, KEYS)
         assert len(audit_entries(hybrid, "attendees.cancelled")) == 1
 
 
@@ -164,7 +164,7 @@ def test_an_id_from_another_event_is_not_found(app, hybrid, make_event, actor):
     with app.app_context():
         stranger = register(other, "stranger@example.se").registration.id
         with pytest.raises(operations.NotFound):
-            operations.cancel_registration(event_by_slug(hybrid).id, stranger, actor, NOW, SECRET)
+            operations.cancel_registration(event_by_slug(hybrid).id, stranger, actor, NOW, KEYS)
         assert fresh(Registration, stranger).status == "confirmed"
 
 
@@ -188,18 +188,18 @@ def test_place_in_group_full_means_waitlist_unless_override(app, hybrid, actor):
         small, other = add_group_session(hybrid, [("Liten", "on_site", 1), ("Annan", "on_site", 5)])
         anna, bert = register_many(hybrid, 2)
         event_id = event_by_slug(hybrid).id
-        assert operations.place_in_group(event_id, anna, small, actor, SECRET).group_status == "confirmed"
-        assert operations.place_in_group(event_id, bert, small, actor, SECRET).group_status == "waitlisted"
+        assert operations.place_in_group(event_id, anna, small, actor, KEYS).group_status == "confirmed"
+        assert operations.place_in_group(event_id, bert, small, actor, KEYS).group_status == "waitlisted"
         assert group_counters(small) == (1, 1)
 
-        outcome = operations.place_in_group(event_id, bert, small, actor, SECRET, override=True)
+        outcome = operations.place_in_group(event_id, bert, small, actor, KEYS, override=True)
         assert outcome.group_status == "confirmed"
         assert outcome.raised == [("Liten", 2)]
         assert group_counters(small) == (2, 2)
         assert len(memberships(small, "confirmed")) == 2
 
         # Moving to another group of the same session frees the seat in the first.
-        operations.place_in_group(event_id, anna, other, actor, SECRET)
+        operations.place_in_group(event_id, anna, other, actor, KEYS)
         assert group_counters(small) == (1, 2)
         assert group_counters(other) == (1, 5)
         assert [m.group_id for m in fresh(Registration, anna).memberships] == [other]
@@ -214,10 +214,10 @@ def test_place_in_group_needs_an_event_seat_and_the_right_mode(app, hybrid, acto
         digital = register(hybrid, "cia@example.se", "digital").registration.id
         event_id = event_by_slug(hybrid).id
         with pytest.raises(operations.NeedsSeatFirst):
-            operations.place_in_group(event_id, waiting, on_site_group, actor, SECRET)
+            operations.place_in_group(event_id, waiting, on_site_group, actor, KEYS)
         with pytest.raises(operations.GroupNotAllowed):
-            operations.place_in_group(event_id, digital, on_site_group, actor, SECRET)
-        assert operations.place_in_group(event_id, digital, digital_group, actor, SECRET).group_status == "confirmed"
+            operations.place_in_group(event_id, digital, on_site_group, actor, KEYS)
+        assert operations.place_in_group(event_id, digital, digital_group, actor, KEYS).group_status == "confirmed"
 
 
 def test_place_in_group_of_another_event_is_refused(app, hybrid, make_event, actor):
@@ -226,7 +226,7 @@ def test_place_in_group_of_another_event_is_refused(app, hybrid, make_event, act
         (foreign,) = add_group_session(other, [("Annat", "on_site", 5)])
         anna = register(hybrid, "anna@example.se").registration.id
         with pytest.raises(operations.GroupNotAllowed):
-            operations.place_in_group(event_by_slug(hybrid).id, anna, foreign, actor, SECRET)
+            operations.place_in_group(event_by_slug(hybrid).id, anna, foreign, actor, KEYS)
         assert group_counters(foreign) == (0, 5)
 
 
@@ -235,14 +235,14 @@ def test_remove_from_group_frees_the_seat_for_its_waitlist(app, hybrid, actor):
         (small,) = add_group_session(hybrid, [("Liten", "on_site", 1)])
         anna, bert = register_many(hybrid, 2)
         event_id = event_by_slug(hybrid).id
-        operations.place_in_group(event_id, anna, small, actor, SECRET)
-        operations.place_in_group(event_id, bert, small, actor, SECRET)
-        operations.remove_from_group(event_id, anna, small, actor, SECRET)
+        operations.place_in_group(event_id, anna, small, actor, KEYS)
+        operations.place_in_group(event_id, bert, small, actor, KEYS)
+        operations.remove_from_group(event_id, anna, small, actor, KEYS)
         assert db.session.scalar(select(GroupMembership.status).where(GroupMembership.registration_id == bert)) \
             == "confirmed"
         assert group_counters(small) == (1, 1)
         with pytest.raises(operations.NotFound):
-            operations.remove_from_group(event_id, anna, small, actor, SECRET)
+            operations.remove_from_group(event_id, anna, small, actor, KEYS)
 
 
 def test_add_by_hand_outside_the_window_with_email_and_group(app, make_event):
@@ -253,7 +253,7 @@ def test_add_by_hand_outside_the_window_with_email_and_group(app, make_event):
         (group,) = add_group_session(slug, [("Rum", "on_site", 3)])
         event_id = event_by_slug(slug).id
         outcome = operations.add_registration(event_id, person("walkin@example.se", group_id=group,
-                                                               privacy_accepted=True), actor, NOW, SECRET)
+                                                               privacy_accepted=True), actor, NOW, KEYS)
         assert outcome.registration.status == "confirmed" and outcome.group_status == "confirmed"
         assert [m.to_address for m in outbox()] == ["walkin@example.se"]
         entry = audit_entries(slug, "attendees.added")[0]
@@ -262,8 +262,8 @@ def test_add_by_hand_outside_the_window_with_email_and_group(app, make_event):
 
         # Full: the waitlist, unless the organiser overrides.
         assert operations.add_registration(event_id, person("second@example.se"), actor, NOW,
-                                           SECRET).registration.status == "waitlisted"
-        third = operations.add_registration(event_id, person("third@example.se"), actor, NOW, SECRET, override=True)
+                                           KEYS).registration.status == "waitlisted"
+        third = operations.add_registration(event_id, person("third@example.se"), actor, NOW, KEYS, override=True)
         assert third.registration.status == "confirmed" and third.raised == [("on_site", 2)]
         assert counters(slug)["on_site_taken"] == 2 == counters(slug)["on_site_confirmed"]
 
@@ -273,7 +273,7 @@ def test_add_by_hand_an_address_already_registered_names_the_registration(app, h
         anna = register(hybrid, "anna@example.se").registration.id
         mails = len(outbox())
         with pytest.raises(operations.AlreadyRegistered) as caught:
-            operations.add_registration(event_by_slug(hybrid).id, person(" Anna@Example.se "), actor, NOW, SECRET)
+            operations.add_registration(event_by_slug(hybrid).id, person(" Anna@Example.se "), actor, NOW, KEYS)
         assert caught.value.registration_id == anna
         assert len(outbox()) == mails  # no email to the existing registration
         assert attendee_actions(hybrid) == []
@@ -285,4 +285,4 @@ def test_add_by_hand_to_a_cancelled_event_is_refused(app, hybrid, actor):
         event.status = "cancelled"
         db.session.commit()
         with pytest.raises(operations.RegistrationClosed):
-            operations.add_registration(event.id, person("late@example.se"), actor, NOW, SECRET)
+            operations.add_registration(event.id, person("late@example.se"), actor, NOW, KEYS)

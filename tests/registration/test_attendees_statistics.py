@@ -11,7 +11,7 @@ from tests.registration.support import add_group_session, event_by_slug, registe
 def known_data(slug):
     """On site (2 seats): 2 confirmed, 2 waitlisted, 1 cancelled. Digital (2 seats): 1 confirmed, 1 cancelled."""
     from eventhub.registration import services
-    from tests.registration.support import NOW, SECRET
+    from tests.registration.support import KEYS, NOW
 
     room, _zoom = add_group_session(slug, [("Rum A", "on_site", 1), ("Zoom", "digital", None)])
     anna = register(slug, "anna@example.se", sector="public", group_id=room).registration.id
@@ -21,8 +21,8 @@ def known_data(slug):
     register(slug, "dora@example.se", "digital", sector="non_profit")
     left = register(slug, "left@example.se", "digital").registration.id
     # Cancel one waitlisted person on site, and one digital: nobody is promoted into those.
-    services.cancel(register_many(slug, 1, prefix="late")[0], NOW, SECRET)
-    services.cancel(left, NOW, SECRET)
+    services.cancel(register_many(slug, 1, prefix="late")[0], NOW, KEYS)
+    services.cancel(left, NOW, KEYS)
     return anna, gone
 
 

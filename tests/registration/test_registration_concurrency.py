@@ -20,7 +20,7 @@ from eventhub.registration import tokens
 from eventhub.registration.models import Registration
 from tests.live_gunicorn import Gunicorn, serve
 from tests.registration.support import (
-    SECRET,
+    KEYS,
     add_group_session,
     csrf_token,
     event_by_slug,
@@ -39,7 +39,7 @@ REQUEST_TIMEOUT = 60
 @pytest.fixture
 def server(app, database, tmp_path):
     """gunicorn serving wsgi:app on this test's database (tables made by the app fixture)."""
-    with serve(database, tmp_path, SECRET) as served:
+    with serve(database, tmp_path) as served:
         yield served
 
 
@@ -66,7 +66,7 @@ def _check_statuses(results, server: Gunicorn) -> Counter:
 
 
 def _manage_token(registration: Registration) -> str:
-    return tokens.manage_token(SECRET, registration.token_salt)
+    return tokens.manage_token(KEYS, registration.token_salt)
 
 
 def test_parallel_registrations_fill_exactly_the_seats(app, make_event, server):

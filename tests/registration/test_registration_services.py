@@ -15,7 +15,7 @@ from eventhub.mail.models import OutboxMessage
 from eventhub.registration import services, tokens
 from eventhub.registration.models import Registration
 from tests.registration.support import (
-    SECRET,
+    KEYS,
     add_group_session,
     count,
     event_by_slug,
@@ -97,7 +97,7 @@ def test_register_duplicate_email_returns_existing_and_queues_manage_link(app_ct
 
 def test_register_after_cancelling_registers_again_with_new_ticket(app_ctx, hybrid):
     first = register(hybrid, "anna@example.se")
-    services.cancel(first.registration.id, NOW, SECRET)
+    services.cancel(first.registration.id, NOW, KEYS)
     again = register(hybrid, "anna@example.se", "digital")
 
     assert again.created is True
@@ -232,7 +232,7 @@ def test_cancel_confirmed_promotes_first_waitlisted_of_same_mode(make_event, app
     cleo = register(slug, "cleo@example.se", "on_site", now=start + timedelta(seconds=3)).registration.id
     erik = register(slug, "erik@example.se", "on_site", now=start + timedelta(seconds=4)).registration.id
 
-    services.cancel(anna, NOW, SECRET)
+    services.cancel(anna, NOW, KEYS)
 
     assert fresh(Registration, anna).status == "cancelled"
     assert fresh(Registration, cleo).status == "confirmed"
@@ -251,7 +251,7 @@ def test_cancel_waitlisted_frees_no_seat(app_ctx, make_event):
     slug = make_event(on_site_seats=1)
     first, second, third = register_many(slug, 3)
 
-    services.cancel(second, NOW, SECRET)
+    services.cancel(second, NOW, KEYS)
 
     assert [fresh(Registration, rid).status for rid in (first, second, third)] == [
         "confirmed", "cancelled", "waitlisted"]
@@ -260,10 +260,10 @@ def test_cancel_waitlisted_frees_no_seat(app_ctx, make_event):
 
 def test_cancel_twice_raises_already_cancelled(app_ctx, hybrid):
     rid = register(hybrid, "anna@example.se").registration.id
-    services.cancel(rid, NOW, SECRET)
+    services.cancel(rid, NOW, KEYS)
 
     with pytest.raises(services.AlreadyCancelled):
-        services.cancel(rid, NOW, SECRET)
+        services.cancel(rid, NOW, KEYS)
     assert _event(hybrid).on_site_taken == 0
     assert _subjects("anna@example.se").count("Avanmäld: Forumträff") == 1
 
@@ -272,7 +272,7 @@ def test_cancel_bumps_ticket_version(app_ctx, hybrid):
     rid = register(hybrid, "anna@example.se").registration.id
     before = fresh(Registration, rid).ticket_version
 
-    services.cancel(rid, NOW, SECRET)
+    services.cancel(rid, NOW, KEYS)
 
     assert fresh(Registration, rid).ticket_version == before + 1
 
@@ -285,7 +285,7 @@ def test_change_mode_moves_seat_and_promotes_old_modes_waitlist(app_ctx, make_ev
     anna, bert = register_many(slug, 2, "on_site")
     version = fresh(Registration, anna).ticket_version
 
-    services.change_mode(anna, "digital", NOW, SECRET)
+    services.change_mode(anna, "digital", NOW, KEYS)
 
     registration = fresh(Registration, anna)
     assert (registration.mode, registration.status) == ("digital", "confirmed")
@@ -304,7 +304,7 @@ def test_change_mode_to_full_mode_raises_and_keeps_registration(app_ctx, make_ev
     version = fresh(Registration, anna).ticket_version
 
     with pytest.raises(services.NoSeatsLeft) as raised:
-        services.change_mode(anna, "digital", NOW, SECRET)
+        services.change_mode(anna, "digital", NOW, KEYS)
 
     assert raised.value.mode == "digital"
     registration = fresh(Registration, anna)
@@ -319,7 +319,7 @@ def test_change_mode_waitlisted_person_gets_free_seat_in_other_mode(app_ctx, mak
     register(slug, "anna@example.se", "on_site")
     bert = register(slug, "bert@example.se", "on_site").registration.id
 
-    services.change_mode(bert, "digital", NOW, SECRET)
+    services.change_mode(bert, "digital", NOW, KEYS)
 
     registration = fresh(Registration, bert)
     assert (registration.mode, registration.status, registration.waitlisted_at) == ("digital", "confirmed", None)
@@ -332,7 +332,7 @@ def test_change_mode_not_offered_raises(app_ctx, make_event):
     rid = register(slug, "anna@example.se").registration.id
 
     with pytest.raises(services.ModeNotOffered):
-        services.change_mode(rid, "digital", NOW, SECRET)
+        services.change_mode(rid, "digital", NOW, KEYS)
     assert fresh(Registration, rid).mode == "on_site"
 
 
@@ -341,7 +341,7 @@ def test_change_mode_after_registration_closed_raises(app_ctx, make_event):
     rid = register(slug, "anna@example.se").registration.id
 
     with pytest.raises(services.RegistrationClosed) as raised:
-        services.change_mode(rid, "digital", NOW + timedelta(hours=2), SECRET)
+        services.change_mode(rid, "digital", NOW + timedelta(hours=2), KEYS)
     assert raised.value.reason == "closed"
     assert fresh(Registration, rid).mode == "on_site"
 
@@ -350,10 +350,10 @@ def test_change_mode_drops_group_of_old_mode_and_frees_its_seat(app_ctx, hybrid)
     [on_site_group] = add_group_session(hybrid, [("Samverkan", "on_site", 1)])
     anna = register(hybrid, "anna@example.se", "on_site").registration.id
     bert = register(hybrid, "bert@example.se", "on_site").registration.id
-    services.choose_group(anna, on_site_group, NOW, SECRET)
-    services.choose_group(bert, on_site_group, NOW, SECRET)  # group full: Bert waits
+    services.choose_group(anna, on_site_group, NOW, KEYS)
+    services.choose_group(bert, on_site_group, NOW, KEYS)  # group full: Bert waits
 
-    services.change_mode(anna, "digital", NOW, SECRET)
+    services.change_mode(anna, "digital", NOW, KEYS)
 
     assert fresh(Registration, anna).memberships == []
     [membership] = memberships(on_site_group)
@@ -365,9 +365,9 @@ def test_change_mode_to_on_site_keeps_digital_group_when_event_allows(app_ctx, m
     slug = make_event(group_choice_open=True, on_site_may_join_digital_groups=True)
     [digital_group] = add_group_session(slug, [("Digital grupp", "digital", 3)])
     rid = register(slug, "anna@example.se", "digital").registration.id
-    services.choose_group(rid, digital_group, NOW, SECRET)
+    services.choose_group(rid, digital_group, NOW, KEYS)
 
-    services.change_mode(rid, "on_site", NOW, SECRET)
+    services.change_mode(rid, "on_site", NOW, KEYS)
 
     assert [m.group_id for m in fresh(Registration, rid).memberships] == [digital_group]
     assert fresh(DiscussionGroup, digital_group).taken == 1
@@ -380,7 +380,7 @@ def test_choose_group_own_mode_confirmed(app_ctx, hybrid):
     on_site_group, _digital_group = add_group_session(hybrid, [("På plats", "on_site", 3), ("Digital", "digital", 3)])
     rid = register(hybrid, "anna@example.se").registration.id
 
-    membership = services.choose_group(rid, on_site_group, NOW, SECRET)
+    membership = services.choose_group(rid, on_site_group, NOW, KEYS)
 
     assert membership.status == "confirmed"
     assert fresh(DiscussionGroup, on_site_group).taken == 1
@@ -394,9 +394,9 @@ def test_choose_group_of_other_mode_not_allowed(app_ctx, hybrid):
     digital = register(hybrid, "bert@example.se", "digital").registration.id
 
     with pytest.raises(services.GroupNotAllowed):
-        services.choose_group(digital, on_site_group, NOW, SECRET)
+        services.choose_group(digital, on_site_group, NOW, KEYS)
     with pytest.raises(services.GroupNotAllowed):  # the event does not let on-site people join digital groups
-        services.choose_group(on_site, digital_group, NOW, SECRET)
+        services.choose_group(on_site, digital_group, NOW, KEYS)
     db.session.rollback()
     assert count(GroupMembership) == 0
     assert fresh(DiscussionGroup, on_site_group).taken == fresh(DiscussionGroup, digital_group).taken == 0
@@ -408,9 +408,9 @@ def test_choose_group_on_site_may_join_digital_when_event_allows(app_ctx, make_e
     on_site = register(slug, "anna@example.se", "on_site").registration.id
     digital = register(slug, "bert@example.se", "digital").registration.id
 
-    assert services.choose_group(on_site, digital_group, NOW, SECRET).status == "confirmed"
+    assert services.choose_group(on_site, digital_group, NOW, KEYS).status == "confirmed"
     with pytest.raises(services.GroupNotAllowed):  # it only works one way
-        services.choose_group(digital, on_site_group, NOW, SECRET)
+        services.choose_group(digital, on_site_group, NOW, KEYS)
 
 
 def test_choose_group_of_another_event_not_allowed(app_ctx, hybrid, make_event):
@@ -419,7 +419,7 @@ def test_choose_group_of_another_event_not_allowed(app_ctx, hybrid, make_event):
     rid = register(hybrid, "anna@example.se").registration.id
 
     with pytest.raises(services.GroupNotAllowed):
-        services.choose_group(rid, foreign_group, NOW, SECRET)
+        services.choose_group(rid, foreign_group, NOW, KEYS)
 
 
 def test_choose_group_when_choice_closed_raises(app_ctx, make_event):
@@ -428,7 +428,7 @@ def test_choose_group_when_choice_closed_raises(app_ctx, make_event):
     rid = register(slug, "anna@example.se").registration.id
 
     with pytest.raises(services.GroupChoiceClosed):
-        services.choose_group(rid, group, NOW, SECRET)
+        services.choose_group(rid, group, NOW, KEYS)
     with pytest.raises(services.GroupChoiceClosed):
         register(slug, "bert@example.se", group_id=group)
     db.session.rollback()
@@ -441,9 +441,9 @@ def test_choose_group_switch_in_same_session_frees_old_seat(app_ctx, hybrid):
     [later] = add_group_session(hybrid, [("Senare", "on_site", 3)], minutes_after_start=120)
     rid = register(hybrid, "anna@example.se").registration.id
 
-    services.choose_group(rid, first, NOW, SECRET)
-    services.choose_group(rid, second, NOW, SECRET)
-    services.choose_group(rid, later, NOW, SECRET)  # another group session: a second group is fine
+    services.choose_group(rid, first, NOW, KEYS)
+    services.choose_group(rid, second, NOW, KEYS)
+    services.choose_group(rid, later, NOW, KEYS)  # another group session: a second group is fine
 
     assert sorted(m.group_id for m in fresh(Registration, rid).memberships) == sorted([second, later])
     assert [fresh(DiscussionGroup, g).taken for g in (first, second, later)] == [0, 1, 1]
@@ -453,8 +453,8 @@ def test_choose_group_same_group_twice_keeps_one_seat(app_ctx, hybrid):
     [group] = add_group_session(hybrid, [("Ett", "on_site", 3)])
     rid = register(hybrid, "anna@example.se").registration.id
 
-    services.choose_group(rid, group, NOW, SECRET)
-    services.choose_group(rid, group, NOW, SECRET)
+    services.choose_group(rid, group, NOW, KEYS)
+    services.choose_group(rid, group, NOW, KEYS)
 
     assert len(memberships(group)) == 1
     assert fresh(DiscussionGroup, group).taken == 1
@@ -464,13 +464,13 @@ def test_choose_full_group_waitlists_and_promotes_when_member_leaves(app_ctx, ma
     slug = make_event(on_site_seats=None, group_choice_open=True)
     [group] = add_group_session(slug, [("Liten grupp", "on_site", 1)])
     anna, bert, cleo = register_many(slug, 3)
-    services.choose_group(anna, group, NOW, SECRET)
+    services.choose_group(anna, group, NOW, KEYS)
 
-    assert services.choose_group(bert, group, NOW, SECRET).status == "waitlisted"
-    assert services.choose_group(cleo, group, NOW, SECRET).status == "waitlisted"
+    assert services.choose_group(bert, group, NOW, KEYS).status == "waitlisted"
+    assert services.choose_group(cleo, group, NOW, KEYS).status == "waitlisted"
     assert "Liten grupp" in outbox("person001@example.se")[-1].body_text
 
-    services.leave_group(anna, group, SECRET)
+    services.leave_group(anna, group, KEYS)
 
     status = {m.registration_id: m.status for m in memberships(group)}
     assert status == {bert: "confirmed", cleo: "waitlisted"}
@@ -482,10 +482,10 @@ def test_cancel_member_of_full_group_promotes_group_waitlist(app_ctx, make_event
     slug = make_event(on_site_seats=None, group_choice_open=True)
     [group] = add_group_session(slug, [("Liten grupp", "on_site", 1)])
     anna, bert = register_many(slug, 2)
-    services.choose_group(anna, group, NOW, SECRET)
-    services.choose_group(bert, group, NOW, SECRET)
+    services.choose_group(anna, group, NOW, KEYS)
+    services.choose_group(bert, group, NOW, KEYS)
 
-    services.cancel(anna, NOW, SECRET)
+    services.cancel(anna, NOW, KEYS)
 
     [membership] = memberships(group)
     assert (membership.registration_id, membership.status) == (bert, "confirmed")
@@ -498,7 +498,7 @@ def test_choose_group_waitlisted_registration_needs_seat_first(app_ctx, make_eve
     rid = register(slug, "anna@example.se").registration.id
 
     with pytest.raises(services.NeedsSeatFirst):
-        services.choose_group(rid, group, NOW, SECRET)
+        services.choose_group(rid, group, NOW, KEYS)
     db.session.rollback()
     assert count(GroupMembership) == 0
     assert fresh(DiscussionGroup, group).taken == 0
@@ -521,7 +521,7 @@ def test_choose_group_after_event_raises_closed(app_ctx, hybrid):
     rid = register(hybrid, "anna@example.se").registration.id
 
     with pytest.raises(services.RegistrationClosed) as raised:
-        services.choose_group(rid, group, NOW + timedelta(days=60), SECRET)
+        services.choose_group(rid, group, NOW + timedelta(days=60), KEYS)
     assert raised.value.reason == "past"
 
 
@@ -584,7 +584,7 @@ def test_register_failing_after_email_queued_leaves_nothing(app_ctx, hybrid, mon
 def test_find_by_token_finds_registration_and_refuses_others(app_ctx, hybrid):
     rid = register(hybrid, "anna@example.se").registration.id
     registration = fresh(Registration, rid)
-    token = tokens.manage_token(SECRET, registration.token_salt)
+    token = tokens.manage_token(KEYS, registration.token_salt)
 
     assert services.find_by_token(token).id == rid
     assert services.find_by_token(token[:-1]) is None

@@ -13,9 +13,10 @@ from PIL import Image
 from sqlalchemy import text
 
 from eventhub.extensions import db
+from eventhub.keyring import Keyring
 from eventhub.registration import qr, services, tokens
 from eventhub.registration.models import Registration
-from tests.registration.support import MANAGE_LINK_PATTERN, SECRET, fresh, manage_token_from, outbox, register
+from tests.registration.support import KEYS, MANAGE_LINK_PATTERN, fresh, manage_token_from, outbox, register
 
 NOW = datetime.now(UTC)
 
@@ -33,7 +34,7 @@ def _b64_bits(token: str) -> int:
 
 
 def test_manage_token_has_at_least_128_bits_and_is_url_safe():
-    token = tokens.manage_token(SECRET, tokens.new_salt())
+    token = tokens.manage_token(KEYS, tokens.new_salt())
 
     assert _b64_bits(token) >= 128
     assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -49,9 +50,9 @@ def test_new_salt_is_random_and_128_bits():
 def test_manage_token_differs_by_secret_key_and_by_salt():
     salt = tokens.new_salt()
 
-    assert tokens.manage_token(SECRET, salt) == tokens.manage_token(SECRET, salt)
-    assert tokens.manage_token(SECRET, salt) != tokens.manage_token("another-secret-key", salt)
-    assert tokens.manage_token(SECRET, salt) != tokens.manage_token(SECRET, tokens.new_salt())
+    assert tokens.manage_token(KEYS, salt) == tokens.manage_token(KEYS, salt)
+    assert tokens.manage_token(KEYS, salt) != tokens.manage_token(Keyring("another-secret-key"), salt)
+    assert tokens.manage_token(KEYS, salt) != tokens.manage_token(KEYS, tokens.new_salt())
 
 
 def test_registration_stores_only_the_tokens_sha256(app_ctx, make_event):
@@ -61,7 +62,7 @@ def test_registration_stores_only_the_tokens_sha256(app_ctx, make_event):
 
     registration = fresh(Registration, rid)
     assert registration.token_hash == hashlib.sha256(token.encode()).hexdigest()
-    assert token == tokens.manage_token(SECRET, registration.token_salt)
+    assert token == tokens.manage_token(KEYS, registration.token_salt)
     row = db.session.execute(text("SELECT * FROM registration WHERE id = :id"), {"id": rid}).one()
     assert all(token not in str(value) for value in row)
     assert len(row) == len(Registration.__table__.columns)  # every column was looked at
@@ -72,15 +73,15 @@ def test_manage_token_from_another_secret_key_finds_nothing(app_ctx, make_event)
     rid = register(slug, "anna@example.se").registration.id
     salt = fresh(Registration, rid).token_salt
 
-    assert services.find_by_token(tokens.manage_token(SECRET, salt)).id == rid
-    assert services.find_by_token(tokens.manage_token("another-secret-key", salt)) is None
+    assert services.find_by_token(tokens.manage_token(KEYS, salt)).id == rid
+    assert services.find_by_token(tokens.manage_token(Keyring("another-secret-key"), salt)) is None
 
 
 def test_manage_link_stays_the_same_across_changes(app_ctx, make_event):
     slug = make_event()
     rid = register(slug, "anna@example.se").registration.id
-    services.change_mode(rid, "digital", NOW, SECRET)
-    services.cancel(rid, NOW, SECRET)
+    services.change_mode(rid, "digital", NOW, KEYS)
+    services.cancel(rid, NOW, KEYS)
 
     messages = outbox("anna@example.se")
     links = {link for message in messages for link in MANAGE_LINK_PATTERN.findall(message.body_text)}
@@ -95,21 +96,21 @@ def test_manage_link_stays_the_same_across_changes(app_ctx, make_event):
 def test_ticket_secret_changes_with_version():
     salt = tokens.new_salt()
 
-    secrets = {tokens.ticket_secret(SECRET, salt, version) for version in (1, 2, 3)}
+    secrets = {tokens.ticket_secret(KEYS, salt, version) for version in (1, 2, 3)}
 
     assert len(secrets) == 3
-    assert tokens.ticket_secret(SECRET, salt, 1) != tokens.ticket_secret("another-secret-key", salt, 1)
-    secret = tokens.ticket_secret(SECRET, salt, 1)
+    assert tokens.ticket_secret(KEYS, salt, 1) != tokens.ticket_secret(Keyring("another-secret-key"), salt, 1)
+    secret = tokens.ticket_secret(KEYS, salt, 1)
     assert len(base64.b32decode(secret + "=" * (-len(secret) % 8))) * 8 == 160
 
 
 def _ticket_secret(rid) -> str:
     registration = fresh(Registration, rid)
-    return tokens.ticket_secret(SECRET, registration.token_salt, registration.ticket_version)
+    return tokens.ticket_secret(KEYS, registration.token_salt, registration.ticket_version)
 
 
 def _ticket_payload(rid) -> str:
-    return tokens.ticket_payload(SECRET, fresh(Registration, rid))
+    return tokens.ticket_payload(KEYS, fresh(Registration, rid))
 
 
 @pytest.mark.parametrize("change", ["cancel", "change_mode"])
@@ -119,9 +120,9 @@ def test_ticket_secret_changes_when_registration_changes(app_ctx, make_event, ch
     before = _ticket_secret(rid)
 
     if change == "cancel":
-        services.cancel(rid, NOW, SECRET)
+        services.cancel(rid, NOW, KEYS)
     else:
-        services.change_mode(rid, "digital", NOW, SECRET)
+        services.change_mode(rid, "digital", NOW, KEYS)
 
     assert _ticket_secret(rid) != before
 
@@ -130,8 +131,8 @@ def test_ticket_after_mode_change_back_is_a_new_ticket(app_ctx, make_event):
     slug = make_event()
     rid = register(slug, "anna@example.se").registration.id
     first = _ticket_secret(rid)
-    services.change_mode(rid, "digital", NOW, SECRET)
-    services.change_mode(rid, "on_site", NOW, SECRET)
+    services.change_mode(rid, "digital", NOW, KEYS)
+    services.change_mode(rid, "on_site", NOW, KEYS)
 
     assert _ticket_secret(rid) != first
     last_ticket = outbox("anna@example.se")[-1].attachment_bytes()
@@ -139,7 +140,7 @@ def test_ticket_after_mode_change_back_is_a_new_ticket(app_ctx, make_event):
 
 
 def test_qr_png_decodes_back_to_payload():
-    payload = "EH1:12-1-" + tokens.ticket_secret(SECRET, tokens.new_salt(), 1)
+    payload = "EH1:12-1-" + tokens.ticket_secret(KEYS, tokens.new_salt(), 1)
 
     png = qr.qr_png(payload)
 
@@ -149,7 +150,7 @@ def test_qr_png_decodes_back_to_payload():
 
 
 def test_qr_png_small_box_size_still_decodes():
-    payload = "EH1:9999-7-" + tokens.ticket_secret(SECRET, tokens.new_salt(), 7)
+    payload = "EH1:9999-7-" + tokens.ticket_secret(KEYS, tokens.new_salt(), 7)
 
     assert decode_qr(qr.qr_png(payload, box_size=3)) == [payload]
 
