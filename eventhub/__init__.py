@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Engine
 
 import config as config_module
-from eventhub import keyring
+from eventhub import database, keyring
 from eventhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -29,6 +27,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     from eventhub import i18n
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.BASE_DIR / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
@@ -38,6 +37,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     login_manager.login_message = N_("Sign in to see that page.")
     login_manager.login_message_category = "info"
     _import_models()
+    _listen_to_model_changes()
 
     i18n.register(app)
     from eventhub.accounts.views import bp as accounts_bp
@@ -99,8 +99,16 @@ def _import_models() -> None:
     from eventhub.mail import models as _mail  # noqa: F401
     from eventhub.privacy import models as _privacy  # noqa: F401
     from eventhub.programme import models as _programme  # noqa: F401
-    from eventhub.programme import revisions as _revisions  # noqa: F401
     from eventhub.registration import models as _registration  # noqa: F401
+
+
+def _listen_to_model_changes() -> None:
+    """ORM hooks that keep derived records whatever code changes the rows (see each module)."""
+    from eventhub.privacy import consents
+    from eventhub.programme import revisions
+
+    consents.listen()  # consent records on every registration and change of answers
+    revisions.listen()  # content versions of the programme, tombstones of deleted items
 
 
 def _wants_json() -> bool:
@@ -140,20 +148,3 @@ def _register_error_pages(app: Flask) -> None:
         return page(500, _("Something went wrong"),
                     _("An error on our side stopped this page. "
                       "Nothing you entered has been lost; please try again in a moment."))
-
-
-@sa_event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record):
-    """WAL lets readers work while one writer writes; SQLite ignores foreign keys unless told."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    # Writers queue for SQLite's single write lock. A registration holds it while its email and
-    # ticket are rendered, so under load (gunicorn threads, a busy machine) 5 s was not enough and
-    # requests failed with "database is locked"; waiting up to 30 s is better than failing.
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()

@@ -59,7 +59,6 @@ def deliver_command(loop: bool, interval: float) -> None:
 def create_admin_command(email: str, name: str, password: str) -> None:
     """Create an administrator account (the first account of a new installation)."""
     from eventhub.accounts import services as accounts
-    from eventhub.extensions import db
     from eventhub.types import utcnow
 
     try:
@@ -68,7 +67,6 @@ def create_admin_command(email: str, name: str, password: str) -> None:
         raise click.ClickException("There is already an account with that address.") from None
     except accounts.WeakPassword:
         raise click.ClickException("The password needs at least 10 characters.") from None
-    db.session.commit()
     click.echo(f"created administrator {user.email}")
 
 

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventhub.accounts.models import AccountToken, EventStaff, Role, StaffRole, User
 from eventhub.audit import services as audit
+from eventhub.database import atomic, commit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.mail import services as mail
@@ -71,13 +72,14 @@ def create_user(email: str, name: str, role: str, now: datetime, actor_id: int |
     db.session.flush()
     token = None if password is not None else _issue_token(user, "invitation", now, INVITATION_TTL)
     audit.record(actor_id, "account.created", f"{user.name} ({user.role})", user_id=user.id)
+    commit()
     return user, token
 
 
 def invite(email: str, name: str, role: str, now: datetime, actor_id: int) -> User:
-    user, token = create_user(email, name, role, now, actor_id=actor_id)
-    _queue_token_email(user, token, "invitation")
-    db.session.commit()
+    with atomic():
+        user, token = create_user(email, name, role, now, actor_id=actor_id)
+        _queue_token_email(user, token, "invitation")
     return user
 
 
@@ -105,7 +107,7 @@ def authenticate(email: str, password: str, now: datetime) -> User:
     if not check_password_hash(user.password_hash, password) or not user.active:
         raise InvalidCredentials()
     user.last_login_at = now
-    db.session.commit()
+    commit()
     return user
 
 
@@ -114,7 +116,7 @@ def request_password_reset(email: str, now: datetime) -> None:
     user = find_user(email)
     if user is not None and user.active:
         _queue_token_email(user, _issue_token(user, "reset", now, RESET_TTL), "reset")
-        db.session.commit()
+        commit()
 
 
 def user_for_token(token: str, now: datetime) -> AccountToken:
@@ -132,7 +134,7 @@ def set_password_with_token(token: str, password: str, now: datetime) -> User:
     user.session_version += 1  # other sessions end
     record.used_at = now
     audit.record(user.id, "account.password_set", user.name)
-    db.session.commit()
+    commit()
     return user
 
 
@@ -152,7 +154,7 @@ def set_active(user_id: int, active: bool, actor_id: int) -> User:
     user.active = active
     user.session_version += 1
     audit.record(actor_id, "account.activated" if active else "account.deactivated", user.name, user_id=user.id)
-    db.session.commit()
+    commit()
     return user
 
 
@@ -229,4 +231,29 @@ def add_staff(event_id: int, user_id: int, role: str, actor_id: int | None) -> E
     staff.role = StaffRole(role)
     db.session.add(staff)
     audit.record(actor_id, "event.staff_added", f"{role}", event_id=event_id, user_id=user_id)
+    commit()
     return staff
+
+
+class NoSuchAccount(AccountError):
+    """No active account has that address (an administrator can invite one)."""
+
+
+class HostCannotOrganise(AccountError):
+    """A door host account may scan tickets, not run an event."""
+
+
+def add_staff_by_email(event_id: int, email: str, role: str, actor_id: int) -> User:
+    """Make the account with this address an organiser or host of the event."""
+    user = find_user(email)
+    if user is None or not user.active:
+        raise NoSuchAccount(email)
+    if role == StaffRole.ORGANISER and user.role == Role.HOST:
+        raise HostCannotOrganise(email)
+    add_staff(event_id, user.id, role, actor_id)
+    return user
+
+
+def staff_of(event_id: int) -> list[EventStaff]:
+    return list(db.session.scalars(select(EventStaff).where(EventStaff.event_id == event_id)
+                                   .order_by(EventStaff.id)))

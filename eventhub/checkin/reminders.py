@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from eventhub.database import commit
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.keyring import Keyring
@@ -40,5 +41,5 @@ def send_join_reminders(now: datetime, keys: Keyring, lead: timedelta = DEFAULT_
         if claimed:
             mail.queue_registration_email(db.session.get(Registration, registration_id), "join_reminder", keys)
             sent += 1
-        db.session.commit()
+        commit()
     return sent

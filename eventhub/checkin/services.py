@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from eventhub.accounts.models import User
 from eventhub.audit import services as audit
 from eventhub.checkin.models import CheckIn, Method, Outcome
+from eventhub.database import atomic, commit, contains_text
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership
@@ -27,7 +28,6 @@ from eventhub.keyring import Keyring
 from eventhub.modes import Mode
 from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
-from eventhub.registration.attendees import contains_text
 from eventhub.registration.models import Registration, RegistrationState, RegistrationStatus
 from eventhub.text import looks_like_email, swedish_sort_key
 from eventhub.types import MAX_ID
@@ -284,7 +284,7 @@ def _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline,
         # this phone is told that the person was already let in, and when (the arrival that counts).
         result = _already(person, duplicate=True, check_in_id=check_in_id)
     add_counters(event_id, result)
-    db.session.commit()
+    commit()
     return result
 
 
@@ -402,7 +402,7 @@ def undo(event_id: int, check_in_id: int, host_id: int, now: datetime) -> DoorPe
         )
     audit.record(host_id, "checkin.undone", f"check-in {check_in_id}", event_id=event_id,
                  registration_id=registration_id)
-    db.session.commit()
+    commit()
     return _load(registration_id)
 
 
@@ -456,10 +456,10 @@ def switch_to_on_site(event_id: int, registration_id: int, host_id: int, now: da
     person = db.session.get(Registration, registration_id) if 0 < registration_id <= MAX_ID else None
     if person is None or person.event_id != event_id or person.mode != Mode.DIGITAL or not person.is_confirmed:
         raise NotAtTheDoor(registration_id)
-    registration_services.change_mode(registration_id, Mode.ON_SITE, now, keys, organiser=True, commit=False)
-    audit.record(host_id, "checkin.switched_to_on_site", "digital → on site", event_id=event_id,
-                 registration_id=registration_id)
-    db.session.commit()
+    with atomic():
+        registration_services.change_mode(registration_id, Mode.ON_SITE, now, keys, organiser=True)
+        audit.record(host_id, "checkin.switched_to_on_site", "digital → on site", event_id=event_id,
+                     registration_id=registration_id)
     return person
 
 
@@ -478,21 +478,19 @@ def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: date
     data = registration_services.RegistrationInput(name=name, email=email or "", mode=Mode.ON_SITE,
                                                    privacy_accepted=True)
     try:
-        result = registration_services.register(event_id, data, now, keys, organiser=True, commit=False)
+        # The registration, the audit entry and the check-in commit together; if the nonce is
+        # taken (the twin won), all three roll back and the twin's answer is given (_decide).
+        with atomic():
+            person = registration_services.register(event_id, data, now, keys, organiser=True).registration
+            if not person.is_confirmed:
+                raise registration_services.NoSeatsLeft(Mode.ON_SITE)
+            audit.record(host_id, "checkin.walk_in", "walk-in registered at the door", event_id=event_id)
+            return _admit(event_id, _load(person.id), None, host_id, nonce, now, None, False, Method.WALK_IN)
     except registration_services.AlreadyRegistered:
-        db.session.rollback()
         previous = _by_nonce(event_id, nonce)  # its twin, a moment earlier, registered the address
         if previous is not None:
             return _with_counters(event_id, _replay(previous))
         raise
-    person = result.registration
-    if not person.is_confirmed:
-        db.session.rollback()
-        raise registration_services.NoSeatsLeft(Mode.ON_SITE)
-    audit.record(host_id, "checkin.walk_in", "walk-in registered at the door", event_id=event_id)
-    # _admit commits the registration, the audit entry and the check-in together; if the
-    # nonce is taken (the twin won), all three roll back and the twin's answer is given.
-    return _admit(event_id, _load(person.id), None, host_id, nonce, now, None, False, Method.WALK_IN)
 
 
 # --- digital check-in ------------------------------------------------------------------------
@@ -530,7 +528,7 @@ def join(registration_id: int, now: datetime) -> str:
         .values(first_joined_at=func.coalesce(Registration.first_joined_at, now), last_joined_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    commit()
     return event.join_url
 
 

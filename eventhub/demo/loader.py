@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from eventhub.database import commit
 from eventhub.events.models import Event, EventMaterial, Partner
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader
@@ -141,7 +142,7 @@ def load_demo(today: date, data: dict | None = None) -> LoadReport:
             continue
         db.session.add(build_event(spec, people, cache, today))
         report.created.append(spec["slug"])
-    db.session.commit()
+    commit()
     return report
 
 

@@ -152,22 +152,18 @@ def duplicate(slug):
 @bp.route("/events/<slug>/staff", methods=["GET", "POST"])
 @event_access("manage")
 def staff(slug):
-    from eventhub.accounts.models import EventStaff
-    from eventhub.extensions import db
-
     form = forms.StaffForm()
     if form.validate_on_submit():
-        user = accounts.find_user(form.email.data)
-        if user is None or not user.active:
+        try:
+            user = accounts.add_staff_by_email(g.event.id, form.email.data, form.role.data, current_user.id)
+        except accounts.NoSuchAccount:
             form.email.errors = [_("There is no active account with that address. An administrator can invite it.")]
-        elif form.role.data == "organiser" and user.role == "host":
+        except accounts.HostCannotOrganise:
             form.role.errors = [_("A door host account cannot be an organiser of an event.")]
         else:
-            accounts.add_staff(g.event.id, user.id, form.role.data, current_user.id)
-            db.session.commit()
             flash(_("%(name)s is added.", name=user.name), "success")
             return redirect(url_for(".staff", slug=slug), code=303)
-    people = db.session.query(EventStaff).filter_by(event_id=g.event.id).all()
+    people = accounts.staff_of(g.event.id)
     return render_template("manage/staff.html", event=g.event, form=form, people=people), \
         422 if request.method == "POST" else 200
 

@@ -46,6 +46,7 @@ from eventhub import labels, workspace
 from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access
 from eventhub.audit import services as audit
+from eventhub.database import commit
 from eventhub.events.models import Event, EventMaterial, MaterialKind
 from eventhub.events.services import PUBLIC_STATUSES, is_past
 from eventhub.extensions import db
@@ -196,7 +197,7 @@ def store_upload(event_id: int, stream, filename: str | None, title: str, kind: 
         db.session.flush()
         audit.record(actor_id, "material.uploaded", f"{title} ({material.original_filename})", event_id=event_id,
                      material_id=material.id, size_bytes=size)
-        db.session.commit()
+        commit()
         return material
     except BaseException:
         db.session.rollback()
@@ -212,7 +213,7 @@ def add_link(event_id: int, title: str, kind: str, url: str, actor_id: int) -> E
     db.session.flush()
     audit.record(actor_id, "material.linked", f"{title} ({material.url})", event_id=event_id,
                  material_id=material.id)
-    db.session.commit()
+    commit()
     return material
 
 
@@ -220,7 +221,7 @@ def remove_material(material: EventMaterial, actor_id: int) -> None:
     event_id, stored_name, title = material.event_id, material.stored_name, material.title
     db.session.delete(material)
     audit.record(actor_id, "material.deleted", title, event_id=event_id)
-    db.session.commit()
+    commit()
     # After the commit: a file left behind by a failed unlink is harmless, a row without its file is not.
     if stored_name and STORED_NAME.fullmatch(stored_name):
         (_event_folder(event_id) / stored_name).unlink(missing_ok=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from eventhub.accounts.models import EventStaff, StaffRole
 from eventhub.audit import services as audit
+from eventhub.database import commit
 from eventhub.events.models import Event, EventFormat, EventStatus, Partner
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader
@@ -138,7 +139,7 @@ def create_event(data: EventData, actor_id: int) -> Event:
     db.session.flush()
     db.session.add(EventStaff(event_id=event.id, user_id=actor_id, role=StaffRole.ORGANISER))
     audit.record(actor_id, "event.created", event.title, event_id=event.id)
-    db.session.commit()
+    commit()
     return event
 
 
@@ -151,7 +152,7 @@ def update_event(event_id: int, data: EventData, actor_id: int, now: datetime, k
     # More seats than before: the waitlist moves up at once.
     for mode in event.modes:
         registration.promote_waitlist(event.id, mode, now, keys)
-    db.session.commit()
+    commit()
     return event
 
 
@@ -161,7 +162,7 @@ def set_published(event_id: int, published: bool, actor_id: int) -> Event:
         raise AlreadyCancelled()
     event.status = EventStatus.PUBLISHED if published else EventStatus.DRAFT
     audit.record(actor_id, "event.published" if published else "event.unpublished", event.title, event_id=event.id)
-    db.session.commit()
+    commit()
     return event
 
 
@@ -176,7 +177,7 @@ def cancel_event(event_id: int, actor_id: int, keys: Keyring) -> int:
     for person in people:
         mail.queue_registration_email(person, "event_cancelled", keys)
     audit.record(actor_id, "event.cancelled", event.title, event_id=event.id, emailed=len(people))
-    db.session.commit()
+    commit()
     return len(people)
 
 
@@ -229,7 +230,7 @@ def duplicate_event(event_id: int, new_date: date, actor_id: int) -> Event:
     db.session.add(EventStaff(event_id=copy.id, user_id=actor_id, role=StaffRole.ORGANISER))
     audit.record(actor_id, "event.duplicated", f"{source.title} → {new_date.isoformat()}", event_id=copy.id,
                  source_event_id=source.id)
-    db.session.commit()
+    commit()
     return copy
 
 

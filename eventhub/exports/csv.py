@@ -27,6 +27,8 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from eventhub import labels
+from eventhub.audit import services as audit
+from eventhub.database import commit
 from eventhub.extensions import db
 from eventhub.registration import attendees
 from eventhub.registration.models import Registration, RegistrationStatus
@@ -119,6 +121,15 @@ def _special_query(event_id: int) -> Select:
 def special_category_count(event_id: int) -> int:
     query = _special_query(event_id)
     return db.session.scalar(query.with_only_columns(func.count(Registration.id)).order_by(None))
+
+
+def record_special_category_export(event_id: int, actor_id: int, flavour: Flavour) -> int:
+    """Each download of the special-category file is in the audit log: who, when, how many rows, never whose."""
+    count = special_category_count(event_id)
+    audit.record(actor_id, "exports.special_category", f"{count} rows ({flavour.name})", event_id=event_id,
+                 rows=count, flavour=flavour.name)
+    commit()
+    return count
 
 
 def special_category_rows(event_id: int) -> Iterator[list[str]]:

@@ -3,9 +3,7 @@ from flask import Blueprint, abort, current_app, g, request, stream_with_context
 from flask_login import current_user
 
 from eventhub.accounts.access import event_access
-from eventhub.audit import services as audit
 from eventhub.exports import csv
-from eventhub.extensions import db
 from eventhub.registration import attendees
 from eventhub.registration.forms import ConfirmForm
 
@@ -49,10 +47,7 @@ def special_category_csv(slug):
         abort(400)
     flavour = csv.FLAVOURS.get(request.form.get("flavour", "excel"), csv.EXCEL)
     event_id = g.event.id
-    count = csv.special_category_count(event_id)
-    audit.record(current_user.id, "exports.special_category", f"{count} rows ({flavour.name})", event_id=event_id,
-                 rows=count, flavour=flavour.name)
-    db.session.commit()
+    csv.record_special_category_export(event_id, current_user.id, flavour)
     suffix = "-excel" if flavour is csv.EXCEL else ""
     return _csv_response(csv.encode(csv.special_category_rows(event_id), flavour),
                          f"{slug}-SPECIAL-CATEGORY-DATA-dietary-accessibility{suffix}.csv")

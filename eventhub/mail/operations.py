@@ -19,6 +19,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from eventhub.audit import services as audit
+from eventhub.database import commit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership, MembershipStatus
@@ -170,7 +171,7 @@ def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, k
         message.mailing_id, message.registration_id = mailing.id, person.id
     audit.record(actor_id, "mailing.sent", subject, event_id=event_id, audience=audience,
                  recipients=len(people), mailing_id=mailing.id)
-    db.session.commit()
+    commit()
     return mailing
 
 

@@ -8,6 +8,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
+from eventhub.database import commit
 from eventhub.extensions import db
 from eventhub.keyring import Keyring
 from eventhub.mail.models import OutboxMessage
@@ -75,7 +76,7 @@ def deliver_due(transport, now: datetime, batch: int = 100) -> DeliveryReport:
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(batch)
     ).all()
-    db.session.commit()
+    commit()
     for message_id, due_at in due:
         claimed = db.session.execute(
             update(OutboxMessage)
@@ -84,7 +85,7 @@ def deliver_due(transport, now: datetime, batch: int = 100) -> DeliveryReport:
             .values(next_attempt_at=now + CLAIM_LEASE)
             .execution_options(synchronize_session=False)
         ).rowcount
-        db.session.commit()
+        commit()
         if not claimed:
             continue
         message = db.session.get(OutboxMessage, message_id)
@@ -100,7 +101,7 @@ def deliver_due(transport, now: datetime, batch: int = 100) -> DeliveryReport:
             message.sent_at = now
             message.last_error = None
             report.sent += 1
-        db.session.commit()
+        commit()
     return report
 
 

@@ -33,7 +33,6 @@ def _write(connection, registration: Registration, rows: list[tuple[str, bool, d
     ])
 
 
-@event.listens_for(Registration, "after_insert")
 def _registered(_mapper, connection, registration: Registration) -> None:
     at = registration.privacy_accepted_at or utcnow()
     rows = [(ConsentKind.PRIVACY_NOTICE, True, at)]
@@ -53,7 +52,6 @@ def _changed(registration: Registration, name: str) -> tuple[bool, object, objec
     return True, old, new
 
 
-@event.listens_for(Registration, "before_update")
 def _updated(_mapper, connection, registration: Registration) -> None:
     if registration.anonymised_at is not None:
         return
@@ -68,3 +66,10 @@ def _updated(_mapper, connection, registration: Registration) -> None:
     if changed and bool(old) != bool(new):
         rows.append((ConsentKind.PHOTO, bool(new), accepted or utcnow()))
     _write(connection, registration, rows)
+
+
+def listen() -> None:
+    """Register the hooks (create_app calls this; a second call changes nothing)."""
+    for hook, handler in (("after_insert", _registered), ("before_update", _updated)):
+        if not event.contains(Registration, hook, handler):
+            event.listen(Registration, hook, handler)

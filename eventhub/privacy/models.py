@@ -69,6 +69,3 @@ class ConsentRecord(db.Model):
     granted: Mapped[bool] = mapped_column(Boolean)  # False: withdrawn
     notice_version: Mapped[str] = mapped_column(String(16))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-from eventhub.privacy import consents as _consents  # noqa: E402,F401  (the hooks that write ConsentRecord)

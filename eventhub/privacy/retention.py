@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 
 from eventhub.audit import services as audit
+from eventhub.database import commit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.keyring import Keyring
@@ -104,11 +105,11 @@ def purge(now: datetime, keys: Keyring, *, dry_run: bool = False) -> PurgeReport
                                                   DEFAULT_SPECIAL_DAYS, now):
         entry(event_id, slug).special_deleted = rows if dry_run else _delete_special(event_id, days, now)
         if not dry_run:
-            db.session.commit()
+            commit()
     for event_id, slug, days, rows in _due_events(Registration.anonymised_at.is_(None),
                                                   EventPrivacy.anonymise_after_days, DEFAULT_ANONYMISE_DAYS, now):
         entry(event_id, slug).anonymised = rows if dry_run else _anonymise(event_id, days, now, keys)
         if not dry_run:
-            db.session.commit()
+            commit()
     db.session.rollback()  # a dry run leaves nothing behind
     return PurgeReport([item for item in report.values() if item.special_deleted or item.anonymised])

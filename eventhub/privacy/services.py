@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from eventhub.audit import services as audit
 from eventhub.checkin.models import CheckIn
+from eventhub.database import atomic, commit
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.groups.models import GroupMembership
@@ -131,7 +132,7 @@ def withdraw_special_consent(registration_id: int, now: datetime) -> Registratio
                                                          registration.accessibility_needs):
         raise NothingToWithdraw()
     registration_services.set_special_answers(registration, "", "", False, now)
-    db.session.commit()
+    commit()
     return registration
 
 
@@ -140,7 +141,7 @@ def set_photo_consent(registration_id: int, consent: bool) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration.photo_consent != consent:
         registration.photo_consent = consent
-        db.session.commit()
+        commit()
     return registration
 
 
@@ -241,7 +242,7 @@ def download(registration_id: int, keys: Keyring, now: datetime) -> dict:
     audit.record(None, "privacy.downloaded", f"#{registration_id}: the person downloaded their data",
                  event_id=db.session.get(Registration, registration_id).event_id, registration_id=registration_id,
                  special_category=bool(data["special_category"]["consent_given_at"]))
-    db.session.commit()
+    commit()
     return data
 
 
@@ -266,17 +267,17 @@ def erase(registration_id: int, now: datetime, keys: Keyring) -> Erasure:
     """
     registration = db.session.get(Registration, registration_id)
     event_id, freed = registration.event_id, False
-    if erase_cancels(registration, now):
-        freed = registration.is_confirmed
-        try:
-            registration_services.cancel(registration.id, now, keys, commit=False)
-        except registration_services.AlreadyCancelled:  # cancelled in parallel: nothing to free
-            freed = False
-    count = anonymise([registration.id], now, keys)
-    if count:
-        audit.record(None, "privacy.erased", f"#{registration_id}: erased by the person", event_id=event_id,
-                     registration_id=registration_id)
-    db.session.commit()
+    with atomic():
+        if erase_cancels(registration, now):
+            freed = registration.is_confirmed
+            try:
+                registration_services.cancel(registration.id, now, keys)
+            except registration_services.AlreadyCancelled:  # cancelled in parallel: nothing to free
+                freed = False
+        count = anonymise([registration.id], now, keys)
+        if count:
+            audit.record(None, "privacy.erased", f"#{registration_id}: erased by the person", event_id=event_id,
+                         registration_id=registration_id)
     return Erasure(event_id=event_id, freed_seat=freed)
 
 
@@ -347,7 +348,7 @@ def anonymise_event(event_id: int, actor_id: int, now: datetime, keys: Keyring) 
     count = anonymise(ids, now, keys)
     audit.record(actor_id, "privacy.anonymised", f"{count} registrations anonymised by an organiser",
                  event_id=event_id, rows=count, reason="organiser")
-    db.session.commit()
+    commit()
     return count
 
 

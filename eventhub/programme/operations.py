@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from eventhub.audit import services as audit
+from eventhub.database import commit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader, GroupMembership, MembershipStatus
@@ -229,7 +230,7 @@ def add_item(event_id: int, data: ItemData, actor_id: int) -> ProgrammeItem:
     db.session.add(item)
     db.session.flush()
     audit.record(actor_id, "programme.item_added", item.title, event_id=event.id, item_id=item.id)
-    db.session.commit()
+    commit()
     return item
 
 
@@ -242,7 +243,7 @@ def update_item(event_id: int, item_id: int, data: ItemData, actor_id: int) -> P
         item.position = _last_position(event_id, data.starts_at, leave_out=item.id)
     _apply_item(item, data)
     audit.record(actor_id, "programme.item_updated", item.title, event_id=event_id, item_id=item.id)
-    db.session.commit()
+    commit()
     return item
 
 
@@ -261,7 +262,7 @@ def delete_item(event_id: int, item_id: int, actor_id: int) -> None:
     title = item.title
     db.session.delete(item)
     audit.record(actor_id, "programme.item_deleted", title, event_id=event_id, item_id=item_id)
-    db.session.commit()
+    commit()
 
 
 def same_start(item: ProgrammeItem) -> list[ProgrammeItem]:
@@ -288,7 +289,7 @@ def move_item(event_id: int, item_id: int, direction: str, actor_id: int) -> Pro
             member.position = position
     audit.record(actor_id, "programme.item_moved", f"{item.title} ({direction})", event_id=event_id,
                  item_id=item.id, position=item.position)
-    db.session.commit()
+    commit()
     return item
 
 
@@ -318,7 +319,7 @@ def _person(person: int | PersonData, actor_id: int, event_id: int) -> Person:
 
 def add_person(data: PersonData, actor_id: int, event_id: int | None = None) -> Person:
     person = _new_person(data, actor_id, event_id)
-    db.session.commit()
+    commit()
     return person
 
 
@@ -342,7 +343,7 @@ def update_person(person_id: int, data: PersonData, actor_id: int, event_id: int
                            .execution_options(synchronize_session=False))
     audit.record(actor_id, "programme.person_updated", person.name, event_id=event_id, person_id=person.id,
                  events=shown_in)
-    db.session.commit()
+    commit()
     return person
 
 
@@ -354,7 +355,7 @@ def delete_person(person_id: int, actor_id: int, event_id: int | None = None) ->
     name = person.name
     db.session.delete(person)
     audit.record(actor_id, "programme.person_deleted", name, event_id=event_id, person_id=person_id)
-    db.session.commit()
+    commit()
 
 
 # --- speakers ----------------------------------------------------------------------------
@@ -372,7 +373,7 @@ def add_speaker(event_id: int, item_id: int, person: int | PersonData, role: str
     db.session.flush()
     audit.record(actor_id, "programme.speaker_added", f"{chosen.name} ({role}): {item.title}", event_id=event_id,
                  item_id=item.id, person_id=chosen.id)
-    db.session.commit()
+    commit()
     return part
 
 
@@ -385,7 +386,7 @@ def remove_speaker(event_id: int, item_id: int, speaker_id: int, actor_id: int) 
     item.speakers.remove(part)
     audit.record(actor_id, "programme.speaker_removed", f"{name}: {item.title}", event_id=event_id,
                  item_id=item.id, person_id=part.person_id)
-    db.session.commit()
+    commit()
 
 
 # --- discussion groups -------------------------------------------------------------------
@@ -420,7 +421,7 @@ def add_group(event_id: int, item_id: int, data: GroupData, actor_id: int,
     db.session.flush()
     audit.record(actor_id, "programme.group_added", f"{group.title}: {item.title}", event_id=event_id,
                  item_id=item.id, group_id=group.id, mode=group.mode, seats=group.seats)
-    db.session.commit()
+    commit()
     return group
 
 
@@ -441,7 +442,7 @@ def update_group(event_id: int, group_id: int, data: GroupData, actor_id: int, k
     db.session.flush()
     if more_seats:
         _promote_group_waitlist(group.id, keys)
-    db.session.commit()
+    commit()
     return group
 
 
@@ -462,7 +463,7 @@ def delete_group(event_id: int, group_id: int, actor_id: int) -> None:
     item.groups.remove(group)
     audit.record(actor_id, "programme.group_deleted", f"{title}: {item.title}", event_id=event_id,
                  item_id=item.id, group_id=group_id)
-    db.session.commit()
+    commit()
 
 
 def add_leader(event_id: int, group_id: int, person: int | PersonData, actor_id: int) -> GroupLeader:
@@ -475,7 +476,7 @@ def add_leader(event_id: int, group_id: int, person: int | PersonData, actor_id:
     db.session.flush()
     audit.record(actor_id, "programme.leader_added", f"{chosen.name}: {group.title}", event_id=event_id,
                  group_id=group.id, person_id=chosen.id)
-    db.session.commit()
+    commit()
     return leader
 
 
@@ -488,7 +489,7 @@ def remove_leader(event_id: int, group_id: int, leader_id: int, actor_id: int) -
     group.leaders.remove(leader)
     audit.record(actor_id, "programme.leader_removed", f"{name}: {group.title}", event_id=event_id,
                  group_id=group.id, person_id=leader.person_id)
-    db.session.commit()
+    commit()
 
 
 def set_group_choice(event_id: int, open_: bool, actor_id: int) -> Event:
@@ -497,7 +498,7 @@ def set_group_choice(event_id: int, open_: bool, actor_id: int) -> Event:
     event.group_choice_open = open_
     audit.record(actor_id, "event.group_choice_opened" if open_ else "event.group_choice_closed", event.title,
                  event_id=event.id)
-    db.session.commit()
+    commit()
     return event
 
 

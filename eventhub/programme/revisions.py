@@ -31,7 +31,6 @@ def _bump_item(connection, item_id: int) -> None:
         _touch_event(connection, event_id)
 
 
-@event.listens_for(ProgrammeItem, "before_update")
 def _item_changed(_mapper, connection, item):
     session = object_session(item)
     if session is not None and session.is_modified(item, include_collections=False):
@@ -39,12 +38,10 @@ def _item_changed(_mapper, connection, item):
         _touch_event(connection, item.event_id)
 
 
-@event.listens_for(ProgrammeItem, "after_insert")
 def _item_added(_mapper, connection, item):
     _touch_event(connection, item.event_id)
 
 
-@event.listens_for(ProgrammeItem, "before_delete")
 def _item_deleted(_mapper, connection, item):
     connection.execute(insert(CancelledProgrammeItem.__table__).values(
         event_id=item.event_id, item_id=item.id, title=item.title, audience=item.audience,
@@ -53,19 +50,35 @@ def _item_deleted(_mapper, connection, item):
     _touch_event(connection, item.event_id)
 
 
-for _hook in ("after_insert", "after_update", "after_delete"):
-    @event.listens_for(ItemSpeaker, _hook)
-    def _speaker_changed(_mapper, connection, part):
-        _bump_item(connection, part.item_id)
+def _speaker_changed(_mapper, connection, part):
+    _bump_item(connection, part.item_id)
 
-    @event.listens_for(DiscussionGroup, _hook)
-    def _group_changed(_mapper, connection, group):
-        _bump_item(connection, group.item_id)
 
-    @event.listens_for(GroupLeader, _hook)
-    def _leader_changed(_mapper, connection, leader):
-        table = DiscussionGroup.__table__
-        item_id = connection.execute(table.select().with_only_columns(table.c.item_id)
-                                     .where(table.c.id == leader.group_id)).scalar()
-        if item_id is not None:
-            _bump_item(connection, item_id)
+def _group_changed(_mapper, connection, group):
+    _bump_item(connection, group.item_id)
+
+
+def _leader_changed(_mapper, connection, leader):
+    table = DiscussionGroup.__table__
+    item_id = connection.execute(table.select().with_only_columns(table.c.item_id)
+                                 .where(table.c.id == leader.group_id)).scalar()
+    if item_id is not None:
+        _bump_item(connection, item_id)
+
+
+_CHANGES = ("after_insert", "after_update", "after_delete")
+HOOKS = [
+    (ProgrammeItem, "before_update", _item_changed),
+    (ProgrammeItem, "after_insert", _item_added),
+    (ProgrammeItem, "before_delete", _item_deleted),
+    *((ItemSpeaker, change, _speaker_changed) for change in _CHANGES),
+    *((DiscussionGroup, change, _group_changed) for change in _CHANGES),
+    *((GroupLeader, change, _leader_changed) for change in _CHANGES),
+]
+
+
+def listen() -> None:
+    """Register the hooks (create_app calls this; a second call changes nothing)."""
+    for model, hook, handler in HOOKS:
+        if not event.contains(model, hook, handler):
+            event.listen(model, hook, handler)

@@ -4,11 +4,7 @@ A page costs the same few queries whatever the event's size: one COUNT, one page
 (LIMIT/OFFSET) and one query for those rows' discussion groups. Nothing loads every row;
 the CSV export walks the same filtered query in batches (``batches``).
 
-Search is case-insensitive in Swedish too. PostgreSQL's ``lower()`` knows Å, Ä and Ö.
-SQLite's ``lower()`` and ``LIKE`` only fold ASCII, so there ``contains_text`` does it in two
-steps: a plain LIKE with each non-ASCII letter as a one-character wildcard (fast, in C, and
-never misses a match), then, only for rows that pass, a Python ``str.lower`` registered on
-each connection (``eventhub_lower``). An ASCII-only search needs the first step alone.
+Search is case-insensitive in Swedish too (``eventhub.database.contains_text``).
 """
 from __future__ import annotations
 
@@ -17,10 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import Engine, Select, and_, func, or_, select
-from sqlalchemy import event as sa_event
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from eventhub.database import contains_text
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.modes import Mode
@@ -33,16 +29,6 @@ SEARCH_MAX = 100
 BATCH_SIZE = 500
 SORTS = ("name", "-name", "registered", "-registered", "organisation")
 DEFAULT_SORT = "name"
-
-
-def _python_lower(value):
-    return value.lower() if isinstance(value, str) else value
-
-
-@sa_event.listens_for(Engine, "connect")
-def _sqlite_lower(dbapi_connection, _record):
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        dbapi_connection.create_function("eventhub_lower", 1, _python_lower, deterministic=True)
 
 
 @dataclass
@@ -98,21 +84,6 @@ def _int(value) -> int | None:
 
 def _choice(value, allowed: set[str]) -> str:
     return value if value in allowed else ""
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def contains_text(column, term: str, sqlite: bool):
-    """``column`` contains ``term``, ignoring case, Swedish letters included (see the module's notes)."""
-    pattern = f"%{_escape_like(term.lower())}%"
-    if not sqlite:
-        return func.lower(column).like(pattern, escape="\\")
-    rough = "".join(char if char.isascii() else "_" for char in pattern)
-    if rough == pattern:
-        return column.like(pattern, escape="\\")
-    return and_(column.like(rough, escape="\\"), func.eventhub_lower(column).like(pattern, escape="\\"))
 
 
 def filtered(event_id: int, filters: Filters) -> Select:

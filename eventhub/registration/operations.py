@@ -2,8 +2,9 @@
 
 Each operation takes plain arguments, checks its rules, writes an audit entry in the
 same transaction, and raises a named error the view turns into a message. The seat rules
-are those of ``eventhub.registration.services`` (called with ``organiser=True`` and
-``commit=False``); this module adds no seat logic of its own.
+are those of ``eventhub.registration.services`` (called with ``organiser=True`` inside
+``database.atomic()``, so a refused operation leaves nothing behind, neither its changes nor its
+audit entry); this module adds no seat logic of its own.
 
 An override places someone beyond a full limit by raising that limit by one in the same
 UPDATE, so ``taken <= seats`` holds; the raise is logged as its own audit entry. Audit
@@ -13,12 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NoReturn
 
 from sqlalchemy import select
 
 from eventhub import labels
 from eventhub.audit import services as audit
+from eventhub.database import atomic, commit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership
@@ -123,12 +124,6 @@ class _Limits:
         return raised
 
 
-def _fail(error: Exception) -> NoReturn:
-    """Nothing of a refused operation stays in the session (neither its changes nor its audit entry)."""
-    db.session.rollback()
-    raise error
-
-
 # --- details -----------------------------------------------------------------------------------
 
 def update_details(event_id: int, registration_id: int, details: Details, actor_id: int) -> Registration:
@@ -144,7 +139,7 @@ def update_details(event_id: int, registration_id: int, details: Details, actor_
         setattr(registration, key, value)
     audit.record(actor_id, "attendees.updated", f"#{registration.id}: {', '.join(changed)}", event_id=event_id,
                  registration_id=registration.id, fields=changed)
-    db.session.commit()
+    commit()
     return registration
 
 
@@ -155,13 +150,10 @@ def cancel_registration(event_id: int, registration_id: int, actor_id: int, now:
     """Cancel for the person (they are emailed); their seat goes to the waitlist."""
     registration = get_registration(event_id, registration_id)
     status = registration.status
-    try:
-        services.cancel(registration.id, now, keys, commit=False)
-    except services.RegistrationError as error:
-        _fail(error)
-    audit.record(actor_id, "attendees.cancelled", f"#{registration.id} ({status})", event_id=event_id,
-                 registration_id=registration.id, previous_status=status)
-    db.session.commit()
+    with atomic():
+        services.cancel(registration.id, now, keys)
+        audit.record(actor_id, "attendees.cancelled", f"#{registration.id} ({status})", event_id=event_id,
+                     registration_id=registration.id, previous_status=status)
     return registration
 
 
@@ -173,16 +165,12 @@ def change_mode(event_id: int, registration_id: int, mode: str, actor_id: int, n
     if mode == registration.mode:
         return Outcome(registration, [])
     limits = _Limits(event_id, override)
-    try:
-        services.change_mode(registration.id, mode, now, keys, organiser=True, override=override,
-                             commit=False)
-    except services.RegistrationError as error:
-        _fail(error)
-    raised = limits.log_raised(actor_id, registration.id)
-    audit.record(actor_id, "attendees.mode_changed", f"#{registration.id}: {before[0]} → {mode}",
-                 event_id=event_id, registration_id=registration.id, previous_mode=before[0],
-                 previous_status=before[1], mode=mode, override=override)
-    db.session.commit()
+    with atomic():
+        services.change_mode(registration.id, mode, now, keys, organiser=True, override=override)
+        raised = limits.log_raised(actor_id, registration.id)
+        audit.record(actor_id, "attendees.mode_changed", f"#{registration.id}: {before[0]} → {mode}",
+                     event_id=event_id, registration_id=registration.id, previous_mode=before[0],
+                     previous_status=before[1], mode=mode, override=override)
     return Outcome(registration, raised)
 
 
@@ -191,14 +179,11 @@ def promote(event_id: int, registration_id: int, actor_id: int, now: datetime, k
     """Give a waitlisted person a seat now, whatever their place in the queue."""
     registration = get_registration(event_id, registration_id)
     limits = _Limits(event_id, override)
-    try:
-        services.promote(registration.id, now, keys, override=override, commit=False)
-    except services.RegistrationError as error:
-        _fail(error)
-    raised = limits.log_raised(actor_id, registration.id)
-    audit.record(actor_id, "attendees.promoted", f"#{registration.id} ({registration.mode})", event_id=event_id,
-                 registration_id=registration.id, mode=registration.mode, override=override)
-    db.session.commit()
+    with atomic():
+        services.promote(registration.id, now, keys, override=override)
+        raised = limits.log_raised(actor_id, registration.id)
+        audit.record(actor_id, "attendees.promoted", f"#{registration.id} ({registration.mode})",
+                     event_id=event_id, registration_id=registration.id, mode=registration.mode, override=override)
     return Outcome(registration, raised)
 
 
@@ -209,15 +194,12 @@ def place_in_group(event_id: int, registration_id: int, group_id: int, actor_id:
     """Put someone in a group (moving them out of another in the same session); full means its waitlist."""
     registration = get_registration(event_id, registration_id)
     limits = _Limits(event_id, override)
-    try:
-        membership = services.place_in_group(registration.id, group_id, keys, override=override, commit=False)
-    except services.RegistrationError as error:
-        _fail(error)
-    raised = limits.log_raised(actor_id, registration.id)
-    audit.record(actor_id, "attendees.group_placed", f"#{registration.id} → {membership.group.title}",
-                 event_id=event_id, registration_id=registration.id, group_id=group_id, status=membership.status,
-                 override=override)
-    db.session.commit()
+    with atomic():
+        membership = services.place_in_group(registration.id, group_id, keys, override=override)
+        raised = limits.log_raised(actor_id, registration.id)
+        audit.record(actor_id, "attendees.group_placed", f"#{registration.id} → {membership.group.title}",
+                     event_id=event_id, registration_id=registration.id, group_id=group_id,
+                     status=membership.status, override=override)
     return Outcome(registration, raised, group_status=membership.status)
 
 
@@ -228,10 +210,10 @@ def remove_from_group(event_id: int, registration_id: int, group_id: int, actor_
     if membership is None:
         raise NotFound(group_id)
     title = membership.group.title
-    services.leave_group(registration.id, group_id, keys, commit=False)
-    audit.record(actor_id, "attendees.group_left", f"#{registration.id} ← {title}", event_id=event_id,
-                 registration_id=registration.id, group_id=group_id)
-    db.session.commit()
+    with atomic():
+        services.leave_group(registration.id, group_id, keys)
+        audit.record(actor_id, "attendees.group_left", f"#{registration.id} ← {title}", event_id=event_id,
+                     registration_id=registration.id, group_id=group_id)
 
 
 # --- adding by hand ----------------------------------------------------------------------------
@@ -243,16 +225,12 @@ def add_registration(event_id: int, data: services.RegistrationInput, actor_id: 
     if not normalise_email(data.email or ""):
         raise services.MissingEmail()  # only the door's walk-ins may come without one (checkin.services)
     limits = _Limits(event_id, override)
-    try:
-        result = services.register(event_id, data, now, keys, organiser=True, override=override,
-                                   commit=False)
-    except services.RegistrationError as error:
-        _fail(error)
-    registration = result.registration
-    raised = limits.log_raised(actor_id, registration.id)
-    audit.record(actor_id, "attendees.added", f"#{registration.id} ({registration.mode}, {registration.status})",
-                 event_id=event_id, registration_id=registration.id, mode=registration.mode,
-                 status=registration.status, override=override)
-    db.session.commit()
+    with atomic():
+        registration = services.register(event_id, data, now, keys, organiser=True, override=override).registration
+        raised = limits.log_raised(actor_id, registration.id)
+        audit.record(actor_id, "attendees.added",
+                     f"#{registration.id} ({registration.mode}, {registration.status})", event_id=event_id,
+                     registration_id=registration.id, mode=registration.mode, status=registration.status,
+                     override=override)
     group_status = registration.memberships[0].status if registration.memberships else None
     return Outcome(registration, raised, group_status=group_status)

@@ -10,8 +10,8 @@ the backstop. ``with_for_update()`` is not used: SQLite silently ignores it.
 Organisers may place someone beyond a limit (``override=True``). The CHECK constraints
 stay whole: the limit itself grows by exactly one seat in the same UPDATE that takes it.
 Organiser calls (``organiser=True``) also skip the registration window and the public
-group-choice switch, and may pass ``commit=False`` so that their audit entry joins the
-same transaction.
+group-choice switch; called inside ``database.atomic()`` their audit entry joins the same
+transaction.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from eventhub.database import commit
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader, GroupMembership, MembershipStatus
@@ -293,7 +294,7 @@ def get_event_for_registration(slug: str) -> Event | None:
 
 
 def register(event_id: int, data: RegistrationInput, now: datetime, keys: Keyring, *, organiser: bool = False,
-             override: bool = False, commit: bool = True) -> RegistrationResult:
+             override: bool = False) -> RegistrationResult:
     """Register a person, or, if the address is already registered, email their link again.
 
     The result says which, for tests and the organiser; the public page answers the
@@ -301,7 +302,7 @@ def register(event_id: int, data: RegistrationInput, now: datetime, keys: Keyrin
     adding someone by hand (``organiser=True``) gets ``AlreadyRegistered`` instead, may
     do so outside the registration window, and with ``override`` gives a seat even when full.
     """
-    options = dict(organiser=organiser, override=override, commit=commit)
+    options = dict(organiser=organiser, override=override)
     try:
         return _register(event_id, data, now, keys, **options)
     except IntegrityError:
@@ -311,7 +312,7 @@ def register(event_id: int, data: RegistrationInput, now: datetime, keys: Keyrin
 
 
 def _register(event_id: int, data: RegistrationInput, now: datetime, keys: Keyring, organiser: bool,
-              override: bool, commit: bool) -> RegistrationResult:
+              override: bool) -> RegistrationResult:
     event = db.session.get(Event, event_id)
     if not organiser:
         check_open(event, now)
@@ -334,7 +335,7 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, keys: Keyri
         if organiser:
             raise AlreadyRegistered(existing.id)
         mail.queue_registration_email(existing, "manage_link", keys)
-        db.session.commit()
+        commit()
         return RegistrationResult(existing, created=False)
 
     group = _group_for_choice(event, mode, data.group_id, organiser) if data.group_id else None
@@ -366,8 +367,7 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, keys: Keyri
     mail.queue_registration_email(
         registration, "confirmed" if registration.is_confirmed else "waitlisted", keys
     )
-    if commit:
-        db.session.commit()
+    commit()
     return RegistrationResult(registration, created=True)
 
 
@@ -391,7 +391,7 @@ def find_by_token(token: str) -> Registration | None:
 
 # --- changing and cancelling -----------------------------------------------------------------
 
-def cancel(registration_id: int, now: datetime, keys: Keyring, *, commit: bool = True) -> Registration:
+def cancel(registration_id: int, now: datetime, keys: Keyring) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration.is_cancelled:
         raise AlreadyCancelled()
@@ -413,13 +413,12 @@ def cancel(registration_id: int, now: datetime, keys: Keyring, *, commit: bool =
         _promote_event_waitlist(registration.event_id, mode, now, keys)
     db.session.refresh(registration)
     mail.queue_registration_email(registration, "cancelled", keys)
-    if commit:
-        db.session.commit()
+    commit()
     return registration
 
 
 def change_mode(registration_id: int, new_mode: str, now: datetime, keys: Keyring, *, organiser: bool = False,
-                override: bool = False, commit: bool = True) -> Registration:
+                override: bool = False) -> Registration:
     """Move to the other mode; that takes a seat there (waitlisted people too) and frees the old one."""
     registration = db.session.get(Registration, registration_id)
     event = registration.event
@@ -452,13 +451,11 @@ def change_mode(registration_id: int, new_mode: str, now: datetime, keys: Keyrin
         _release_event_seat(event.id, old)
         _promote_event_waitlist(event.id, old, now, keys)
     mail.queue_registration_email(registration, "mode_changed", keys)
-    if commit:
-        db.session.commit()
+    commit()
     return registration
 
 
-def promote(registration_id: int, now: datetime, keys: Keyring, *, override: bool = False,
-            commit: bool = True) -> Registration:
+def promote(registration_id: int, now: datetime, keys: Keyring, *, override: bool = False) -> Registration:
     """An organiser gives one waitlisted person a seat, whatever their place in the queue."""
     registration = db.session.get(Registration, registration_id)
     if not registration.is_waitlisted:
@@ -477,8 +474,7 @@ def promote(registration_id: int, now: datetime, keys: Keyring, *, override: boo
         raise NotWaitlisted()
     db.session.refresh(registration)
     mail.queue_registration_email(registration, "promoted", keys)
-    if commit:
-        db.session.commit()
+    commit()
     return registration
 
 
@@ -488,7 +484,7 @@ def update_special_answers(registration_id: int, dietary: str, accessibility: st
     if registration.is_cancelled:
         raise AlreadyCancelled()
     set_special_answers(registration, dietary, accessibility, consent, now)
-    db.session.commit()
+    commit()
     return registration
 
 
@@ -536,12 +532,11 @@ def choose_group(registration_id: int, group_id: int, now: datetime, keys: Keyri
     if not registration.is_confirmed:
         raise NeedsSeatFirst()
     membership = _join_group(registration, group, keys, notify=True)
-    db.session.commit()
+    commit()
     return membership
 
 
-def place_in_group(registration_id: int, group_id: int, keys: Keyring, *, override: bool = False,
-                   commit: bool = True) -> GroupMembership:
+def place_in_group(registration_id: int, group_id: int, keys: Keyring, *, override: bool = False) -> GroupMembership:
     """An organiser puts a person in a group (moving them from another in the same session).
 
     Group choice need not be open. The group must suit the person's mode; a full group
@@ -560,18 +555,16 @@ def place_in_group(registration_id: int, group_id: int, keys: Keyring, *, overri
         db.session.flush()
         mail.queue_registration_email(registration, "group_promoted", keys, group=group)
     membership = current or _join_group(registration, group, keys, notify=True, override=override)
-    if commit:
-        db.session.commit()
+    commit()
     return membership
 
 
-def leave_group(registration_id: int, group_id: int, keys: Keyring, *, commit: bool = True) -> None:
+def leave_group(registration_id: int, group_id: int, keys: Keyring) -> None:
     registration = db.session.get(Registration, registration_id)
     for membership in list(registration.memberships):
         if membership.group_id == group_id:
             _leave_group(registration, membership, keys)
-    if commit:
-        db.session.commit()
+    commit()
 
 
 def _join_group(registration: Registration, group: DiscussionGroup, keys: Keyring,

@@ -1,0 +1,96 @@
+"""The database as every package uses it: who commits, the connection settings, Swedish text search.
+
+Who commits: a service that changes data ends its unit of work with ``commit()``. A service
+that builds on others makes them one transaction with ``with atomic():``; inside the block
+their ``commit()`` only flushes, and the block commits when it ends or rolls everything back
+if it raises. Views, forms, templates and commands never commit (docs/architecture.md).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import and_, func
+from sqlalchemy import event as sa_event
+
+from eventhub.extensions import db
+
+_DEPTH = "eventhub.atomic_depth"
+
+
+def commit() -> None:
+    """End a service's work: commit now, or when the enclosing ``atomic()`` block ends."""
+    if db.session.info.get(_DEPTH):
+        db.session.flush()
+    else:
+        db.session.commit()
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """The services called inside are one transaction: committed at the end, rolled back on an error."""
+    session = db.session()
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
+    try:
+        yield
+    except BaseException:
+        session.info[_DEPTH] = depth
+        if depth == 0:
+            session.rollback()
+        raise
+    session.info[_DEPTH] = depth
+    if depth == 0:
+        session.commit()
+
+
+# --- connections ---------------------------------------------------------------------------
+
+def _on_connect(dbapi_connection, _record) -> None:
+    if not type(dbapi_connection).__module__.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers work while one writer writes; SQLite ignores foreign keys unless told.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # Writers queue for SQLite's single write lock. A registration holds it while its email and
+    # ticket are rendered, so under load (gunicorn threads, a busy machine) 5 s was not enough and
+    # requests failed with "database is locked"; waiting up to 30 s is better than failing.
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+    dbapi_connection.create_function("eventhub_lower", 1, _python_lower, deterministic=True)
+
+
+def init_app(app) -> None:
+    """Set up every connection the app's engines open (called by create_app)."""
+    with app.app_context():
+        for engine in db.engines.values():
+            if not sa_event.contains(engine, "connect", _on_connect):
+                sa_event.listen(engine, "connect", _on_connect)
+
+
+# --- text search -------------------------------------------------------------------------
+# Search is case-insensitive in Swedish too. PostgreSQL's ``lower()`` knows Å, Ä and Ö.
+# SQLite's ``lower()`` and ``LIKE`` only fold ASCII, so there ``contains_text`` does it in two
+# steps: a plain LIKE with each non-ASCII letter as a one-character wildcard (fast, in C, and
+# never misses a match), then, only for rows that pass, a Python ``str.lower`` registered on
+# each connection (``eventhub_lower``). An ASCII-only search needs the first step alone.
+
+def _python_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains_text(column, term: str, sqlite: bool):
+    """``column`` contains ``term``, ignoring case, Swedish letters included (see above)."""
+    pattern = f"%{_escape_like(term.lower())}%"
+    if not sqlite:
+        return func.lower(column).like(pattern, escape="\\")
+    rough = "".join(char if char.isascii() else "_" for char in pattern)
+    if rough == pattern:
+        return column.like(pattern, escape="\\")
+    return and_(column.like(rough, escape="\\"), func.eventhub_lower(column).like(pattern, escape="\\"))
