@@ -25,6 +25,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     app.url_map.converters["id"] = IdConverter
 
     from eventhub import i18n
+    from eventhub.registration import access as registration_access
 
     db.init_app(app)
     database.init_app(app)
@@ -39,6 +40,8 @@ def create_app(config: type | None = None, **settings) -> Flask:
     _import_models()
     _listen_to_model_changes()
 
+    _draw_attachments()
+    registration_access.init_app(app)  # every answer under /r/<token> is private
     i18n.register(app)
     from eventhub.accounts.views import bp as accounts_bp
     from eventhub.api.views import bp as api_bp
@@ -69,14 +72,14 @@ def N_(message: str) -> str:
 
 def _register_workspace_blueprints(app: Flask) -> None:
     """The organiser workspace's areas, one blueprint each."""
+    from eventhub.attendees.views import bp as attendees_bp
     from eventhub.checkin.views import bp as checkin_bp
     from eventhub.events.materials import bp as materials_bp
     from eventhub.exports.public import bp as documents_bp
     from eventhub.exports.views import bp as exports_bp
-    from eventhub.mail.manage import bp as mailings_bp
+    from eventhub.mailings.views import bp as mailings_bp
     from eventhub.privacy.views import bp as privacy_bp
     from eventhub.programme.manage import bp as agenda_bp
-    from eventhub.registration.manage import bp as attendees_bp
 
     for blueprint in (agenda_bp, attendees_bp, checkin_bp, documents_bp, exports_bp, mailings_bp, materials_bp,
                       privacy_bp):
@@ -97,9 +100,18 @@ def _import_models() -> None:
     from eventhub.events import models as _events  # noqa: F401
     from eventhub.groups import models as _groups  # noqa: F401
     from eventhub.mail import models as _mail  # noqa: F401
+    from eventhub.mailings import models as _mailings  # noqa: F401
     from eventhub.privacy import models as _privacy  # noqa: F401
     from eventhub.programme import models as _programme  # noqa: F401
     from eventhub.registration import models as _registration  # noqa: F401
+
+
+def _draw_attachments() -> None:
+    """The attachments the outbox draws when it sends a message, by the name each message gives."""
+    from eventhub.mail import services as outbox
+    from eventhub.registration import emails, qr
+
+    outbox.draw_attachments_with(emails.TICKET_RENDERER, qr.qr_png)  # the door ticket of a confirmation
 
 
 def _listen_to_model_changes() -> None:

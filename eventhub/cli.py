@@ -1,12 +1,25 @@
-"""``flask`` commands."""
+"""Every ``flask`` command, registered in one place (create_app calls ``register``).
+
+Commands are thin, like views: they read their options, hand the work to a service with the
+app's keyring and print what it did. Services commit; commands never do.
+"""
+from __future__ import annotations
+
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from eventhub import keyring
+from eventhub.accounts import services as accounts
+from eventhub.checkin import join
 from eventhub.demo import loader
+from eventhub.mail import services as mail
+from eventhub.mail.transports import transport_from_config
+from eventhub.privacy import retention
+from eventhub.types import utcnow
 
 
 @click.command("load-demo")
@@ -24,6 +37,22 @@ def load_demo_command(if_empty: bool) -> None:
         click.echo(f"already there: {slug}")
 
 
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option(help="At least 10 characters.")
+@with_appcontext
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create an administrator account (the first account of a new installation)."""
+    try:
+        user, _ = accounts.create_user(email, name, "admin", utcnow(), password=password)
+    except accounts.EmailTaken:
+        raise click.ClickException("There is already an account with that address.") from None
+    except accounts.WeakPassword:
+        raise click.ClickException("The password needs at least 10 characters.") from None
+    click.echo(f"created administrator {user.email}")
+
+
 @click.group("outbox")
 def outbox_group() -> None:
     """The email outbox."""
@@ -35,12 +64,6 @@ def outbox_group() -> None:
 @with_appcontext
 def deliver_command(loop: bool, interval: float) -> None:
     """Send the emails that are due; failures are retried later with backoff."""
-    from flask import current_app
-
-    from eventhub.mail import services as mail
-    from eventhub.mail.transports import transport_from_config
-    from eventhub.types import utcnow
-
     transport = transport_from_config(current_app.config, current_app.instance_path)
     while True:
         report = mail.deliver_due(transport, utcnow())
@@ -49,25 +72,6 @@ def deliver_command(loop: bool, interval: float) -> None:
         if not loop:
             return
         time.sleep(interval)
-
-
-@click.command("create-admin")
-@click.option("--email", prompt=True)
-@click.option("--name", prompt=True)
-@click.password_option(help="At least 10 characters.")
-@with_appcontext
-def create_admin_command(email: str, name: str, password: str) -> None:
-    """Create an administrator account (the first account of a new installation)."""
-    from eventhub.accounts import services as accounts
-    from eventhub.types import utcnow
-
-    try:
-        user, _ = accounts.create_user(email, name, "admin", utcnow(), password=password)
-    except accounts.EmailTaken:
-        raise click.ClickException("There is already an account with that address.") from None
-    except accounts.WeakPassword:
-        raise click.ClickException("The password needs at least 10 characters.") from None
-    click.echo(f"created administrator {user.email}")
 
 
 @click.group("reminders")
@@ -80,17 +84,44 @@ def reminders_group() -> None:
 @with_appcontext
 def send_reminders_command(hours: float) -> None:
     """Email digital participants their join link before the start (each once; run every few minutes)."""
-    from datetime import timedelta
-
-    from eventhub.checkin.reminders import send_join_reminders
-    from eventhub.types import utcnow
-
-    sent = send_join_reminders(utcnow(), keyring.current(), timedelta(hours=hours))
+    sent = join.send_join_reminders(utcnow(), keyring.current(), timedelta(hours=hours))
     click.echo(f"queued {sent} join reminders")
 
 
+@click.group("privacy")
+def privacy_group() -> None:
+    """Personal data: retention."""
+
+
+def _moment(text: str | None) -> datetime:
+    if not text:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter("use ISO 8601, e.g. 2027-01-31T03:00 or 2027-01-31T03:00+01:00",
+                                 param_hint="--now") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@privacy_group.command("purge")
+@click.option("--now", "now_text", metavar="WHEN",
+              help="Act as if it were this moment (ISO 8601; UTC unless an offset is given). For tests.")
+@click.option("--dry-run", is_flag=True, help="Only report what would be purged; change nothing.")
+@with_appcontext
+def purge_command(now_text: str | None, dry_run: bool) -> None:
+    """Delete special-category answers and anonymise registrations whose time is up (safe to run nightly)."""
+    now = _moment(now_text)
+    report = retention.purge(now, keyring.current(), dry_run=dry_run)
+    prefix = "would purge" if dry_run else "purged"
+    for item in report.events:
+        click.echo(f"{prefix} {item.slug}: special-category answers of {item.special_deleted} registrations, "
+                   f"{item.anonymised} registrations anonymised")
+    events = len(report.events)
+    click.echo(f"{'dry run: ' if dry_run else ''}{report.special_deleted} special-category deletions, "
+               f"{report.anonymised} anonymisations in {events} event{'' if events == 1 else 's'}")
+
+
 def register(app) -> None:
-    app.cli.add_command(reminders_group)
-    app.cli.add_command(create_admin_command)
-    app.cli.add_command(load_demo_command)
-    app.cli.add_command(outbox_group)
+    for command in (load_demo_command, create_admin_command, outbox_group, reminders_group, privacy_group):
+        app.cli.add_command(command)

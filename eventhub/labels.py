@@ -58,6 +58,13 @@ NOT_OFFERED = {
     "on_site": _l("This event has no on-site participants; showing the whole programme."),
     "digital": _l("This event has no digital participants; showing the whole programme."),
 }
+# Why the registration form is not there (registration.services.registration_state).
+REGISTRATION_CLOSED = {
+    "not_open_yet": _l("Registration has not opened yet."),
+    "closed": _l("Registration is closed."),
+    "cancelled": _l("The event is cancelled, so registration is closed."),
+    "past": _l("This event has taken place."),
+}
 STATUS = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled")}
 MATERIAL_KIND = {"slides": _l("Slides"), "document": _l("Document"), "other": _l("Material")}
 

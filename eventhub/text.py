@@ -57,6 +57,9 @@ def swedish_sort_key(text: str) -> str:
     return text.casefold().translate(_SWEDISH_ORDER)
 
 
+# Any of these in a one-line value (a subject, a header) could start a new line: newlines above all.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+
 # Deliberately simple: a real check is the email that arrives. This catches typos such as
 # a missing @ or domain, and refuses spaces and line breaks (header injection).
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

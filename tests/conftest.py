@@ -225,6 +225,12 @@ def make_event(app):
 
 
 @pytest.fixture
+def hybrid(make_event):
+    """A hybrid event, open for registration, with two seats per mode and group choice open."""
+    return make_event(on_site_seats=2, digital_seats=2, group_choice_open=True)
+
+
+@pytest.fixture
 def make_item(app):
     """Factory for a programme item on an event given by slug."""
     from sqlalchemy import select

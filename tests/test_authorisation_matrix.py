@@ -32,9 +32,10 @@ from eventhub.accounts import services as accounts
 from eventhub.events import materials
 from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.groups import services as group_services
 from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.keyring import Keyring
-from eventhub.mail import operations as mailings
+from eventhub.mailings import services as mailings
 from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
 from eventhub.registration import services as registration
 from eventhub.registration import tokens
@@ -230,7 +231,7 @@ def _seed(app) -> dict:
 
         on_site = register("anna@example.se", "on_site")
         digital = register("bo@example.se", "digital")
-        registration.choose_group(on_site.id, group.id, now, KEYS)
+        group_services.choose(on_site.id, group.id, now, KEYS)
         material = materials.store_upload(past.id, io.BytesIO(PDF), "bilder.pdf", "Bilder", "slides", organiser.id,
                                           10_000)
         mailing = mailings.send(forum.id, "all", "Hej", "Välkommen", organiser.id, KEYS, now)

@@ -93,8 +93,8 @@ def _issue_token(user: User, purpose: str, now: datetime, ttl: timedelta) -> str
 def _queue_token_email(user: User, token: str, purpose: str) -> None:
     base_url = current_app.config["BASE_URL"].rstrip("/")
     with force_locale("sv"):
-        subject = render_template("mail/account_subject.txt", purpose=purpose).strip()
-        body = render_template("mail/account.txt", user=user, purpose=purpose,
+        subject = render_template("accounts/emails/account_subject.txt", purpose=purpose).strip()
+        body = render_template("accounts/emails/account.txt", user=user, purpose=purpose,
                                url=f"{base_url}/account/password/{token}")
     mail.queue(user.email, subject, body)
 

@@ -23,9 +23,11 @@ from eventhub.checkin.models import CheckIn, Method, Outcome
 from eventhub.database import atomic, commit, contains_text
 from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.groups import services as groups
 from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.keyring import Keyring
 from eventhub.modes import Mode
+from eventhub.registration import errors as registration_errors
 from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration, RegistrationState, RegistrationStatus
@@ -109,7 +111,7 @@ class DoorPerson(RegistrationState):
 
 def groups_of(person: Registration) -> list[str]:
     """The titles of the discussion groups a registration has a place in."""
-    return [m.group.title for m in person.memberships if m.status == "confirmed"]
+    return [membership.group.title for membership in groups.places_of(person).values()]
 
 
 def _person_result(colour: str, reason: str, person: DoorPerson, **extra) -> ScanResult:
@@ -124,7 +126,7 @@ _DOOR_PERSON = (
            Registration.status, Registration.mode, Registration.token_salt, Registration.ticket_version,
            DiscussionGroup.title)
     .outerjoin(GroupMembership, (GroupMembership.registration_id == Registration.id)
-               & (GroupMembership.status == "confirmed"))
+               & GroupMembership.is_confirmed)
     .outerjoin(DiscussionGroup, DiscussionGroup.id == GroupMembership.group_id)
     .where(Registration.id == bindparam("registration_id"))
     .order_by(GroupMembership.id)
@@ -483,53 +485,14 @@ def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: date
         with atomic():
             person = registration_services.register(event_id, data, now, keys, organiser=True).registration
             if not person.is_confirmed:
-                raise registration_services.NoSeatsLeft(Mode.ON_SITE)
+                raise registration_errors.NoSeatsLeft(Mode.ON_SITE)
             audit.record(host_id, "checkin.walk_in", "walk-in registered at the door", event_id=event_id)
             return _admit(event_id, _load(person.id), None, host_id, nonce, now, None, False, Method.WALK_IN)
-    except registration_services.AlreadyRegistered:
+    except registration_errors.AlreadyRegistered:
         previous = _by_nonce(event_id, nonce)  # its twin, a moment earlier, registered the address
         if previous is not None:
             return _with_counters(event_id, _replay(previous))
         raise
-
-
-# --- digital check-in ------------------------------------------------------------------------
-
-class JoinNotOpen(CheckinError):
-    def __init__(self, opens_at: datetime):
-        super().__init__(opens_at)
-        self.opens_at = opens_at
-
-
-class JoinClosed(CheckinError):
-    pass
-
-
-class NotDigital(CheckinError):
-    pass
-
-
-def join_is_open(event: Event, now: datetime) -> bool:
-    return event.join_opens_at <= now <= event.ends_at
-
-
-def join(registration_id: int, now: datetime) -> str:
-    """Record that a digital participant joined, and give the platform address to send them to."""
-    person = db.session.get(Registration, registration_id)
-    event = person.event
-    if person.is_cancelled or person.is_waitlisted or person.mode != Mode.DIGITAL or event.is_cancelled:
-        raise NotDigital()
-    if now < event.join_opens_at:
-        raise JoinNotOpen(event.join_opens_at)
-    if not join_is_open(event, now) or not event.join_url:
-        raise JoinClosed()
-    db.session.execute(
-        update(Registration).where(Registration.id == person.id)
-        .values(first_joined_at=func.coalesce(Registration.first_joined_at, now), last_joined_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    commit()
-    return event.join_url
 
 
 def attendance(event_id: int) -> dict:

@@ -12,9 +12,11 @@ from flask_login import current_user
 from eventhub import keyring
 from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access
+from eventhub.checkin import join as join_services
 from eventhub.checkin import services
 from eventhub.extensions import limiter
-from eventhub.registration import services as registration
+from eventhub.registration import errors as registration
+from eventhub.registration.access import personal_link
 from eventhub.types import utcnow
 
 bp = Blueprint("checkin", __name__)
@@ -243,20 +245,17 @@ def walk_in(slug):
 # --- digital check-in -------------------------------------------------------------------------
 
 @bp.get("/r/<token>/join")
-def join(token):
-    person = registration.find_by_token(token)
-    if person is None:
-        abort(404)
+@personal_link
+def join(registration, token):
     try:
-        target = services.join(person.id, utcnow())
-    except services.JoinNotOpen as error:
-        return render_template("checkin/join.html", person=person, event=person.event, state="not_open",
-                               opens_at=error.opens_at), 425
-    except services.JoinClosed:
-        return render_template("checkin/join.html", person=person, event=person.event, state="closed"), 410
-    except services.NotDigital:
-        return render_template("checkin/join.html", person=person, event=person.event, state="not_digital"), 403
-    response = redirect(target, code=303)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+        target = join_services.join(registration.id, utcnow())
+    except join_services.JoinNotOpen as error:
+        return render_template("checkin/join.html", person=registration, event=registration.event,
+                               state="not_open", opens_at=error.opens_at), 425
+    except join_services.JoinClosed:
+        return render_template("checkin/join.html", person=registration, event=registration.event,
+                               state="closed"), 410
+    except join_services.NotDigital:
+        return render_template("checkin/join.html", person=registration, event=registration.event,
+                               state="not_digital"), 403
+    return redirect(target, code=303)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eventhub.extensions import db
 from eventhub.modes import Mode, sql_in
+from eventhub.seats import SeatCounter
 from eventhub.text import web_url
 from eventhub.types import UTCDateTime, utcnow
 
@@ -121,6 +122,9 @@ class Event(db.Model):
         """When digital participants' join links start to work (they work until the end)."""
         return self.starts_at - timedelta(minutes=self.join_opens_minutes_before)
 
+    def join_is_open(self, now: datetime) -> bool:
+        return self.join_opens_at <= now <= self.ends_at
+
     def seats_left(self, mode: Mode) -> int | None:
         """None means unlimited."""
         seats = self.seats_for(mode)
@@ -140,6 +144,13 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
+
+
+# The seats of each mode, taken and given back by registrations (eventhub.seats).
+SEATS = {
+    Mode.ON_SITE: SeatCounter(Event.id, Event.on_site_taken, Event.on_site_seats, unchanged=[Event.updated_at]),
+    Mode.DIGITAL: SeatCounter(Event.id, Event.digital_taken, Event.digital_seats, unchanged=[Event.updated_at]),
+}
 
 
 class Partner(db.Model):

@@ -17,11 +17,11 @@ from sqlalchemy.orm import selectinload
 from eventhub.accounts.models import EventStaff, StaffRole
 from eventhub.audit import services as audit
 from eventhub.database import commit
+from eventhub.events import emails
 from eventhub.events.models import Event, EventFormat, EventStatus, Partner
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.keyring import Keyring
-from eventhub.mail import services as mail
 from eventhub.modes import Mode
 from eventhub.privacy import services as privacy
 from eventhub.programme.models import ItemSpeaker, ProgrammeItem
@@ -175,7 +175,7 @@ def cancel_event(event_id: int, actor_id: int, keys: Keyring) -> int:
     people = db.session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)).all()
     for person in people:
-        mail.queue_registration_email(person, "event_cancelled", keys)
+        emails.event_cancelled(person, keys)
     audit.record(actor_id, "event.cancelled", event.title, event_id=event.id, emailed=len(people))
     commit()
     return len(people)

@@ -3,11 +3,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from eventhub import labels
 from eventhub.events import fragments, services
-from eventhub.labels import NOT_OFFERED
 from eventhub.programme import services as programme
+from eventhub.registration import forms as registration_forms
 from eventhub.registration import services as registration
-from eventhub.registration.views import CLOSED_MESSAGES, build_registration_form
 from eventhub.types import utcnow
 
 bp = Blueprint("events", __name__)
@@ -31,10 +31,10 @@ def event_page(slug: str):
     except programme.UnknownAudience:
         viewer, notice = None, _("There is no such audience; showing the whole programme.")
     except programme.AudienceNotOffered as error:
-        viewer, notice = None, NOT_OFFERED[error.mode]
+        viewer, notice = None, labels.NOT_OFFERED[error.mode]
     now = utcnow()
     state = registration.registration_state(event, now)
-    form, groups = build_registration_form(event, viewer=viewer) if state == "open" else (None, [])
+    form, groups = registration_forms.registration_form(event, viewer=viewer) if state == "open" else (None, [])
     return render_template(
         "events/event.html",
         event=event,
@@ -43,7 +43,7 @@ def event_page(slug: str):
         programme_html=_programme_html(slug, event, viewer),
         is_past=services.is_past(event, now),
         state=state,
-        closed_message=CLOSED_MESSAGES.get(state),  # the form's place says why there is no form
+        closed_message=labels.REGISTRATION_CLOSED.get(state),  # the form's place says why there is no form
         form=form,
         groups=groups,
     )

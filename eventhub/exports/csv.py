@@ -27,10 +27,10 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from eventhub import labels
+from eventhub.attendees import services as attendees
 from eventhub.audit import services as audit
 from eventhub.database import commit
 from eventhub.extensions import db
-from eventhub.registration import attendees
 from eventhub.registration.models import Registration, RegistrationStatus
 
 BOM = "\ufeff"
@@ -103,7 +103,7 @@ def attendee_rows(event_id: int, timezone: str, filters: attendees.Filters, flav
                 registration.name, registration.email, registration.organisation, registration.role_title,
                 sectors.get(registration.sector, registration.sector), modes.get(registration.mode, registration.mode),
                 statuses.get(registration.status, registration.status),
-                " | ".join(place.title if place.status == "confirmed" else waitlist % {"group": place.title}
+                " | ".join(place.title if place.is_confirmed else waitlist % {"group": place.title}
                            for place in places),
                 _moment(registration.created_at, zone, flavour),
             ]

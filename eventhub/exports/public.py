@@ -14,12 +14,13 @@ from eventhub.accounts.access import event_access
 from eventhub.events import services as events
 from eventhub.exports import calendars, pdf
 from eventhub.extensions import db
+from eventhub.groups import services as groups
 from eventhub.groups.models import GroupMembership
 from eventhub.modes import Mode
 from eventhub.programme import services as programme
 from eventhub.registration import qr, tokens
-from eventhub.registration import services as registration
-from eventhub.registration.models import Registration
+from eventhub.registration.access import personal_link
+from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.text import swedish_sort_key
 
 bp = Blueprint("documents", __name__)
@@ -68,20 +69,15 @@ def programme_ics(slug):
 
 
 @bp.get("/r/<token>/calendar.ics")
-def personal_ics(token):
-    person = registration.find_by_token(token)
-    if person is None:
-        abort(404)
-    event = _public_event(person.event.slug)
-    memberships = {m.item_id: m for m in person.memberships if m.status == "confirmed"}
-    body = calendars.personal_calendar(event, Mode(person.mode), memberships, _links(event, token))
-    if person.is_cancelled:
+@personal_link
+def personal_ics(registration, token):
+    event = _public_event(registration.event.slug)
+    body = calendars.personal_calendar(event, Mode(registration.mode), groups.places_of(registration),
+                                       _links(event, token))
+    if registration.is_cancelled:
         # A cancelled registration keeps a valid feed (subscribed clients do not error) with every item cancelled.
         body = body.replace(b"STATUS:CONFIRMED", b"STATUS:CANCELLED")
-    response = _calendar_response(body, f"{event.slug}.ics")
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return _calendar_response(body, f"{event.slug}.ics")
 
 
 # --- PDFs -----------------------------------------------------------------------------------
@@ -127,7 +123,7 @@ def _private_pdf(body: bytes, filename: str):
 
 def render_programme_pdf(event, viewer: Mode | None, person=None) -> bytes:
     """The printed programme, for one audience or one attendee."""
-    memberships = {m.item_id: m for m in person.memberships if m.status == "confirmed"} if person else {}
+    memberships = groups.places_of(person) if person else {}
     return _render_event_pdf(
         "pdf/programme.html", event, viewer=viewer, person=person, memberships=memberships,
         items=programme.items_for(event, viewer), groups_by_mode=programme.groups_by_mode,
@@ -160,9 +156,10 @@ def programme_pdf(slug):
 
 
 @bp.get("/r/<token>/programme.pdf")
-def personal_programme_pdf(token):
-    person = registration.find_by_token(token)
-    if person is None or person.is_cancelled:
+@personal_link
+def personal_programme_pdf(registration, token):
+    person = registration
+    if person.is_cancelled:
         abort(404)
     event = _public_event(person.event.slug)
     groups = ",".join(f"{m.group_id}:{m.status}" for m in person.memberships)
@@ -190,11 +187,12 @@ def _short_code(person) -> str:
 
 
 @bp.get("/r/<token>/ticket.pdf")
-def ticket_pdf(token):
-    person = registration.find_by_token(token)
-    if person is None or not (person.is_confirmed and person.mode == Mode.ON_SITE):
+@personal_link
+def ticket_pdf(registration, token):
+    person = registration
+    if not (person.is_confirmed and person.mode == Mode.ON_SITE):
         abort(404)
-    group = next((m.group for m in person.memberships if m.status == "confirmed"), None)
+    group = next((m.group for m in groups.places_of(person).values()), None)
     body = _render_event_pdf("pdf/ticket.html", person.event, person=person, qr_url=_qr_data_url(person),
                              code=_short_code(person), group=group)
     return _private_pdf(body, f"{person.event.slug}-biljett.pdf")
@@ -203,7 +201,8 @@ def ticket_pdf(token):
 def _attendees(event, modes: tuple[str, ...]):
     people = db.session.scalars(
         select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == "confirmed", Registration.mode.in_(modes))
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
+               Registration.mode.in_(modes))
         .options(selectinload(Registration.memberships).joinedload(GroupMembership.group))
     ).all()
     return sorted(people, key=lambda person: swedish_sort_key(person.name))
@@ -222,7 +221,7 @@ def badges_pdf(slug):
 def door_list_pdf(slug):
     rows = [{
         "person": person,
-        "groups": ", ".join(m.group.title for m in person.memberships if m.status == "confirmed"),
+        "groups": ", ".join(m.group.title for m in groups.places_of(person).values()),
         "code": _short_code(person) if person.mode == Mode.ON_SITE else "",
     } for person in _attendees(g.event, (Mode.ON_SITE, Mode.DIGITAL))]
     return _private_pdf(_render_event_pdf("pdf/door_list.html", g.event, people=rows), f"{slug}-dorrlista.pdf")

@@ -3,8 +3,9 @@ from flask import Blueprint, abort, current_app, g, request, stream_with_context
 from flask_login import current_user
 
 from eventhub.accounts.access import event_access
+from eventhub.attendees import services as attendees
 from eventhub.exports import csv
-from eventhub.registration import attendees
+from eventhub.groups import services as group_services
 from eventhub.registration.forms import ConfirmForm
 
 bp = Blueprint("exports", __name__)
@@ -27,7 +28,7 @@ def _csv_response(chunks, filename: str):
 @event_access("manage")
 def attendees_csv(slug, flavour):
     """The attendee list (no dietary or accessibility answers), with the list page's search and filters."""
-    groups = {group.id for group in attendees.event_groups(g.event.id)}
+    groups = {group.id for group in group_services.of_event(g.event.id)}
     filters = attendees.Filters.from_args(request.args, groups)
     suffix = "-excel" if flavour == "excel" else ""
     rows = csv.attendee_rows(g.event.id, g.event.timezone, filters, csv.FLAVOURS[flavour])

@@ -4,10 +4,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eventhub.extensions import db
 from eventhub.modes import Mode, sql_in
+from eventhub.seats import SeatCounter
 from eventhub.text import web_url
 from eventhub.types import UTCDateTime, utcnow
 
@@ -64,6 +66,10 @@ class GroupLeader(db.Model):
     person: Mapped[Person] = relationship()  # noqa: F821
 
 
+# A group's seats, taken and given back by its members (eventhub.seats).
+SEATS = SeatCounter(DiscussionGroup.id, DiscussionGroup.taken, DiscussionGroup.seats)
+
+
 class MembershipStatus(StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
@@ -88,3 +94,12 @@ class GroupMembership(db.Model):
 
     group: Mapped[DiscussionGroup] = relationship()
     registration: Mapped[Registration] = relationship(back_populates="memberships")  # noqa: F821
+
+    @hybrid_property
+    def is_confirmed(self) -> bool:
+        """A place in the group, not its waitlist (also usable in queries)."""
+        return self.status == MembershipStatus.CONFIRMED
+
+    @hybrid_property
+    def is_waitlisted(self) -> bool:
+        return self.status == MembershipStatus.WAITLISTED

@@ -1,32 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from eventhub.extensions import db
 from eventhub.types import UTCDateTime, utcnow
 
-
-class Mailing(db.Model):
-    """One email an organiser sent to part of an event's attendees: one outbox message per person."""
-
-    __tablename__ = "mailing"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    # all, on_site, digital, waitlist or group:<id> (see mail.operations)
-    audience: Mapped[str] = mapped_column(String(40))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    recipient_count: Mapped[int] = mapped_column(Integer, default=0)
-    # Set by the preview page: sending the same preview twice (a double click) queues it once.
-    send_key: Mapped[str | None] = mapped_column(String(64), unique=True)
-
-    author: Mapped[User | None] = relationship("User")  # noqa: F821
+# What draws the attachments that are made when a message is sent, by name: the packages that
+# queue such messages register theirs when the app is built (mail.services.draw_attachments_with).
+RENDERERS: dict[str, Callable[[str], bytes]] = {}
 
 
 class OutboxMessage(db.Model):
@@ -43,32 +28,32 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
-    # Registration emails carry at most two files: the ticket QR (PNG) and the event's calendar.
+    # A message carries at most two files: one attachment and a calendar.
     attachment_name: Mapped[str | None] = mapped_column(String(100))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
     attachment_data: Mapped[bytes | None] = mapped_column(LargeBinary)
-    # A ticket's QR code is stored as its payload and drawn when the email is sent: drawing it
-    # costs more than the rest of a registration, and the request holds the seat lock meanwhile.
-    # The PNG shows the same secret, so storing the payload keeps no more than the image did.
-    ticket_payload: Mapped[str | None] = mapped_column(String(120))
+    # Or the attachment is drawn when the message is sent, by a named renderer from a short source:
+    # a ticket's QR code costs more to draw than the rest of a registration, while the request
+    # holds the seat lock. (The source of a ticket shows the same secret as the image would.)
+    attachment_renderer: Mapped[str | None] = mapped_column(String(40))
+    attachment_source: Mapped[str | None] = mapped_column(String(120))
     calendar_ics: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(String(500))
-    # The organiser mailing this message belongs to, if any (progress on the mailing's page).
+    # Who it was written for, as plain references (the outbox imports no feature): the organiser
+    # mailing it belongs to, if any (progress on the mailing's page).
     mailing_id: Mapped[int | None] = mapped_column(ForeignKey("mailing.id", ondelete="SET NULL"), index=True)
     # The registration it was written to, if any: its data export lists it, anonymising deletes it.
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", ondelete="SET NULL"),
                                                         index=True)
 
     def attachment_bytes(self) -> bytes | None:
-        """The attached file's content: stored, or the ticket's QR code drawn now."""
+        """The attached file's content: stored, or drawn now by its renderer."""
         if self.attachment_data is not None:
             return self.attachment_data
-        if self.ticket_payload:
-            from eventhub.registration.qr import qr_png  # registration imports the mail package
-
-            return qr_png(self.ticket_payload)
+        if self.attachment_renderer and self.attachment_source is not None:
+            return RENDERERS[self.attachment_renderer](self.attachment_source)
         return None

@@ -1,59 +1,57 @@
-"""The outbox: emails queued with the change they report, delivered later with retries."""
+"""The outbox: emails queued with the change they report, delivered later with retries.
+
+This package knows messages, attachments, transports and delivery, never a feature: each
+feature writes its own emails (registration/emails.py, groups/emails.py, ...) and hands
+them to ``queue``. An attachment that is costly to draw can be drawn at delivery by a
+renderer that its package registers when the app is built (``draw_attachments_with``).
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
-from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from eventhub.database import commit
 from eventhub.extensions import db
-from eventhub.keyring import Keyring
-from eventhub.mail.models import OutboxMessage
+from eventhub.mail.models import RENDERERS, OutboxMessage
 from eventhub.mail.transports import DeliveryFailed
 
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 CLAIM_LEASE = timedelta(minutes=5)  # a crashed sender's claim expires and the mail is retried
-CALENDAR_KINDS = ("confirmed", "promoted", "mode_changed")  # emails that put the event in a calendar
 
 
-def queue(to: str, subject: str, body_text: str) -> OutboxMessage:
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email: its bytes, or the renderer and source to draw it from when sent."""
+
+    name: str
+    content_type: str
+    data: bytes | None = None
+    renderer: str | None = None
+    source: str | None = None
+
+
+def draw_attachments_with(name: str, render: Callable[[str], bytes]) -> None:
+    """Let messages name ``name`` as the renderer of their attachment (done where the app is built)."""
+    RENDERERS[name] = render
+
+
+def queue(to: str, subject: str, body_text: str, *, registration_id: int | None = None,
+          mailing_id: int | None = None, attachment: Attachment | None = None,
+          calendar_ics: bytes | None = None) -> OutboxMessage:
     """Add an email to the current transaction; it exists only if the transaction commits."""
-    message = OutboxMessage(to_address=to, subject=subject, body_text=body_text)
+    message = OutboxMessage(to_address=to, subject=subject, body_text=body_text, registration_id=registration_id,
+                            mailing_id=mailing_id, calendar_ics=calendar_ics)
+    if attachment is not None:
+        if attachment.renderer is not None and attachment.renderer not in RENDERERS:
+            raise LookupError(f"no renderer {attachment.renderer!r} is registered")
+        message.attachment_name, message.attachment_type = attachment.name, attachment.content_type
+        message.attachment_data = attachment.data
+        message.attachment_renderer, message.attachment_source = attachment.renderer, attachment.source
     db.session.add(message)
-    return message
-
-
-def queue_registration_email(registration, kind: str, keys: Keyring, group=None) -> OutboxMessage | None:
-    """Render one of the registration emails in the person's own language and queue it."""
-    if not registration.email:  # a walk-in registered at the door without an address
-        return None
-    from eventhub.registration import tokens  # registration imports this module
-
-    base_url = current_app.config["BASE_URL"].rstrip("/")
-    token = tokens.manage_token(keys, registration.token_salt)
-    with_ticket = registration.is_confirmed and registration.mode == "on_site" and kind in (
-        "confirmed", "promoted", "mode_changed", "manage_link")
-    with force_locale(registration.language):
-        event = registration.event
-        context = dict(registration=registration, event=event, group=group, kind=kind,
-                       manage_url=f"{base_url}/r/{token}", with_ticket=with_ticket,
-                       join_opens_at=event.join_opens_at)
-        subject = render_template("mail/subject.txt", **context).strip()
-        body = render_template("mail/registration.txt", **context)
-    message = queue(registration.email, subject, body)
-    message.registration_id = registration.id
-    if with_ticket:  # the QR code is drawn at delivery (OutboxMessage.attachment_bytes)
-        message.attachment_name = "biljett.png" if registration.language == "sv" else "ticket.png"
-        message.attachment_type, message.ticket_payload = "image/png", tokens.ticket_payload(keys, registration)
-    if registration.is_confirmed and kind in CALENDAR_KINDS:
-        from eventhub.exports import calendars  # exports imports registration, which imports this module
-
-        message.calendar_ics = calendars.event_calendar_for_mail(
-            registration.event, calendars.links_for(registration.event, base_url))
     return message
 
 
@@ -106,6 +104,4 @@ def deliver_due(transport, now: datetime, batch: int = 100) -> DeliveryReport:
 
 
 def pending_count() -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))

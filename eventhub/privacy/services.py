@@ -39,6 +39,7 @@ from eventhub.privacy.models import (
     ConsentRecord,
     EventPrivacy,
 )
+from eventhub.registration import errors as registration_errors
 from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
@@ -272,7 +273,7 @@ def erase(registration_id: int, now: datetime, keys: Keyring) -> Erasure:
             freed = registration.is_confirmed
             try:
                 registration_services.cancel(registration.id, now, keys)
-            except registration_services.AlreadyCancelled:  # cancelled in parallel: nothing to free
+            except registration_errors.AlreadyCancelled:  # cancelled in parallel: nothing to free
                 freed = False
         count = anonymise([registration.id], now, keys)
         if count:

@@ -1,10 +1,8 @@
-"""Privacy pages: the attendee's consents, data download and erasure; the organiser's overview; the purge command."""
+"""Privacy pages: the attendee's consents, data download and erasure; the organiser's overview."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
-import click
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,21 +12,14 @@ from sqlalchemy import select
 from eventhub import keyring, workspace
 from eventhub.accounts.access import event_access
 from eventhub.extensions import db
-from eventhub.privacy import retention, services
+from eventhub.privacy import services
 from eventhub.privacy.models import ConsentKind, ConsentRecord
-from eventhub.registration import services as registration_services
+from eventhub.registration.access import personal_link
 from eventhub.registration.forms import ConfirmForm
 from eventhub.types import utcnow
 
-bp = Blueprint("privacy", __name__, cli_group="privacy")
+bp = Blueprint("privacy", __name__)
 workspace.add_link(85, "privacy.event_privacy", _l("Privacy"))
-
-
-def _registration(token: str):
-    registration = registration_services.find_by_token(token)
-    if registration is None:
-        abort(404)
-    return registration
 
 
 def _check_token_form() -> None:
@@ -61,8 +52,8 @@ def accepted_notice_version(registration) -> str | None:
 # --- the attendee, from their own link -----------------------------------------------------------
 
 @bp.post("/r/<token>/consents/special-category/withdraw")
-def withdraw_special(token):
-    registration = _registration(token)
+@personal_link
+def withdraw_special(registration, token):
     _check_token_form()
     try:
         services.withdraw_special_consent(registration.id, utcnow())
@@ -74,8 +65,8 @@ def withdraw_special(token):
 
 
 @bp.post("/r/<token>/consents/photo")
-def photo_consent(token):
-    registration = _registration(token)
+@personal_link
+def photo_consent(registration, token):
     _check_token_form()
     consent = request.form.get("consent") == "1"
     services.set_photo_consent(registration.id, consent)  # a second click changes nothing
@@ -85,8 +76,8 @@ def photo_consent(token):
 
 
 @bp.get("/r/<token>/my-data.json")
-def export_data(token):
-    registration = _registration(token)
+@personal_link
+def export_data(registration, token):
     data = services.download(registration.id, keyring.current(), utcnow())
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = current_app.response_class(body, mimetype="application/json")
@@ -96,8 +87,8 @@ def export_data(token):
 
 
 @bp.route("/r/<token>/erase", methods=["GET", "POST"])
-def erase(token):
-    registration = _registration(token)
+@personal_link
+def erase(registration, token):
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         services.erase(registration.id, utcnow(), keyring.current())
@@ -110,15 +101,6 @@ def erase(token):
 @bp.get("/privacy/erased")
 def erased():
     return render_template("privacy/erased.html")
-
-
-@bp.after_request
-def no_referrer_for_personal_pages(response):
-    # The token in /r/<token> must not leak through the Referer header, nor the page be kept.
-    if request.path.startswith("/r/"):
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- the organiser --------------------------------------------------------------------------------
@@ -145,33 +127,3 @@ def anonymise_event(slug):
     return render_template("privacy/anonymise.html", event=g.event, form=form, figures=services.overview(g.event.id),
                            can_anonymise=services.can_anonymise_early(g.event, utcnow())), \
         400 if request.method == "POST" else 200
-
-
-# --- the nightly job ---------------------------------------------------------------------------------
-
-def _moment(text: str | None) -> datetime:
-    if not text:
-        return utcnow()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter("use ISO 8601, e.g. 2027-01-31T03:00 or 2027-01-31T03:00+01:00",
-                                 param_hint="--now") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@bp.cli.command("purge")
-@click.option("--now", "now_text", metavar="WHEN",
-              help="Act as if it were this moment (ISO 8601; UTC unless an offset is given). For tests.")
-@click.option("--dry-run", is_flag=True, help="Only report what would be purged; change nothing.")
-def purge_command(now_text: str | None, dry_run: bool) -> None:
-    """Delete special-category answers and anonymise registrations whose time is up (safe to run nightly)."""
-    now = _moment(now_text)
-    report = retention.purge(now, keyring.current(), dry_run=dry_run)
-    prefix = "would purge" if dry_run else "purged"
-    for item in report.events:
-        click.echo(f"{prefix} {item.slug}: special-category answers of {item.special_deleted} registrations, "
-                   f"{item.anonymised} registrations anonymised")
-    events = len(report.events)
-    click.echo(f"{'dry run: ' if dry_run else ''}{report.special_deleted} special-category deletions, "
-               f"{report.anonymised} anonymisations in {events} event{'' if events == 1 else 's'}")

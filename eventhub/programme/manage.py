@@ -12,6 +12,7 @@ from werkzeug.exceptions import NotFound
 
 from eventhub import keyring, workspace
 from eventhub.accounts.access import event_access
+from eventhub.groups import services as groups
 from eventhub.programme import forms, operations, services
 from eventhub.programme.models import ItemKind
 
@@ -154,7 +155,7 @@ def _item_page(item, item_form=None, speaker_form=None, group_form=None, status:
         group_form.set_modes(g.event)
     return render_template("agenda/item.html", event=g.event, item=item, item_form=item_form,
                            speaker_form=speaker_form, group_form=group_form,
-                           members={group.id: operations.group_members(group.id) for group in item.groups}), status
+                           members={group.id: groups.members(group.id) for group in item.groups}), status
 
 
 @bp.route("/items/<id:item_id>", methods=["GET", "POST"])
@@ -188,7 +189,7 @@ def delete_item(slug, item_id):
         else:
             flash(_("The item is deleted."), "success")
             return redirect(url_for(".programme", slug=slug), code=303)
-    members = sum(sum(operations.group_members(group.id)) for group in item.groups)
+    members = sum(sum(groups.members(group.id)) for group in item.groups)
     return render_template("agenda/delete_item.html", event=g.event, item=item, form=form, members=members), \
         409 if request.method == "POST" else 200
 
@@ -245,7 +246,7 @@ def _group_page(group, group_form=None, leader_form=None, status: int = 200):
         group_form.set_modes(g.event, group.mode)
         group_form.fill_from(group)
     leader_form = leader_form or _people_choice(forms.LeaderForm(prefix="leader", formdata=None), _("Person"))
-    confirmed, waitlisted = operations.group_members(group.id)
+    confirmed, waitlisted = groups.members(group.id)
     return render_template("agenda/group.html", event=g.event, group=group, item=group.item, group_form=group_form,
                            leader_form=leader_form, confirmed=confirmed, waitlisted=waitlisted), status
 
@@ -285,7 +286,7 @@ def delete_group(slug, group_id):
         else:
             flash(_("The group is deleted."), "success")
             return redirect(url_for(".edit_item", slug=slug, item_id=item_id, _anchor="groups"), code=303)
-    confirmed, waitlisted = operations.group_members(group.id)
+    confirmed, waitlisted = groups.members(group.id)
     return render_template("agenda/delete_group.html", event=g.event, group=group, item=group.item, form=form,
                            confirmed=confirmed, waitlisted=waitlisted), 409 if request.method == "POST" else 200
 

@@ -23,12 +23,12 @@ from eventhub.audit import services as audit
 from eventhub.database import commit
 from eventhub.events.models import Event
 from eventhub.extensions import db
-from eventhub.groups.models import DiscussionGroup, GroupLeader, GroupMembership, MembershipStatus
+from eventhub.groups import services as groups
+from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.keyring import Keyring
 from eventhub.modes import Audience, Mode
 from eventhub.programme.models import ItemKind, ItemSpeaker, Person, ProgrammeItem, SpeakerRole
 from eventhub.programme.services import ordered
-from eventhub.registration.services import _promote_group_waitlist
 from eventhub.types import MAX_ID, utcnow
 
 
@@ -247,16 +247,10 @@ def update_item(event_id: int, item_id: int, data: ItemData, actor_id: int) -> P
     return item
 
 
-def _members(*where) -> dict[str, int]:
-    rows = db.session.execute(
-        select(GroupMembership.status, func.count()).where(*where).group_by(GroupMembership.status))
-    return {status: count for status, count in rows}
-
-
 def delete_item(event_id: int, item_id: int, actor_id: int) -> None:
     """Delete an item with its speakers and groups; refused while people have places in its groups."""
     item = get_item(event_id, item_id)
-    members = sum(_members(GroupMembership.item_id == item.id).values())
+    members = groups.members_of_item(item.id)
     if members:
         raise ItemHasMembers(members)
     title = item.title
@@ -441,21 +435,15 @@ def update_group(event_id: int, group_id: int, data: GroupData, actor_id: int, k
                  item_id=group.item_id, group_id=group.id, mode=group.mode, seats=group.seats)
     db.session.flush()
     if more_seats:
-        _promote_group_waitlist(group.id, keys)
+        groups.promote_waitlist(group.id, keys)
     commit()
     return group
-
-
-def group_members(group_id: int) -> tuple[int, int]:
-    """(confirmed, waitlisted) people in a group."""
-    counts = _members(GroupMembership.group_id == group_id)
-    return counts.get(MembershipStatus.CONFIRMED, 0), counts.get(MembershipStatus.WAITLISTED, 0)
 
 
 def delete_group(event_id: int, group_id: int, actor_id: int) -> None:
     """Refused while anyone has a place (or a waitlist place) in the group: their choice would silently vanish."""
     group = get_group(event_id, group_id)
-    confirmed, waitlisted = group_members(group.id)
+    confirmed, waitlisted = groups.members(group.id)
     if confirmed or waitlisted:
         raise GroupHasMembers(confirmed, waitlisted)
     item = group.item

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from eventhub import labels
 from eventhub.fields import strip, valid_email
+from eventhub.groups import services as group_services
 
 SPECIAL_ANSWER_MAX = 500
 
@@ -66,3 +67,19 @@ class SpecialAnswersForm(SpecialAnswersMixin, FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: only its CSRF token matters (cancel, leave group)."""
+
+
+def registration_form(event, formdata=None, viewer=None) -> tuple[RegistrationForm, list]:
+    """The registration form as the event page and /register show it, and the groups it offers.
+
+    Seen from one audience's programme, the form starts in that mode and offers only
+    the groups that mode may join.
+    """
+    form = RegistrationForm(formdata=formdata)
+    groups = group_services.choosable(event, viewer) if event.group_choice_open else []
+    if viewer is not None and formdata is None:
+        form.mode.data = viewer.value
+    form.set_choices(event, groups)
+    if formdata is None and not form.language.data:
+        form.language.data = "sv"
+    return form, groups

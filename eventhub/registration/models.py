@@ -57,7 +57,7 @@ class Registration(RegistrationState, db.Model):
             "special_consent_at IS NOT NULL OR (dietary_needs = '' AND accessibility_needs = '')",
             name="special_answers_need_consent",
         ),
-        # The organisers' attendee list and statistics (eventhub.registration.attendees):
+        # The organisers' attendee list and statistics (eventhub.attendees):
         # filters by status and mode, pages sorted by name or by registration time.
         Index("ix_registration_event_status_mode", "event_id", "status", "mode"),
         Index("ix_registration_event_name", "event_id", "name", "id"),

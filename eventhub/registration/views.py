@@ -1,24 +1,20 @@
+"""Registration (the public form) and the attendee's own page behind their secret link."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from eventhub import keyring, labels
-from eventhub.checkin.services import join_is_open
 from eventhub.extensions import limiter
+from eventhub.groups import services as groups
+from eventhub.modes import Mode
 from eventhub.programme import services as programme
-from eventhub.registration import forms, qr, services, tokens
+from eventhub.registration import errors, forms, qr, services, tokens
+from eventhub.registration.access import personal_link
 from eventhub.text import normalise_email
 from eventhub.types import utcnow
 
 bp = Blueprint("registration", __name__)
-
-CLOSED_MESSAGES = {
-    "not_open_yet": _l("Registration has not opened yet."),
-    "closed": _l("Registration is closed."),
-    "cancelled": _l("The event is cancelled, so registration is closed."),
-    "past": _l("This event has taken place."),
-}
 
 NO_SEATS_LEFT = {
     "on_site": _l("There are no seats left on site. Your registration is unchanged."),
@@ -26,41 +22,23 @@ NO_SEATS_LEFT = {
 }
 
 
-def error_message(error: services.RegistrationError) -> str:
+def error_message(error: errors.RegistrationError) -> str:
     """One place that turns a rule the request broke into words for the person."""
-    if isinstance(error, services.RegistrationClosed):
-        return str(CLOSED_MESSAGES[error.reason])
-    if isinstance(error, services.NoSeatsLeft):
+    if isinstance(error, errors.RegistrationClosed):
+        return str(labels.REGISTRATION_CLOSED[error.reason])
+    if isinstance(error, errors.NoSeatsLeft):
         return str(NO_SEATS_LEFT[error.mode])
-    if isinstance(error, services.ModeNotOffered):
+    if isinstance(error, errors.ModeNotOffered):
         return _("This event cannot be attended that way.")
-    if isinstance(error, services.GroupChoiceClosed):
+    if isinstance(error, groups.GroupChoiceClosed):
         return _("Choosing a discussion group is not open right now.")
-    if isinstance(error, services.GroupNotAllowed):
+    if isinstance(error, groups.GroupNotAllowed):
         return _("That discussion group is not open to the way you take part. Choose a group for your mode.")
-    if isinstance(error, services.NeedsSeatFirst):
+    if isinstance(error, groups.NeedsSeatFirst):
         return _("You can choose a discussion group once you have a seat.")
-    if isinstance(error, services.AlreadyCancelled):
+    if isinstance(error, errors.AlreadyCancelled):
         return _("This registration is cancelled.")
     return _("That could not be done.")
-
-
-def build_registration_form(event, formdata=None, viewer=None):
-    """The registration form as the event page and /register show it.
-
-    Seen from one audience's programme, the form starts in that mode and offers only
-    the groups that mode may join.
-    """
-    form = forms.RegistrationForm(formdata=formdata)
-    groups = services.choosable_groups(event) if event.group_choice_open else []
-    if viewer is not None:
-        groups = [group for group in groups if services.group_allowed_for(event, viewer, group)]
-        if formdata is None:
-            form.mode.data = viewer.value
-    form.set_choices(event, groups)
-    if formdata is None and not form.language.data:
-        form.language.data = "sv"
-    return form, groups
 
 
 def _load_event(slug):
@@ -81,7 +59,7 @@ def too_many_attempts(_error):
     Only the register view is rate-limited in this blueprint.
     """
     event = _load_event(request.view_args["slug"])
-    form, groups = build_registration_form(event, request.form)
+    form, groups = forms.registration_form(event, request.form)
     form.form_errors.append(_("You have sent this form many times in a short while. Nothing was saved: "
                               "wait a minute and send it again."))
     html = render_template("registration/register.html", event=event, form=form, groups=groups, state="open",
@@ -99,11 +77,11 @@ def form_expired(_error):
     message = _("The form had expired, so nothing was saved. Check your answers and send it again.")
     if request.endpoint == "registration.register":
         event = _load_event(request.view_args["slug"])
-        form, groups = build_registration_form(event, request.form)
+        form, groups = forms.registration_form(event, request.form)
         form.validate()  # marks the token, so the form's error summary explains, and any field to fix
         state = services.registration_state(event, utcnow())
         return render_template("registration/register.html", event=event, form=form, groups=groups, state=state,
-                               closed_message=CLOSED_MESSAGES.get(state)), 400
+                               closed_message=labels.REGISTRATION_CLOSED.get(state)), 400
     return render_template("errors/error.html", code=400, title=_("Please check the form"), message=message), 400
 
 
@@ -112,7 +90,7 @@ def form_expired(_error):
 def register(slug):
     event = _load_event(slug)
     state = services.registration_state(event, utcnow())
-    form, groups = build_registration_form(event, request.form if request.method == "POST" else None)
+    form, groups = forms.registration_form(event, request.form if request.method == "POST" else None)
     if request.method == "GET" and not form.language.data:
         form.language.data = str(request.cookies.get("lang") or "sv")
     if state == "open" and form.validate_on_submit():
@@ -125,14 +103,14 @@ def register(slug):
         )
         try:
             services.register(event.id, data, utcnow(), keyring.current())
-        except services.RegistrationError as error:
+        except errors.RegistrationError as error:
             form.form_errors.append(error_message(error))
         else:
             session["registered_email"] = normalise_email(form.email.data)
             return redirect(url_for("registration.registered", slug=slug), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("registration/register.html", event=event, form=form, groups=groups, state=state,
-                           closed_message=CLOSED_MESSAGES.get(state)), status
+                           closed_message=labels.REGISTRATION_CLOSED.get(state)), status
 
 
 @bp.get("/events/<slug>/registered")
@@ -147,21 +125,13 @@ def privacy(slug):
     return render_template("registration/privacy.html", event=_load_event(slug))
 
 
-# --- the attendee's own page -----------------------------------------------------------------
-
-def _load_registration(token):
-    registration = services.find_by_token(token)
-    if registration is None:
-        abort(404)
-    return registration
-
+# --- the attendee's own page (every view behind personal_link) -------------------------------------
 
 def _manage_page(registration, token, mode_form=None, group_form=None, answers_form=None, status=200):
     event = registration.event
-    viewer = None if registration.is_cancelled else registration.mode
-    items = programme.items_for(event, viewer and programme.Mode(viewer))
-    groups = services.choosable_groups(event) if event.group_choice_open else []
-    allowed = [g for g in groups if services.group_allowed_for(event, programme.Mode(registration.mode), g)]
+    viewer = None if registration.is_cancelled else Mode(registration.mode)
+    items = programme.items_for(event, viewer)
+    allowed = groups.choosable(event, Mode(registration.mode)) if event.group_choice_open else []
     mode_form = mode_form or forms.ModeForm(formdata=None, mode=registration.mode)
     mode_form.mode.choices = [(m.value, labels.MODE[m]) for m in event.modes]
     group_form = group_form or forms.GroupForm(formdata=None)
@@ -170,30 +140,32 @@ def _manage_page(registration, token, mode_form=None, group_form=None, answers_f
         formdata=None, dietary_needs=registration.dietary_needs,
         accessibility_needs=registration.accessibility_needs,
         special_consent=registration.special_consent_at is not None)
+    now = utcnow()
     return render_template(
         "registration/manage.html", registration=registration, event=event, token=token,
         slots=programme.slots(items), memberships={m.item_id: m for m in registration.memberships},
         allowed_groups=allowed, mode_form=mode_form, group_form=group_form, answers_form=answers_form,
-        cancel_form=forms.ConfirmForm(), state=services.registration_state(event, utcnow()),
-        join_opens_at=event.join_opens_at, join_open=join_is_open(event, utcnow()),
+        cancel_form=forms.ConfirmForm(), state=services.registration_state(event, now),
+        join_opens_at=event.join_opens_at, join_open=event.join_is_open(now),
     ), status
 
 
 @bp.get("/r/<token>")
-def manage(token):
-    return _manage_page(_load_registration(token), token)[0]
+@personal_link
+def manage(registration, token):
+    return _manage_page(registration, token)[0]
 
 
 @bp.post("/r/<token>/mode")
-def change_mode(token):
-    registration = _load_registration(token)
+@personal_link
+def change_mode(registration, token):
     form = forms.ModeForm()
     form.mode.choices = [(m.value, labels.MODE[m]) for m in registration.event.modes]
     if not form.validate_on_submit():
         return _manage_page(registration, token, mode_form=form, status=422)
     try:
         services.change_mode(registration.id, form.mode.data, utcnow(), keyring.current())
-    except services.RegistrationError as error:
+    except errors.RegistrationError as error:
         flash(error_message(error), "error")
     else:
         flash(_("Your registration is changed. We have emailed you a confirmation."), "success")
@@ -201,18 +173,18 @@ def change_mode(token):
 
 
 @bp.post("/r/<token>/group")
-def choose_group(token):
-    registration = _load_registration(token)
+@personal_link
+def choose_group(registration, token):
     form = forms.GroupForm()
-    form.group.choices = [(str(g.id), g.title) for g in services.choosable_groups(registration.event)]
+    form.group.choices = [(str(g.id), g.title) for g in groups.choosable(registration.event)]
     if not form.validate_on_submit():
         return _manage_page(registration, token, group_form=form, status=422)
     try:
-        membership = services.choose_group(registration.id, int(form.group.data), utcnow(), keyring.current())
-    except services.RegistrationError as error:
+        membership = groups.choose(registration.id, int(form.group.data), utcnow(), keyring.current())
+    except errors.RegistrationError as error:
         flash(error_message(error), "error")
     else:
-        if membership.status == "confirmed":
+        if membership.is_confirmed:
             flash(_("You have a place in the group."), "success")
         else:
             flash(_("The group is full: you are on its waitlist."), "success")
@@ -220,15 +192,15 @@ def choose_group(token):
 
 
 @bp.post("/r/<token>/answers")
-def update_answers(token):
-    registration = _load_registration(token)
+@personal_link
+def update_answers(registration, token):
     form = forms.SpecialAnswersForm()
     if not form.validate_on_submit():
         return _manage_page(registration, token, answers_form=form, status=422)
     try:
         services.update_special_answers(registration.id, form.dietary_needs.data or "",
                                         form.accessibility_needs.data or "", form.special_consent.data, utcnow())
-    except services.RegistrationError as error:
+    except errors.RegistrationError as error:
         flash(error_message(error), "error")
     else:
         flash(_("Your answers are saved."), "success")
@@ -236,13 +208,13 @@ def update_answers(token):
 
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
-def cancel(token):
-    registration = _load_registration(token)
+@personal_link
+def cancel(registration, token):
     form = forms.ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.cancel(registration.id, utcnow(), keyring.current())
-        except services.RegistrationError as error:
+        except errors.RegistrationError as error:
             flash(error_message(error), "error")
         else:
             flash(_("Your registration is cancelled. We have emailed you a confirmation."), "success")
@@ -252,20 +224,9 @@ def cancel(token):
 
 
 @bp.get("/r/<token>/ticket.svg")
-def ticket_svg(token):
-    registration = _load_registration(token)
-    if not (registration.is_confirmed and registration.mode == "on_site"):
+@personal_link
+def ticket_svg(registration, token):
+    if not (registration.is_confirmed and registration.mode == Mode.ON_SITE):
         abort(404)
     payload = tokens.ticket_payload(keyring.current(), registration)
-    response = current_app.response_class(qr.qr_svg(payload), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.after_request
-def no_referrer_for_personal_pages(response):
-    # The token in /r/<token> must not leak to other sites through the Referer header.
-    if request.path.startswith("/r/"):
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return current_app.response_class(qr.qr_svg(payload), mimetype="image/svg+xml")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from eventhub import keyring
 from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.groups import services as groups
 from eventhub.groups.models import GroupMembership
 from eventhub.mail.models import OutboxMessage
 from eventhub.registration import services
@@ -248,7 +249,7 @@ def tokens(registration_app) -> dict[str, str]:
     found = {}
     with registration_app.app_context():
         event = event_row()
-        group = next(g for g in services.choosable_groups(event) if g.mode == "on_site")
+        group = next(g for g in groups.choosable(event) if g.mode == "on_site")
         for kind, mode, group_id in (("on_site", "on_site", group.id), ("digital", "digital", None),
                                      ("cancelled", "on_site", None)):
             email = f"axe-{kind.replace('_', '-')}@example.se"

@@ -21,7 +21,7 @@ from eventhub.extensions import db
 from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
-from tests.registration.attendees_support import sign_in, staff_member
+from tests.attendees.support import sign_in, staff_member
 from tests.registration.support import KEYS, event_by_slug, person
 
 META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

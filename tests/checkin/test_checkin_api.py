@@ -12,6 +12,7 @@ from eventhub import create_app, keyring
 from eventhub.checkin.models import CheckIn
 from eventhub.extensions import db
 from eventhub.registration.models import Registration
+from tests.attendees.support import sign_in, staff_member
 from tests.checkin.support import (
     Door,
     count_rows,
@@ -20,7 +21,6 @@ from tests.checkin.support import (
     registered,
     registration_row,
 )
-from tests.registration.attendees_support import sign_in, staff_member
 from tests.registration.support import add_group_session
 
 LOGIN_CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')

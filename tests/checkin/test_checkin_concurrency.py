@@ -18,9 +18,9 @@ from sqlalchemy import select
 from eventhub.checkin.models import CheckIn
 from eventhub.extensions import db
 from eventhub.registration.models import Registration
+from tests.attendees.support import PASSWORD, seed_registrations, staff_member
 from tests.checkin.support import META_CSRF, Ticket, iso, nonce, ticket_for
 from tests.live_gunicorn import Gunicorn, serve
-from tests.registration.attendees_support import PASSWORD, seed_registrations, staff_member
 from tests.registration.support import csrf_token
 
 pytestmark = pytest.mark.slow

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from eventhub import keyring
 from eventhub.extensions import db
 from eventhub.mail.models import OutboxMessage
+from tests.attendees.support import counters as seat_counters
 from tests.checkin.support import (
     check_ins,
     current_ticket,
@@ -16,7 +17,6 @@ from tests.checkin.support import (
     registered,
     registration_row,
 )
-from tests.registration.attendees_support import counters as seat_counters
 from tests.registration.support import add_group_session
 
 

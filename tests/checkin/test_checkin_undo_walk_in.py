@@ -8,6 +8,7 @@ from eventhub.checkin.models import CheckIn
 from eventhub.extensions import db
 from eventhub.mail.models import OutboxMessage
 from eventhub.registration.models import Registration
+from tests.attendees.support import counters as seat_counters
 from tests.checkin.support import (
     audit_actions,
     check_ins,
@@ -17,7 +18,6 @@ from tests.checkin.support import (
     registered,
     registration_row,
 )
-from tests.registration.attendees_support import counters as seat_counters
 
 
 def _seats(app, slug):

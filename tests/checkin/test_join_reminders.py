@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from eventhub.checkin.reminders import send_join_reminders
+from eventhub.checkin.join import send_join_reminders
 from tests.registration.support import KEYS, event_by_slug, outbox, register
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from eventhub import keyring
 from eventhub.extensions import db
+from eventhub.groups import services as groups
 from eventhub.groups.models import DiscussionGroup
 from eventhub.programme.models import ProgrammeItem
 from eventhub.registration import services
@@ -167,7 +168,7 @@ def test_personal_feed_has_own_mode_items_and_own_group(client, demo, app):
         group = db.session.get(DiscussionGroup, group_ids[0])
         group.place = "Sal B"
         db.session.commit()
-        services.choose_group(result.registration.id, group_ids[0], datetime.now(UTC), keyring.of(app))
+        groups.choose(result.registration.id, group_ids[0], datetime.now(UTC), keyring.of(app))
         assert event.join_url
         join_url = event.join_url
     token = _token_for(app, "anna@example.se")

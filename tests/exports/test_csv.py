@@ -14,7 +14,7 @@ from eventhub.exports.csv import guard
 from eventhub.extensions import db
 from eventhub.groups.models import GroupMembership
 from eventhub.registration.models import Registration
-from tests.registration.attendees_support import post_form, sign_in, staff_member
+from tests.attendees.support import post_form, sign_in, staff_member
 from tests.registration.support import add_group_session, event_by_slug
 
 # Summer time starts in Stockholm at 01:00 UTC on 29 March 2026: the two rows straddle it.
@@ -118,7 +118,7 @@ def test_an_unknown_flavour_is_404(organiser):
 
 
 def test_large_exports_stream_in_batches(app, organiser, count_queries):
-    from tests.registration.attendees_support import seed_registrations
+    from tests.attendees.support import seed_registrations
 
     client, slug = organiser
     with app.app_context():

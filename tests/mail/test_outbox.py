@@ -133,7 +133,7 @@ def test_registration_email_ticket_drawn_at_delivery_not_in_the_request(app_ctx,
     [message] = outbox()
     # The request stores the ticket's payload only: drawing the QR code waits for the sender.
     assert message.attachment_data is None
-    assert message.ticket_payload == _ticket_payload(rid)
+    assert message.attachment_source == _ticket_payload(rid)
     assert decode_qr(message.attachment_bytes()) == [_ticket_payload(rid)]
 
 

@@ -19,9 +19,9 @@ from eventhub import create_app
 from eventhub.extensions import db
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
+from tests.attendees.support import sign_in, staff_member
 from tests.conftest import LiveServer
 from tests.privacy.support import token_of
-from tests.registration.attendees_support import sign_in, staff_member
 from tests.registration.support import KEYS, csrf_token, event_by_slug
 
 NAME, EMAIL, ORGANISATION = "Zlatan Personsson", "zlatan.personsson@example.se", "Hemliga Byrån"

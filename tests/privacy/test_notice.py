@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from eventhub.extensions import db
 from eventhub.privacy import services
 from eventhub.privacy.models import EventPrivacy
+from tests.attendees.support import sign_in, staff_member
 from tests.privacy.support import page_csrf
-from tests.registration.attendees_support import sign_in, staff_member
 from tests.registration.support import event_by_slug, page_text
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from eventhub.audit.models import AuditEntry
 from eventhub.extensions import db
 from eventhub.registration.models import Registration
+from tests.attendees.support import sign_in, staff_member
 from tests.privacy.conftest import ENDED
 from tests.privacy.support import backdated, page_csrf, row, with_answers
-from tests.registration.attendees_support import sign_in, staff_member
 from tests.registration.support import event_by_slug, page_text
 
 BEFORE = ENDED - timedelta(days=2)

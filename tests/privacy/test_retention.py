@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from eventhub.attendees import statistics
 from eventhub.extensions import db
+from eventhub.groups import services as group_services
 from eventhub.groups.models import GroupMembership
 from eventhub.mail.models import OutboxMessage
 from eventhub.privacy import retention, services
 from eventhub.privacy.models import EventPrivacy
-from eventhub.registration import services as registration_services
-from eventhub.registration import statistics
 from eventhub.registration.models import Registration
 from tests.privacy.conftest import ENDED
 from tests.privacy.support import audit, backdated, consents, registered, row, token_of, with_answers
@@ -132,7 +132,7 @@ def test_anonymised_rows_keep_what_statistics_count(app_ctx, past):
     event = event_by_slug(past)
     event.group_choice_open = True
     db.session.commit()
-    registration_services.choose_group(people[0], groups[0], BEFORE, KEYS)
+    group_services.choose(people[0], groups[0], BEFORE, KEYS)
     db.session.get(Registration, people[1]).checked_in_at = ENDED - timedelta(hours=3)
     db.session.commit()
     before = statistics.for_event(event_by_slug(past))

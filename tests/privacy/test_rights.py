@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from eventhub.attendees import statistics
 from eventhub.audit.models import AuditEntry
 from eventhub.extensions import db
-from eventhub.mail import operations as mailings
+from eventhub.groups import services as group_services
 from eventhub.mail.models import OutboxMessage
+from eventhub.mailings import services as mailings
 from eventhub.registration import services as registration_services
-from eventhub.registration import statistics
 from eventhub.registration.models import Registration
+from tests.attendees.support import counters
 from tests.privacy.conftest import ENDED
 from tests.privacy.support import consents, page_csrf, registered, row, token_of, with_answers
-from tests.registration.attendees_support import counters
 from tests.registration.support import KEYS, add_group_session, count, event_by_slug, outbox
 
 NOW = datetime.now(UTC)
@@ -39,7 +40,7 @@ def test_export_holds_everything_about_the_registration_and_its_shape(app, clien
     with app.app_context():
         groups = add_group_session(upcoming, [("Grupp A", "on_site", 5)])
         anna = with_answers(upcoming, "anna@example.se", organisation="Borås Stad", role_title="Samordnare")
-        registration_services.choose_group(anna, groups[0], NOW, KEYS)
+        group_services.choose(anna, groups[0], NOW, KEYS)
         token = token_of(anna)
         emails = len(outbox("anna@example.se"))
     text, data = _export(client, token)
@@ -142,8 +143,8 @@ def test_erasing_frees_group_places_too(app, client, upcoming):
     with app.app_context():
         groups = add_group_session(upcoming, [("Grupp A", "on_site", 1)])
         anna, bo = registered(upcoming, "anna@example.se"), registered(upcoming, "bo@example.se")
-        registration_services.choose_group(anna, groups[0], NOW, KEYS)
-        registration_services.choose_group(bo, groups[0], NOW, KEYS)
+        group_services.choose(anna, groups[0], NOW, KEYS)
+        group_services.choose(bo, groups[0], NOW, KEYS)
         assert [m.status for m in row(bo).memberships] == ["waitlisted"]
         token = token_of(anna)
     _erase(client, token)

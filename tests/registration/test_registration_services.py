@@ -9,10 +9,11 @@ from sqlalchemy.exc import IntegrityError
 
 from eventhub.events.models import Event
 from eventhub.extensions import db
-from eventhub.groups.models import DiscussionGroup, GroupMembership
+from eventhub.groups import services as groups
+from eventhub.groups.models import DiscussionGroup
 from eventhub.mail import services as mail
 from eventhub.mail.models import OutboxMessage
-from eventhub.registration import services, tokens
+from eventhub.registration import emails, errors, services, tokens
 from eventhub.registration.models import Registration
 from tests.registration.support import (
     KEYS,
@@ -112,9 +113,9 @@ def test_register_after_cancelling_registers_again_with_new_ticket(app_ctx, hybr
 def test_register_mode_not_offered_raises(app_ctx, make_event):
     slug = make_event(format="on_site", on_site_seats=10)
 
-    with pytest.raises(services.ModeNotOffered):
+    with pytest.raises(errors.ModeNotOffered):
         register(slug, "anna@example.se", "digital")
-    with pytest.raises(services.ModeNotOffered):
+    with pytest.raises(errors.ModeNotOffered):
         register(slug, "anna@example.se", "hologram")
     db.session.rollback()
     assert count(Registration) == 0
@@ -133,7 +134,7 @@ def test_register_outside_window_raises_registration_closed(app_ctx, make_event,
     values.update(overrides)
     slug = make_event(**values)
 
-    with pytest.raises(services.RegistrationClosed) as raised:
+    with pytest.raises(errors.RegistrationClosed) as raised:
         register(slug, "anna@example.se")
     assert raised.value.reason == reason
     db.session.rollback()
@@ -262,7 +263,7 @@ def test_cancel_twice_raises_already_cancelled(app_ctx, hybrid):
     rid = register(hybrid, "anna@example.se").registration.id
     services.cancel(rid, NOW, KEYS)
 
-    with pytest.raises(services.AlreadyCancelled):
+    with pytest.raises(errors.AlreadyCancelled):
         services.cancel(rid, NOW, KEYS)
     assert _event(hybrid).on_site_taken == 0
     assert _subjects("anna@example.se").count("Avanmäld: Forumträff") == 1
@@ -303,7 +304,7 @@ def test_change_mode_to_full_mode_raises_and_keeps_registration(app_ctx, make_ev
     anna = register(slug, "anna@example.se", "on_site").registration.id
     version = fresh(Registration, anna).ticket_version
 
-    with pytest.raises(services.NoSeatsLeft) as raised:
+    with pytest.raises(errors.NoSeatsLeft) as raised:
         services.change_mode(anna, "digital", NOW, KEYS)
 
     assert raised.value.mode == "digital"
@@ -331,7 +332,7 @@ def test_change_mode_not_offered_raises(app_ctx, make_event):
     slug = make_event(format="on_site")
     rid = register(slug, "anna@example.se").registration.id
 
-    with pytest.raises(services.ModeNotOffered):
+    with pytest.raises(errors.ModeNotOffered):
         services.change_mode(rid, "digital", NOW, KEYS)
     assert fresh(Registration, rid).mode == "on_site"
 
@@ -340,7 +341,7 @@ def test_change_mode_after_registration_closed_raises(app_ctx, make_event):
     slug = make_event(registration_closes_at=NOW + timedelta(hours=1))
     rid = register(slug, "anna@example.se").registration.id
 
-    with pytest.raises(services.RegistrationClosed) as raised:
+    with pytest.raises(errors.RegistrationClosed) as raised:
         services.change_mode(rid, "digital", NOW + timedelta(hours=2), KEYS)
     assert raised.value.reason == "closed"
     assert fresh(Registration, rid).mode == "on_site"
@@ -350,8 +351,8 @@ def test_change_mode_drops_group_of_old_mode_and_frees_its_seat(app_ctx, hybrid)
     [on_site_group] = add_group_session(hybrid, [("Samverkan", "on_site", 1)])
     anna = register(hybrid, "anna@example.se", "on_site").registration.id
     bert = register(hybrid, "bert@example.se", "on_site").registration.id
-    services.choose_group(anna, on_site_group, NOW, KEYS)
-    services.choose_group(bert, on_site_group, NOW, KEYS)  # group full: Bert waits
+    groups.choose(anna, on_site_group, NOW, KEYS)
+    groups.choose(bert, on_site_group, NOW, KEYS)  # group full: Bert waits
 
     services.change_mode(anna, "digital", NOW, KEYS)
 
@@ -365,164 +366,12 @@ def test_change_mode_to_on_site_keeps_digital_group_when_event_allows(app_ctx, m
     slug = make_event(group_choice_open=True, on_site_may_join_digital_groups=True)
     [digital_group] = add_group_session(slug, [("Digital grupp", "digital", 3)])
     rid = register(slug, "anna@example.se", "digital").registration.id
-    services.choose_group(rid, digital_group, NOW, KEYS)
+    groups.choose(rid, digital_group, NOW, KEYS)
 
     services.change_mode(rid, "on_site", NOW, KEYS)
 
     assert [m.group_id for m in fresh(Registration, rid).memberships] == [digital_group]
     assert fresh(DiscussionGroup, digital_group).taken == 1
-
-
-# --- discussion groups ---------------------------------------------------------------------------
-
-
-def test_choose_group_own_mode_confirmed(app_ctx, hybrid):
-    on_site_group, _digital_group = add_group_session(hybrid, [("På plats", "on_site", 3), ("Digital", "digital", 3)])
-    rid = register(hybrid, "anna@example.se").registration.id
-
-    membership = services.choose_group(rid, on_site_group, NOW, KEYS)
-
-    assert membership.status == "confirmed"
-    assert fresh(DiscussionGroup, on_site_group).taken == 1
-    assert _subjects("anna@example.se")[-1] == "Din samtalsgrupp: Forumträff"
-    assert "Du har en plats i samtalsgruppen" in outbox("anna@example.se")[-1].body_text
-
-
-def test_choose_group_of_other_mode_not_allowed(app_ctx, hybrid):
-    on_site_group, digital_group = add_group_session(hybrid, [("På plats", "on_site", 3), ("Digital", "digital", 3)])
-    on_site = register(hybrid, "anna@example.se", "on_site").registration.id
-    digital = register(hybrid, "bert@example.se", "digital").registration.id
-
-    with pytest.raises(services.GroupNotAllowed):
-        services.choose_group(digital, on_site_group, NOW, KEYS)
-    with pytest.raises(services.GroupNotAllowed):  # the event does not let on-site people join digital groups
-        services.choose_group(on_site, digital_group, NOW, KEYS)
-    db.session.rollback()
-    assert count(GroupMembership) == 0
-    assert fresh(DiscussionGroup, on_site_group).taken == fresh(DiscussionGroup, digital_group).taken == 0
-
-
-def test_choose_group_on_site_may_join_digital_when_event_allows(app_ctx, make_event):
-    slug = make_event(group_choice_open=True, on_site_may_join_digital_groups=True)
-    on_site_group, digital_group = add_group_session(slug, [("På plats", "on_site", 3), ("Digital", "digital", 3)])
-    on_site = register(slug, "anna@example.se", "on_site").registration.id
-    digital = register(slug, "bert@example.se", "digital").registration.id
-
-    assert services.choose_group(on_site, digital_group, NOW, KEYS).status == "confirmed"
-    with pytest.raises(services.GroupNotAllowed):  # it only works one way
-        services.choose_group(digital, on_site_group, NOW, KEYS)
-
-
-def test_choose_group_of_another_event_not_allowed(app_ctx, hybrid, make_event):
-    other = make_event(group_choice_open=True)
-    [foreign_group] = add_group_session(other, [("Annan", "on_site", 3)])
-    rid = register(hybrid, "anna@example.se").registration.id
-
-    with pytest.raises(services.GroupNotAllowed):
-        services.choose_group(rid, foreign_group, NOW, KEYS)
-
-
-def test_choose_group_when_choice_closed_raises(app_ctx, make_event):
-    slug = make_event(group_choice_open=False)
-    [group] = add_group_session(slug, [("På plats", "on_site", 3)])
-    rid = register(slug, "anna@example.se").registration.id
-
-    with pytest.raises(services.GroupChoiceClosed):
-        services.choose_group(rid, group, NOW, KEYS)
-    with pytest.raises(services.GroupChoiceClosed):
-        register(slug, "bert@example.se", group_id=group)
-    db.session.rollback()
-    assert count(GroupMembership) == 0
-    assert count(Registration) == 1
-
-
-def test_choose_group_switch_in_same_session_frees_old_seat(app_ctx, hybrid):
-    first, second = add_group_session(hybrid, [("Ett", "on_site", 3), ("Två", "on_site", 3)])
-    [later] = add_group_session(hybrid, [("Senare", "on_site", 3)], minutes_after_start=120)
-    rid = register(hybrid, "anna@example.se").registration.id
-
-    services.choose_group(rid, first, NOW, KEYS)
-    services.choose_group(rid, second, NOW, KEYS)
-    services.choose_group(rid, later, NOW, KEYS)  # another group session: a second group is fine
-
-    assert sorted(m.group_id for m in fresh(Registration, rid).memberships) == sorted([second, later])
-    assert [fresh(DiscussionGroup, g).taken for g in (first, second, later)] == [0, 1, 1]
-
-
-def test_choose_group_same_group_twice_keeps_one_seat(app_ctx, hybrid):
-    [group] = add_group_session(hybrid, [("Ett", "on_site", 3)])
-    rid = register(hybrid, "anna@example.se").registration.id
-
-    services.choose_group(rid, group, NOW, KEYS)
-    services.choose_group(rid, group, NOW, KEYS)
-
-    assert len(memberships(group)) == 1
-    assert fresh(DiscussionGroup, group).taken == 1
-
-
-def test_choose_full_group_waitlists_and_promotes_when_member_leaves(app_ctx, make_event):
-    slug = make_event(on_site_seats=None, group_choice_open=True)
-    [group] = add_group_session(slug, [("Liten grupp", "on_site", 1)])
-    anna, bert, cleo = register_many(slug, 3)
-    services.choose_group(anna, group, NOW, KEYS)
-
-    assert services.choose_group(bert, group, NOW, KEYS).status == "waitlisted"
-    assert services.choose_group(cleo, group, NOW, KEYS).status == "waitlisted"
-    assert "Liten grupp" in outbox("person001@example.se")[-1].body_text
-
-    services.leave_group(anna, group, KEYS)
-
-    status = {m.registration_id: m.status for m in memberships(group)}
-    assert status == {bert: "confirmed", cleo: "waitlisted"}
-    assert fresh(DiscussionGroup, group).taken == 1
-    assert "har blivit ledig" in outbox("person001@example.se")[-1].body_text
-
-
-def test_cancel_member_of_full_group_promotes_group_waitlist(app_ctx, make_event):
-    slug = make_event(on_site_seats=None, group_choice_open=True)
-    [group] = add_group_session(slug, [("Liten grupp", "on_site", 1)])
-    anna, bert = register_many(slug, 2)
-    services.choose_group(anna, group, NOW, KEYS)
-    services.choose_group(bert, group, NOW, KEYS)
-
-    services.cancel(anna, NOW, KEYS)
-
-    [membership] = memberships(group)
-    assert (membership.registration_id, membership.status) == (bert, "confirmed")
-    assert fresh(DiscussionGroup, group).taken == 1
-
-
-def test_choose_group_waitlisted_registration_needs_seat_first(app_ctx, make_event):
-    slug = make_event(on_site_seats=0, group_choice_open=True)
-    [group] = add_group_session(slug, [("På plats", "on_site", 3)])
-    rid = register(slug, "anna@example.se").registration.id
-
-    with pytest.raises(services.NeedsSeatFirst):
-        services.choose_group(rid, group, NOW, KEYS)
-    db.session.rollback()
-    assert count(GroupMembership) == 0
-    assert fresh(DiscussionGroup, group).taken == 0
-
-
-def test_register_with_group_takes_group_seat_only_when_confirmed(app_ctx, make_event):
-    slug = make_event(on_site_seats=1, group_choice_open=True)
-    [group] = add_group_session(slug, [("På plats", "on_site", 3)])
-
-    confirmed = register(slug, "anna@example.se", group_id=group).registration.id
-    waitlisted = register(slug, "bert@example.se", group_id=group).registration.id
-
-    assert [m.registration_id for m in memberships(group, "confirmed")] == [confirmed]
-    assert fresh(Registration, waitlisted).memberships == []
-    assert fresh(DiscussionGroup, group).taken == 1
-
-
-def test_choose_group_after_event_raises_closed(app_ctx, hybrid):
-    [group] = add_group_session(hybrid, [("På plats", "on_site", 3)])
-    rid = register(hybrid, "anna@example.se").registration.id
-
-    with pytest.raises(services.RegistrationClosed) as raised:
-        services.choose_group(rid, group, NOW + timedelta(days=60), KEYS)
-    assert raised.value.reason == "past"
 
 
 # --- the database as the backstop, and the outbox in the transaction --------------------------------
@@ -536,15 +385,6 @@ def test_db_check_refuses_event_taken_over_seats(app_ctx, hybrid, column):
                            {"slug": hybrid})
     db.session.rollback()
     assert getattr(_event(hybrid), column) == 0
-
-
-def test_db_check_refuses_group_taken_over_seats(app_ctx, hybrid):
-    [group] = add_group_session(hybrid, [("Liten grupp", "on_site", 2)])
-
-    with pytest.raises(IntegrityError):
-        db.session.execute(text("UPDATE discussion_group SET taken = 3 WHERE id = :id"), {"id": group})
-    db.session.rollback()
-    assert fresh(DiscussionGroup, group).taken == 0
 
 
 def test_db_check_refuses_negative_taken(app_ctx, hybrid):
@@ -564,14 +404,14 @@ def test_outbox_rollback_after_queueing_leaves_no_message(app_ctx):
 
 
 def test_register_failing_after_email_queued_leaves_nothing(app_ctx, hybrid, monkeypatch):
-    real_queue = mail.queue_registration_email
+    real_send = emails.send
 
     def queue_then_fail(*args, **kwargs):
-        real_queue(*args, **kwargs)
+        real_send(*args, **kwargs)
         db.session.flush()
         raise RuntimeError("the process died here")
 
-    monkeypatch.setattr(services.mail, "queue_registration_email", queue_then_fail)
+    monkeypatch.setattr(services.emails, "send", queue_then_fail)
     with pytest.raises(RuntimeError):
         register(hybrid, "anna@example.se")
     db.session.rollback()

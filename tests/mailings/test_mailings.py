@@ -10,10 +10,12 @@ from sqlalchemy import select
 
 from eventhub.audit.models import AuditEntry
 from eventhub.extensions import db
-from eventhub.mail import operations
+from eventhub.groups import services as groups
 from eventhub.mail import services as mail
-from eventhub.mail.models import Mailing, OutboxMessage
+from eventhub.mail.models import OutboxMessage
 from eventhub.mail.transports import DeliveryFailed, build_message
+from eventhub.mailings import services as operations
+from eventhub.mailings.models import Mailing
 from eventhub.registration import services
 from eventhub.registration.models import Registration
 from tests.accounts.support import make_user, post, sign_in
@@ -104,7 +106,7 @@ def test_group_audience_is_the_confirmed_members_of_that_group(app, forum, make_
     with app.app_context():
         group_id, other_group = add_group_session(forum, [("Grupp A", "on_site", 5), ("Grupp B", "digital", 5)])
         anna = db.session.scalar(select(Registration).where(Registration.email == "anna@example.se"))
-        services.choose_group(anna.id, group_id, datetime.now(UTC), KEYS)
+        groups.choose(anna.id, group_id, datetime.now(UTC), KEYS)
         db.session.commit()
     assert _recipients(app, forum, f"group:{group_id}") == ["anna@example.se"]
     assert _recipients(app, forum, f"group:{other_group}") == []

@@ -12,9 +12,10 @@ from flask_login import current_user
 from eventhub import keyring, labels, workspace
 from eventhub.accounts.access import event_access
 from eventhub.extensions import db
-from eventhub.mail import operations
-from eventhub.mail.forms import MailingForm
-from eventhub.mail.models import Mailing
+from eventhub.groups import services as groups
+from eventhub.mailings import services
+from eventhub.mailings.forms import MailingForm
+from eventhub.mailings.models import Mailing
 from eventhub.types import utcnow
 
 bp = Blueprint("mailings", __name__, url_prefix="/manage/events/<slug>/email")
@@ -31,7 +32,7 @@ AUDIENCE = {
 def audience_labels(event) -> dict[str, str]:
     """Words for every audience this event offers (and ever offered, for past mailings)."""
     names = {key: str(value) for key, value in AUDIENCE.items()}
-    for group in operations.groups_for(event.id):
+    for group in groups.of_event(event.id):
         names[f"group:{group.id}"] = _("Discussion group %(group)s (%(mode)s, %(session)s): its members",
                                        group=group.title, mode=labels.MODE[group.mode], session=group.item.title)
     return names
@@ -44,7 +45,7 @@ def _label(names: dict[str, str], audience: str) -> str:
 def _form(event) -> MailingForm:
     form = MailingForm()
     names = audience_labels(event)
-    form.audience.choices = [(key, names[key]) for key in operations.audience_choices(event)]
+    form.audience.choices = [(key, names[key]) for key in services.audience_choices(event)]
     if form.audience.data is None:
         form.audience.data = "all"
     return form
@@ -52,11 +53,11 @@ def _form(event) -> MailingForm:
 
 def _compose_page(form, status=200):
     event = g.event
-    counts = {key: operations.recipient_count(event.id, key) for key, _label in form.audience.choices}
+    counts = {key: services.recipient_count(event.id, key) for key, _label in form.audience.choices}
     hints = {key: ngettext("%(num)d person", "%(num)d people", count) for key, count in counts.items()}
-    mailings = operations.mailings_for(event.id)
+    mailings = services.mailings_for(event.id)
     return render_template("mailings/compose.html", event=event, form=form, hints=hints, mailings=mailings,
-                           progress=operations.progress([m.id for m in mailings]),
+                           progress=services.progress([m.id for m in mailings]),
                            names=audience_labels(event), label=_label), status
 
 
@@ -69,10 +70,10 @@ def compose(slug):
         return _compose_page(form)  # back from the preview with what was typed
     if request.method == "GET" or not form.validate_on_submit():
         return _compose_page(form, 422 if request.method == "POST" else 200)
-    people = operations.recipients(g.event.id, form.audience.data)
+    people = services.recipients(g.event.id, form.audience.data)
     sample = None
     if people:
-        subject, text = operations.render(g.event, people[0], form.subject.data, form.body.data,
+        subject, text = services.render(g.event, people[0], form.subject.data, form.body.data,
                                           keyring.current())
         sample = {"to": people[0], "subject": subject, "text": text}
     form.send_key.data = secrets.token_urlsafe(24)
@@ -87,13 +88,13 @@ def send(slug):
     if not form.validate_on_submit():
         return _compose_page(form, 422)
     try:
-        mailing = operations.send(g.event.id, form.audience.data, form.subject.data, form.body.data,
+        mailing = services.send(g.event.id, form.audience.data, form.subject.data, form.body.data,
                                   current_user.id, keyring.current(), utcnow(),
                                   send_key=form.send_key.data or None)
-    except operations.NoRecipients:
+    except services.NoRecipients:
         form.form_errors.append(_("Nobody is in that group of people any more, so nothing was sent."))
         return _compose_page(form, 422)
-    except operations.MailingError:
+    except services.MailingError:
         form.form_errors.append(_("The email could not be sent. Check the subject and the message."))
         return _compose_page(form, 422)
     flash(ngettext("The email is queued for %(num)d person.", "The email is queued for %(num)d people.",
@@ -108,6 +109,6 @@ def mailing(slug, mailing_id):
     if record is None or record.event_id != g.event.id:
         abort(404)
     return render_template("mailings/mailing.html", event=g.event, mailing=record,
-                           progress=operations.progress([record.id])[record.id],
-                           failing=operations.failing_addresses(record.id),
+                           progress=services.progress([record.id])[record.id],
+                           failing=services.failing_addresses(record.id),
                            audience=_label(audience_labels(g.event), record.audience))

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from eventhub.registration import errors
 from eventhub.registration.models import Registration
-from tests.registration.attendees_support import (
+from tests.attendees.support import (
     audit_actions,
     counters,
     group_counters,
@@ -291,10 +292,10 @@ def test_add_with_a_full_group_says_the_group_was_not_given(app, signed_in):
 
 
 def test_add_without_an_email_address_is_refused_by_the_rule_not_only_the_form(app, signed_in):
-    from eventhub.registration import operations, services
+    from eventhub.attendees import operations
     from tests.registration.support import KEYS, event_by_slug, person
 
-    with app.app_context(), pytest.raises(services.MissingEmail):
+    with app.app_context(), pytest.raises(errors.MissingEmail):
         operations.add_registration(event_by_slug(signed_in.slug).id, person("  "), signed_in.user_id,
                                     datetime.now(UTC), KEYS)
     with app.app_context():

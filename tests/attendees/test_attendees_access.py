@@ -6,7 +6,7 @@ import re
 import pytest
 
 from eventhub.registration.models import Registration
-from tests.registration.attendees_support import sign_in, staff_member
+from tests.attendees.support import sign_in, staff_member
 from tests.registration.support import fresh, register
 
 GET_PAGES = [

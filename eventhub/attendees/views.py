@@ -12,12 +12,16 @@ from flask_login import current_user
 
 from eventhub import keyring, labels, workspace
 from eventhub.accounts.access import event_access
+from eventhub.attendees import forms, operations
+from eventhub.attendees import services as attendees
+from eventhub.attendees import statistics as figures
+from eventhub.checkin.services import attendance
 from eventhub.events.services import is_past
+from eventhub.groups import services as groups
 from eventhub.modes import Mode
-from eventhub.registration import attendees, operations, services
-from eventhub.registration import organiser_forms as forms
-from eventhub.registration import statistics as figures
+from eventhub.registration import errors
 from eventhub.registration.forms import ConfirmForm
+from eventhub.registration.services import RegistrationInput
 from eventhub.types import utcnow
 
 bp = Blueprint("attendees", __name__, url_prefix="/manage/events/<slug>")
@@ -38,25 +42,25 @@ SORT_LABELS = {
 }
 
 
-def error_message(error: services.RegistrationError) -> str:
+def error_message(error: errors.RegistrationError) -> str:
     """One place that turns a rule the organiser's request broke into words."""
-    if isinstance(error, services.NoSeatsLeft):
+    if isinstance(error, errors.NoSeatsLeft):
         return str(NO_SEATS_LEFT[error.mode])
-    if isinstance(error, services.AlreadyCancelled):
+    if isinstance(error, errors.AlreadyCancelled):
         return _("This registration is cancelled.")
-    if isinstance(error, services.NotWaitlisted):
+    if isinstance(error, errors.NotWaitlisted):
         return _("This person is no longer on the waitlist.")
-    if isinstance(error, services.NeedsSeatFirst):
+    if isinstance(error, groups.NeedsSeatFirst):
         return _("Give the person a seat at the event before placing them in a discussion group.")
-    if isinstance(error, services.GroupNotAllowed):
+    if isinstance(error, groups.GroupNotAllowed):
         return _("That discussion group is not open to the way this person takes part.")
-    if isinstance(error, services.ModeNotOffered):
+    if isinstance(error, errors.ModeNotOffered):
         return _("This event cannot be attended that way.")
-    if isinstance(error, services.AlreadyRegistered):
+    if isinstance(error, errors.AlreadyRegistered):
         return _("That address is already registered for this event.")
-    if isinstance(error, services.RegistrationClosed):
+    if isinstance(error, errors.RegistrationClosed):
         return _("The event is cancelled, so no one can be added.")
-    if isinstance(error, services.MissingEmail):
+    if isinstance(error, errors.MissingEmail):
         return _("Enter the person's email address.")
     if isinstance(error, operations.InvalidChoice):
         return _("Choose one of the options.")
@@ -73,8 +77,8 @@ def _registration(registration_id: int):
 def _raised_message(raised) -> str | None:
     if not raised:
         return None
-    parts = [_("%(what)s now has %(seats)d seats", what=labels.MODE.get(what, what), seats=seats)
-             for what, seats in raised]
+    parts = [_("%(what)s now has %(seats)d seats", what=labels.MODE.get(limit.what, limit.what), seats=limit.seats)
+             for limit in raised]
     return _("The seat limit was raised: %(changes)s.", changes="; ".join(str(p) for p in parts))
 
 
@@ -90,15 +94,15 @@ def _flash_outcome(message: str, outcome: operations.Outcome) -> None:
 @bp.get("/attendees")
 @event_access("manage")
 def list_registrations(slug):
-    groups = attendees.event_groups(g.event.id)
-    filters = attendees.Filters.from_args(request.args, {group.id for group in groups})
+    event_groups = groups.of_event(g.event.id)
+    filters = attendees.Filters.from_args(request.args, {group.id for group in event_groups})
     result = attendees.page(g.event.id, filters)
     # The words for each row's values, translated once per page rather than once per row.
     names = {"mode": {key: str(value) for key, value in labels.MODE.items()},
              "sector": {key: str(value) for key, value in labels.SECTOR.items()},
              "status": dict(labels.registration_statuses())}
     return render_template(
-        "attendees/list.html", event=g.event, page=result, filters=filters, groups=groups, names=names,
+        "attendees/list.html", event=g.event, page=result, filters=filters, groups=event_groups, names=names,
         typed_search=(request.args.get("q") or "")[:attendees.SEARCH_MAX], sectors=labels.SECTOR,
         statuses=labels.registration_statuses(), status_label=labels.registration_status, sorts=SORT_LABELS,
         special_form=ConfirmForm(),
@@ -110,8 +114,7 @@ def list_registrations(slug):
 def _detail_page(registration, details_form=None, mode_form=None, promote_form=None, group_form=None,
                  status: int = 200):
     event = g.event
-    groups = [group for group in attendees.event_groups(event.id)
-              if services.group_allowed_for(event, Mode(registration.mode), group)]
+    allowed = [group for group in groups.of_event(event.id) if groups.may_join(event, Mode(registration.mode), group)]
     if details_form is None:
         details_form = forms.DetailsForm(formdata=None, obj=registration)
     if mode_form is None:
@@ -119,7 +122,7 @@ def _detail_page(registration, details_form=None, mode_form=None, promote_form=N
     mode_form.set_choices(event)
     promote_form = promote_form or forms.PromoteForm(formdata=None)
     group_form = group_form or forms.GroupPlaceForm(formdata=None)
-    group_form.set_choices(groups)
+    group_form.set_choices(allowed)
     places = attendees.groups_of([registration.id]).get(registration.id, [])
     return render_template(
         "attendees/detail.html", event=event, registration=registration, details_form=details_form,
@@ -136,7 +139,7 @@ def registration_detail(slug, registration_id):
 
 # The registration changed meanwhile (another organiser, the person themself): the form that was
 # sent is no longer on the page, so the message goes above it.
-STATE_CHANGED = (operations.AlreadyCancelled, operations.NotWaitlisted)
+STATE_CHANGED = (errors.AlreadyCancelled, errors.NotWaitlisted)
 
 
 def _state_changed(registration, error):
@@ -162,7 +165,7 @@ def _act(registration, form, form_slot: str, run, message, anchor: str = "", err
             outcome = run()
         except STATE_CHANGED as error:
             return _state_changed(registration, error)
-        except operations.RegistrationError as error:
+        except errors.RegistrationError as error:
             if error_field is not None:
                 error_field.errors = [*error_field.errors, error_message(error)]
             else:
@@ -184,7 +187,7 @@ def edit_details(slug, registration_id):
                                      language=form.language.data)
         try:
             operations.update_details(g.event.id, registration.id, details, current_user.id)
-        except operations.RegistrationError as error:
+        except errors.RegistrationError as error:
             form.form_errors.append(error_message(error))
         else:
             flash(_("The details are saved."), "success")
@@ -221,12 +224,12 @@ def promote(slug, registration_id):
 def place_in_group(slug, registration_id):
     registration = _registration(registration_id)
     form = forms.GroupPlaceForm()
-    form.set_choices(attendees.event_groups(g.event.id))
+    form.set_choices(groups.of_event(g.event.id))
     return _act(registration, form, "group_form",
                 lambda: operations.place_in_group(g.event.id, registration.id, int(form.group.data),
                                                   current_user.id, keyring.current(), override=form.override.data),
                 lambda outcome: _("%(name)s has a place in the group.", name=outcome.registration.name)
-                if outcome.group_status == "confirmed" else _group_full(outcome.registration.name),
+                if outcome.membership.is_confirmed else _group_full(outcome.registration.name),
                 anchor="#groups", error_field=form.group)
 
 
@@ -253,7 +256,7 @@ def cancel(slug, registration_id):
     if request.method == "POST" and form.validate_on_submit():
         try:
             operations.cancel_registration(g.event.id, registration.id, current_user.id, utcnow(), keyring.current())
-        except operations.RegistrationError as error:
+        except errors.RegistrationError as error:
             flash(error_message(error), "error")
         else:
             flash(_("The registration is cancelled and %(name)s is emailed.", name=registration.name), "success")
@@ -268,11 +271,10 @@ def cancel(slug, registration_id):
 @event_access("manage")
 def add_registration(slug):
     form = forms.AddForm()
-    groups = attendees.event_groups(g.event.id)
-    form.set_choices(g.event, groups)
+    form.set_choices(g.event, groups.of_event(g.event.id))
     existing_id = None
     if form.validate_on_submit():
-        data = services.RegistrationInput(
+        data = RegistrationInput(
             name=form.name.data, email=form.email.data, mode=form.mode.data, organisation=form.organisation.data or "",
             role_title=form.role_title.data or "", sector=form.sector.data, language=form.language.data,
             dietary_needs=form.dietary_needs.data or "", accessibility_needs=form.accessibility_needs.data or "",
@@ -282,20 +284,21 @@ def add_registration(slug):
         try:
             outcome = operations.add_registration(g.event.id, data, current_user.id, utcnow(), keyring.current(),
                                                   override=form.override.data)
-        except operations.AlreadyRegistered as error:
+        except errors.AlreadyRegistered as error:
             existing_id = error.registration_id
             form.email.errors = [*form.email.errors, error_message(error)]
-        except operations.GroupNotAllowed as error:
+        except groups.GroupNotAllowed as error:
             form.group.errors = [*form.group.errors, error_message(error)]
-        except operations.RegistrationError as error:
+        except errors.RegistrationError as error:
             form.form_errors.append(error_message(error))
         else:
             registration = outcome.registration
             _flash_outcome(_("%(name)s is registered and emailed a confirmation.", name=registration.name)
                            if registration.is_confirmed else
                            _("%(name)s is on the waitlist and emailed about it.", name=registration.name), outcome)
-            if data.group_id and outcome.group_status != "confirmed":  # the chosen group was not given
-                flash(_group_full(registration.name) if outcome.group_status else
+            if data.group_id and not (outcome.membership and outcome.membership.is_confirmed):
+                # The chosen group was not given: full (its waitlist), or no event seat yet.
+                flash(_group_full(registration.name) if outcome.membership else
                       _("Give the person a seat at the event before placing them in a discussion group."), "info")
             return _back(registration)
     return render_template("attendees/add.html", event=g.event, form=form, existing_id=existing_id), \
@@ -307,8 +310,6 @@ def add_registration(slug):
 @bp.get("/statistics")
 @event_access("manage")
 def statistics(slug):
-    from eventhub.checkin.services import attendance  # check-in builds on registration, not the reverse
-
     return render_template("attendees/statistics.html", event=g.event, stats=figures.for_event(g.event),
                            sectors=labels.SECTOR, status_label=labels.registration_status,
                            attendance=attendance(g.event.id), is_past=is_past(g.event, utcnow()))

@@ -4,12 +4,13 @@ from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from eventhub.fields import strip
-from eventhub.mail.operations import _CONTROL, BODY_MAX, SUBJECT_MAX
+from eventhub.mailings.services import BODY_MAX, SUBJECT_MAX
+from eventhub.text import CONTROL_CHARACTERS
 
 
 def one_line(_form, field):
     # A line break in a subject could smuggle in mail headers; refuse it rather than quietly change it.
-    if field.data and _CONTROL.search(field.data):
+    if field.data and CONTROL_CHARACTERS.search(field.data):
         raise ValidationError(_l("The subject must be a single line."))
 
 

@@ -9,11 +9,10 @@ are queued in one transaction with the Mailing record and its audit entry.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,20 +21,20 @@ from eventhub.audit import services as audit
 from eventhub.database import commit
 from eventhub.events.models import Event
 from eventhub.extensions import db
-from eventhub.groups.models import DiscussionGroup, GroupMembership, MembershipStatus
+from eventhub.groups import services as groups
+from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.keyring import Keyring
 from eventhub.mail import services as mail
-from eventhub.mail.models import Mailing, OutboxMessage
+from eventhub.mail.models import OutboxMessage
+from eventhub.mailings.models import Mailing
 from eventhub.modes import Mode
-from eventhub.programme.models import ProgrammeItem
-from eventhub.registration import tokens
+from eventhub.registration import emails
 from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.text import CONTROL_CHARACTERS
 from eventhub.types import MAX_ID
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
-# Any control character (newlines above all) in a subject could add mail headers.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 
 
 class MailingError(Exception):
@@ -71,7 +70,8 @@ class Progress:
 
 def check_subject(subject: str) -> str:
     subject = (subject or "").strip()
-    if not subject or len(subject) > SUBJECT_MAX or _CONTROL.search(subject):
+    # Any control character (newlines above all) in a subject could add mail headers.
+    if not subject or len(subject) > SUBJECT_MAX or CONTROL_CHARACTERS.search(subject):
         raise UnsafeSubject(subject)
     return subject
 
@@ -83,21 +83,13 @@ def check_body(body: str) -> str:
     return body
 
 
-def groups_for(event_id: int) -> list[DiscussionGroup]:
-    return list(db.session.scalars(
-        select(DiscussionGroup).join(ProgrammeItem, DiscussionGroup.item_id == ProgrammeItem.id)
-        .where(ProgrammeItem.event_id == event_id)
-        .order_by(ProgrammeItem.starts_at, ProgrammeItem.position, DiscussionGroup.position, DiscussionGroup.id)
-    ))
-
-
 def audience_choices(event: Event) -> list[str]:
     """The audiences this event offers, in the order the form lists them."""
     choices = ["all"]
     if len(event.modes) > 1:
         choices += [mode.value for mode in event.modes]
     choices.append("waitlist")
-    choices += [f"group:{group.id}" for group in groups_for(event.id)]
+    choices += [f"group:{group.id}" for group in groups.of_event(event.id)]
     return choices
 
 
@@ -117,7 +109,7 @@ def _recipients_query(event_id: int, audience: str):
             raise UnknownAudience(audience)
         query = query.join(GroupMembership, GroupMembership.registration_id == Registration.id).where(
             GroupMembership.group_id == group_id,
-            GroupMembership.status == MembershipStatus.CONFIRMED,
+            GroupMembership.is_confirmed,
             Registration.status != RegistrationStatus.CANCELLED,
         )
     else:
@@ -135,11 +127,9 @@ def recipient_count(event_id: int, audience: str) -> int:
 
 def render(event: Event, registration: Registration, subject: str, body: str, keys: Keyring) -> tuple[str, str]:
     """The subject and text one person receives, in their language, with their manage link."""
-    base_url = current_app.config["BASE_URL"].rstrip("/")
-    token = tokens.manage_token(keys, registration.token_salt)
     with force_locale(registration.language):
         text = render_template("mailings/email.txt", event=event, registration=registration, body=body,
-                               manage_url=f"{base_url}/r/{token}")
+                               manage_url=emails.manage_url(registration, keys))
     return subject, text
 
 
@@ -167,8 +157,8 @@ def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, k
         db.session.rollback()
         return db.session.scalar(select(Mailing).where(Mailing.send_key == send_key))
     for person in people:
-        message = mail.queue(person.email, *render(event, person, subject, body, keys))
-        message.mailing_id, message.registration_id = mailing.id, person.id
+        mail.queue(person.email, *render(event, person, subject, body, keys), registration_id=person.id,
+                   mailing_id=mailing.id)
     audit.record(actor_id, "mailing.sent", subject, event_id=event_id, audience=audience,
                  recipients=len(people), mailing_id=mailing.id)
     commit()

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import contains_eager
 
 from eventhub.database import contains_text
 from eventhub.extensions import db
-from eventhub.groups.models import DiscussionGroup, GroupMembership
+from eventhub.groups.models import DiscussionGroup, GroupMembership, MembershipStatus
 from eventhub.modes import Mode
 from eventhub.programme.models import ProgrammeItem
 from eventhub.registration.models import Registration, RegistrationStatus, Sector
@@ -126,6 +125,10 @@ class GroupPlace:
     title: str
     status: str  # confirmed or waitlisted
 
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == MembershipStatus.CONFIRMED
+
 
 @dataclass
 class Page:
@@ -209,14 +212,3 @@ def batches(query: Select, size: int = BATCH_SIZE) -> Iterator[list[Registration
         if len(rows) < size:
             return
         last_id = rows[-1].id
-
-
-def event_groups(event_id: int) -> list[DiscussionGroup]:
-    """The event's discussion groups with their programme items, in programme order (one query)."""
-    return list(db.session.scalars(
-        select(DiscussionGroup)
-        .join(ProgrammeItem, ProgrammeItem.id == DiscussionGroup.item_id)
-        .options(contains_eager(DiscussionGroup.item))
-        .where(ProgrammeItem.event_id == event_id)
-        .order_by(ProgrammeItem.starts_at, DiscussionGroup.mode.desc(), DiscussionGroup.position, DiscussionGroup.id)
-    ))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from eventhub.registration import statistics
-from tests.registration.attendees_support import seed_registrations
+from eventhub.attendees import statistics
+from tests.attendees.support import seed_registrations
 from tests.registration.support import add_group_session, event_by_slug, register, register_many
 
 

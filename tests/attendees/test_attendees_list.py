@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from eventhub.attendees.services import PAGE_SIZE
 from eventhub.extensions import db
-from eventhub.registration.attendees import PAGE_SIZE
-from tests.registration.attendees_support import seed_registrations, sign_in, staff_member
+from tests.attendees.support import seed_registrations, sign_in, staff_member
 from tests.registration.support import add_group_session, page_text, register
 
 ROW = re.compile(r'<th scope="row"><a href="/manage/events/[^/]+/attendees/(\d+)">([^<]*)</a>')

@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from eventhub.attendees import operations
 from eventhub.extensions import db
+from eventhub.groups import services as groups
 from eventhub.groups.models import GroupMembership
-from eventhub.registration import operations
+from eventhub.registration import errors
 from eventhub.registration.models import Registration
-from tests.registration.attendees_support import (
+from tests.attendees.support import (
     audit_actions,
     audit_entries,
     counters,
@@ -48,7 +50,7 @@ def test_change_mode_into_a_full_mode_is_refused_and_leaves_nothing(app, hybrid,
             ("cia@example.se", "digital"), ("dan@example.se", "digital")))
         event_id = event_by_slug(hybrid).id
         before = counters(hybrid)
-        with pytest.raises(operations.NoSeatsLeft):
+        with pytest.raises(errors.NoSeatsLeft):
             operations.change_mode(event_id, anna, "digital", actor, NOW, KEYS)
         assert counters(hybrid) == before
         assert fresh(Registration, anna).mode == "on_site"
@@ -66,7 +68,7 @@ def test_change_mode_with_override_raises_the_limit_by_one_and_logs_it(app, hybr
 
         outcome = operations.change_mode(event_id, anna, "digital", actor, NOW, KEYS, override=True)
 
-        assert outcome.raised == [("digital", 3)]
+        assert [(r.what, r.seats) for r in outcome.raised] == [("digital", 3)]
         assert fresh(Registration, anna).mode == "digital" and fresh(Registration, anna).status == "confirmed"
         # The freed on-site seat went to the waitlist at once.
         assert fresh(Registration, waiting).status == "confirmed"
@@ -108,12 +110,12 @@ def test_promote_out_of_order_needs_a_seat_or_the_override(app, hybrid, actor):
         first_waiting, second_waiting = register_many(hybrid, 2, prefix="waiting")
         event_id = event_by_slug(hybrid).id
 
-        with pytest.raises(operations.NoSeatsLeft):
+        with pytest.raises(errors.NoSeatsLeft):
             operations.promote(event_id, second_waiting, actor, NOW, KEYS)
         assert fresh(Registration, second_waiting).status == "waitlisted"
 
         outcome = operations.promote(event_id, second_waiting, actor, NOW, KEYS, override=True)
-        assert outcome.raised == [("on_site", 3)]
+        assert [(r.what, r.seats) for r in outcome.raised] == [("on_site", 3)]
         assert fresh(Registration, second_waiting).status == "confirmed"
         assert fresh(Registration, first_waiting).status == "waitlisted"  # jumped over, on purpose
         assert counters(hybrid)["on_site_taken"] == 3 == counters(hybrid)["on_site_confirmed"]
@@ -138,7 +140,7 @@ def test_promote_with_a_free_seat_skips_the_queue_without_override(app, hybrid, 
 def test_promote_someone_not_waitlisted_is_refused(app, hybrid, actor):
     with app.app_context():
         anna = register(hybrid, "anna@example.se").registration.id
-        with pytest.raises(operations.NotWaitlisted):
+        with pytest.raises(errors.NotWaitlisted):
             operations.promote(event_by_slug(hybrid).id, anna, actor, NOW, KEYS, override=True)
         assert counters(hybrid)["on_site_seats"] == 2
         assert attendee_actions(hybrid) == []
@@ -154,7 +156,7 @@ def test_cancel_releases_the_seat_to_the_waitlist_and_is_logged(app, hybrid, act
         assert counters(hybrid)["on_site_taken"] == 2 == counters(hybrid)["on_site_confirmed"]
         entry = audit_entries(hybrid, "attendees.cancelled")[0]
         assert entry.details == {"registration_id": anna, "previous_status": "confirmed"}
-        with pytest.raises(operations.AlreadyCancelled):
+        with pytest.raises(errors.AlreadyCancelled):
             operations.cancel_registration(event_by_slug(hybrid).id, anna, actor, NOW, KEYS)
         assert len(audit_entries(hybrid, "attendees.cancelled")) == 1
 
@@ -188,13 +190,13 @@ def test_place_in_group_full_means_waitlist_unless_override(app, hybrid, actor):
         small, other = add_group_session(hybrid, [("Liten", "on_site", 1), ("Annan", "on_site", 5)])
         anna, bert = register_many(hybrid, 2)
         event_id = event_by_slug(hybrid).id
-        assert operations.place_in_group(event_id, anna, small, actor, KEYS).group_status == "confirmed"
-        assert operations.place_in_group(event_id, bert, small, actor, KEYS).group_status == "waitlisted"
+        assert operations.place_in_group(event_id, anna, small, actor, KEYS).membership.status == "confirmed"
+        assert operations.place_in_group(event_id, bert, small, actor, KEYS).membership.status == "waitlisted"
         assert group_counters(small) == (1, 1)
 
         outcome = operations.place_in_group(event_id, bert, small, actor, KEYS, override=True)
-        assert outcome.group_status == "confirmed"
-        assert outcome.raised == [("Liten", 2)]
+        assert outcome.membership.status == "confirmed"
+        assert [(r.what, r.seats) for r in outcome.raised] == [("Liten", 2)]
         assert group_counters(small) == (2, 2)
         assert len(memberships(small, "confirmed")) == 2
 
@@ -213,11 +215,11 @@ def test_place_in_group_needs_an_event_seat_and_the_right_mode(app, hybrid, acto
         (waiting,) = register_many(hybrid, 1, prefix="waiting")
         digital = register(hybrid, "cia@example.se", "digital").registration.id
         event_id = event_by_slug(hybrid).id
-        with pytest.raises(operations.NeedsSeatFirst):
+        with pytest.raises(groups.NeedsSeatFirst):
             operations.place_in_group(event_id, waiting, on_site_group, actor, KEYS)
-        with pytest.raises(operations.GroupNotAllowed):
+        with pytest.raises(groups.GroupNotAllowed):
             operations.place_in_group(event_id, digital, on_site_group, actor, KEYS)
-        assert operations.place_in_group(event_id, digital, digital_group, actor, KEYS).group_status == "confirmed"
+        assert operations.place_in_group(event_id, digital, digital_group, actor, KEYS).membership.status == "confirmed"
 
 
 def test_place_in_group_of_another_event_is_refused(app, hybrid, make_event, actor):
@@ -225,7 +227,7 @@ def test_place_in_group_of_another_event_is_refused(app, hybrid, make_event, act
     with app.app_context():
         (foreign,) = add_group_session(other, [("Annat", "on_site", 5)])
         anna = register(hybrid, "anna@example.se").registration.id
-        with pytest.raises(operations.GroupNotAllowed):
+        with pytest.raises(groups.GroupNotAllowed):
             operations.place_in_group(event_by_slug(hybrid).id, anna, foreign, actor, KEYS)
         assert group_counters(foreign) == (0, 5)
 
@@ -254,7 +256,7 @@ def test_add_by_hand_outside_the_window_with_email_and_group(app, make_event):
         event_id = event_by_slug(slug).id
         outcome = operations.add_registration(event_id, person("walkin@example.se", group_id=group,
                                                                privacy_accepted=True), actor, NOW, KEYS)
-        assert outcome.registration.status == "confirmed" and outcome.group_status == "confirmed"
+        assert outcome.registration.status == "confirmed" and outcome.membership.status == "confirmed"
         assert [m.to_address for m in outbox()] == ["walkin@example.se"]
         entry = audit_entries(slug, "attendees.added")[0]
         assert entry.details["registration_id"] == outcome.registration.id
@@ -264,7 +266,8 @@ def test_add_by_hand_outside_the_window_with_email_and_group(app, make_event):
         assert operations.add_registration(event_id, person("second@example.se"), actor, NOW,
                                            KEYS).registration.status == "waitlisted"
         third = operations.add_registration(event_id, person("third@example.se"), actor, NOW, KEYS, override=True)
-        assert third.registration.status == "confirmed" and third.raised == [("on_site", 2)]
+        assert third.registration.status == "confirmed"
+        assert [(r.what, r.seats) for r in third.raised] == [("on_site", 2)]
         assert counters(slug)["on_site_taken"] == 2 == counters(slug)["on_site_confirmed"]
 
 
@@ -272,7 +275,7 @@ def test_add_by_hand_an_address_already_registered_names_the_registration(app, h
     with app.app_context():
         anna = register(hybrid, "anna@example.se").registration.id
         mails = len(outbox())
-        with pytest.raises(operations.AlreadyRegistered) as caught:
+        with pytest.raises(errors.AlreadyRegistered) as caught:
             operations.add_registration(event_by_slug(hybrid).id, person(" Anna@Example.se "), actor, NOW, KEYS)
         assert caught.value.registration_id == anna
         assert len(outbox()) == mails  # no email to the existing registration
@@ -284,5 +287,5 @@ def test_add_by_hand_to_a_cancelled_event_is_refused(app, hybrid, actor):
         event = event_by_slug(hybrid)
         event.status = "cancelled"
         db.session.commit()
-        with pytest.raises(operations.RegistrationClosed):
+        with pytest.raises(errors.RegistrationClosed):
             operations.add_registration(event.id, person("late@example.se"), actor, NOW, KEYS)

@@ -1,0 +1,13 @@
+"""The reminder that brings a digital participant their personal join link."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from eventhub.keyring import Keyring
+from eventhub.registration import emails
+from eventhub.registration.models import Registration
+
+
+def join_reminder(registration: Registration, keys: Keyring) -> None:
+    emails.letter(registration, "checkin/emails/join_reminder.txt",
+                  lambda title: _("Your join link: %(title)s", title=title), keys)

@@ -1,0 +1,47 @@
+"""The guard of the attendee's secret link, ``/r/<token>/...``, for every blueprint that serves one.
+
+The token is the only key to a person's registration, so no answer under it is kept or passed
+on: no Referer carries the token to another site, and no shared or browser cache stores the
+page (a view may ask for revalidation instead, with an ETag). ``init_app`` makes every answer
+under ``/r/`` so, whatever gives it (the view, an unknown token's 404, a refused CSRF token);
+``personal_link`` gives the view the registration its link names.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, after_this_request, request
+
+from eventhub.registration import services
+
+PREFIX = "/r/<token>"
+PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store"}
+
+
+def _private(response):
+    response.headers["Referrer-Policy"] = PRIVATE_HEADERS["Referrer-Policy"]
+    response.headers.setdefault("Cache-Control", PRIVATE_HEADERS["Cache-Control"])
+    return response
+
+
+def _mark_private(_endpoint, _values) -> None:
+    # URL value preprocessors run before any before_request function (CSRFProtect's among them).
+    if request.url_rule is not None and request.url_rule.rule.startswith(PREFIX):
+        after_this_request(_private)
+
+
+def init_app(app) -> None:
+    app.url_value_preprocessor(_mark_private)
+
+
+def personal_link(view):
+    """Give the view the registration its link names, as ``registration`` (404 if none), with the token."""
+
+    @wraps(view)
+    def wrapped(token: str, **kwargs):
+        registration = services.find_by_token(token)
+        if registration is None:
+            abort(404)
+        return view(registration=registration, token=token, **kwargs)
+
+    return wrapped

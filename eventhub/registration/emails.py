@@ -1,0 +1,81 @@
+"""The emails a registration brings, and the letter every email to a registrant is written in.
+
+Each is rendered in the person's own language with their personal link, and handed to the
+outbox in the transaction of the change it reports. Confirmations of an on-site seat carry the
+door ticket (its QR code is drawn when the email is sent) and the event's calendar. Other
+features write their own emails to registrants with ``letter`` (groups, check-in, events).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from eventhub.exports import calendars
+from eventhub.keyring import Keyring
+from eventhub.mail import services as outbox
+from eventhub.mail.models import OutboxMessage
+from eventhub.modes import Mode
+from eventhub.registration import tokens
+from eventhub.registration.models import Registration
+
+TICKET_RENDERER = "ticket_qr"  # registered with the outbox by create_app: registration.qr.qr_png
+
+
+def manage_url(registration: Registration, keys: Keyring) -> str:
+    """The person's own page: the secret link that every email to them carries."""
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/r/{tokens.manage_token(keys, registration.token_salt)}"
+
+
+def letter(registration: Registration, template: str, subject: Callable[[str], str], keys: Keyring, *,
+           details: bool = True, ticket: bool = False, calendar: bool = False, **context) -> OutboxMessage | None:
+    """Queue one email to a registrant: ``template`` (which extends registration/emails/letter.txt)
+    and ``subject(event title)`` in their language; with ``details``, how and when they take part.
+    None for a walk-in registered at the door without an address."""
+    if not registration.email:
+        return None
+    event = registration.event
+    with_ticket = ticket and registration.is_confirmed and registration.mode == Mode.ON_SITE
+    with force_locale(registration.language):
+        body = render_template(template, registration=registration, event=event, details=details,
+                               with_ticket=with_ticket, manage_url=manage_url(registration, keys),
+                               join_opens_at=event.join_opens_at, **context)
+        title = subject(event.title)
+    attachment = outbox.Attachment(
+        "biljett.png" if registration.language == "sv" else "ticket.png", "image/png", renderer=TICKET_RENDERER,
+        source=tokens.ticket_payload(keys, registration)) if with_ticket else None
+    ics = None
+    if calendar and registration.is_confirmed:
+        base_url = current_app.config["BASE_URL"]
+        ics = calendars.event_calendar_for_mail(event, calendars.links_for(event, base_url))
+    return outbox.queue(registration.email, title, body, registration_id=registration.id, attachment=attachment,
+                        calendar_ics=ics)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    subject: Callable[[str], str]
+    ticket: bool = False  # the door ticket, for an on-site seat
+    calendar: bool = False  # the event's calendar, with a seat
+    details: bool = True
+
+
+KINDS = {
+    "confirmed": _Kind(lambda title: _("You are registered: %(title)s", title=title), ticket=True, calendar=True),
+    "waitlisted": _Kind(lambda title: _("You are on the waitlist: %(title)s", title=title)),
+    "promoted": _Kind(lambda title: _("You have a seat: %(title)s", title=title), ticket=True, calendar=True),
+    "cancelled": _Kind(lambda title: _("Registration cancelled: %(title)s", title=title), details=False),
+    "mode_changed": _Kind(lambda title: _("Your registration is changed: %(title)s", title=title), ticket=True,
+                          calendar=True),
+    "manage_link": _Kind(lambda title: _("Your registration link: %(title)s", title=title), ticket=True),
+}
+
+
+def send(registration: Registration, kind: str, keys: Keyring) -> OutboxMessage | None:
+    """One of the registration's own emails (``KINDS``) to the person."""
+    spec = KINDS[kind]
+    return letter(registration, f"registration/emails/{kind}.txt", spec.subject, keys, details=spec.details,
+                  ticket=spec.ticket, calendar=spec.calendar)
