@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 
 import config as config_module
 from eventhub import database, keyring
@@ -9,7 +10,16 @@ from eventhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: type | None = None, **settings) -> Flask:
-    """Build the app from a config class (default: chosen by EVENTHUB_ENV) plus overrides."""
+    """Build the app from a config class (default: chosen by EVENTHUB_ENV) plus overrides.
+
+    The order is the house's (docs/architecture.md): configuration and the keyring, the
+    extensions and the database, the models and their hooks, the outbox's renderers, the
+    blueprints, then templates, commands and error pages.
+    """
+    from eventhub import cli, i18n, templating
+    from eventhub.registration import access as registration_access
+    from eventhub.routing import IdConverter
+
     app = Flask(
         __name__,
         instance_path=str(config_module.INSTANCE_DIR),
@@ -20,12 +30,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     app.config.update(settings)
     app.config["SECRET_KEY"] = config_module.resolve_secret_key(app.config)
     keyring.init_app(app)
-    from eventhub.routing import IdConverter
-
     app.url_map.converters["id"] = IdConverter
-
-    from eventhub import i18n
-    from eventhub.registration import access as registration_access
 
     db.init_app(app)
     database.init_app(app)
@@ -37,28 +42,14 @@ def create_app(config: type | None = None, **settings) -> Flask:
     login_manager.localize_callback = _translate
     login_manager.login_message = N_("Sign in to see that page.")
     login_manager.login_message_category = "info"
+
     _import_models()
     _listen_to_model_changes()
-
     _draw_attachments()
+
     registration_access.init_app(app)  # every answer under /r/<token> is private
     i18n.register(app)
-    from eventhub.accounts.views import bp as accounts_bp
-    from eventhub.api.views import bp as api_bp
-    from eventhub.events.manage import bp as manage_bp
-    from eventhub.events.views import bp as events_bp
-    from eventhub.registration.views import bp as registration_bp
-
-    app.register_blueprint(events_bp)
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(manage_bp)
-    _register_workspace_blueprints(app)
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)  # read-only JSON, no session state changed
-
-    from eventhub import cli, templating
-
+    _register_blueprints(app)
     templating.register(app)
     cli.register(app)
     _register_error_pages(app)
@@ -70,26 +61,28 @@ def N_(message: str) -> str:
     return message
 
 
-def _register_workspace_blueprints(app: Flask) -> None:
-    """The organiser workspace's areas, one blueprint each."""
-    from eventhub.attendees.views import bp as attendees_bp
-    from eventhub.checkin.views import bp as checkin_bp
-    from eventhub.events.materials import bp as materials_bp
-    from eventhub.exports.public import bp as documents_bp
-    from eventhub.exports.views import bp as exports_bp
-    from eventhub.mailings.views import bp as mailings_bp
-    from eventhub.privacy.views import bp as privacy_bp
-    from eventhub.programme.manage import bp as agenda_bp
-
-    for blueprint in (agenda_bp, attendees_bp, checkin_bp, documents_bp, exports_bp, mailings_bp, materials_bp,
-                      privacy_bp):
-        app.register_blueprint(blueprint)
-
-
 def _translate(message: str) -> str:
-    from flask_babel import gettext
-
     return gettext(message)
+
+
+def _register_blueprints(app: Flask) -> None:
+    """One blueprint per package, named like it; the organiser's workspace areas add their own links."""
+    from eventhub.accounts.views import bp as accounts
+    from eventhub.api.views import bp as api
+    from eventhub.attendees.views import bp as attendees
+    from eventhub.checkin.views import bp as checkin
+    from eventhub.events.views import bp as events
+    from eventhub.exports.views import bp as exports
+    from eventhub.mailings.views import bp as mailings
+    from eventhub.materials.views import bp as materials
+    from eventhub.privacy.views import bp as privacy
+    from eventhub.programme.views import bp as programme
+    from eventhub.registration.views import bp as registration
+
+    for blueprint in (events, registration, accounts, programme, attendees, checkin, exports, mailings,
+                      materials, privacy, api):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api)  # read-only JSON, no session state changed
 
 
 def _import_models() -> None:
@@ -101,17 +94,10 @@ def _import_models() -> None:
     from eventhub.groups import models as _groups  # noqa: F401
     from eventhub.mail import models as _mail  # noqa: F401
     from eventhub.mailings import models as _mailings  # noqa: F401
+    from eventhub.materials import models as _materials  # noqa: F401
     from eventhub.privacy import models as _privacy  # noqa: F401
     from eventhub.programme import models as _programme  # noqa: F401
     from eventhub.registration import models as _registration  # noqa: F401
-
-
-def _draw_attachments() -> None:
-    """The attachments the outbox draws when it sends a message, by the name each message gives."""
-    from eventhub.mail import services as outbox
-    from eventhub.registration import emails, qr
-
-    outbox.draw_attachments_with(emails.TICKET_RENDERER, qr.qr_png)  # the door ticket of a confirmation
 
 
 def _listen_to_model_changes() -> None:
@@ -123,12 +109,20 @@ def _listen_to_model_changes() -> None:
     revisions.listen()  # content versions of the programme, tombstones of deleted items
 
 
+def _draw_attachments() -> None:
+    """The attachments the outbox draws when it sends a message, by the name each message gives."""
+    from eventhub.mail import services as outbox
+    from eventhub.registration import emails, qr
+
+    outbox.draw_attachments_with(emails.TICKET_RENDERER, qr.qr_png)  # the door ticket of a confirmation
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or "/api/" in request.path
 
 
 def _register_error_pages(app: Flask) -> None:
-    from flask_babel import gettext as _
+    _ = gettext
 
     def page(code: int, title: str, message: str):
         if _wants_json():

@@ -1,5 +1,6 @@
-"""Filters and validators that every form uses the same way."""
+"""What every form uses the same way: filters, validators, and the confirmation form."""
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
 
 from eventhub.text import looks_like_email
@@ -12,3 +13,7 @@ def strip(value):
 def valid_email(_form, field):
     if field.data and not looks_like_email(field.data):
         raise ValidationError(_l("Enter an email address like name@example.se."))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only its CSRF token matters (cancel, leave group, a download that is logged)."""

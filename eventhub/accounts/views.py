@@ -57,7 +57,7 @@ def _known_device() -> bool:
                deduct_when=lambda response: response.status_code != 303)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("manage.dashboard"))
+        return redirect(url_for("events.dashboard"))
     form = forms.LoginForm()
     if form.validate_on_submit():
         try:
@@ -67,7 +67,7 @@ def login():
         else:
             login_user(user)
             response = redirect(_safe_next(request.args.get("next")) if request.args.get("next")
-                                else url_for("manage.dashboard"), code=303)
+                                else url_for("events.dashboard"), code=303)
             _remember_device(response, user.email)
             return response
     return render_template("accounts/login.html", form=form), 422 if request.method == "POST" else 200
@@ -133,7 +133,7 @@ def set_password(token):
         else:
             login_user(user)
             flash(_("Your password is set."), "success")
-            return redirect(url_for("manage.dashboard"), code=303)
+            return redirect(url_for("events.dashboard"), code=303)
     return render_template("accounts/set_password.html", form=form), 422 if request.method == "POST" else 200
 
 

@@ -17,10 +17,10 @@ from eventhub.attendees import services as attendees
 from eventhub.attendees import statistics as figures
 from eventhub.checkin.services import attendance
 from eventhub.events.services import is_past
+from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
 from eventhub.modes import Mode
 from eventhub.registration import errors
-from eventhub.registration.forms import ConfirmForm
 from eventhub.registration.services import RegistrationInput
 from eventhub.types import utcnow
 

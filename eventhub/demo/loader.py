@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from eventhub.database import commit
-from eventhub.events.models import Event, EventMaterial, Partner
+from eventhub.events.models import Event, Partner
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader
+from eventhub.materials.models import EventMaterial
 from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
 
 DATA_FILE = Path(__file__).with_name("events.json")

@@ -25,12 +25,6 @@ class EventStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class MaterialKind(StrEnum):
-    SLIDES = "slides"
-    DOCUMENT = "document"
-    OTHER = "other"
-
-
 class Event(db.Model):
     __tablename__ = "event"
     __table_args__ = (
@@ -93,7 +87,7 @@ class Event(db.Model):
     partners: Mapped[list[Partner]] = relationship(
         back_populates="event", order_by="Partner.position", cascade="all, delete-orphan"
     )
-    materials: Mapped[list[EventMaterial]] = relationship(
+    materials: Mapped[list[EventMaterial]] = relationship(  # noqa: F821 (eventhub.materials.models)
         back_populates="event", order_by="EventMaterial.position", cascade="all, delete-orphan"
     )
     programme_items: Mapped[list[ProgrammeItem]] = relationship(  # noqa: F821
@@ -165,36 +159,6 @@ class Partner(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="partners")
-
-    @validates("url")
-    def _check_url(self, key: str, value: str | None) -> str | None:
-        return web_url(value, key)
-
-
-class EventMaterial(db.Model):
-    """Material published after the event: slides and documents (seed 000)."""
-
-    __tablename__ = "event_material"
-    __table_args__ = (
-        CheckConstraint(f"kind IN {sql_in(MaterialKind)}", name="kind_valid"),
-        CheckConstraint("size_bytes IS NULL OR size_bytes >= 0", name="size_non_negative"),
-        CheckConstraint("url IS NOT NULL OR stored_name IS NOT NULL", name="has_location"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16), default=MaterialKind.DOCUMENT)
-    title: Mapped[str] = mapped_column(String(200))
-    url: Mapped[str | None] = mapped_column(String(500))  # material hosted elsewhere
-    stored_name: Mapped[str | None] = mapped_column(String(200))  # random name under instance/materials/<event id>/
-    # The uploader's file name, sanitised: only ever sent back in Content-Disposition, never used on disk.
-    original_filename: Mapped[str | None] = mapped_column(String(200))
-    content_type: Mapped[str | None] = mapped_column(String(100))
-    file_format: Mapped[str | None] = mapped_column(String(40))  # e.g. "PowerPoint", "PDF"
-    size_bytes: Mapped[int | None] = mapped_column(Integer)
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-    event: Mapped[Event] = relationship(back_populates="materials")
 
     @validates("url")
     def _check_url(self, key: str, value: str | None) -> str | None:

@@ -1,14 +1,237 @@
-"""Exports for organisers: CSV (and later PDF and calendars)."""
-from flask import Blueprint, abort, current_app, g, request, stream_with_context
-from flask_login import current_user
+"""What attendees, the public and organisers download: calendars, PDFs (programme, ticket, badges,
+door list) and the attendee lists as CSV."""
+from __future__ import annotations
 
+import base64
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, render_template, request, stream_with_context
+from flask_babel import force_locale, gettext
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from eventhub import keyring
 from eventhub.accounts.access import event_access
 from eventhub.attendees import services as attendees
-from eventhub.exports import csv
-from eventhub.groups import services as group_services
-from eventhub.registration.forms import ConfirmForm
+from eventhub.events import services as events
+from eventhub.exports import calendars, csv, pdf
+from eventhub.extensions import db
+from eventhub.fields import ConfirmForm
+from eventhub.groups import services as groups
+from eventhub.groups.models import GroupMembership
+from eventhub.modes import Mode
+from eventhub.programme import services as programme
+from eventhub.registration import qr, tokens
+from eventhub.registration.access import personal_link
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.text import swedish_sort_key
 
 bp = Blueprint("exports", __name__)
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def _links(event, token: str | None = None) -> calendars.Links:
+    return calendars.links_for(event, current_app.config["BASE_URL"], token,
+                               has_join_page="checkin.join" in current_app.view_functions)
+
+
+def _public_event(slug: str):
+    try:
+        return events.get_public_event(slug)
+    except events.EventNotFound:
+        abort(404)
+
+
+def _calendar_response(body: bytes, filename: str):
+    response = current_app.response_class(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = CALENDAR_TYPE
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _viewer(event):
+    try:
+        return programme.parse_audience(event, request.args.get("audience"))
+    except programme.AudienceError:
+        abort(404)
+
+
+@bp.get("/events/<slug>/event.ics")
+def event_ics(slug):
+    event = _public_event(slug)
+    return _calendar_response(calendars.event_calendar(event, _links(event)), f"{slug}.ics")
+
+
+@bp.get("/events/<slug>/programme.ics")
+def programme_ics(slug):
+    event = _public_event(slug)
+    viewer = _viewer(event)
+    name = f"{slug}-{viewer.value}.ics" if viewer else f"{slug}-programme.ics"
+    return _calendar_response(calendars.programme_calendar(event, viewer, _links(event)), name)
+
+
+@bp.get("/r/<token>/calendar.ics")
+@personal_link
+def personal_ics(registration, token):
+    event = _public_event(registration.event.slug)
+    body = calendars.personal_calendar(event, Mode(registration.mode), groups.places_of(registration),
+                                       _links(event, token))
+    if registration.is_cancelled:
+        # A cancelled registration keeps a valid feed (subscribed clients do not error) with every item cancelled.
+        body = body.replace(b"STATUS:CONFIRMED", b"STATUS:CANCELLED")
+    return _calendar_response(body, f"{event.slug}.ics")
+
+
+# --- PDFs -----------------------------------------------------------------------------------
+
+def _static_root() -> Path:
+    return Path(current_app.static_folder)
+
+
+def _pdf_cache() -> pdf.DiskCache:
+    return pdf.DiskCache(Path(current_app.instance_path) / "cache" / "pdf")
+
+
+def _pdf_response(body: bytes, filename: str, etag: str, private: bool = False):
+    response = current_app.response_class(body, mimetype="application/pdf")
+    response.set_etag(etag)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
+    return response
+
+
+def _not_modified(etag: str, private: bool = False):
+    response = current_app.response_class(status=304)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
+    return response
+
+
+def _render_event_pdf(template: str, event, **context) -> bytes:
+    """Any of the event's PDFs, in the event's own language, through the safe renderer."""
+    with force_locale(event.language):
+        html = render_template(template, event=event, lang=event.language, footer_left=_pdf_footer(event),
+                               page_label=gettext("Page"), **context)
+    return pdf.render(html, _static_root())
+
+
+def _private_pdf(body: bytes, filename: str):
+    """A PDF with names in it: never stored by a browser or proxy cache."""
+    response = current_app.response_class(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def render_programme_pdf(event, viewer: Mode | None, person=None) -> bytes:
+    """The printed programme, for one audience or one attendee."""
+    memberships = groups.places_of(person) if person else {}
+    return _render_event_pdf(
+        "exports/programme.html", event, viewer=viewer, person=person, memberships=memberships,
+        items=programme.items_for(event, viewer), groups_by_mode=programme.groups_by_mode,
+        show_audience=viewer is None and len(event.modes) > 1,
+    )
+
+
+def _pdf_footer(event) -> str:
+    # Goes into a CSS string: keep it to characters that need no escaping there.
+    return "".join(ch for ch in f"{event.title} · {event.organiser_name or 'EventHub'}" if ch not in '"\\\n')
+
+
+@bp.get("/events/<slug>/programme.pdf")
+def programme_pdf(slug):
+    version = events.public_version(slug)
+    if version is None:
+        abort(404)
+    audience = request.args.get("audience") or ""
+    etag = pdf.DiskCache.key("programme", slug, version.isoformat(), audience)
+    if request.if_none_match.contains(etag):
+        return _not_modified(etag)
+    cache = _pdf_cache()
+    body = cache.get(etag)
+    if body is None:
+        event = _public_event(slug)
+        body = render_programme_pdf(event, _viewer(event))
+        cache.put(etag, body)
+    suffix = f"-{audience}" if audience else ""
+    return _pdf_response(body, f"{slug}{suffix}.pdf", etag)
+
+
+@bp.get("/r/<token>/programme.pdf")
+@personal_link
+def personal_programme_pdf(registration, token):
+    person = registration
+    if person.is_cancelled:
+        abort(404)
+    event = _public_event(person.event.slug)
+    groups = ",".join(f"{m.group_id}:{m.status}" for m in person.memberships)
+    etag = pdf.DiskCache.key("personal", person.id, event.updated_at.isoformat(), person.updated_at.isoformat(),
+                             person.mode, groups)
+    if request.if_none_match.contains(etag):
+        return _not_modified(etag, private=True)
+    # Personal documents are not kept on disk: they hold a name and a group choice.
+    body = render_programme_pdf(event, Mode(person.mode), person)
+    return _pdf_response(body, f"{event.slug}-program.pdf", etag, private=True)
+
+
+def _qr_data_url(person, box_size: int = 8) -> str:
+    """The ticket QR as a PNG data URL.
+
+    PNG, not SVG: WeasyPrint lays out an SVG QR path several times slower, which matters
+    for 500 badges; the pixel art stays sharp with image-rendering: pixelated.
+    """
+    png = qr.qr_png(tokens.ticket_payload(keyring.current(), person), box_size=box_size)
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def _short_code(person) -> str:
+    return tokens.short_code(keyring.current(), person.token_salt, person.ticket_version)
+
+
+@bp.get("/r/<token>/ticket.pdf")
+@personal_link
+def ticket_pdf(registration, token):
+    person = registration
+    if not (person.is_confirmed and person.mode == Mode.ON_SITE):
+        abort(404)
+    group = next((m.group for m in groups.places_of(person).values()), None)
+    body = _render_event_pdf("exports/ticket.html", person.event, person=person, qr_url=_qr_data_url(person),
+                             code=_short_code(person), group=group)
+    return _private_pdf(body, f"{person.event.slug}-biljett.pdf")
+
+
+def _attendees(event, modes: tuple[str, ...]):
+    people = db.session.scalars(
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
+               Registration.mode.in_(modes))
+        .options(selectinload(Registration.memberships).joinedload(GroupMembership.group))
+    ).all()
+    return sorted(people, key=lambda person: swedish_sort_key(person.name))
+
+
+@bp.get("/manage/events/<slug>/badges.pdf")
+@event_access("host")
+def badges_pdf(slug):
+    badges = [{"person": person, "qr_url": _qr_data_url(person, box_size=4)}
+              for person in _attendees(g.event, (Mode.ON_SITE,))]
+    return _private_pdf(_render_event_pdf("exports/badges.html", g.event, badges=badges), f"{slug}-namnbrickor.pdf")
+
+
+@bp.get("/manage/events/<slug>/door-list.pdf")
+@event_access("host")
+def door_list_pdf(slug):
+    rows = [{
+        "person": person,
+        "groups": ", ".join(m.group.title for m in groups.places_of(person).values()),
+        "code": _short_code(person) if person.mode == Mode.ON_SITE else "",
+    } for person in _attendees(g.event, (Mode.ON_SITE, Mode.DIGITAL))]
+    return _private_pdf(_render_event_pdf("exports/door_list.html", g.event, people=rows), f"{slug}-dorrlista.pdf")
+
+
+# --- CSV for organisers ------------------------------------------------------------------------
 
 CSV_TYPE = "text/csv; charset=utf-8"
 
@@ -28,8 +251,8 @@ def _csv_response(chunks, filename: str):
 @event_access("manage")
 def attendees_csv(slug, flavour):
     """The attendee list (no dietary or accessibility answers), with the list page's search and filters."""
-    groups = {group.id for group in group_services.of_event(g.event.id)}
-    filters = attendees.Filters.from_args(request.args, groups)
+    group_ids = {group.id for group in groups.of_event(g.event.id)}
+    filters = attendees.Filters.from_args(request.args, group_ids)
     suffix = "-excel" if flavour == "excel" else ""
     rows = csv.attendee_rows(g.event.id, g.event.timezone, filters, csv.FLAVOURS[flavour])
     return _csv_response(csv.encode(rows, csv.FLAVOURS[flavour]), f"{slug}-attendees{suffix}.csv")

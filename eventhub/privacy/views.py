@@ -12,10 +12,10 @@ from sqlalchemy import select
 from eventhub import keyring, workspace
 from eventhub.accounts.access import event_access
 from eventhub.extensions import db
+from eventhub.fields import ConfirmForm
 from eventhub.privacy import services
 from eventhub.privacy.models import ConsentKind, ConsentRecord
 from eventhub.registration.access import personal_link
-from eventhub.registration.forms import ConfirmForm
 from eventhub.types import utcnow
 
 bp = Blueprint("privacy", __name__)

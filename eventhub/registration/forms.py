@@ -65,10 +65,6 @@ class SpecialAnswersForm(SpecialAnswersMixin, FlaskForm):
     pass
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: only its CSRF token matters (cancel, leave group)."""
-
-
 def registration_form(event, formdata=None, viewer=None) -> tuple[RegistrationForm, list]:
     """The registration form as the event page and /register show it, and the groups it offers.
 

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 
 from eventhub import keyring, labels
 from eventhub.extensions import limiter
+from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
 from eventhub.modes import Mode
 from eventhub.programme import services as programme
@@ -145,7 +146,7 @@ def _manage_page(registration, token, mode_form=None, group_form=None, answers_f
         "registration/manage.html", registration=registration, event=event, token=token,
         slots=programme.slots(items), memberships={m.item_id: m for m in registration.memberships},
         allowed_groups=allowed, mode_form=mode_form, group_form=group_form, answers_form=answers_form,
-        cancel_form=forms.ConfirmForm(), state=services.registration_state(event, now),
+        cancel_form=ConfirmForm(), state=services.registration_state(event, now),
         join_opens_at=event.join_opens_at, join_open=event.join_is_open(now),
     ), status
 
@@ -210,7 +211,7 @@ def update_answers(registration, token):
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
 @personal_link
 def cancel(registration, token):
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.cancel(registration.id, utcnow(), keyring.current())

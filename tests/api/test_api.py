@@ -170,8 +170,9 @@ def test_html_pages_do_not_send_cors_header(client):
 
 
 def test_event_detail_links_stored_material_to_its_download_route(app, client, make_event):
-    from eventhub.events.models import Event, EventMaterial
+    from eventhub.events.models import Event
     from eventhub.extensions import db
+    from eventhub.materials.models import EventMaterial
 
     slug = make_event()
     with app.app_context():

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from eventhub import _import_models
-from eventhub.events.models import Event, EventMaterial, Partner
+from eventhub.events.models import Event, Partner
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup
+from eventhub.materials.models import EventMaterial
 from eventhub.modes import Mode
 
 _import_models()  # every model, so the relationships resolve without an app

@@ -14,8 +14,9 @@ MAX_INDEX_QUERIES = 3
 
 def _event_with_programme(app, make_event, n_items: int) -> str:
     """An event with n items, each with two speakers and one group per mode with a leader."""
-    from eventhub.events.models import Event, EventMaterial, Partner
+    from eventhub.events.models import Event, Partner
     from eventhub.groups.models import DiscussionGroup, GroupLeader
+    from eventhub.materials.models import EventMaterial
     from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
 
     # Group choice open: the registration form then lists every group with its leaders.

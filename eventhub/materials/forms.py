@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import RadioField, StringField, URLField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from eventhub import labels
+from eventhub.fields import strip
+from eventhub.materials.models import MaterialKind
+from eventhub.text import web_url
+
+KIND_CHOICES = [(kind.value, labels.MATERIAL_KIND[kind.value]) for kind in MaterialKind]
+
+
+def _web_url(_form, field):
+    try:
+        field.data = web_url(field.data)
+    except ValueError:
+        raise ValidationError(_l("Enter a web address starting with https:// or http://.")) from None
+
+
+class UploadForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip], validators=[
+        DataRequired(_l("Give the material a title.")), Length(max=200, message=_l("At most %(max)d characters."))])
+    kind = RadioField(_l("Kind"), choices=KIND_CHOICES, default=MaterialKind.SLIDES.value,
+                      validators=[InputRequired(_l("Choose what kind of material it is."))])
+    file = FileField(_l("File"))
+
+    def validate_file(self, field):
+        if not field.data or not getattr(field.data, "filename", None):
+            raise ValidationError(_l("Choose a file to upload."))
+
+
+class LinkForm(FlaskForm):
+    link_title = StringField(_l("Title"), filters=[strip], validators=[
+        DataRequired(_l("Give the material a title.")), Length(max=200, message=_l("At most %(max)d characters."))])
+    link_kind = RadioField(_l("Kind"), choices=KIND_CHOICES, default=MaterialKind.DOCUMENT.value,
+                           validators=[InputRequired(_l("Choose what kind of material it is."))])
+    url = URLField(_l("Web address"), filters=[strip], validators=[
+        DataRequired(_l("Enter a web address starting with https:// or http://.")), Length(max=500), _web_url])

@@ -1,0 +1,367 @@
+"""The agenda builder (organisers): programme items, speakers, discussion groups, warnings."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import NotFound
+
+from eventhub import keyring, workspace
+from eventhub.accounts.access import event_access
+from eventhub.groups import services as groups
+from eventhub.programme import forms, operations, services, warnings
+from eventhub.programme.models import ItemKind
+
+bp = Blueprint("programme", __name__, url_prefix="/manage/events/<slug>/programme")
+workspace.add_link(20, "programme.programme", _l("Programme"))
+
+ITEM_ERRORS = {
+    operations.EndsBeforeStart: ("ends", _l("The end must be after the start.")),
+    operations.KindHasGroups: ("kind", _l("This group session has discussion groups. "
+                                          "Delete them before you change the kind of item.")),
+}
+PERSON_ERRORS = {
+    operations.AlreadyAdded: ("person", _l("That person is already here.")),
+    operations.EmptyName: ("new_name", _l("Enter a name.")),
+}
+GROUP_ERRORS = {
+    operations.InvalidLink: ("join_url", _l("Enter a full link starting with https://.")),
+    **PERSON_ERRORS,
+}
+
+
+@bp.errorhandler(operations.NotFound)
+def not_in_event(_error):
+    """An id that is not part of this event (another event's item included) is simply not found."""
+    return current_app.handle_http_exception(NotFound())
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(_error):
+    return render_template("errors/error.html", code=400, title=_("Please check the form"),
+                           message=_("The form had expired, so nothing was saved. "
+                                     "Go back, reload the page and send it again.")), 400
+
+
+def _show_error(form, error, table) -> None:
+    """Put an operation's error next to the field it is about (or on the form when none fits)."""
+    if isinstance(error, operations.SeatsBelowTaken):
+        form.seats.errors = [*form.seats.errors, _(
+            "%(taken)d people already have a place in this group; the limit cannot be lower.", taken=error.taken)]
+        return
+    name, message = table.get(type(error), (None, None))
+    field = getattr(form, name, None) if name else None
+    if field is None:
+        form.form_errors.append(_("That could not be saved. Check the form and try again."))
+        return
+    field.errors = [*field.errors, str(message)]
+
+
+def _status() -> int:
+    return 422 if request.method == "POST" else 200
+
+
+def _zone() -> str:
+    return g.event.timezone
+
+
+def _people_choice(form, label=None):
+    form.set_people(operations.people(), label)
+    return form
+
+
+# --- the programme page ------------------------------------------------------------------------
+
+def _new_item_form() -> forms.ItemForm:
+    form = forms.ItemForm(prefix="new")
+    if request.method == "GET":
+        form.day.data = g.event.starts_at.astimezone(ZoneInfo(_zone())).date()
+    return form
+
+
+def _programme_page(form: forms.ItemForm | None = None, status: int = 200):
+    event = g.event
+    items = operations.programme(event.id)
+    return render_template(
+        "programme/programme.html", event=event, slots=services.slots(items), form=form or _new_item_form(),
+        warnings=warnings.find_warnings(event, items),
+        has_group_sessions=any(item.kind == ItemKind.GROUP_SESSION for item in items),
+    ), status
+
+
+@bp.get("/")
+@event_access("manage")
+def programme(slug):
+    return _programme_page()
+
+
+@bp.post("/items")
+@event_access("manage")
+def add_item(slug):
+    form = _new_item_form()
+    if form.validate_on_submit():
+        try:
+            item = operations.add_item(g.event.id, form.item_data(_zone()), current_user.id)
+        except operations.ProgrammeError as error:
+            _show_error(form, error, ITEM_ERRORS)
+        else:
+            flash(_("“%(title)s” is added to the programme.", title=item.title), "success")
+            return redirect(url_for(".programme", slug=slug, _anchor=f"item-{item.id}"), code=303)
+    return _programme_page(form, 422)
+
+
+@bp.post("/items/<id:item_id>/move")
+@event_access("manage")
+def move_item(slug, item_id):
+    direction = request.form.get("direction", "")
+    try:
+        item = operations.move_item(g.event.id, item_id, direction, current_user.id)
+    except (operations.CannotMove, operations.UnknownChoice):
+        flash(_("That item cannot move further."), "info")
+        item = operations.get_item(g.event.id, item_id)
+    # Back to the button just pressed, or to the other one when the item reached the end: the
+    # browser focuses a button named by the address, so the keyboard stays where it was.
+    slot = operations.same_start(item)
+    can = {"up": slot[0] is not item, "down": slot[-1] is not item}
+    anchor = f"move-{direction}-{item.id}" if can.get(direction) else \
+        next((f"move-{way}-{item.id}" for way in ("up", "down") if can[way]), f"item-{item.id}")
+    return redirect(url_for(".programme", slug=slug, _anchor=anchor), code=303)
+
+
+@bp.post("/group-choice")
+@event_access("manage")
+def group_choice(slug):
+    open_ = request.form.get("open") == "1"
+    operations.set_group_choice(g.event.id, open_, current_user.id)
+    flash(_("Group choice is open: attendees can choose a discussion group now.") if open_
+          else _("Group choice is closed."), "success")
+    return redirect(url_for(".programme", slug=slug, _anchor="group-choice"), code=303)
+
+
+# --- one item: details, speakers, groups --------------------------------------------------------
+
+def _item_page(item, item_form=None, speaker_form=None, group_form=None, status: int = 200):
+    if item_form is None:
+        item_form = forms.ItemForm(prefix="item", formdata=None)
+        item_form.fill_from(item, _zone())
+    speaker_form = speaker_form or _people_choice(forms.SpeakerForm(prefix="speaker", formdata=None),
+                                                  _("Person"))
+    if group_form is None:
+        group_form = _people_choice(forms.NewGroupForm(prefix="group", formdata=None), _("Group leader (optional)"))
+        group_form.set_modes(g.event)
+    return render_template("programme/item.html", event=g.event, item=item, item_form=item_form,
+                           speaker_form=speaker_form, group_form=group_form,
+                           members={group.id: groups.members(group.id) for group in item.groups}), status
+
+
+@bp.route("/items/<id:item_id>", methods=["GET", "POST"])
+@event_access("manage")
+def edit_item(slug, item_id):
+    item = operations.get_item(g.event.id, item_id)
+    form = forms.ItemForm(prefix="item")
+    if request.method == "GET":
+        form.fill_from(item, _zone())
+    elif form.validate_on_submit():
+        try:
+            operations.update_item(g.event.id, item.id, form.item_data(_zone()), current_user.id)
+        except operations.ProgrammeError as error:
+            _show_error(form, error, ITEM_ERRORS)
+        else:
+            flash(_("“%(title)s” is saved.", title=item.title), "success")
+            return redirect(url_for(".programme", slug=slug, _anchor=f"item-{item.id}"), code=303)
+    return _item_page(item, item_form=form, status=_status())
+
+
+@bp.route("/items/<id:item_id>/delete", methods=["GET", "POST"])
+@event_access("manage")
+def delete_item(slug, item_id):
+    item = operations.get_item(g.event.id, item_id)
+    form = forms.ChoiceForm()
+    if form.validate_on_submit():
+        try:
+            operations.delete_item(g.event.id, item.id, current_user.id)
+        except operations.ItemHasMembers:
+            pass  # the page below says why
+        else:
+            flash(_("The item is deleted."), "success")
+            return redirect(url_for(".programme", slug=slug), code=303)
+    members = sum(sum(groups.members(group.id)) for group in item.groups)
+    return render_template("programme/delete_item.html", event=g.event, item=item, form=form, members=members), \
+        409 if request.method == "POST" else 200
+
+
+@bp.post("/items/<id:item_id>/speakers")
+@event_access("manage")
+def add_speaker(slug, item_id):
+    item = operations.get_item(g.event.id, item_id)
+    form = _people_choice(forms.SpeakerForm(prefix="speaker"), _("Person"))
+    if form.validate_on_submit():
+        try:
+            part = operations.add_speaker(g.event.id, item.id, form.chosen_person(), form.role.data, current_user.id)
+        except operations.ProgrammeError as error:
+            _show_error(form, error, PERSON_ERRORS)
+        else:
+            flash(_("%(name)s is added.", name=part.person.name), "success")
+            return redirect(url_for(".edit_item", slug=slug, item_id=item.id, _anchor="speakers"), code=303)
+    return _item_page(item, speaker_form=form, status=422)
+
+
+@bp.post("/items/<id:item_id>/speakers/<id:speaker_id>/remove")
+@event_access("manage")
+def remove_speaker(slug, item_id, speaker_id):
+    operations.remove_speaker(g.event.id, item_id, speaker_id, current_user.id)
+    flash(_("The person is removed from the item; they stay in the directory."), "success")
+    return redirect(url_for(".edit_item", slug=slug, item_id=item_id, _anchor="speakers"), code=303)
+
+
+@bp.post("/items/<id:item_id>/groups")
+@event_access("manage")
+def add_group(slug, item_id):
+    item = operations.get_item(g.event.id, item_id)
+    form = _people_choice(forms.NewGroupForm(prefix="group"), _("Group leader (optional)"))
+    form.set_modes(g.event)
+    if form.validate_on_submit():
+        try:
+            group = operations.add_group(g.event.id, item.id, form.group_data(), current_user.id,
+                                         leader=form.chosen_person())
+        except operations.NotAGroupSession:
+            flash(_("Discussion groups belong to an item of the kind group session."), "error")
+        except operations.ProgrammeError as error:
+            _show_error(form, error, GROUP_ERRORS)
+        else:
+            flash(_("The group “%(title)s” is added.", title=group.title), "success")
+            return redirect(url_for(".edit_item", slug=slug, item_id=item.id, _anchor=f"group-{group.id}"), code=303)
+    return _item_page(item, group_form=form, status=422)
+
+
+# --- one discussion group -----------------------------------------------------------------------
+
+def _group_page(group, group_form=None, leader_form=None, status: int = 200):
+    if group_form is None:
+        group_form = forms.GroupForm(prefix="group", formdata=None)
+        group_form.set_modes(g.event, group.mode)
+        group_form.fill_from(group)
+    leader_form = leader_form or _people_choice(forms.LeaderForm(prefix="leader", formdata=None), _("Person"))
+    confirmed, waitlisted = groups.members(group.id)
+    return render_template("programme/group.html", event=g.event, group=group, item=group.item, group_form=group_form,
+                           leader_form=leader_form, confirmed=confirmed, waitlisted=waitlisted), status
+
+
+@bp.route("/groups/<id:group_id>", methods=["GET", "POST"])
+@event_access("manage")
+def edit_group(slug, group_id):
+    group = operations.get_group(g.event.id, group_id)
+    form = forms.GroupForm(prefix="group")
+    form.set_modes(g.event, group.mode)
+    if request.method == "GET":
+        form.fill_from(group)
+    elif form.validate_on_submit():
+        try:
+            operations.update_group(g.event.id, group.id, form.group_data(), current_user.id,
+                                    keyring.current())
+        except operations.ProgrammeError as error:
+            _show_error(form, error, GROUP_ERRORS)
+        else:
+            flash(_("The group “%(title)s” is saved.", title=group.title), "success")
+            return redirect(url_for(".edit_item", slug=slug, item_id=group.item_id, _anchor=f"group-{group.id}"),
+                            code=303)
+    return _group_page(group, group_form=form, status=_status())
+
+
+@bp.route("/groups/<id:group_id>/delete", methods=["GET", "POST"])
+@event_access("manage")
+def delete_group(slug, group_id):
+    group = operations.get_group(g.event.id, group_id)
+    item_id = group.item_id
+    form = forms.ChoiceForm()
+    if form.validate_on_submit():
+        try:
+            operations.delete_group(g.event.id, group.id, current_user.id)
+        except operations.GroupHasMembers:
+            pass  # the page below says why
+        else:
+            flash(_("The group is deleted."), "success")
+            return redirect(url_for(".edit_item", slug=slug, item_id=item_id, _anchor="groups"), code=303)
+    confirmed, waitlisted = groups.members(group.id)
+    return render_template("programme/delete_group.html", event=g.event, group=group, item=group.item, form=form,
+                           confirmed=confirmed, waitlisted=waitlisted), 409 if request.method == "POST" else 200
+
+
+@bp.post("/groups/<id:group_id>/leaders")
+@event_access("manage")
+def add_leader(slug, group_id):
+    group = operations.get_group(g.event.id, group_id)
+    form = _people_choice(forms.LeaderForm(prefix="leader"), _("Person"))
+    if form.validate_on_submit():
+        try:
+            leader = operations.add_leader(g.event.id, group.id, form.chosen_person(), current_user.id)
+        except operations.ProgrammeError as error:
+            _show_error(form, error, PERSON_ERRORS)
+        else:
+            flash(_("%(name)s is added.", name=leader.person.name), "success")
+            return redirect(url_for(".edit_group", slug=slug, group_id=group.id, _anchor="leaders"), code=303)
+    return _group_page(group, leader_form=form, status=422)
+
+
+@bp.post("/groups/<id:group_id>/leaders/<id:leader_id>/remove")
+@event_access("manage")
+def remove_leader(slug, group_id, leader_id):
+    operations.remove_leader(g.event.id, group_id, leader_id, current_user.id)
+    flash(_("The person is removed from the group; they stay in the directory."), "success")
+    return redirect(url_for(".edit_group", slug=slug, group_id=group_id, _anchor="leaders"), code=303)
+
+
+# --- the people directory -----------------------------------------------------------------------
+
+def _people_page(form=None, status: int = 200):
+    return render_template("programme/people.html", event=g.event, people=operations.people(),
+                           in_use=operations.people_in_use(),
+                           form=form or forms.PersonForm(prefix="person", formdata=None)), status
+
+
+@bp.route("/people", methods=["GET", "POST"])
+@event_access("manage")
+def people(slug):
+    form = forms.PersonForm(prefix="person")
+    if form.validate_on_submit():
+        try:
+            person = operations.add_person(form.person_data(), current_user.id, g.event.id)
+        except operations.EmptyName:
+            form.name.errors = [*form.name.errors, _("Enter a name.")]
+        else:
+            flash(_("%(name)s is added to the directory.", name=person.name), "success")
+            return redirect(url_for(".people", slug=slug), code=303)
+    return _people_page(form, _status())
+
+
+@bp.route("/people/<id:person_id>", methods=["GET", "POST"])
+@event_access("manage")
+def edit_person(slug, person_id):
+    person = operations.get_person(person_id)
+    form = forms.PersonForm(prefix="person", obj=person if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.update_person(person.id, form.person_data(), current_user.id, g.event.id)
+        except operations.EmptyName:
+            form.name.errors = [*form.name.errors, _("Enter a name.")]
+        else:
+            flash(_("%(name)s is saved.", name=person.name), "success")
+            return redirect(url_for(".people", slug=slug), code=303)
+    in_use = operations.people_in_use().get(person.id, 0)
+    return render_template("programme/person.html", event=g.event, person=person, form=form, in_use=in_use), _status()
+
+
+@bp.post("/people/<id:person_id>/delete")
+@event_access("manage")
+def delete_person(slug, person_id):
+    try:
+        operations.delete_person(person_id, current_user.id, g.event.id)
+    except operations.PersonInUse:
+        flash(_("That person is a speaker or group leader somewhere, so they stay in the directory."), "error")
+        return redirect(url_for(".edit_person", slug=slug, person_id=person_id), code=303)
+    flash(_("The person is removed from the directory."), "success")
+    return redirect(url_for(".people", slug=slug), code=303)
