@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +40,25 @@ SEARCH_LIMIT = 20
 NAME_MAX = 200
 
 
+class Colour(StrEnum):
+    """What the host's screen shows, at a glance."""
+
+    GREEN = "green"  # come in
+    AMBER = "amber"  # already checked in: look up
+    RED = "red"  # not with this ticket
+
+
+class Reason(StrEnum):
+    CHECKED_IN = "checked_in"
+    ALREADY = "already"
+    NOT_FOUND = "not_found"  # no ticket of ours (or forged, or garbled): nothing is revealed about it
+    OTHER_EVENT = "other_event"  # a ticket of another event: no name, it is not this event's business
+    CANCELLED = "cancelled"
+    REPLACED = "replaced"  # an older version of the ticket (after a change of mode, say)
+    WAITLISTED = "waitlisted"
+    DIGITAL = "digital"  # a digital registrant at the door
+
+
 class CheckinError(Exception):
     pass
 
@@ -63,8 +83,8 @@ class NotAtTheDoor(CheckinError):
 class ScanResult:
     """What the host's screen shows: green, amber or red, and why."""
 
-    colour: str  # green, amber, red
-    reason: str  # checked_in, already, not_found, replaced, cancelled, waitlisted, other_event, digital
+    colour: Colour
+    reason: Reason
     registration_id: int | None = None
     name: str = ""
     organisation: str = ""
@@ -114,7 +134,7 @@ def groups_of(person: Registration) -> list[str]:
     return [membership.group.title for membership in groups.places_of(person).values()]
 
 
-def _person_result(colour: str, reason: str, person: DoorPerson, **extra) -> ScanResult:
+def _person_result(colour: Colour, reason: Reason, person: DoorPerson, **extra) -> ScanResult:
     return ScanResult(colour=colour, reason=reason, registration_id=person.id, name=person.name,
                       organisation=person.organisation, groups=list(person.groups), **extra)
 
@@ -179,25 +199,25 @@ def _load(registration_id: int) -> DoorPerson | None:
     return DoorPerson(*rows[0][:8], groups=[row[8] for row in rows if row[8] is not None])
 
 
-def _resolve_code(event_id: int, code: str, keys: Keyring) -> tuple[DoorPerson | None, str | None, str]:
+def _resolve_code(event_id: int, code: str, keys: Keyring) -> tuple[DoorPerson | None, Reason | None, str]:
     """The registration a scanned or typed code names, or why none is, and how it came (QR or typed)."""
     parsed = tokens.parse_ticket_payload(code)
     if parsed is not None:
         registration_id, version, secret = parsed
         person = _load(registration_id)
         if person is None:
-            return None, "not_found", Method.QR
+            return None, Reason.NOT_FOUND, Method.QR
         expected = tokens.ticket_secret(keys, person.token_salt, version)
         if not hmac.compare_digest(expected, secret):
-            return None, "not_found", Method.QR  # forged or garbled: reveal nothing about the id
+            return None, Reason.NOT_FOUND, Method.QR  # forged or garbled: reveal nothing about the id
         if person.event_id != event_id:
-            return person, "other_event", Method.QR
+            return person, Reason.OTHER_EVENT, Method.QR
         if version != person.ticket_version:
-            return person, "replaced", Method.QR
+            return person, Reason.REPLACED, Method.QR
         return person, None, Method.QR
     short = normalise_short_code(code)
     if not short:
-        return None, "not_found", Method.CODE
+        return None, Reason.NOT_FOUND, Method.CODE
     # A typed code is checked against the event's own tickets; a few hundred HMACs is nothing.
     candidates = db.session.execute(
         select(Registration.id, Registration.token_salt, Registration.ticket_version)
@@ -206,7 +226,7 @@ def _resolve_code(event_id: int, code: str, keys: Keyring) -> tuple[DoorPerson |
     for registration_id, salt, version in candidates:
         if hmac.compare_digest(tokens.short_code(keys, salt, version), short):
             return _load(registration_id), None, Method.CODE
-    return None, "not_found", Method.CODE
+    return None, Reason.NOT_FOUND, Method.CODE
 
 
 def scan(event_id: int, code: str, host_id: int | None, nonce: str, now: datetime, keys: Keyring, *,
@@ -225,9 +245,9 @@ def check_in_registration(event_id: int, registration_id: int, host_id: int | No
                           read_counters: bool = True) -> ScanResult:
     """Check in someone the host found by name (no ticket at hand)."""
     person = _load(registration_id)
-    problem = None if person is not None else "not_found"
+    problem = None if person is not None else Reason.NOT_FOUND
     if person is not None and person.event_id != event_id:
-        problem = "other_event"
+        problem = Reason.OTHER_EVENT
     return _admit(event_id, person, problem, host_id, nonce, now, scanned_at, offline, Method.SEARCH, read_counters)
 
 
@@ -279,7 +299,7 @@ def _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline,
             raise  # another constraint: a fault to see, not a scan to answer
         return None
     if won:
-        result = _person_result("green", "checked_in", person, checked_in_at=when, check_in_id=check_in_id,
+        result = _person_result(Colour.GREEN, Reason.CHECKED_IN, person, checked_in_at=when, check_in_id=check_in_id,
                                 checked_in_by=_host_name(host_id))
     else:
         # A duplicate, or an offline scan that took over as the arrival (``counts``): either way
@@ -290,21 +310,35 @@ def _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline,
     return result
 
 
-def _refusal(event_id: int, person: DoorPerson | None, problem: str | None) -> ScanResult | None:
-    """Red, and why, for a ticket that may not come in; None for one that may."""
-    if problem == "not_found" or person is None:
-        return ScanResult(colour="red", reason="not_found")
-    if problem == "other_event":  # no name: it is not this event's business
-        return ScanResult(colour="red", reason="other_event")
-    if problem == "replaced" or person.is_cancelled:
-        return _person_result("red", "cancelled" if person.is_cancelled else "replaced", person)
+def refusal(person: RegistrationState | None, problem: Reason | None = None) -> Reason | None:
+    """The door's rule: why a ticket may not come in, or None if it may (then it is green the first
+    time, amber after). The scanner decides offline by the same table (static/js/checkin/decide.js;
+    tests/checkin/door_rules.json holds the cases both must answer alike)."""
+    if person is None or problem in (Reason.NOT_FOUND, Reason.OTHER_EVENT):
+        return problem or Reason.NOT_FOUND
+    if person.is_cancelled:
+        return Reason.CANCELLED
+    if problem == Reason.REPLACED:
+        return Reason.REPLACED
     if person.is_waitlisted:
-        return _person_result("red", "waitlisted", person)
+        return Reason.WAITLISTED
     if person.mode == Mode.DIGITAL:
+        return Reason.DIGITAL
+    return None
+
+
+def _refusal(event_id: int, person: DoorPerson | None, problem: Reason | None) -> ScanResult | None:
+    """Red, and why, for a ticket that may not come in; None for one that may."""
+    reason = refusal(person, problem)
+    if reason is None:
+        return None
+    if reason in (Reason.NOT_FOUND, Reason.OTHER_EVENT):
+        return ScanResult(colour=Colour.RED, reason=reason)
+    if reason == Reason.DIGITAL:
         event = db.session.get(Event, event_id)
         can_switch = Mode.ON_SITE in event.modes and event.seats_left(Mode.ON_SITE) != 0
-        return _person_result("red", "digital", person, can_switch_to_on_site=can_switch)
-    return None
+        return _person_result(Colour.RED, reason, person, can_switch_to_on_site=can_switch)
+    return _person_result(Colour.RED, reason, person)
 
 
 def _refuse(event_id: int, nonce: str, result: ScanResult) -> ScanResult:
@@ -339,7 +373,7 @@ def _already(person: DoorPerson, duplicate: bool, check_in_id: int | None) -> Sc
     """Amber: when the ticket was checked in (read afresh: the winner may have committed a moment
     ago) and by whom (the host of the check-in that counts, if their account still exists)."""
     checked_in_at, winner_host = _run(_ARRIVAL_AND_HOST, registration_id=person.id).one()
-    return _person_result("amber", "already", person, checked_in_at=checked_in_at, checked_in_by=winner_host,
+    return _person_result(Colour.AMBER, Reason.ALREADY, person, checked_in_at=checked_in_at, checked_in_by=winner_host,
                           check_in_id=check_in_id, duplicate=duplicate)
 
 
@@ -370,10 +404,10 @@ def _replay(record: CheckIn | None) -> ScanResult:
     earlier offline scan is now answered as the duplicate it has become (it still counts once).
     """
     if record is None:  # the nonce is taken, but not in this event
-        return ScanResult(colour="red", reason="not_found")
+        return ScanResult(colour=Colour.RED, reason=Reason.NOT_FOUND)
     person = _load(record.registration_id)
     if record.outcome == Outcome.CHECKED_IN and not _took_over(record):
-        return _person_result("green", "checked_in", person, checked_in_at=record.scanned_at,
+        return _person_result(Colour.GREEN, Reason.CHECKED_IN, person, checked_in_at=record.scanned_at,
                               checked_in_by=record.host.name if record.host else None, check_in_id=record.id)
     return _already(person, duplicate=True, check_in_id=record.id)
 

@@ -1,28 +1,26 @@
 """The host's scanner page and the JSON API it talks to; the digital participant's join link."""
 from __future__ import annotations
 
-from datetime import datetime
 from functools import wraps
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from pydantic import BaseModel, ValidationError
 
 from eventhub import keyring
 from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access
 from eventhub.checkin import join as join_services
-from eventhub.checkin import services
+from eventhub.checkin import schemas, services
 from eventhub.extensions import limiter
 from eventhub.registration import errors as registration
 from eventhub.registration.access import personal_link
 from eventhub.types import utcnow
 
 bp = Blueprint("checkin", __name__)
-
-NONCE_MAX = 64
-
+Body = TypeVar("Body", bound=BaseModel)
 
 def _api_error(status: int, code: str, message: str):
     return jsonify(error={"code": code, "message": message}), status
@@ -54,52 +52,23 @@ def _checkin_limit() -> str:
     return current_app.config["CHECKIN_RATE_LIMIT"]
 
 
-def _bad_request() -> NoReturn:
+def _bad_request(code: str = "bad_request") -> NoReturn:
     """A request our scanner never sends: a JSON error, so the page does not take it for an
     expired CSRF token (that 400 comes from Flask-WTF, without our JSON) and retry."""
-    response = jsonify(error={"code": "bad_request", "message": _("That is not a ticket code.")})
+    response = jsonify(error={"code": code, "message": _("That is not a ticket code.")})
     response.status_code = 400
     abort(response)
 
 
-def _payload() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
+def _read(schema: type[Body]) -> Body:
+    """The JSON body through its schema, or our JSON 400. A code that is no ticket code says so (bad_code)."""
+    if not request.is_json:
         _bad_request()
-    return data
-
-
-def _valid_nonce(value) -> bool:
-    return isinstance(value, str) and 8 <= len(value) <= NONCE_MAX
-
-
-def _nonce(data: dict) -> str:
-    nonce = data.get("nonce")
-    if not _valid_nonce(nonce):
-        _bad_request()
-    return nonce
-
-
-def _whole_number(value) -> int:
-    """An id as JSON sends it: a number, not a bool or a string (its range is the service's business)."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        _bad_request()
-    return value
-
-
-def _parse_time(value) -> datetime | None:
-    """An ISO time with its offset; None if missing; raises ValueError if not a time."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return moment if moment.tzinfo else None
-
-
-def _scanned_at(data: dict) -> datetime | None:
     try:
-        return _parse_time(data.get("scanned_at"))
-    except ValueError:
-        _bad_request()
+        return schema.model_validate_json(request.get_data())
+    except ValidationError as error:
+        _bad_request("bad_code" if any(problem["loc"][:1] == ("code",) for problem in error.errors())
+                     else "bad_request")
 
 
 @bp.get("/checkin/<slug>")
@@ -128,12 +97,9 @@ def counters(slug):
 @host_api
 @limiter.limit(_checkin_limit, key_func=_host_key)
 def scan(slug):
-    data = _payload()
-    code = data.get("code")
-    if not isinstance(code, str) or not code.strip() or len(code) > 200:
-        return _api_error(400, "bad_code", _("That is not a ticket code."))
-    result = services.scan(g.event_id, code, g.host_id, _nonce(data), utcnow(), keyring.current(),
-                           scanned_at=_scanned_at(data), offline=bool(data.get("offline")))
+    body = _read(schemas.Scan)
+    result = services.scan(g.event_id, body.code, g.host_id, body.nonce, utcnow(), keyring.current(),
+                           scanned_at=body.scanned_at, offline=body.offline)
     return jsonify(result=result.as_dict(), counters=result.counters)
 
 
@@ -141,10 +107,9 @@ def scan(slug):
 @host_api
 @limiter.limit(_checkin_limit, key_func=_host_key)
 def check_in_found(slug):
-    data = _payload()
-    registration_id = _whole_number(data.get("registration_id"))
-    result = services.check_in_registration(g.event_id, registration_id, g.host_id, _nonce(data), utcnow(),
-                                            scanned_at=_scanned_at(data), offline=bool(data.get("offline")))
+    body = _read(schemas.CheckInFound)
+    result = services.check_in_registration(g.event_id, body.registration_id, g.host_id, body.nonce, utcnow(),
+                                            scanned_at=body.scanned_at, offline=body.offline)
     return jsonify(result=result.as_dict(), counters=result.counters)
 
 
@@ -153,39 +118,30 @@ def check_in_found(slug):
 @limiter.limit(_checkin_limit, key_func=_host_key)
 def sync(slug):
     """Scans made offline, in the order they were made. Each is answered; none counts twice."""
-    items = _payload().get("items")
-    if not isinstance(items, list) or len(items) > 500:
-        _bad_request()
     results = []
-    for item in items:
+    for item in map(schemas.SyncItem.read, _read(schemas.Sync).items):
+        if item is None:
+            continue  # no nonce to answer it by; our scanner always sends one
         # One item the server cannot read must not hold up the rest of the phone's queue: it is
         # answered "no ticket matches", by its nonce, so the phone drops it and reports it.
-        nonce = item.get("nonce") if isinstance(item, dict) else None
-        if not _valid_nonce(nonce):
-            continue  # nothing to answer it by; our scanner always sends one
-        code, registration_id = item.get("code"), item.get("registration_id")
-        try:
-            when = _parse_time(item.get("scanned_at"))
-        except ValueError:
-            when = None  # the server's time, as for a phone whose clock is off
-        if isinstance(code, str) and code.strip() and len(code) <= 200:
-            result = services.scan(g.event_id, code, g.host_id, nonce, utcnow(), keyring.current(),
-                                   scanned_at=when, offline=True, read_counters=False)
-        elif isinstance(registration_id, int) and not isinstance(registration_id, bool):
-            result = services.check_in_registration(g.event_id, registration_id, g.host_id, nonce,
-                                                    utcnow(), scanned_at=when, offline=True, read_counters=False)
+        if item.code is not None:
+            result = services.scan(g.event_id, item.code, g.host_id, item.nonce, utcnow(), keyring.current(),
+                                   scanned_at=item.scanned_at, offline=True, read_counters=False)
+        elif item.registration_id is not None:
+            result = services.check_in_registration(g.event_id, item.registration_id, g.host_id, item.nonce,
+                                                    utcnow(), scanned_at=item.scanned_at, offline=True,
+                                                    read_counters=False)
         else:
-            result = services.ScanResult(colour="red", reason="not_found")
-        results.append({"nonce": nonce, **result.as_dict()})
+            result = services.ScanResult(colour=services.Colour.RED, reason=services.Reason.NOT_FOUND)
+        results.append({"nonce": item.nonce, **result.as_dict()})
     return jsonify(results=results, counters=services.counters(g.event_id))
 
 
 @bp.post("/checkin/<slug>/api/undo")
 @host_api
 def undo(slug):
-    check_in_id = _whole_number(_payload().get("check_in_id"))
     try:
-        person = services.undo(g.event_id, check_in_id, g.host_id, utcnow())
+        person = services.undo(g.event_id, _read(schemas.Undo).check_in_id, g.host_id, utcnow())
     except services.UnknownCheckIn:
         return _api_error(404, "unknown", _("That check-in cannot be undone."))
     return jsonify(undone=True, name=person.name, counters=services.counters(g.event_id))
@@ -196,8 +152,7 @@ def undo(slug):
 @limiter.limit(_checkin_limit, key_func=_host_key)
 def search(slug):
     # POST, not GET: the names a host types stay out of URLs, and so out of access logs.
-    query = _payload().get("q")
-    people = services.search(g.event_id, query[:100] if isinstance(query, str) else "")
+    people = services.search(g.event_id, _read(schemas.Search).q)
     return jsonify(people=[{
         "id": person.id, "name": person.name, "organisation": person.organisation, "mode": person.mode,
         "status": person.status, "checked_in": person.checked_in_at is not None,
@@ -208,9 +163,9 @@ def search(slug):
 @bp.post("/checkin/<slug>/api/switch")
 @host_api
 def switch(slug):
-    registration_id = _whole_number(_payload().get("registration_id"))
     try:
-        services.switch_to_on_site(g.event_id, registration_id, g.host_id, utcnow(), keyring.current())
+        services.switch_to_on_site(g.event_id, _read(schemas.Switch).registration_id, g.host_id, utcnow(),
+                                   keyring.current())
     except services.NotAtTheDoor:
         return _api_error(409, "not_digital", _("Only a digital registrant can be moved to on site here."))
     except registration.NoSeatsLeft:
@@ -221,12 +176,10 @@ def switch(slug):
 @bp.post("/checkin/<slug>/api/walk-in")
 @host_api
 def walk_in(slug):
-    data = _payload()
-    name, email = data.get("name"), data.get("email")
+    body = _read(schemas.WalkIn)
     try:
-        result = services.walk_in(g.event_id, name if isinstance(name, str) else "",
-                                  email if isinstance(email, str) else None, g.host_id, utcnow(), keyring.current(),
-                                  _nonce(data))
+        result = services.walk_in(g.event_id, body.name, body.email, g.host_id, utcnow(), keyring.current(),
+                                  body.nonce)
     except services.NameMissing:
         return _api_error(400, "name", _("Enter the person's name."))
     except services.EmailInvalid:

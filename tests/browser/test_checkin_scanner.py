@@ -8,8 +8,10 @@ demo event; each test registers the people it scans, so the tests do not depend 
 from __future__ import annotations
 
 import io
+import json
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -119,6 +121,24 @@ def wait_for_result(page, colour: str, text: str | None = None):
         page.wait_for_function("([colour, text]) => document.querySelector('#result.is-' + colour)"
                                "?.textContent.includes(text)", arg=[colour, text])
     return result
+
+
+# --- 0. the offline decision follows the server's rule table ---------------------------------
+
+DOOR_RULES = json.loads((Path(__file__).parents[1] / "checkin" / "door_rules.json").read_text())["cases"]
+
+
+def test_offline_decision_answers_the_door_rule_table_as_the_server_does(new_context, scanner_server):
+    """The same cases as tests/checkin/test_checkin_door_rules.py, decided by the module the scanner uses."""
+    page = new_context(server=scanner_server).new_page()
+    page.goto("/")
+
+    answers = page.evaluate("""async (cases) => {
+        const {decide} = await import("/static/js/checkin/decide.js");
+        return cases.map((c) => decide(c.ticket)); }""", DOOR_RULES)
+
+    assert [(case["case"], answer) for case, answer in zip(DOOR_RULES, answers, strict=True)] == [
+        (case["case"], case["answer"]) for case in DOOR_RULES]
 
 
 # --- 1. the camera ---------------------------------------------------------------------------

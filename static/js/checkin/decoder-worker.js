@@ -4,7 +4,7 @@
  */
 /* global jsQR */
 "use strict";
-importScripts("../vendor/jsqr/jsQR.js");
+importScripts("../../vendor/jsqr/jsQR.js");
 
 self.onmessage = function (event) {
   var frame = event.data, text = null;
