@@ -1,5 +1,5 @@
 """Flask extensions as module globals, bound to the app in create_app()."""
-from flask import session
+from flask import session  # noqa: TID251 (the login manager below is part of the web layer)
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address

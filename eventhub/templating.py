@@ -3,6 +3,7 @@ import threading
 from functools import lru_cache
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal
 from flask import has_request_context, request
 from flask_babel import get_locale
 from jinja2 import BytecodeCache
@@ -26,8 +27,6 @@ def _current_path_without_lang() -> str:
 def _format_size(size_bytes: int | None) -> str:
     if size_bytes is None:
         return ""
-    from babel.numbers import format_decimal
-
     locale = str(get_locale() or "sv")
     if size_bytes >= 1_000_000:
         return format_decimal(round(size_bytes / 1_000_000, 1), locale=locale) + " MB"

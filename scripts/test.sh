@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up and run the whole test suite: lint, then pytest on SQLite (and on PostgreSQL
+# Set up and run the whole test suite: lint and the import contracts, then pytest on SQLite (and on PostgreSQL
 # too when EVENTHUB_TEST_DATABASE_URL is set), spread over the machine's cores.
 # Extra arguments go to pytest. The suite's wall time is printed at the end.
 set -euo pipefail
@@ -10,6 +10,12 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
 fi
 bash scripts/setup.sh requirements-dev.txt
 .venv/bin/ruff check --quiet .
+# The import contracts of docs/architecture.md: the whole report when one is broken, else its last line.
+if ! contracts=$(.venv/bin/lint-imports --no-cache --no-logo 2>&1); then
+  echo "$contracts" >&2
+  exit 1
+fi
+echo "$contracts" | tail -n 1
 status=0
 .venv/bin/python -m pytest -n auto "$@" || status=$?
 elapsed=$(( $(date +%s) - started ))

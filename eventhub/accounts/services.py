@@ -18,6 +18,7 @@ from eventhub.extensions import db
 from eventhub.mail import services as mail
 from eventhub.registration.tokens import token_hash
 from eventhub.text import normalise_email
+from eventhub.types import MAX_ID
 
 MIN_PASSWORD_LENGTH = 10
 INVITATION_TTL = timedelta(days=7)
@@ -52,6 +53,19 @@ class InvalidToken(AccountError):
 
 class WeakPassword(AccountError):
     pass
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The signed-in account a session names (``User.get_id``): none once a password change or a
+    deactivation has bumped its version, which ends every other session."""
+    try:
+        pk, version = (int(part) for part in session_id.split(":", 1))
+    except ValueError:
+        return None
+    user = db.session.get(User, pk) if 0 < pk <= MAX_ID else None
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
 
 
 def find_user(email: str) -> User | None:

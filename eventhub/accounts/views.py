@@ -12,19 +12,7 @@ from eventhub.types import utcnow
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
-@login_manager.user_loader
-def load_user(user_id: str):
-    from eventhub.accounts.models import User
-
-    try:
-        pk, version = (int(part) for part in user_id.split(":", 1))
-    except ValueError:
-        return None
-    user = db.session.get(User, pk)
-    # A password change or deactivation bumps the version and so ends every other session.
-    if user is None or user.session_version != version or not user.active:
-        return None
-    return user
+login_manager.user_loader(services.user_for_session)
 
 
 def _login_limit():

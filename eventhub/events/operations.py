@@ -10,6 +10,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -183,8 +184,6 @@ def cancel_event(event_id: int, actor_id: int, keys: Keyring) -> int:
 
 def duplicate_event(event_id: int, new_date: date, actor_id: int) -> Event:
     """A new draft on another day: programme, groups, speakers, partners and settings, no registrations."""
-    from zoneinfo import ZoneInfo
-
     source = db.session.scalar(select(Event).where(Event.id == event_id).options(
         selectinload(Event.partners),
         selectinload(Event.programme_items).selectinload(ProgrammeItem.speakers),

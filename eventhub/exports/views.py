@@ -15,12 +15,13 @@ from eventhub import keyring
 from eventhub.accounts.access import event_access
 from eventhub.attendees import services as attendees
 from eventhub.events import services as events
-from eventhub.exports import calendars, csv, pdf
+from eventhub.exports import csv, pdf
 from eventhub.extensions import db
 from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
 from eventhub.groups.models import GroupMembership
 from eventhub.modes import Mode
+from eventhub.programme import calendars
 from eventhub.programme import services as programme
 from eventhub.registration import qr, tokens
 from eventhub.registration.access import personal_link

@@ -14,11 +14,11 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from eventhub.exports import calendars
 from eventhub.keyring import Keyring
 from eventhub.mail import services as outbox
 from eventhub.mail.models import OutboxMessage
 from eventhub.modes import Mode
+from eventhub.programme import calendars
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
 
