@@ -8,25 +8,19 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, g, render_template, request, stream_with_context
 from flask_babel import force_locale, gettext
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from eventhub import keyring
 from eventhub.accounts.access import event_access
 from eventhub.attendees import services as attendees
 from eventhub.events import services as events
 from eventhub.exports import csv, pdf
-from eventhub.extensions import db
 from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
-from eventhub.groups.models import GroupMembership
 from eventhub.modes import Mode
 from eventhub.programme import calendars
 from eventhub.programme import services as programme
 from eventhub.registration import qr, tokens
 from eventhub.registration.access import personal_link
-from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.text import swedish_sort_key
 
 bp = Blueprint("exports", __name__)
 
@@ -203,21 +197,11 @@ def ticket_pdf(registration, token):
     return _private_pdf(body, f"{person.event.slug}-biljett.pdf")
 
 
-def _attendees(event, modes: tuple[str, ...]):
-    people = db.session.scalars(
-        select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
-               Registration.mode.in_(modes))
-        .options(selectinload(Registration.memberships).joinedload(GroupMembership.group))
-    ).all()
-    return sorted(people, key=lambda person: swedish_sort_key(person.name))
-
-
 @bp.get("/manage/events/<slug>/badges.pdf")
 @event_access("host")
 def badges_pdf(slug):
     badges = [{"person": person, "qr_url": _qr_data_url(person, box_size=4)}
-              for person in _attendees(g.event, (Mode.ON_SITE,))]
+              for person in attendees.confirmed_by_name(g.event.id, (Mode.ON_SITE,))]
     return _private_pdf(_render_event_pdf("exports/badges.html", g.event, badges=badges), f"{slug}-namnbrickor.pdf")
 
 
@@ -228,7 +212,7 @@ def door_list_pdf(slug):
         "person": person,
         "groups": ", ".join(m.group.title for m in groups.places_of(person).values()),
         "code": _short_code(person) if person.mode == Mode.ON_SITE else "",
-    } for person in _attendees(g.event, (Mode.ON_SITE, Mode.DIGITAL))]
+    } for person in attendees.confirmed_by_name(g.event.id, (Mode.ON_SITE, Mode.DIGITAL))]
     return _private_pdf(_render_event_pdf("exports/door_list.html", g.event, people=rows), f"{slug}-dorrlista.pdf")
 
 

@@ -165,6 +165,12 @@ def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, k
     return mailing
 
 
+def mailing_of(event_id: int, mailing_id: int) -> Mailing | None:
+    """The mailing, if it is one of this event's."""
+    mailing = db.session.get(Mailing, mailing_id)
+    return mailing if mailing is not None and mailing.event_id == event_id else None
+
+
 def mailings_for(event_id: int) -> list[Mailing]:
     return list(db.session.scalars(
         select(Mailing).where(Mailing.event_id == event_id).order_by(Mailing.created_at.desc(), Mailing.id.desc())

@@ -11,11 +11,9 @@ from flask_login import current_user
 
 from eventhub import keyring, labels, workspace
 from eventhub.accounts.access import event_access
-from eventhub.extensions import db
 from eventhub.groups import services as groups
 from eventhub.mailings import services
 from eventhub.mailings.forms import MailingForm
-from eventhub.mailings.models import Mailing
 from eventhub.types import utcnow
 
 bp = Blueprint("mailings", __name__, url_prefix="/manage/events/<slug>/email")
@@ -105,8 +103,8 @@ def send(slug):
 @bp.get("/<id:mailing_id>")
 @event_access("manage")
 def mailing(slug, mailing_id):
-    record = db.session.get(Mailing, mailing_id)
-    if record is None or record.event_id != g.event.id:
+    record = services.mailing_of(g.event.id, mailing_id)
+    if record is None:
         abort(404)
     return render_template("mailings/mailing.html", event=g.event, mailing=record,
                            progress=services.progress([record.id])[record.id],

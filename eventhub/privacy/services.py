@@ -36,6 +36,7 @@ from eventhub.privacy.models import (
     DEFAULT_ANONYMISE_DAYS,
     DEFAULT_SPECIAL_DAYS,
     MAX_RETENTION_DAYS,
+    ConsentKind,
     ConsentRecord,
     EventPrivacy,
 )
@@ -118,6 +119,16 @@ def notice_for(event: Event) -> notices.Notice:
 
 
 # --- consents ------------------------------------------------------------------------------------
+
+def accepted_notice_version(registration_id: int) -> str | None:
+    """The version of the privacy notice the person last accepted."""
+    return db.session.scalar(
+        select(ConsentRecord.notice_version)
+        .where(ConsentRecord.registration_id == registration_id, ConsentRecord.kind == ConsentKind.PRIVACY_NOTICE,
+               ConsentRecord.granted.is_(True))
+        .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc()).limit(1)
+    )
+
 
 def consent_history(registration_id: int) -> list[ConsentRecord]:
     return list(db.session.scalars(

@@ -7,14 +7,11 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from eventhub import keyring, workspace
 from eventhub.accounts.access import event_access
-from eventhub.extensions import db
 from eventhub.fields import ConfirmForm
 from eventhub.privacy import services
-from eventhub.privacy.models import ConsentKind, ConsentRecord
 from eventhub.registration.access import personal_link
 from eventhub.types import utcnow
 
@@ -41,12 +38,7 @@ def privacy_notice(event):
 
 @bp.app_template_global()
 def accepted_notice_version(registration) -> str | None:
-    return db.session.scalar(
-        select(ConsentRecord.notice_version)
-        .where(ConsentRecord.registration_id == registration.id, ConsentRecord.kind == ConsentKind.PRIVACY_NOTICE,
-               ConsentRecord.granted.is_(True))
-        .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc()).limit(1)
-    )
+    return services.accepted_notice_version(registration.id)
 
 
 # --- the attendee, from their own link -----------------------------------------------------------
