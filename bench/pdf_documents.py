@@ -38,6 +38,7 @@ if mode == "setup":
     from eventhub.demo.loader import load_demo
     from eventhub.events.models import Event
     from eventhub.registration.models import Registration
+    from eventhub import keyring
     from eventhub.registration import tokens
     with app.app_context():
         db.create_all()
@@ -50,7 +51,7 @@ if mode == "setup":
             db.session.add(Registration(
                 event_id=event.id, name=f"Deltagare {i:03d} Åkesson", email=f"d{i}@example.se",
                 organisation="Borås stad", mode="on_site", status="confirmed", token_salt=salt,
-                token_hash=tokens.token_hash(tokens.manage_token(app.config["SECRET_KEY"], salt)),
+                token_hash=tokens.token_hash(tokens.manage_token(keyring.of(app), salt)),
                 privacy_accepted_at=now, confirmed_at=now))
         accounts.create_user("bench@example.se", "Bench", "admin", now, password="bench-password-123")
         db.session.commit()
