@@ -143,7 +143,7 @@ def prepare_visitor(port: int) -> tuple[str, str]:
 
 def post_registration(port: int, number: int, cookie: str, token: str) -> tuple[int, float, str]:
     form = urlencode({
-        "csrf_token": token, "name": f"Deltagare {number:04d}", "email": f"person{number:04d}@rush.invalid",
+        "csrf_token": token, "name": f"Deltagare {number:04d}", "email": f"person{number:04d}@rush.example.org",
         "mode": "on_site", "sector": ("business", "academia", "public")[number % 3], "language": "sv",
         "privacy": "y",
     }).encode()

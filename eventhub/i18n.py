@@ -5,8 +5,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
-from flask import Blueprint, current_app, redirect, request
+from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from flask import Blueprint, current_app, g, redirect, request
 from flask_babel import get_locale
 
 LANGUAGE_COOKIE = "lang"
@@ -14,15 +14,23 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    """An explicit choice (``?lang=`` or the cookie the switch sets) wins; Swedish otherwise."""
+    """The page's language: an explicit ``?lang=`` first, then the language the person chose when
+    registering (on pages behind their secret link, ``g.person_language``), then the cookie the
+    language switch sets; Swedish otherwise."""
     languages = current_app.config["LANGUAGES"]
-    for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+    candidates = (request.args.get("lang"), g.get("person_language"), request.cookies.get(LANGUAGE_COOKIE))
+    for candidate in candidates:
         if candidate in languages:
             return candidate
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _safe_next(target: str | None) -> str:
+def page_language() -> str:
+    """The language of the page being served, as a code ("sv", "en")."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect would let a link on our domain send people anywhere.
     # Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), and a newline
     # cannot go in a header at all, so any control character sends people home.
@@ -39,7 +47,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.get("/language/<code>")
 def switch_language(code: str):
-    response = redirect(_safe_next(request.args.get("next")))
+    response = redirect(safe_next(request.args.get("next")))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(
             LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
@@ -52,10 +60,13 @@ def local(dt: datetime, tz_name: str) -> datetime:
     return dt.astimezone(ZoneInfo(tz_name))
 
 
-def _locale() -> Locale | str:
-    # The request's Locale object itself: given the string, babel would parse it into a new
-    # Locale on each of the thirty-odd times a programme formats.
-    return get_locale() or "sv"
+# Dates and times are written as people in Sweden and Europe write them: English in the British
+# style ("Wednesday, 20 October 2027", zones as "CEST"), not the American one babel's "en" gives.
+_FORMAT_LOCALES = {"sv": Locale.parse("sv"), "en": Locale.parse("en_GB")}
+
+
+def _locale() -> Locale:
+    return _FORMAT_LOCALES.get(str(get_locale() or "sv"), _FORMAT_LOCALES["sv"])
 
 
 def time_filter(dt: datetime | None, tz_name: str) -> str:
@@ -72,6 +83,20 @@ def datetime_filter(dt: datetime | None, tz_name: str) -> str:
     return format_datetime(local(dt, tz_name), "d MMMM y HH:mm", locale=_locale())
 
 
+def zone_filter(dt: datetime | None, tz_name: str) -> str:
+    """The time zone a time is given in, for someone reading it abroad: "Central European Summer
+    Time, UTC+2", "centraleuropeisk sommartid, UTC+2"."""
+    if dt is None:
+        return ""
+    moment = local(dt, tz_name)
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign, minutes = ("+" if minutes >= 0 else "−"), abs(minutes)
+    hours = f"{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+    name = get_timezone_name(moment, width="long", locale=_locale())
+    return f"{name}, UTC{sign}{hours}"
+
+
 def iso_filter(dt: datetime | None, tz_name: str) -> str:
     return "" if dt is None else local(dt, tz_name).isoformat()
 
@@ -82,3 +107,4 @@ def register(app) -> None:
     app.add_template_filter(date_filter, "date")
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(iso_filter, "iso")
+    app.add_template_filter(zone_filter, "zone")

@@ -26,6 +26,8 @@ SECTOR = {
 }
 # Each language by its own name, as language menus show them.
 LANGUAGE = {"sv": "Svenska", "en": "English"}
+# A button that changes to a language, in that language: people look for their own.
+LANGUAGE_SWITCH = {"sv": "På svenska", "en": "In English"}
 MODE_GROUPS = {"on_site": _l("Discussion groups on site"), "digital": _l("Digital discussion groups")}
 FORMAT = {
     "on_site": _l("On site"),
@@ -92,6 +94,7 @@ ALL = {
     "mode": MODE,
     "sector": SECTOR,
     "language": LANGUAGE,
+    "language_switch": LANGUAGE_SWITCH,
     "mode_groups": MODE_GROUPS,
     "format": FORMAT,
     "item_kind": ITEM_KIND,

@@ -4,7 +4,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
-from flask import has_request_context, request
+from flask import g, has_request_context, request, url_for
 from flask_babel import get_locale
 from jinja2 import BytecodeCache
 
@@ -22,6 +22,20 @@ def _current_path_without_lang() -> str:
         return "/"
     args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
     return request.path + ("?" + urlencode(args) if args else "")
+
+
+def _personal_language_action() -> str | None:
+    """On the pages behind a person's secret link, where their language switch posts to."""
+    if not has_request_context() or g.get("personal_registration") is None:
+        return None
+    return url_for("registration.change_language", token=request.view_args["token"])
+
+
+def _asked_language(app) -> str | None:
+    if not has_request_context():
+        return None
+    language = request.args.get("lang")
+    return language if language in app.config["LANGUAGES"] else None
 
 
 def _format_size(size_bytes: int | None) -> str:
@@ -73,4 +87,7 @@ def register(app) -> None:
             "current_locale": locale,
             "other_locales": [code for code in app.config["LANGUAGES"] if code != locale],
             "current_path": _current_path_without_lang(),
+            "personal_language_action": _personal_language_action(),
+            # A language asked for with ?lang= on this view, kept by its forms (None when not asked).
+            "shown_lang": _asked_language(app),
         }

@@ -66,6 +66,7 @@ ENDPOINT_CLASS = {
     "accounts.set_password": "public",  # the account token in the link is the key
     "registration.manage": "attendee-token",
     "registration.change_mode": "attendee-token",
+    "registration.change_language": "attendee-token",
     "registration.choose_group": "attendee-token",
     "registration.update_answers": "attendee-token",
     "registration.cancel": "attendee-token",
@@ -131,6 +132,8 @@ ENDPOINT_CLASS = {
     "exports.badges_pdf": "host",
     "exports.door_list_pdf": "host",
     "checkin.scanner": "host",
+    "checkin.manifest": "host",
+    "checkin.service_worker": "public",
     "checkin.scan": "host-api",
     "checkin.check_in_found": "host-api",
     "checkin.counters": "host-api",

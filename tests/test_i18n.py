@@ -50,8 +50,8 @@ def test_extraction_finds_messages_from_code_and_templates(extracted):
     ids = _ids(extracted)
     assert "Page not found" in ids  # eventhub/__init__.py, gettext
     assert "For digital participants" in ids  # eventhub/labels.py, lazy_gettext as _l
-    assert "Whole programme" in ids  # templates/events/event.html
-    assert "Times are local time (%(zone)s)." in ids
+    assert "Programme as PDF" in ids  # templates/events/event.html
+    assert "Times are given in %(zone)s, where the event is held." in ids
 
 
 def test_every_message_has_a_swedish_translation(extracted, swedish):
@@ -118,7 +118,9 @@ def test_time_filters_format_in_event_zone_and_language(web_app):
         assert i18n.iso_filter(moment, "Europe/Stockholm") == "2026-10-20T13:00:00+02:00"
         assert i18n.time_filter(None, "Europe/Stockholm") == ""
     with web_app.test_request_context("/?lang=en"):
-        assert i18n.date_filter(moment, "Europe/Stockholm") == "Tuesday, October 20, 2026"
+        # One date style per language: British English, as people in Europe write it.
+        assert i18n.date_filter(moment, "Europe/Stockholm") == "Tuesday, 20 October 2026"
+        assert i18n.zone_filter(moment, "Europe/Stockholm") == "Central European Summer Time, UTC+2"
         assert i18n.time_filter(moment, "Europe/London") == "12:00"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup
 
-from eventhub.text import render_markdown, web_url
+from eventhub.text import looks_like_email, render_markdown, web_url
 
 
 def test_render_markdown_bold_becomes_strong():
@@ -81,3 +81,25 @@ def test_swedish_sort_key_puts_a_ring_a_umlaut_o_umlaut_after_z():
 
     names = ["Örjan", "Zoran", "Åsa", "Anna", "Ärla", "ärla", "Bo"]
     assert sorted(names, key=swedish_sort_key) == ["Anna", "Bo", "Zoran", "Åsa", "Ärla", "ärla", "Örjan"]
+
+
+@pytest.mark.parametrize(("address", "valid"), [
+    ("anna@example.se", True),
+    (" Anna@Example.SE ", True),  # trimmed and compared in lower case elsewhere
+    ("åsa.öhman@exempel.se", True),
+    ("anna@exämple.se", True),
+    ("anna@example..org", False),  # an empty label
+    ("anna..svensson@example.se", False),
+    ("anna@example.se.", False),
+    ("anna@-example.se", False),
+    ("anna@example", False),
+    ("anna example@example.se", False),
+    ("anna@example.se\nBcc: x@example.se", False),
+    ("anna@exa\u2028mple.se", False),
+    ("@example.se", False),
+    ("anna@", False),
+    ("", False),
+    ("a" * 250 + "@example.se", False),
+])
+def test_looks_like_email_table(address, valid):
+    assert looks_like_email(address) is valid

@@ -3,19 +3,19 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from eventhub.fields import strip, valid_email
+from eventhub.fields import at_most, strip, valid_email
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(_l("Enter your email address.")),
-                                                                 Length(max=254)])
+                                                                 at_most(254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
-                                                         Length(max=200)])
+                                                         at_most(200)])
 
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(_l("Enter your email address.")),
-                                                                 Length(max=254), valid_email])
+                                                                 at_most(254), valid_email])
 
 
 class SetPasswordForm(FlaskForm):
@@ -27,8 +27,8 @@ class SetPasswordForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), at_most(200)])
     email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(_l("Enter an email address.")),
-                                                                 Length(max=254), valid_email])
+                                                                 at_most(254), valid_email])
     role = SelectField(_l("Role"), choices=[("organiser", _l("Organiser")), ("host", _l("Door host")),
                                             ("admin", _l("Administrator"))], default="organiser")

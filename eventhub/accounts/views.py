@@ -6,7 +6,7 @@ from eventhub import keyring
 from eventhub.accounts import devices, forms, services
 from eventhub.accounts.access import role_required
 from eventhub.extensions import db, limiter, login_manager
-from eventhub.i18n import _safe_next
+from eventhub.i18n import safe_next
 from eventhub.types import utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -54,7 +54,7 @@ def login():
             form.form_errors.append(_("That email address and password do not match an account."))
         else:
             login_user(user)
-            response = redirect(_safe_next(request.args.get("next")) if request.args.get("next")
+            response = redirect(safe_next(request.args.get("next")) if request.args.get("next")
                                 else url_for("events.dashboard"), code=303)
             _remember_device(response, user.email)
             return response

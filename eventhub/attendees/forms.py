@@ -2,10 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from eventhub import labels
-from eventhub.fields import strip, valid_email
+from eventhub.fields import at_most, strip, valid_email
 from eventhub.registration.forms import SpecialAnswersMixin
 
 OVERRIDE_LABEL = _l("Override the seat limit: give a seat even if it is full (the limit is raised by one)")
@@ -13,11 +13,11 @@ OVERRIDE_LABEL = _l("Override the seat limit: give a seat even if it is full (th
 
 class DetailsForm(FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[
-        DataRequired(_l("Enter the person's name.")), Length(max=200, message=_l("At most %(max)d characters."))])
+        DataRequired(_l("Enter the person's name.")), at_most(200)])
     organisation = StringField(_l("Organisation (optional)"), filters=[strip], validators=[
-        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
+        Optional(), at_most(200)])
     role_title = StringField(_l("Role or title (optional)"), filters=[strip], validators=[
-        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
+        Optional(), at_most(200)])
     sector = RadioField(_l("Sector"), choices=list(labels.SECTOR.items()),
                         validators=[InputRequired(_l("Choose a sector."))])
     language = RadioField(_l("Language for emails"), choices=list(labels.LANGUAGE.items()),
@@ -49,14 +49,14 @@ class GroupPlaceForm(FlaskForm):
 
 class AddForm(SpecialAnswersMixin, FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[
-        DataRequired(_l("Enter the person's name.")), Length(max=200, message=_l("At most %(max)d characters."))])
+        DataRequired(_l("Enter the person's name.")), at_most(200)])
     email = EmailField(_l("Email"), filters=[strip], validators=[
-        DataRequired(_l("Enter the person's email address.")), Length(max=254), valid_email],
+        DataRequired(_l("Enter the person's email address.")), at_most(254), valid_email],
         description=_l("Required: the person gets their confirmation, ticket and personal link by email."))
     organisation = StringField(_l("Organisation (optional)"), filters=[strip], validators=[
-        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
+        Optional(), at_most(200)])
     role_title = StringField(_l("Role or title (optional)"), filters=[strip], validators=[
-        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
+        Optional(), at_most(200)])
     sector = RadioField(_l("Sector"), choices=list(labels.SECTOR.items()), default="other",
                         validators=[InputRequired(_l("Choose a sector."))])
     mode = RadioField(_l("Taking part"), choices=[], validators=[InputRequired(_l("Choose how they take part."))])

@@ -218,13 +218,14 @@ def _resolve_code(event_id: int, code: str, keys: Keyring) -> tuple[DoorPerson |
     short = normalise_short_code(code)
     if not short:
         return None, Reason.NOT_FOUND, Method.CODE
-    # A typed code is checked against the event's own tickets; a few hundred HMACs is nothing.
+    # A typed code is checked against the event's own tickets (a few hundred HMACs is nothing), the
+    # cancelled ones too: a cancelled ticket reads "cancelled" whether scanned, typed or checked offline.
     candidates = db.session.execute(
-        select(Registration.id, Registration.token_salt, Registration.ticket_version)
-        .where(Registration.event_id == event_id, Registration.status != RegistrationStatus.CANCELLED)
+        select(Registration.id, Registration.token_salt, Registration.ticket_version, Registration.status)
+        .where(Registration.event_id == event_id)
     ).all()
-    for registration_id, salt, version in candidates:
-        if hmac.compare_digest(tokens.short_code(keys, salt, version), short):
+    for registration_id, salt, version, status in candidates:
+        if hmac.compare_digest(tokens.short_code(keys, salt, tokens.held_version(version, status)), short):
             return _load(registration_id), None, Method.CODE
     return None, Reason.NOT_FOUND, Method.CODE
 
@@ -467,16 +468,18 @@ def counters(event_id: int) -> dict:
 
 
 def offline_tickets(event_id: int, keys: Keyring) -> list[dict]:
-    """What a scanner keeps for working offline: hashes of the tickets, and only what the screen shows."""
+    """What a scanner keeps for working offline: hashes of the tickets, and only what the screen shows
+    (cancelled tickets too, so that they read "cancelled" offline as they do online)."""
     people = db.session.scalars(
         select(Registration)
-        .where(Registration.event_id == event_id, Registration.status != RegistrationStatus.CANCELLED)
+        .where(Registration.event_id == event_id)
         .options(selectinload(Registration.memberships).joinedload(GroupMembership.group))
     ).all()
     return [{
         "id": person.id,
-        "ticket": tokens.token_hash(tokens.ticket_payload(keys, person)),
-        "code": tokens.token_hash(tokens.short_code(keys, person.token_salt, person.ticket_version)),
+        "ticket": tokens.token_hash(tokens.ticket_payload(keys, person, held := tokens.held_version(
+            person.ticket_version, person.status))),
+        "code": tokens.token_hash(tokens.short_code(keys, person.token_salt, held)),
         "name": person.name,
         "organisation": person.organisation,
         "groups": groups_of(person),

@@ -1,10 +1,14 @@
 """The host's scanner page and the JSON API it talks to; the digital participant's join link."""
 from __future__ import annotations
 
-from functools import wraps
+import hashlib
+from datetime import timedelta
+from functools import lru_cache, wraps
+from pathlib import Path
 from typing import NoReturn, TypeVar
 
-from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
@@ -75,7 +79,52 @@ def _read(schema: type[Body]) -> Body:
 @event_access("host")
 def scanner(slug):
     return render_template("checkin/scanner.html", event=g.event, counters=services.counters(g.event.id),
-                           can_walk_in="on_site" in g.event.modes)
+                           can_walk_in="on_site" in g.event.modes, cache_name=_offline_cache_name(),
+                           forget_after=FORGET_AFTER)
+
+
+# The door's copy of the ticket list (names) is wiped this long after the event: late arrivals are
+# done, and a phone that was offline at the end has had the evening to sync.
+FORGET_AFTER = timedelta(hours=12)
+
+# What the scanner needs to start without a network; the service worker keeps these.
+SCANNER_ASSETS = ("css/app.css", "js/forms.js", "js/checkin/main.js", "js/checkin/api.js", "js/checkin/camera.js",
+                  "js/checkin/decide.js", "js/checkin/screen.js", "js/checkin/store.js", "js/checkin/tickets.js",
+                  "js/checkin/offline.js", "js/checkin/decoder-worker.js", "vendor/jsqr/jsQR.js",
+                  "img/checkin-192.png")
+
+
+@lru_cache(maxsize=1)
+def _offline_cache_name() -> str:
+    """A name that changes with the scanner's files, so a new version replaces the kept copy."""
+    digest = hashlib.sha256()
+    for name in SCANNER_ASSETS + ("../templates/checkin/sw.js", "../templates/checkin/scanner.html"):
+        digest.update((Path(current_app.static_folder) / name).read_bytes())
+    return "eventhub-scanner-" + digest.hexdigest()[:12]
+
+
+@bp.get("/checkin/sw.js")
+def service_worker():
+    """The scanner's service worker, at /checkin/ so that it may serve every scanner page."""
+    body = render_template("checkin/sw.js", cache_name=_offline_cache_name(),
+                           assets=[url_for("static", filename=name) for name in SCANNER_ASSETS])
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/checkin/<slug>/manifest.webmanifest")
+@event_access("host")
+def manifest(slug):
+    """Lets a host install the scanner of this event on the phone's home screen."""
+    response = jsonify(
+        name=_("Check-in: %(title)s", title=g.event.title), short_name=_("Check-in"),
+        start_url=url_for(".scanner", slug=slug), scope=url_for(".scanner", slug=slug), display="standalone",
+        background_color="#ffffff", theme_color="#0b5a7a", lang=str(get_locale()),
+        icons=[{"src": url_for("static", filename=f"img/checkin-{size}.png"), "sizes": f"{size}x{size}",
+                "type": "image/png"} for size in (192, 512)])
+    response.mimetype = "application/manifest+json"
+    return response
 
 
 @bp.get("/checkin/<slug>/api/tickets")

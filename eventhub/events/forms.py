@@ -15,10 +15,10 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from eventhub import labels
-from eventhub.fields import strip, valid_email
+from eventhub.fields import at_most, strip, valid_email
 from eventhub.privacy import forms as privacy_forms
 
 SLUG_HINT = _l("Lower-case letters, digits and hyphens. Leave empty to make one from the title.")
@@ -50,12 +50,12 @@ def valid_partners(_form, field):
 
 
 class EventForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Enter a title.")), Length(max=200)])
-    slug = StringField(_l("Address (slug)"), filters=[strip], validators=[Optional(), Length(max=120)],
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Enter a title.")), at_most(200)])
+    slug = StringField(_l("Address (slug)"), filters=[strip], validators=[Optional(), at_most(120)],
                        description=SLUG_HINT)
-    summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Optional(), Length(max=500)])
+    summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Optional(), at_most(500)])
     description = TextAreaField(_l("Description (Markdown)"), filters=[strip], validators=[Optional(),
-                                                                                       Length(max=20000)])
+                                                                                       at_most(20000)])
     format = RadioField(_l("Format"), choices=[("hybrid", _l("On site and digital")), ("on_site", _l("On site")),
                                                ("digital", _l("Digital"))], default="hybrid",
                         validators=[InputRequired(_l("Choose a format."))])
@@ -65,14 +65,14 @@ class EventForm(FlaskForm):
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M",
                                  validators=[InputRequired(_l("Enter an end date and time."))])
     language = SelectField(_l("Language of the content"), choices=list(labels.LANGUAGE.items()))
-    organiser_name = StringField(_l("Organiser"), filters=[strip], validators=[Optional(), Length(max=200)])
+    organiser_name = StringField(_l("Organiser"), filters=[strip], validators=[Optional(), at_most(200)])
     partners = TextAreaField(_l("Partners, one a line (Name | https://link)"), validators=[Optional(), valid_partners])
-    venue_name = StringField(_l("Venue"), filters=[strip], validators=[Optional(), Length(max=200)])
-    venue_address = StringField(_l("Address"), filters=[strip], validators=[Optional(), Length(max=300)])
-    platform_name = StringField(_l("Digital platform"), filters=[strip], validators=[Optional(), Length(max=100)])
+    venue_name = StringField(_l("Venue"), filters=[strip], validators=[Optional(), at_most(200)])
+    venue_address = StringField(_l("Address"), filters=[strip], validators=[Optional(), at_most(300)])
+    platform_name = StringField(_l("Digital platform"), filters=[strip], validators=[Optional(), at_most(100)])
     join_url = URLField(_l("Join link (only registered digital participants see it)"), filters=[strip],
                         validators=[Optional(), URL(message=_l("Enter a full link starting with https://.")),
-                                    Length(max=500)])
+                                    at_most(500)])
     on_site_seats = IntegerField(_l("Seats on site (empty: unlimited)"), validators=[
         Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0 upwards."))])
     digital_seats = IntegerField(_l("Digital seats (empty: unlimited)"), validators=[
@@ -83,11 +83,11 @@ class EventForm(FlaskForm):
                                                 format="%Y-%m-%dT%H:%M", validators=[Optional()])
     group_choice_open = BooleanField(_l("Attendees may choose a discussion group now"))
     on_site_may_join_digital_groups = BooleanField(_l("People on site may join digital groups (computers on site)"))
-    contact_name = StringField(_l("Contact person"), filters=[strip], validators=[Optional(), Length(max=200)])
+    contact_name = StringField(_l("Contact person"), filters=[strip], validators=[Optional(), at_most(200)])
     contact_email = EmailField(_l("Contact email"), filters=[strip],
-                               validators=[Optional(), Length(max=254), valid_email])
+                               validators=[Optional(), at_most(254), valid_email])
     recording_url = URLField(_l("Recording link (shown after the event)"), filters=[strip], validators=[
-        Optional(), URL(message=_l("Enter a full link starting with https://.")), Length(max=500)])
+        Optional(), URL(message=_l("Enter a full link starting with https://.")), at_most(500)])
 
     def validate_timezone(self, field):
         try:

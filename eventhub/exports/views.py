@@ -27,9 +27,9 @@ bp = Blueprint("exports", __name__)
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
-def _links(event, token: str | None = None) -> calendars.Links:
+def _links(event, token: str | None = None, language: str | None = None) -> calendars.Links:
     return calendars.links_for(event, current_app.config["BASE_URL"], token,
-                               has_join_page="checkin.join" in current_app.view_functions)
+                               has_join_page="checkin.join" in current_app.view_functions, language=language)
 
 
 def _public_event(slug: str):
@@ -56,7 +56,8 @@ def _viewer(event):
 @bp.get("/events/<slug>/event.ics")
 def event_ics(slug):
     event = _public_event(slug)
-    return _calendar_response(calendars.event_calendar(event, _links(event)), f"{slug}.ics")
+    return _calendar_response(calendars.event_calendar(event, _links(event, language=_asked_language())),
+                              f"{slug}.ics")
 
 
 @bp.get("/events/<slug>/programme.ics")
@@ -64,7 +65,8 @@ def programme_ics(slug):
     event = _public_event(slug)
     viewer = _viewer(event)
     name = f"{slug}-{viewer.value}.ics" if viewer else f"{slug}-programme.ics"
-    return _calendar_response(calendars.programme_calendar(event, viewer, _links(event)), name)
+    return _calendar_response(calendars.programme_calendar(event, viewer, _links(event, language=_asked_language())),
+                              name)
 
 
 @bp.get("/r/<token>/calendar.ics")
@@ -72,7 +74,7 @@ def programme_ics(slug):
 def personal_ics(registration, token):
     event = _public_event(registration.event.slug)
     body = calendars.personal_calendar(event, Mode(registration.mode), groups.places_of(registration),
-                                       _links(event, token))
+                                       _links(event, token, registration.language))
     if registration.is_cancelled:
         # A cancelled registration keeps a valid feed (subscribed clients do not error) with every item cancelled.
         body = body.replace(b"STATUS:CONFIRMED", b"STATUS:CANCELLED")
@@ -104,12 +106,20 @@ def _not_modified(etag: str, private: bool = False):
     return response
 
 
-def _render_event_pdf(template: str, event, **context) -> bytes:
-    """Any of the event's PDFs, in the event's own language, through the safe renderer."""
-    with force_locale(event.language):
-        html = render_template(template, event=event, lang=event.language, footer_left=_pdf_footer(event),
+def _render_event_pdf(template: str, event, language: str | None = None, **context) -> bytes:
+    """Any of the event's PDFs, through the safe renderer: in ``language`` (the person's own, or the
+    one a visitor asked for), else in the event's language."""
+    language = language or event.language
+    with force_locale(language):
+        html = render_template(template, event=event, lang=language, footer_left=_pdf_footer(event),
                                page_label=gettext("Page"), **context)
     return pdf.render(html, _static_root())
+
+
+def _asked_language() -> str | None:
+    """The language a visitor asked for with ``?lang=``, if it is one we speak."""
+    language = request.args.get("lang")
+    return language if language in current_app.config["LANGUAGES"] else None
 
 
 def _private_pdf(body: bytes, filename: str):
@@ -120,11 +130,12 @@ def _private_pdf(body: bytes, filename: str):
     return response
 
 
-def render_programme_pdf(event, viewer: Mode | None, person=None) -> bytes:
-    """The printed programme, for one audience or one attendee."""
+def render_programme_pdf(event, viewer: Mode | None, person=None, language: str | None = None) -> bytes:
+    """The printed programme, for one audience or one attendee (in their language)."""
     memberships = groups.places_of(person) if person else {}
     return _render_event_pdf(
-        "exports/programme.html", event, viewer=viewer, person=person, memberships=memberships,
+        "exports/programme.html", event, language=person.language if person else language, viewer=viewer,
+        person=person, memberships=memberships,
         items=programme.items_for(event, viewer), groups_by_mode=programme.groups_by_mode,
         show_audience=viewer is None and len(event.modes) > 1,
     )
@@ -141,14 +152,15 @@ def programme_pdf(slug):
     if version is None:
         abort(404)
     audience = request.args.get("audience") or ""
-    etag = pdf.DiskCache.key("programme", slug, version.isoformat(), audience)
+    language = _asked_language()
+    etag = pdf.DiskCache.key("programme", slug, version.isoformat(), audience, language or "")
     if request.if_none_match.contains(etag):
         return _not_modified(etag)
     cache = _pdf_cache()
     body = cache.get(etag)
     if body is None:
         event = _public_event(slug)
-        body = render_programme_pdf(event, _viewer(event))
+        body = render_programme_pdf(event, _viewer(event), language=language)
         cache.put(etag, body)
     suffix = f"-{audience}" if audience else ""
     return _pdf_response(body, f"{slug}{suffix}.pdf", etag)
@@ -163,7 +175,7 @@ def personal_programme_pdf(registration, token):
     event = _public_event(person.event.slug)
     groups = ",".join(f"{m.group_id}:{m.status}" for m in person.memberships)
     etag = pdf.DiskCache.key("personal", person.id, event.updated_at.isoformat(), person.updated_at.isoformat(),
-                             person.mode, groups)
+                             person.mode, groups, person.language)
     if request.if_none_match.contains(etag):
         return _not_modified(etag, private=True)
     # Personal documents are not kept on disk: they hold a name and a group choice.
@@ -192,7 +204,8 @@ def ticket_pdf(registration, token):
     if not (person.is_confirmed and person.mode == Mode.ON_SITE):
         abort(404)
     group = next((m.group for m in groups.places_of(person).values()), None)
-    body = _render_event_pdf("exports/ticket.html", person.event, person=person, qr_url=_qr_data_url(person),
+    body = _render_event_pdf("exports/ticket.html", person.event, language=person.language, person=person,
+                             qr_url=_qr_data_url(person),
                              code=_short_code(person), group=group)
     return _private_pdf(body, f"{person.event.slug}-biljett.pdf")
 

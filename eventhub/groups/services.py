@@ -197,11 +197,19 @@ def leave_all(registration: Registration, keys: Keyring) -> None:
         _leave(registration, membership, keys)
 
 
-def leave_not_allowed(registration: Registration, event: Event, keys: Keyring) -> None:
-    """After a change of mode: leave the groups the new mode may not join. The caller commits."""
+def lost_by_mode_change(registration: Registration, event: Event, mode: Mode) -> list[DiscussionGroup]:
+    """The groups (places and waitlist places) the person would leave by taking part as ``mode``."""
+    return [m.group for m in registration.memberships if not may_join(event, mode, m.group)]
+
+
+def leave_not_allowed(registration: Registration, event: Event, keys: Keyring) -> list[DiscussionGroup]:
+    """After a change of mode: leave the groups the new mode may not join, and say which. The caller commits."""
+    left = []
     for membership in list(registration.memberships):
         if not may_join(event, Mode(registration.mode), membership.group):
+            left.append(membership.group)
             _leave(registration, membership, keys)
+    return left
 
 
 def promote_waitlist(group_id: int, keys: Keyring) -> None:

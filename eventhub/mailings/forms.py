@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from eventhub.fields import strip
+from eventhub.fields import at_most, strip
 from eventhub.mailings.services import BODY_MAX, SUBJECT_MAX
 from eventhub.text import CONTROL_CHARACTERS
 
@@ -19,7 +19,7 @@ class MailingForm(FlaskForm):
                           validators=[InputRequired(_l("Choose who should get the email."))])
     subject = StringField(_l("Subject"), filters=[strip], validators=[
         DataRequired(_l("Write a subject.")),
-        Length(max=SUBJECT_MAX, message=_l("At most %(max)d characters.")), one_line])
+        at_most(SUBJECT_MAX), one_line])
     body = TextAreaField(_l("Message"), validators=[
-        DataRequired(_l("Write a message.")), Length(max=BODY_MAX, message=_l("At most %(max)d characters."))])
+        DataRequired(_l("Write a message.")), at_most(BODY_MAX)])
     send_key = HiddenField()

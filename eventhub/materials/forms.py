@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, StringField, URLField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from eventhub import labels
-from eventhub.fields import strip
+from eventhub.fields import at_most, strip
 from eventhub.materials.models import MaterialKind
 from eventhub.text import web_url
 
@@ -23,7 +23,7 @@ def _web_url(_form, field):
 
 class UploadForm(FlaskForm):
     title = StringField(_l("Title"), filters=[strip], validators=[
-        DataRequired(_l("Give the material a title.")), Length(max=200, message=_l("At most %(max)d characters."))])
+        DataRequired(_l("Give the material a title.")), at_most(200)])
     kind = RadioField(_l("Kind"), choices=KIND_CHOICES, default=MaterialKind.SLIDES.value,
                       validators=[InputRequired(_l("Choose what kind of material it is."))])
     file = FileField(_l("File"))
@@ -35,8 +35,8 @@ class UploadForm(FlaskForm):
 
 class LinkForm(FlaskForm):
     link_title = StringField(_l("Title"), filters=[strip], validators=[
-        DataRequired(_l("Give the material a title.")), Length(max=200, message=_l("At most %(max)d characters."))])
+        DataRequired(_l("Give the material a title.")), at_most(200)])
     link_kind = RadioField(_l("Kind"), choices=KIND_CHOICES, default=MaterialKind.DOCUMENT.value,
                            validators=[InputRequired(_l("Choose what kind of material it is."))])
     url = URLField(_l("Web address"), filters=[strip], validators=[
-        DataRequired(_l("Enter a web address starting with https:// or http://.")), Length(max=500), _web_url])
+        DataRequired(_l("Enter a web address starting with https:// or http://.")), at_most(500), _web_url])

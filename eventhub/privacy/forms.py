@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import NumberRange, Optional, ValidationError
 
+from eventhub.fields import at_most
 from eventhub.privacy import services
 from eventhub.privacy.models import DEFAULT_ANONYMISE_DAYS, DEFAULT_SPECIAL_DAYS, MAX_RETENTION_DAYS
 
@@ -33,13 +34,13 @@ def add_fields(form_class) -> None:
     """Add the privacy fields to the event form, after its own fields (so in page order)."""
     days = _l("Enter a number of days from %(min)s to %(max)s.")  # NumberRange fills in min and max
     form_class.privacy_controller = StringField(
-        _l("Data controller (empty: the organiser)"), filters=[_strip], validators=[Optional(), Length(max=200)])
+        _l("Data controller (empty: the organiser)"), filters=[_strip], validators=[Optional(), at_most(200)])
     form_class.privacy_contact = StringField(
         _l("Contact for questions about personal data (empty: the contact email)"), filters=[_strip],
-        validators=[Optional(), Length(max=300)])
+        validators=[Optional(), at_most(300)])
     form_class.privacy_notice = TextAreaField(
         _l("Privacy notice: purpose and what is kept (empty: the standard text)"), filters=[_strip],
-        validators=[Optional(), Length(max=10000)])
+        validators=[Optional(), at_most(10000)])
     form_class.special_retention_days = IntegerField(
         _l("Delete dietary and accessibility answers this many days after the event"), default=DEFAULT_SPECIAL_DAYS,
         validators=[Optional(), NumberRange(min=0, max=MAX_RETENTION_DAYS,

@@ -3,7 +3,9 @@
 UIDs are stable per event and item, SEQUENCE follows the item's revision, deleted items
 stay in feeds as STATUS:CANCELLED, and every time carries the event's TZID with a
 VTIMEZONE trimmed to the years the calendar needs. Public calendars never contain join
-links; only the personal feed links to the attendee's own join page.
+links; only the personal feed links to the attendee's own join page. The few words a calendar
+adds of its own are in the current language (the person's, for their feed and emails); the
+organiser's texts stay as written.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as VEvent
 from sqlalchemy import select
@@ -38,12 +42,15 @@ class Links:
     join_url: str | None = None
 
 
-def links_for(event: Event, base_url: str, token: str | None = None, has_join_page: bool = False) -> Links:
-    """The absolute addresses a calendar for this event points at."""
+def links_for(event: Event, base_url: str, token: str | None = None, has_join_page: bool = False,
+              language: str | None = None) -> Links:
+    """The absolute addresses a calendar for this event points at, in ``language`` when given."""
     base = base_url.rstrip("/")
+    query = f"?lang={language}" if language else ""
     personal = f"{base}/r/{token}" if token else None
-    return Links(event_url=f"{base}/events/{event.slug}", host=urlparse(base).hostname or "eventhub",
-                 personal_url=personal, join_url=f"{personal}/join" if personal and has_join_page else None)
+    return Links(event_url=f"{base}/events/{event.slug}{query}", host=urlparse(base).hostname or "eventhub",
+                 personal_url=f"{personal}{query}" if personal else None,
+                 join_url=f"{personal}/join{query}" if personal and has_join_page else None)
 
 
 def _calendar(event: Event, name: str) -> Calendar:
@@ -82,7 +89,7 @@ def _location(event: Event, audience: str, room: str | None = None, viewer: Mode
     if audience != Audience.DIGITAL and viewer != Mode.DIGITAL and event.venue_name:
         parts.append(", ".join(filter(None, [room, event.venue_name, event.venue_address])))
     if audience != Audience.ON_SITE and viewer != Mode.ON_SITE and Mode.DIGITAL in event.modes:
-        parts.append(event.platform_name or "Digitalt")
+        parts.append(event.platform_name or _("Digital"))
     return " / ".join(parts)
 
 
@@ -122,7 +129,7 @@ def event_calendar_for_mail(event: Event, links: Links) -> bytes:
     draw it a hundred times over while holding the seat lock). ``Event.updated_at`` changes with
     every change to the event, so a change draws it afresh; DTSTAMP is at most an hour old.
     """
-    key = (event.id, event.updated_at, links, utcnow().replace(minute=0, second=0, microsecond=0))
+    key = (event.id, event.updated_at, links, str(get_locale()), utcnow().replace(minute=0, second=0, microsecond=0))
     cached = _mail_calendars.get(key)
     if cached is None:
         cached = event_calendar(event, links)
@@ -197,9 +204,9 @@ def personal_calendar(event: Event, mode: Mode, memberships: dict, links: Links)
             if group.place:
                 location = ", ".join(filter(None, [group.place, event.venue_name]))
         if mode == Mode.DIGITAL and item.audience != Audience.ON_SITE and links.join_url:
-            extra.append(links.join_url)
+            extra.append(_("Join with your personal link: %(url)s", url=links.join_url))
         if links.personal_url:
-            extra.append(links.personal_url)
+            extra.append(_("Your registration: %(url)s", url=links.personal_url))
         cal.add_component(_item_vevent(event, item, links, extra, location, viewer=mode))
     for vevent in _cancelled_vevents(event, programme.visible_audiences(event, mode), links):
         cal.add_component(vevent)

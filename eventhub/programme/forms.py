@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from eventhub import labels
-from eventhub.fields import strip
+from eventhub.fields import at_most, strip
 from eventhub.programme import operations
 
 TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?$")
@@ -69,7 +69,7 @@ def local_moment(day: date, moment: time | None, zone: str) -> datetime | None:
 
 class ItemForm(FlaskForm):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Enter a title.")),
-                                                                  Length(max=300)])
+                                                                  at_most(300)])
     kind = SelectField(_l("Kind of item"), choices=KIND_CHOICES, default="talk")
     audience = RadioField(_l("For whom"), choices=AUDIENCE_CHOICES, default="everyone",
                           validators=[InputRequired(_l("Choose who the item is for."))])
@@ -79,9 +79,9 @@ class ItemForm(FlaskForm):
     ends = TimeOfDayField(_l("Ends (optional)"), validators=[Optional()],
                           description=_l("Leave empty for an item printed with its start only."))
     location = StringField(_l("Room or stream (optional)"), filters=[strip], validators=[Optional(),
-                                                                                         Length(max=200)])
+                                                                                         at_most(200)])
     description = TextAreaField(_l("Description (Markdown, optional)"), filters=[strip],
-                                validators=[Optional(), Length(max=20000)])
+                                validators=[Optional(), at_most(20000)])
 
     def validate_day(self, field):
         if field.data and not 1900 <= field.data.year <= 2200:
@@ -110,11 +110,11 @@ class PersonChoiceMixin:
 
     person_required = True
     person = SelectField(_l("Choose from the directory"), choices=[], validate_choice=False)
-    new_name = StringField(_l("Name"), filters=[strip], validators=[Optional(), Length(max=200)])
+    new_name = StringField(_l("Name"), filters=[strip], validators=[Optional(), at_most(200)])
     new_title = StringField(_l("Title or role (optional)"), filters=[strip], validators=[Optional(),
-                                                                                         Length(max=300)])
+                                                                                         at_most(300)])
     new_organisation = StringField(_l("Organisation (optional)"), filters=[strip],
-                                   validators=[Optional(), Length(max=300)])
+                                   validators=[Optional(), at_most(300)])
 
     def set_people(self, people, label=None) -> None:
         if label is not None:
@@ -154,17 +154,17 @@ class LeaderForm(PersonChoiceMixin, FlaskForm):
 
 class GroupForm(FlaskForm):
     title = StringField(_l("Topic of the group"), filters=[strip], validators=[DataRequired(_l("Enter a topic.")),
-                                                                               Length(max=300)])
+                                                                               at_most(300)])
     mode = RadioField(_l("Where the group meets"), choices=[],
                       validators=[InputRequired(_l("Choose on site or digital."))])
     seats = IntegerField(_l("Seats (empty: unlimited)"), validators=[
         Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0 upwards."))])
-    place = StringField(_l("Room (on-site groups)"), filters=[strip], validators=[Optional(), Length(max=200)])
+    place = StringField(_l("Room (on-site groups)"), filters=[strip], validators=[Optional(), at_most(200)])
     join_url = URLField(_l("Join link (digital groups; only the group's members see it)"), filters=[strip],
                         validators=[Optional(), URL(message=_l("Enter a full link starting with https://.")),
-                                    Length(max=500)])
+                                    at_most(500)])
     description = TextAreaField(_l("Description (Markdown, optional)"), filters=[strip],
-                                validators=[Optional(), Length(max=20000)])
+                                validators=[Optional(), at_most(20000)])
 
     def set_modes(self, event, current: str | None = None) -> None:
         modes = [mode.value for mode in event.modes]
@@ -197,10 +197,10 @@ class NewGroupForm(PersonChoiceMixin, GroupForm):
 
 class PersonForm(FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")),
-                                                                Length(max=200)])
-    title = StringField(_l("Title or role (optional)"), filters=[strip], validators=[Optional(), Length(max=300)])
+                                                                at_most(200)])
+    title = StringField(_l("Title or role (optional)"), filters=[strip], validators=[Optional(), at_most(300)])
     organisation = StringField(_l("Organisation (optional)"), filters=[strip],
-                               validators=[Optional(), Length(max=300)])
+                               validators=[Optional(), at_most(300)])
 
     def person_data(self) -> operations.PersonData:
         return operations.PersonData(name=self.name.data, title=self.title.data or "",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from eventhub.events.models import Event
+from eventhub.groups import services as group_rules
 from eventhub.modes import Audience, Mode
 from eventhub.programme.models import ProgrammeItem
 
@@ -79,11 +80,12 @@ def slots(items: Iterable[ProgrammeItem]) -> list[Slot]:
 
 
 def groups_by_mode(event: Event, item: ProgrammeItem, viewer: Mode | None) -> list[tuple[Mode, list]]:
-    """An item's discussion groups split by mode, only for the modes the viewer sees."""
-    modes = event.modes if viewer is None else (viewer,)
+    """An item's discussion groups split by mode: all of them, or those the viewer's mode may join
+    (the viewer's own, and digital groups for people on site where the event allows it)."""
     result = []
-    for mode in modes:
-        groups = [group for group in item.groups if group.mode == mode]
+    for mode in event.modes:
+        groups = [group for group in item.groups if group.mode == mode
+                  and (viewer is None or group_rules.may_join(event, viewer, group))]
         if groups:
             result.append((mode, groups))
     return result

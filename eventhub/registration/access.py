@@ -3,14 +3,16 @@
 The token is the only key to a person's registration, so no answer under it is kept or passed
 on: no Referer carries the token to another site, and no shared or browser cache stores the
 page (a view may ask for revalidation instead, with an ETag). ``init_app`` makes every answer
-under ``/r/`` so, whatever gives it (the view, an unknown token's 404, a refused CSRF token);
+under ``/r/`` so, whatever gives it (the view, an unknown token's 404, a refused CSRF token),
+and looks the registration up once, so that the page speaks the person's language
+(``g.person_language``, read by ``i18n.select_locale``) even when it is an error page;
 ``personal_link`` gives the view the registration its link names.
 """
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, after_this_request, request
+from flask import abort, after_this_request, g, request
 
 from eventhub.registration import services
 
@@ -24,10 +26,14 @@ def _private(response):
     return response
 
 
-def _mark_private(_endpoint, _values) -> None:
+def _mark_private(_endpoint, values) -> None:
     # URL value preprocessors run before any before_request function (CSRFProtect's among them).
     if request.url_rule is not None and request.url_rule.rule.startswith(PREFIX):
         after_this_request(_private)
+        registration = services.find_by_token((values or {}).get("token", ""))
+        g.personal_registration = registration
+        if registration is not None:
+            g.person_language = registration.language
 
 
 def init_app(app) -> None:
@@ -39,7 +45,7 @@ def personal_link(view):
 
     @wraps(view)
     def wrapped(token: str, **kwargs):
-        registration = services.find_by_token(token)
+        registration = g.personal_registration if "personal_registration" in g else services.find_by_token(token)
         if registration is None:
             abort(404)
         return view(registration=registration, token=token, **kwargs)

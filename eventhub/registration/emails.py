@@ -25,9 +25,16 @@ from eventhub.registration.models import Registration
 TICKET_RENDERER = "ticket_qr"  # registered with the outbox by create_app: registration.qr.qr_png
 
 
+def personal_url(registration: Registration, keys: Keyring, page: str = "") -> str:
+    """One of the person's own pages (``page`` such as "/join"), by the secret link, in their language."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    token = tokens.manage_token(keys, registration.token_salt)
+    return f"{base}/r/{token}{page}?lang={registration.language}"
+
+
 def manage_url(registration: Registration, keys: Keyring) -> str:
     """The person's own page: the secret link that every email to them carries."""
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/r/{tokens.manage_token(keys, registration.token_salt)}"
+    return personal_url(registration, keys)
 
 
 def letter(registration: Registration, template: str, subject: Callable[[str], str], keys: Keyring, *,
@@ -42,15 +49,17 @@ def letter(registration: Registration, template: str, subject: Callable[[str], s
     with force_locale(registration.language):
         body = render_template(template, registration=registration, event=event, details=details,
                                with_ticket=with_ticket, manage_url=manage_url(registration, keys),
+                               join_url=personal_url(registration, keys, "/join"),
+                               ticket_code=tokens.ticket_code(keys, registration) if with_ticket else None,
                                join_opens_at=event.join_opens_at, **context)
         title = subject(event.title)
+        ics = None
+        if calendar and registration.is_confirmed:
+            links = calendars.links_for(event, current_app.config["BASE_URL"], language=registration.language)
+            ics = calendars.event_calendar_for_mail(event, links)
     attachment = outbox.Attachment(
         "biljett.png" if registration.language == "sv" else "ticket.png", "image/png", renderer=TICKET_RENDERER,
         source=tokens.ticket_payload(keys, registration)) if with_ticket else None
-    ics = None
-    if calendar and registration.is_confirmed:
-        base_url = current_app.config["BASE_URL"]
-        ics = calendars.event_calendar_for_mail(event, calendars.links_for(event, base_url))
     return outbox.queue(registration.email, title, body, registration_id=registration.id, attachment=attachment,
                         calendar_ics=ics)
 
@@ -74,8 +83,8 @@ KINDS = {
 }
 
 
-def send(registration: Registration, kind: str, keys: Keyring) -> OutboxMessage | None:
-    """One of the registration's own emails (``KINDS``) to the person."""
+def send(registration: Registration, kind: str, keys: Keyring, **context) -> OutboxMessage | None:
+    """One of the registration's own emails (``KINDS``) to the person; ``context`` goes to its template."""
     spec = KINDS[kind]
     return letter(registration, f"registration/emails/{kind}.txt", spec.subject, keys, details=spec.details,
-                  ticket=spec.ticket, calendar=spec.calendar)
+                  ticket=spec.ticket, calendar=spec.calendar, **context)

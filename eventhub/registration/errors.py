@@ -21,6 +21,10 @@ class ModeNotOffered(RegistrationError):
     pass
 
 
+class LanguageNotOffered(RegistrationError):
+    pass
+
+
 class NoSeatsLeft(RegistrationError):
     def __init__(self, mode: Mode):
         super().__init__(mode)

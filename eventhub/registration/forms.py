@@ -2,20 +2,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from eventhub import labels
-from eventhub.fields import strip, valid_email
+from eventhub.fields import at_most, strip, valid_email
 from eventhub.groups import services as group_services
+from eventhub.i18n import page_language
 
 SPECIAL_ANSWER_MAX = 500
 
 
 class SpecialAnswersMixin:
     dietary_needs = TextAreaField(_l("Dietary needs (optional)"), filters=[strip],
-                                  validators=[Optional(), Length(max=SPECIAL_ANSWER_MAX)])
+                                  validators=[Optional(), at_most(SPECIAL_ANSWER_MAX)])
     accessibility_needs = TextAreaField(_l("Accessibility needs (optional)"), filters=[strip],
-                                        validators=[Optional(), Length(max=SPECIAL_ANSWER_MAX)])
+                                        validators=[Optional(), at_most(SPECIAL_ANSWER_MAX)])
     special_consent = BooleanField(
         _l("I agree that my dietary and accessibility answers are stored to plan the event. "
            "They are deleted after the event, as the privacy notice says, and I can withdraw my consent at any "
@@ -29,18 +30,18 @@ class SpecialAnswersMixin:
 
 class RegistrationForm(SpecialAnswersMixin, FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[
-        DataRequired(_l("Enter your name.")), Length(max=200, message=_l("At most %(max)d characters."))])
+        DataRequired(_l("Enter your name.")), at_most(200)])
     email = EmailField(_l("Email"), filters=[strip], validators=[
-        DataRequired(_l("Enter your email address.")), Length(max=254), valid_email])
-    organisation = StringField(_l("Organisation (optional)"), filters=[strip], validators=[Optional(), Length(max=200)])
-    role_title = StringField(_l("Role or title (optional)"), filters=[strip], validators=[Optional(), Length(max=200)])
+        DataRequired(_l("Enter your email address.")), at_most(254), valid_email])
+    organisation = StringField(_l("Organisation (optional)"), filters=[strip], validators=[Optional(), at_most(200)])
+    role_title = StringField(_l("Role or title (optional)"), filters=[strip], validators=[Optional(), at_most(200)])
     sector = RadioField(_l("Sector"), choices=list(labels.SECTOR.items()),
                         validators=[InputRequired(_l("Choose the sector you work in."))])
     mode = RadioField(_l("How will you take part?"), choices=[],
                       validators=[InputRequired(_l("Choose how you will take part."))])
     group = RadioField(_l("Discussion group (optional)"), choices=[], validators=[Optional()], coerce=str)
-    language = RadioField(_l("Language for emails"), choices=list(labels.LANGUAGE.items()), default="sv",
-                          validators=[InputRequired()])
+    language = RadioField(_l("Language for emails"), choices=list(labels.LANGUAGE.items()),
+                          validators=[InputRequired(_l("Choose a language."))])
     privacy = BooleanField(_l("I have read the privacy notice."),
                            validators=[DataRequired(_l("You need to accept the privacy notice to register."))])
     photo_consent = BooleanField(_l("I agree to appear in photos from the event (optional)."))
@@ -65,17 +66,24 @@ class SpecialAnswersForm(SpecialAnswersMixin, FlaskForm):
     pass
 
 
+class LanguageForm(FlaskForm):
+    language = RadioField(_l("Language for emails and this page"), choices=list(labels.LANGUAGE.items()),
+                          validators=[InputRequired(_l("Choose a language."))])
+    next = StringField()  # the page to return to (checked by the view)
+
+
 def registration_form(event, formdata=None, viewer=None) -> tuple[RegistrationForm, list]:
     """The registration form as the event page and /register show it, and the groups it offers.
 
     Seen from one audience's programme, the form starts in that mode and offers only
-    the groups that mode may join.
+    the groups that mode may join. It starts in the language of the page it stands on: someone
+    who reads the English page gets English emails unless they choose otherwise.
     """
     form = RegistrationForm(formdata=formdata)
     groups = group_services.choosable(event, viewer) if event.group_choice_open else []
     if viewer is not None and formdata is None:
         form.mode.data = viewer.value
     form.set_choices(event, groups)
-    if formdata is None and not form.language.data:
-        form.language.data = "sv"
+    if formdata is None:
+        form.language.data = page_language()
     return form, groups

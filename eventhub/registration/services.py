@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from eventhub import labels
 from eventhub.database import commit
 from eventhub.events.models import SEATS, Event, EventStatus
 from eventhub.extensions import db
@@ -24,6 +25,7 @@ from eventhub.registration import emails, tokens
 from eventhub.registration.errors import (
     AlreadyCancelled,
     AlreadyRegistered,
+    LanguageNotOffered,
     MissingEmail,
     ModeNotOffered,
     NoSeatsLeft,
@@ -221,6 +223,30 @@ def set_special_answers(registration: Registration, dietary: str, accessibility:
         registration.dietary_needs = registration.accessibility_needs = ""
 
 
+def waitlist_position(registration: Registration) -> int | None:
+    """The person's place in their mode's waitlist (1 is next to get a seat), None when not on it."""
+    if not registration.is_waitlisted:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).select_from(Registration)
+        .where(Registration.event_id == registration.event_id, Registration.mode == registration.mode,
+               Registration.status == RegistrationStatus.WAITLISTED,
+               or_(Registration.waitlisted_at < registration.waitlisted_at,
+                   and_(Registration.waitlisted_at == registration.waitlisted_at, Registration.id < registration.id))))
+    return ahead + 1
+
+
+def just_registered(event_id: int, registration_id: int | None) -> Registration | None:
+    """The registration this browser has just made for the event, for the page that says what happened;
+    None when there is none (or it has been cancelled since)."""
+    if registration_id is None:
+        return None
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event_id or registration.is_cancelled:
+        return None
+    return registration
+
+
 def find_by_token(token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
@@ -255,6 +281,16 @@ def cancel(registration_id: int, now: datetime, keys: Keyring) -> Registration:
     return registration
 
 
+def change_language(registration_id: int, language: str) -> Registration:
+    """The language the person's emails, page, documents and calendar speak from now on."""
+    if language not in labels.LANGUAGE:
+        raise LanguageNotOffered(language)
+    registration = db.session.get(Registration, registration_id)
+    registration.language = language
+    commit()
+    return registration
+
+
 def change_mode(registration_id: int, new_mode: str, now: datetime, keys: Keyring, *, organiser: bool = False,
                 override: bool = False) -> RegistrationResult:
     """Move to the other mode; that takes a seat there (waitlisted people too) and frees the old one."""
@@ -277,12 +313,14 @@ def change_mode(registration_id: int, new_mode: str, now: datetime, keys: Keyrin
     registration.status = RegistrationStatus.CONFIRMED
     registration.confirmed_at, registration.waitlisted_at = now, None
     registration.ticket_version += 1  # an on-site ticket must not open the door for a digital registration
-    groups.leave_not_allowed(registration, event, keys)
+    left_groups = groups.leave_not_allowed(registration, event, keys)
     db.session.flush()
     if had_a_seat:
         SEATS[old].release(event.id)
         promote_waitlist(event.id, old, now, keys)
-    emails.send(registration, "mode_changed", keys)
+    emails.send(registration, "mode_changed", keys, left_groups=left_groups,
+                kept_groups=[m.group for m in registration.memberships],
+                may_choose=bool(event.group_choice_open and groups.choosable(event, target)))
     commit()
     return RegistrationResult(registration, raised=_raised(target, taken))
 

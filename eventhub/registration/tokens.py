@@ -30,15 +30,23 @@ def token_hash(token: str) -> str:
 TICKET_PREFIX = "EH1:"  # a version tag lets the scanner refuse codes it does not understand
 
 
-def ticket_payload(keys: Keyring, registration) -> str:
+def ticket_payload(keys: Keyring, registration, version: int | None = None) -> str:
     """What the door QR encodes: ``EH1:<registration id>-<ticket version>-<secret>``.
 
     The id lets the server find the ticket in one look-up; the secret (an HMAC under the
     app's key) makes it impossible to forge; the version makes a cancelled or changed
-    ticket stop working.
+    ticket stop working. ``version`` names an earlier ticket (the one a cancelled person holds).
     """
-    secret = ticket_secret(keys, registration.token_salt, registration.ticket_version)
-    return f"{TICKET_PREFIX}{registration.id}-{registration.ticket_version}-{secret}"
+    version = registration.ticket_version if version is None else version
+    secret = ticket_secret(keys, registration.token_salt, version)
+    return f"{TICKET_PREFIX}{registration.id}-{version}-{secret}"
+
+
+def held_version(version: int, status: str) -> int:
+    """The version of the ticket a person holds, given the registration's ``ticket_version`` and
+    ``status``: cancelling raises the version (so the old ticket stops working), but the door must
+    still recognise the cancelled ticket to say so."""
+    return version - 1 if status == "cancelled" and version > 1 else version
 
 
 def parse_ticket_payload(text: str) -> tuple[int, int, str] | None:
@@ -58,6 +66,11 @@ def ticket_secret(keys: Keyring, salt: str, version: int) -> str:
 
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread at the door
+
+
+def ticket_code(keys: Keyring, registration) -> str:
+    """The short code of the person's current ticket, printed next to its QR code."""
+    return short_code(keys, registration.token_salt, registration.ticket_version)
 
 
 def short_code(keys: Keyring, salt: str, version: int) -> str:

@@ -1,16 +1,17 @@
 """Registration (the public form) and the attendee's own page behind their secret link."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
-from eventhub import keyring, labels
+from eventhub import i18n, keyring, labels
 from eventhub.extensions import limiter
 from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
 from eventhub.modes import Mode
 from eventhub.programme import services as programme
-from eventhub.registration import errors, forms, qr, services, tokens
+from eventhub.registration import access, errors, forms, qr, services, tokens
 from eventhub.registration.access import personal_link
 from eventhub.text import normalise_email
 from eventhub.types import utcnow
@@ -92,8 +93,6 @@ def register(slug):
     event = _load_event(slug)
     state = services.registration_state(event, utcnow())
     form, groups = forms.registration_form(event, request.form if request.method == "POST" else None)
-    if request.method == "GET" and not form.language.data:
-        form.language.data = str(request.cookies.get("lang") or "sv")
     if state == "open" and form.validate_on_submit():
         data = services.RegistrationInput(
             name=form.name.data, email=form.email.data, mode=form.mode.data, organisation=form.organisation.data or "",
@@ -103,11 +102,14 @@ def register(slug):
             privacy_accepted=form.privacy.data, group_id=int(form.group.data) if form.group.data else None,
         )
         try:
-            services.register(event.id, data, utcnow(), keyring.current())
+            result = services.register(event.id, data, utcnow(), keyring.current())
         except errors.RegistrationError as error:
             form.form_errors.append(error_message(error))
         else:
             session["registered_email"] = normalise_email(form.email.data)
+            # Only a new registration is shown on screen; an address already registered gets its link by
+            # email, so the page never shows a stranger someone else's registration.
+            session["registered_id"] = result.registration.id if result.created else None
             return redirect(url_for("registration.registered", slug=slug), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("registration/register.html", event=event, form=form, groups=groups, state=state,
@@ -117,8 +119,23 @@ def register(slug):
 @bp.get("/events/<slug>/registered")
 def registered(slug):
     event = _load_event(slug)
-    # The same page whether the address was new or already registered: it reveals nothing.
-    return render_template("registration/registered.html", event=event, email=session.get("registered_email"))
+    registration = services.just_registered(event.id, session.get("registered_id"))
+    if registration is None:
+        # An address that was already registered: its link went by email, and the page reveals nothing.
+        return render_template("registration/registered.html", event=event, email=session.get("registered_email"))
+    token = tokens.manage_token(keyring.current(), registration.token_salt)
+    with force_locale(registration.language):  # the language the person chose, as their page and emails
+        html = render_template("registration/registered.html", event=event, email=registration.email,
+                               **_status_context(registration, token))
+    response = current_app.make_response(html)
+    response.headers.update(access.PRIVATE_HEADERS)  # it holds the person's secret link and ticket
+    return response
+
+
+def _status_context(registration, token: str) -> dict:
+    """What the status box (registration/_status.html) shows: seat or waitlist, group, ticket and code."""
+    return dict(registration=registration, token=token, waitlist_position=services.waitlist_position(registration),
+                ticket_code=tokens.ticket_code(keyring.current(), registration))
 
 
 @bp.get("/events/<slug>/privacy")
@@ -135,7 +152,11 @@ def _manage_page(registration, token, mode_form=None, group_form=None, answers_f
     allowed = groups.choosable(event, Mode(registration.mode)) if event.group_choice_open else []
     mode_form = mode_form or forms.ModeForm(formdata=None, mode=registration.mode)
     mode_form.mode.choices = [(m.value, labels.MODE[m]) for m in event.modes]
-    group_form = group_form or forms.GroupForm(formdata=None)
+    # What a change of mode would do to the person's groups, said before they choose it.
+    lost_groups = {m.value: groups.lost_by_mode_change(registration, event, m) for m in event.modes
+                   if m != registration.mode}
+    current = next((m.group_id for m in registration.memberships if m.group_id in {g.id for g in allowed}), None)
+    group_form = group_form or forms.GroupForm(formdata=None, group=str(current) if current else None)
     group_form.group.choices = [(str(g.id), g.title) for g in allowed]
     answers_form = answers_form or forms.SpecialAnswersForm(
         formdata=None, dietary_needs=registration.dietary_needs,
@@ -143,10 +164,11 @@ def _manage_page(registration, token, mode_form=None, group_form=None, answers_f
         special_consent=registration.special_consent_at is not None)
     now = utcnow()
     return render_template(
-        "registration/manage.html", registration=registration, event=event, token=token,
+        "registration/manage.html", event=event, **_status_context(registration, token),
         slots=programme.slots(items), memberships={m.item_id: m for m in registration.memberships},
-        allowed_groups=allowed, mode_form=mode_form, group_form=group_form, answers_form=answers_form,
-        cancel_form=ConfirmForm(), state=services.registration_state(event, now),
+        allowed_groups=allowed, lost_groups=lost_groups, mode_form=mode_form, group_form=group_form,
+        answers_form=answers_form, cancel_form=ConfirmForm(), state=services.registration_state(event, now),
+        is_past=event.ends_at <= now,
         join_opens_at=event.join_opens_at, join_open=event.join_is_open(now),
     ), status
 
@@ -183,13 +205,14 @@ def choose_group(registration, token):
     try:
         membership = groups.choose(registration.id, int(form.group.data), utcnow(), keyring.current())
     except errors.RegistrationError as error:
-        flash(error_message(error), "error")
+        flash(error_message(error), "error@choose-group")
     else:
         if membership.is_confirmed:
-            flash(_("You have a place in the group."), "success")
+            flash(_("You have a place in the group %(group)s.", group=membership.group.title), "success@choose-group")
         else:
-            flash(_("The group is full: you are on its waitlist."), "success")
-    return redirect(url_for(".manage", token=token) + "#groups", code=303)
+            flash(_("The group %(group)s is full: you are on its waitlist, not in the group yet.",
+                    group=membership.group.title), "warning@choose-group")
+    return redirect(url_for(".manage", token=token) + "#choose-group", code=303)
 
 
 @bp.post("/r/<token>/answers")
@@ -206,6 +229,23 @@ def update_answers(registration, token):
     else:
         flash(_("Your answers are saved."), "success")
     return redirect(url_for(".manage", token=token), code=303)
+
+
+@bp.post("/r/<token>/language")
+@personal_link
+def change_language(registration, token):
+    form = forms.LanguageForm()
+    if form.validate_on_submit():
+        services.change_language(registration.id, form.language.data)
+        with force_locale(form.language.data):
+            flash(_("From now on your emails and your page are in this language."), "success")
+    else:
+        flash(_("Choose one of the languages offered."), "error")
+    own = url_for(".manage", token=token)
+    back = i18n.safe_next(form.next.data)
+    if back != own and not back.startswith((own + "/", own + "?", own + "#")):  # only the person's own pages
+        back = own
+    return redirect(back, code=303)
 
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])

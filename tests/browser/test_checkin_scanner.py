@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventhub import keyring
 from eventhub.accounts import services as accounts
@@ -243,6 +244,60 @@ def test_offline_check_in_is_queued_kept_over_a_reload_and_synced(new_context, s
     assert "2 check-ins made offline are now saved" in page.inner_text("#sync-report")
 
 
+def test_scanner_starts_offline_from_a_cold_reload_and_queues(new_context, scanner_server):
+    """Wi-Fi gone and the tab reloaded (or reopened): the service worker serves the page and its
+    scripts, the ticket list is still on the device, and the scan is decided and queued."""
+    person = register(scanner_server, "Cilla Kallstart")
+    context = new_context(server=scanner_server, lang="en", **PHONE)
+    page = open_scanner(context)
+    page.wait_for_selector("#scanner[data-offline-ready]", state="attached")
+    page.wait_for_function("""async () => { const names = await caches.keys();
+        const cache = await caches.open(names.find((n) => n.startsWith('eventhub-scanner-')));
+        return !!(await cache.match(location.pathname)); }""")
+
+    context.set_offline(True)
+    response = page.reload()
+    assert response is not None and response.from_service_worker
+    page.wait_for_selector("#scanner")
+    page.locator("#connection.is-offline").wait_for()
+    scan(page, person.payload)
+    result = wait_for_result(page, "green", person.name)
+    assert "saved on this device" in result.inner_text()
+    assert page.inner_text("#queue") == "1 check-in waiting to sync"
+
+    # A new tab of the same phone, still offline: the scanner opens from the kept copy too.
+    second = context.new_page()
+    response = second.goto(SCANNER)
+    assert response is not None and response.from_service_worker
+    second.wait_for_selector("#scanner")
+    assert second.inner_text("#queue") == "1 check-in waiting to sync"
+
+    context.set_offline(False)
+    page.locator("#queue").wait_for(state="hidden", timeout=SYNC_TIMEOUT)
+    assert [(row.outcome, row.offline) for row in check_ins(scanner_server, person)] == [("checked_in", True)]
+
+
+def test_scanner_forgets_this_device_s_copy_after_the_event(new_context, scanner_server):
+    """Names are kept on the phone only as long as the event needs them."""
+    # Without the service worker, so that the test can rewrite the page as it arrives.
+    context = new_context(server=scanner_server, lang="en", service_workers="block", **PHONE)
+    page = open_scanner(context)
+    kept = f"eventhub.checkin.{SLUG}.tickets"
+    assert page.evaluate("(key) => localStorage.getItem(key) !== null", kept)
+
+    def a_day_after_the_event(route):
+        html = route.fetch().text()
+        route.fulfill(body=re.sub(r'data-forget-after="[^"]*"', 'data-forget-after="2000-01-01T00:00:00+00:00"', html),
+                      content_type="text/html")
+
+    page.route(f"**{SCANNER}", a_day_after_the_event)
+    page.evaluate("() => document.getElementById('scanner').removeAttribute('data-tickets')")
+    page.reload()
+    page.wait_for_selector("#scanner[data-tickets]", state="attached")  # still scans from memory
+
+    assert page.evaluate("(key) => localStorage.getItem(key)", kept) is None
+
+
 def test_same_ticket_offline_on_two_devices_counts_once_and_reports_the_duplicate(new_context, scanner_server):
     person = register(scanner_server, "Tvåfald Tvilling")
     first = open_scanner(new_context(server=scanner_server, lang="en", **PHONE))
@@ -350,6 +405,85 @@ def test_name_search_and_walk_in(new_context, scanner_server):
     with scanner_server.app.app_context():
         walk_in = db.session.scalar(select(Registration).where(Registration.name == "Vera Walkin"))
         assert walk_in.checked_in_at is not None and walk_in.mode == "on_site"
+
+
+def test_recent_check_ins_each_undoable_and_kept_over_a_reload(new_context, scanner_server):
+    first, second = register(scanner_server, "Ulla Ångra"), register(scanner_server, "Ture Tvåa")
+    context = new_context(server=scanner_server, lang="en", **PHONE)
+    page = open_scanner(context)
+    for person in (first, second):
+        scan(page, person.payload)
+        wait_for_result(page, "green", person.name)
+    recent = page.locator("#recent-list li")
+    assert recent.count() >= 2 and second.name in recent.nth(0).inner_text()
+
+    page.reload()
+    page.wait_for_selector("#scanner[data-tickets]", state="attached")
+    # Not only the last one: the earlier check-in is undone from the list, after the reload.
+    page.get_by_role("button", name=f"Undo the check-in of {first.name}").click()
+    wait_for_result(page, "undone", first.name)
+    assert registration_row(scanner_server, first).checked_in_at is None
+    assert registration_row(scanner_server, second).checked_in_at is not None
+    assert first.name not in page.inner_text("#recent-list")
+
+
+def test_type_ahead_search_finds_people_while_typing(new_context, scanner_server):
+    person = register(scanner_server, "Tyko Tidig", organisation="Skriv AB")
+    page = open_scanner(new_context(server=scanner_server, lang="en", **PHONE))
+    page.locator("#search-input").press_sequentially("tyko ti", delay=40)
+    page.get_by_role("button", name=f"Check in {person.name}").wait_for()  # found with no Enter pressed
+
+
+def test_walk_in_with_a_registered_name_asks_first_and_an_error_clears_the_result(new_context, scanner_server):
+    person = register(scanner_server, "Nina Namne")
+    other = register(scanner_server, "Olof Annan")
+    page = open_scanner(new_context(server=scanner_server, lang="en", **DESKTOP))
+    scan(page, other.payload)
+    wait_for_result(page, "green", other.name)
+
+    page.fill("#walk-in-name", "nina  NAMNE")
+    page.click("#walk-in-form button[type=submit]")
+    error = page.locator("#walk-in-error")
+    error.wait_for()
+    assert "Nina Namne is already registered" in error.inner_text()
+    assert other.name not in page.inner_text("#result")  # the previous person's result is gone
+    page.get_by_role("button", name=f"Check in {person.name}").wait_for()
+    with scanner_server.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration)
+                                 .where(func.lower(Registration.name).like("nina%namne"))) == 1
+    # The host says it is someone else: now the walk-in is created.
+    page.get_by_role("button", name="Register a new person anyway").click()
+    wait_for_result(page, "green", "nina  NAMNE".strip())
+    with scanner_server.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Registration)
+                                 .where(func.lower(Registration.name).like("nina%namne"))) == 2
+
+
+def test_a_cancelled_ticket_reads_the_same_scanned_typed_and_offline(new_context, scanner_server):
+    person = register(scanner_server, "Carl Cancel")
+    with scanner_server.app.app_context():
+        registration.cancel(person.id, datetime.now(UTC), keyring.of(scanner_server.app))
+    context = new_context(server=scanner_server, lang="en", **PHONE)
+    page = open_scanner(context)
+    answers = []
+    for code in (person.payload, person.short_code):
+        scan(page, code)
+        answers.append(wait_for_result(page, "red", person.name).inner_text())
+    context.set_offline(True)
+    page.locator("#connection.is-offline").wait_for()
+    scan(page, person.payload)
+    answers.append(wait_for_result(page, "red", person.name).inner_text())
+    assert all("This registration is cancelled." in answer for answer in answers), answers
+
+
+def test_phone_shows_camera_and_last_result_together_under_a_compact_header(new_context, scanner_server):
+    page = open_scanner(new_context(server=scanner_server, lang="sv", **PHONE))
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= 56  # one compact row (it was two rows, 96 px)
+    camera, result = page.locator(".camera-box").bounding_box(), page.locator("#result").bounding_box()
+    assert camera["y"] < result["y"], "camera first"
+    assert result["y"] + 100 <= PHONE["viewport"]["height"], "the result is on screen with the camera's button"
+    assert page.get_by_role("link", name="Dörrlista (PDF)").count() == 1  # the door list from the scanner
 
 
 # --- 4. accessibility ------------------------------------------------------------------------

@@ -88,11 +88,11 @@ def test_audience_switch_works_without_javascript(new_context):
     assert talk(page, ON_SITE_TALK).is_visible() and talk(page, DIGITAL_TALK).is_visible()
     switch = page.get_by_role("navigation", name="Visa programmet för")
     with page.expect_navigation():
-        switch.get_by_role("link", name="För digitala deltagare").click()
+        switch.get_by_role("link", name="Digitalt", exact=True).click()
     assert "audience=digital" in page.url
     assert talk(page, DIGITAL_TALK).is_visible()
     assert talk(page, ON_SITE_TALK).count() == 0
-    link = switch.get_by_role("link", name="För digitala deltagare")
+    link = switch.get_by_role("link", name="Digitalt", exact=True)
     assert link.get_attribute("aria-current") == "page"
 
 

@@ -192,8 +192,14 @@ def test_register_on_a_phone_with_the_keyboard_alone(new_context, registration_s
     assert navigation.value.ok
     # The redirect keeps the form's #registration, which the page does not have: harmless.
     assert urlsplit(page.url).path == f"{EVENT}/registered", page.url
-    assert page.get_by_role("heading", level=1).inner_text() == "Titta i din e-post"
-    assert "karin.lind@example.se" in page.get_by_role("status").inner_text()
+    # What happened, at once: the seat, the group, the ticket with its short code, the way to the page.
+    assert page.get_by_role("heading", level=1).inner_text() == "Du är anmäld"
+    status = page.get_by_role("status").first.inner_text()
+    assert "Du har en plats i lokalen." in status and f"Din grupp: {ON_SITE_GROUP}" in status
+    assert page.locator("img.ticket-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", page.inner_text(".ticket-code strong"))
+    assert page.get_by_role("link", name="Öppna din anmälningssida").get_attribute("href").startswith("/r/")
+    assert "karin.lind@example.se" in page.inner_text("main")
 
     with registration_app.app_context():
         event = event_row()
@@ -288,25 +294,27 @@ def open_page(page, name: str, tokens: dict[str, str], lang: str, viewport: str)
     if name == "privacy":
         return page.goto(f"{EVENT}/privacy").status
     if name == "manage-on_site":
-        status = page.goto(f"/r/{tokens['on_site']}").status
+        status = page.goto(f"/r/{tokens['on_site']}?lang={lang}").status
         assert page.locator("img.ticket-qr").evaluate("img => img.complete && img.naturalWidth > 0")
         assert page.locator("#choose-group input[type=radio]").count() > 0
         assert page.locator(".my-group").count() == 1
         return status
     if name == "manage-group-errors":
-        page.goto(f"/r/{tokens['on_site']}")
+        page.goto(f"/r/{tokens['on_site']}?lang={lang}")
+        # The person's group is preselected; sent with none chosen, the form must say so.
+        page.locator("#choose-group input[type=radio]").evaluate_all("radios => radios.forEach(r => r.checked = false)")
         with page.expect_navigation() as navigation:
             page.locator("#choose-group button[type=submit]").click()
         assert page.locator("#choose-group .error-summary").is_visible()
         return navigation.value.status
     if name == "manage-digital":
-        status = page.goto(f"/r/{tokens['digital']}").status
+        status = page.goto(f"/r/{tokens['digital']}?lang={lang}").status
         assert page.locator(".join-info").is_visible()
         return status
     if name == "manage-cancelled":
-        return page.goto(f"/r/{tokens['cancelled']}").status
+        return page.goto(f"/r/{tokens['cancelled']}?lang={lang}").status
     if name == "cancel":
-        status = page.goto(f"/r/{tokens['on_site']}/cancel").status
+        status = page.goto(f"/r/{tokens['on_site']}/cancel?lang={lang}").status
         assert page.locator("form button.button-danger").is_visible()
         return status
     raise AssertionError(name)

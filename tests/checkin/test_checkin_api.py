@@ -251,7 +251,8 @@ def test_offline_tickets_hold_matching_hashes_names_and_groups_but_no_email_or_a
     assert "no-store" in response.headers["Cache-Control"]
     body = response.get_json()
     by_id = {entry["id"]: entry for entry in body["tickets"]}
-    assert set(by_id) == {anna.id, bertil.id}  # not the cancelled one
+    assert set(by_id) == {anna.id, bertil.id, gone.id}  # the cancelled one too, to read "cancelled" offline
+    assert by_id[gone.id]["status"] == "cancelled"
     entry = by_id[anna.id]
     assert entry["ticket"] == hashlib.sha256(anna.payload.encode()).hexdigest()
     assert entry["code"] == hashlib.sha256(anna.code.encode()).hexdigest()
@@ -286,3 +287,20 @@ def test_search_is_a_post_so_typed_names_stay_out_of_urls(app, slug, door):
     assert [p["name"] for p in people] == ["Anna Åström"]
     assert door.post("search", {"q": 42}).get_json() == {"people": []}
     assert door.post("search", {"q": "%"}).get_json() == {"people": []}  # a wildcard is just a character
+
+
+@pytest.mark.parametrize("how", ["qr", "typed"])
+def test_a_cancelled_ticket_reads_cancelled_scanned_or_typed(app, slug, door, how):
+    gone = registered(app, slug, "gone@example.se", name="Greta Gått")
+    with app.app_context():
+        from datetime import UTC, datetime
+
+        from eventhub.registration import services
+
+        services.cancel(gone.id, datetime.now(UTC), keyring.of(app))
+    code = gone.payload if how == "qr" else gone.code.lower().replace("-", " ")
+
+    result = door.post("scan", {"code": code, "nonce": nonce()}).get_json()["result"]
+
+    assert (result["colour"], result["reason"], result["name"]) == ("red", "cancelled", "Greta Gått")
+    assert count_rows(app, CheckIn, CheckIn.outcome == "checked_in") == 0

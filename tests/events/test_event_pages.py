@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from eventhub.demo.loader import event_date
 from eventhub.extensions import db
+from tests.registration.support import add_group_session
 
 NOW = datetime.now(UTC)
 BORAS = "integration-i-arbetslivet"
@@ -117,7 +118,7 @@ def test_event_page_shows_title_times_venue_and_partners(client, demo):
     assert f"20 oktober {year}, 13:00–16:00" in text
     assert "DO-tank, Textile Fashion Center, Borås" in text
     assert "I samarbete med Högskolan i Borås, Göteborgs Energi, Göteborgs Stadsmission" in text
-    assert "Tiderna är lokal tid (Europe/Stockholm)." in text
+    assert "Tiderna anges i centraleuropeisk sommartid, UTC+2, där evenemanget hålls." in text
     # Items in local time, including the closing item printed without an end.
     for printed in ("12:45–13:00 Registrering & digital check-in", "13:50–14:00 PAUS", "16:00 Avrundning av dagen"):
         assert printed in text
@@ -182,17 +183,28 @@ def test_event_page_digital_audience_hides_on_site_items_and_groups(client, demo
     assert "Parallellt:" not in text
 
 
-def test_event_page_on_site_audience_hides_digital_items_and_groups(client, demo):
-    # The registration form may offer digital groups to on-site people (seed 001 had computers
-    # on site), so look at the programme and group sections only.
+def test_event_page_on_site_audience_hides_digital_items_but_shows_the_groups_it_may_join(client, demo):
+    # Seed 001 had computers on site, so on-site people may join the digital groups: the on-site view
+    # shows them (with their leaders); the digital-only talk stays out. Read the programme only.
     text = page_text(client.get(f"/events/{BORAS}?audience=on_site"))
-    text = text[text.index("Programmet visas"):]
+    text = text[text.index("Programmet visas"):text.index("Anmälan")]
     assert "Programmet visas för er som deltar på plats." in text
     assert "En väg in i sysselsättning" in text
     assert "Samverkan för ökad social hållbarhet" in text
-    assert "Digitala samtalsgrupper" not in text
-    for digital_only in ("Patrik Zapata", "Hanna Hellgren", "Maria Norbäck"):
-        assert digital_only not in text
+    assert "Digitala samtalsgrupper" in text
+    assert "Hanna Hellgren" in text and "Maria Norbäck" in text  # leaders of digital groups
+    assert "Arbetsmarknadsintegration, tack vare i stället för trots allt" not in text  # the digital-only talk
+
+
+def test_event_page_on_site_audience_hides_digital_groups_where_the_event_does_not_allow_them(client, make_event,
+                                                                                            app):
+    slug = make_event(on_site_seats=10, digital_seats=10, on_site_may_join_digital_groups=False)
+    with app.app_context():
+        add_group_session(slug, [("Rumsgruppen", "on_site", 5), ("Skärmgruppen", "digital", 5)])
+
+    text = page_text(client.get(f"/events/{slug}?audience=on_site"))
+
+    assert "Rumsgruppen" in text and "Skärmgruppen" not in text
 
 
 @pytest.mark.parametrize("value", ["everybody", "ON_SITE", "on-site", "%3Cscript%3E"])
@@ -293,9 +305,9 @@ def test_index_renders_in_english_with_lang(client, demo):
 def test_event_page_renders_in_both_languages(client, demo):
     sv = page_text(client.get(f"/events/{BORAS}"))
     en = page_text(client.get(f"/events/{BORAS}?lang=en"))
-    for word in ("Hela programmet", "I samarbete med", "Samtalsledare:", "oktober", "Parallellt:"):
+    for word in ("Programmet som PDF", "I samarbete med", "Samtalsledare:", "oktober", "Parallellt:"):
         assert word in sv
-    for word in ("Whole programme", "In collaboration with", "Group leader:", "October", "In parallel:"):
+    for word in ("Programme as PDF", "In collaboration with", "Group leader:", "October", "In parallel:"):
         assert word in en
     # Organisers' content stays in its own language.
     assert "Gruppsamtal med sakkunniga" in en
@@ -376,7 +388,7 @@ def test_event_page_sanitises_organiser_markdown(client, make_event, make_item, 
     assert "<strong>bold</strong>" in body
     assert "<em>em</em>" in body
     assert "<b>text</b>" in body
-    assert "<script" not in body
+    assert "<script>worse" not in body and "&lt;script&gt;worse" not in body
     assert "javascript:" not in body
     assert "onerror" not in body
     assert "<img" not in body

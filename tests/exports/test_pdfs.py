@@ -1,6 +1,7 @@
 """PDFs read back with real readers: poppler's pdftotext/pdfinfo, pypdf, and zxing for QR codes."""
 from __future__ import annotations
 
+import html
 import http.server
 import io
 import re
@@ -267,3 +268,86 @@ def test_badges_and_door_list_need_a_signed_in_host_or_organiser(client, demo):
     for path in ("badges.pdf", "door-list.pdf"):
         response = client.get(f"/manage/events/{BORAS}/{path}")
         assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(("language", "present", "absent"), [
+    ("en", ["Participant", "Central European"], ["Deltagare"]),
+    ("sv", ["Deltagare", "centraleuropeisk"], ["Participant"]),
+])
+def test_personal_programme_pdf_in_the_persons_language(client, demo, app, language, present, absent):
+    with app.app_context():
+        register(BORAS, "dana@example.se", "digital", language=language)
+        token = MANAGE_LINK_PATTERN.search(outbox("dana@example.se")[0].body_text).group(1)
+    client.set_cookie("lang", "sv" if language == "en" else "en")  # the browser's choice does not matter
+    text = pdf_text(client.get(f"/r/{token}/programme.pdf").data)
+    assert all(word in text for word in present), text
+    assert not any(word in text for word in absent)
+    assert "Arbetsmarknadsintegration" in text  # the organiser's own text stays as written
+
+
+def test_ticket_pdf_in_the_persons_language(client, demo, app):
+    with app.app_context():
+        register(BORAS, "tove@example.se", "on_site", language="en")
+        token = MANAGE_LINK_PATTERN.search(outbox("tove@example.se")[0].body_text).group(1)
+    text = pdf_text(client.get(f"/r/{token}/ticket.pdf").data)
+    assert "If the code cannot be scanned" in text
+
+
+def test_public_programme_pdf_in_the_language_asked_for_and_cached_apart(client, demo):
+    swedish = pdf_text(client.get(f"/events/{BORAS}/programme.pdf").data)
+    english = pdf_text(client.get(f"/events/{BORAS}/programme.pdf?lang=en").data)
+    assert "Program" in swedish and "When" not in swedish
+    assert "When" in english and "Central European" in english
+    assert "Integration i arbetslivet" in english  # the organiser's title as written
+
+
+def pdf_words(body: bytes) -> list[tuple[str, float, float, float, float]]:
+    """Every word of a PDF's first page with its box (xMin, yMin, xMax, yMax), as poppler lays it out."""
+    result = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"], input=body, capture_output=True,
+                            check=True)
+    return [(html.unescape(m.group(5)), *map(float, m.group(1, 2, 3, 4))) for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        result.stdout.decode())]
+
+
+LONG_NAME = "Långnamn" * 25  # 200 characters without a space to break at
+
+
+def test_door_list_keeps_every_column_on_a4_with_a_long_unbroken_name(client, demo, app):
+    with app.app_context():
+        person = register(BORAS, "lang@example.se", "on_site", name=LONG_NAME,
+                          organisation="Organisation" * 16).registration
+        code = tokens.ticket_code(keyring.of(app), person)
+    login(client, app)
+    body = client.get(f"/manage/events/{BORAS}/door-list.pdf").data
+    words = pdf_words(body)
+    a4_width = 595.3
+    assert all(x_max <= a4_width for _, _, _, x_max, _ in words), "text runs off the page"
+    text = " ".join(word for word, *_ in words)
+    for header in ("Namn", "Organisation", "Grupp", "Kod"):
+        assert header in text
+    assert code in text  # the last column is still there for the long row
+    assert "".join(word for word, *_ in words).count("Långnamn") >= 25  # the name is wrapped, not cut
+
+
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+@pytest.mark.parametrize("name", [
+    LONG_NAME,
+    "Anna-Karin Maria Theresia Elisabeth von Schwarzenberg-Lindqvist Åkesson Bergström Lundgren",
+    "Maria-Theresia von Schwarzenberg-Lindqvist Åkesson",
+])
+def test_badge_name_never_overlaps_the_participation_pill(client, demo, app, name):
+    with app.app_context():
+        register(BORAS, "lang@example.se", "on_site", name=name, organisation="Borås Stad, Arbetslivsförvaltningen")
+    login(client, app, "host", staff_role="host")
+    words = pdf_words(client.get(f"/manage/events/{BORAS}/badges.pdf").data)
+    pill = [box for box in words if box[0] == "PLATS"]  # the pill is set in capitals
+    assert pill, words
+    pill_top = min(y_min for _, _, y_min, _, _ in pill)
+    name_parts = [box for box in words if box[0] and box[0] in name]
+    assert name_parts
+    assert max(y_max for _, _, _, _, y_max in name_parts) < pill_top
+    # Nor does it run sideways into the QR code: the text box ends 10 + 7 + 58 mm from the page's edge.
+    assert max(x_max for _, _, _, x_max, _ in name_parts) <= (10 + 7 + 58) * MM + 1

@@ -114,3 +114,37 @@ def page_text(response) -> str:
     """The page's text as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
     body = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
     return re.sub(r"\s+", " ", html.unescape(body))
+
+
+# --- through the web, as a person would ---------------------------------------------------------
+
+FORM = dict(name="Anna Svensson", email="anna@example.se", mode="on_site", sector="business", language="sv",
+            privacy="y")
+
+
+def html_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def csrf_of(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return csrf_token(html_of(response))
+
+
+def post_registration(client, slug, **fields):
+    data = {**FORM, **fields, "csrf_token": csrf_of(client, f"/events/{slug}/register")}
+    return client.post(f"/events/{slug}/register", data={k: v for k, v in data.items() if v is not None})
+
+
+def post_manage(client, token, action, **fields):
+    data = {**fields, "csrf_token": csrf_of(client, f"/r/{token}")}
+    return client.post(f"/r/{token}/{action}", data=data)
+
+
+def token_for(app, email) -> str:
+    """The manage link's token, taken from the last email to that address, as a person would."""
+    with app.app_context():
+        messages = outbox(email)
+        assert messages, f"no email to {email}"
+        return manage_token_from(messages[-1].body_text)

@@ -14,52 +14,25 @@ from eventhub.groups.models import GroupMembership
 from eventhub.mail.models import OutboxMessage
 from eventhub.registration.models import Registration
 from tests.registration.support import (
+    FORM,
     add_group_session,
     count,
+    csrf_of,
     csrf_token,
     event_by_slug,
-    manage_token_from,
+    html_of,
     memberships,
     outbox,
     page_text,
+    post_manage,
+    post_registration,
     register,
     registrations,
+    token_for,
 )
 
 NOW = datetime.now(UTC)
 BORAS = "integration-i-arbetslivet"
-FORM = dict(name="Anna Svensson", email="anna@example.se", mode="on_site", sector="business", language="sv",
-            privacy="y")
-
-
-def _body(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def _csrf(client, url) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return csrf_token(_body(response))
-
-
-def post_registration(client, slug, **fields):
-    data = {**FORM, **fields, "csrf_token": _csrf(client, f"/events/{slug}/register")}
-    return client.post(f"/events/{slug}/register", data={k: v for k, v in data.items() if v is not None})
-
-
-def post_manage(client, token, action, **fields):
-    data = {**fields, "csrf_token": _csrf(client, f"/r/{token}")}
-    return client.post(f"/r/{token}/{action}", data=data)
-
-
-def token_for(app, email) -> str:
-    """The manage link's token, taken from the last email to that address, as a person would."""
-    with app.app_context():
-        messages = outbox(email)
-        assert messages, f"no email to {email}"
-        return manage_token_from(messages[-1].body_text)
-
-
 def registration_for(app, email) -> Registration:
     with app.app_context():
         registration = db.session.scalar(db.select(Registration).where(Registration.email == email))
@@ -68,13 +41,13 @@ def registration_for(app, email) -> Registration:
 
 
 def field_error(response, field_id) -> str:
-    match = re.search(rf'<p class="field-error" id="{field_id}-error">(.*?)</p>', _body(response), re.S)
+    match = re.search(rf'<p class="field-error" id="{field_id}-error">(.*?)</p>', html_of(response), re.S)
     assert match, f"no error shown next to {field_id}"
     return html.unescape(match.group(1)).strip()
 
 
 def registration_section(response) -> str:
-    match = re.search(r'<section id="registration".*?</section>', _body(response), re.S)
+    match = re.search(r'<section id="registration".*?</section>', html_of(response), re.S)
     assert match
     return match.group(0)
 
@@ -110,7 +83,7 @@ def test_register_page_shows_form(client, make_event):
 
     assert response.status_code == 200
     assert "Anmäl dig: Forumträff i Borås" in page_text(response)
-    assert 'name="privacy"' in _body(response)
+    assert 'name="privacy"' in html_of(response)
 
 
 def test_register_page_full_mode_says_waitlist(client, make_event):
@@ -140,7 +113,7 @@ def test_register_valid_post_redirects_to_registered_page(app, client, make_even
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/events/{slug}/registered")
     page = client.get(response.headers["Location"])
-    assert "Titta i din e-post" in page_text(page)
+    assert "Du har en plats i lokalen." in page_text(page)
     assert "anna@example.se" in page_text(page)
     with app.app_context():
         [registration] = registrations(slug)
@@ -161,7 +134,7 @@ def test_register_english_language_choice_sends_english_email(app, client, make_
 
 def test_register_empty_post_shows_each_error_next_to_its_field_in_swedish(app, client, make_event):
     slug = make_event()
-    token = _csrf(client, f"/events/{slug}/register")
+    token = csrf_of(client, f"/events/{slug}/register")
 
     response = client.post(f"/events/{slug}/register", data={"csrf_token": token, "language": "sv"})
 
@@ -171,7 +144,7 @@ def test_register_empty_post_shows_each_error_next_to_its_field_in_swedish(app, 
     assert field_error(response, "email") == "Skriv din e-postadress."
     assert field_error(response, "sector") == "Välj den sektor du arbetar inom."
     assert field_error(response, "privacy") == "Du behöver godkänna integritetsmeddelandet för att anmäla dig."
-    assert 'id="error-summary"' in _body(response)
+    assert 'id="error-summary"' in html_of(response)
     with app.app_context():
         assert count(Registration) == 0 and count(OutboxMessage) == 0
 
@@ -186,7 +159,7 @@ def test_register_invalid_post_keeps_typed_values(app, client, make_event):
     )
 
     assert response.status_code == 422
-    body = _body(response)
+    body = html_of(response)
     assert field_error(response, "email") == "Skriv en e-postadress som namn@exempel.se."
     assert field_error(response, "special_consent").startswith("För att spara specialkost")
     assert 'value="Anna &lt;Svensson&gt;"' in body  # kept, and escaped
@@ -212,7 +185,7 @@ def test_register_too_long_name_refused(client, make_event):
 def test_register_errors_in_english_when_chosen(client, make_event):
     slug = make_event()
     client.get("/language/en")
-    token = _csrf(client, f"/events/{slug}/register")
+    token = csrf_of(client, f"/events/{slug}/register")
 
     response = client.post(f"/events/{slug}/register", data={"csrf_token": token, "language": "en"})
 
@@ -227,8 +200,8 @@ def test_register_post_without_csrf_token_refused_and_nothing_stored(app, client
 
     assert response.status_code == 400
     assert "Formuläret hade gått ut, så inget sparades." in page_text(response)
-    assert 'value="Anna Svensson"' in _body(response)  # what was typed comes back
-    assert 'class="site-header"' in _body(response)
+    assert 'value="Anna Svensson"' in html_of(response)  # what was typed comes back
+    assert 'class="site-header"' in html_of(response)
     with app.app_context():
         assert count(Registration) == 0 and count(OutboxMessage) == 0
 
@@ -262,13 +235,13 @@ def test_register_mode_not_offered_shows_error(app, client, make_event):
 ])
 def test_register_closed_shows_message_not_form(app, client, make_event, overrides, message):
     slug = make_event(**overrides)
-    token = _csrf(client, f"/events/{make_event()}/register")  # the session's token serves every form
+    token = csrf_of(client, f"/events/{make_event()}/register")  # the session's token serves every form
 
     for url in (f"/events/{slug}", f"/events/{slug}/register"):
         response = client.get(url)
         assert response.status_code == 200, url
         assert message in page_text(response), url
-        assert 'name="email"' not in _body(response), url
+        assert 'name="email"' not in html_of(response), url
     post = client.post(f"/events/{slug}/register", data={**FORM, "csrf_token": token})
     assert post.status_code == 422
     assert message in page_text(post)
@@ -285,18 +258,20 @@ def test_register_not_open_yet_says_when_it_opens(client, make_event):
     assert "Den öppnar 14 mars 2031 09:00." in text
 
 
-def test_registered_page_identical_for_new_and_duplicate_address(app, make_event):
+def test_registered_page_for_an_address_already_registered_reveals_nothing(app, make_event):
     slug = make_event()
-    first, second = app.test_client(), app.test_client()
+    first, second, stranger = app.test_client(), app.test_client(), app.test_client()
 
     new = post_registration(first, slug)
     duplicate = post_registration(second, slug, email="ANNA@example.se ", name="Someone Else")
 
     assert new.status_code == duplicate.status_code == 303
     assert new.headers["Location"] == duplicate.headers["Location"]
-    new_page, duplicate_page = first.get(new.headers["Location"]), second.get(duplicate.headers["Location"])
-    assert new_page.status_code == duplicate_page.status_code == 200
-    assert _body(new_page) == _body(duplicate_page)
+    # Neither the address's owner nor someone who never registered in this browser sees a registration.
+    for page in (second.get(duplicate.headers["Location"]), stranger.get(new.headers["Location"])):
+        assert "Titta i din e-post" in page_text(page)
+        assert "/r/" not in html_of(page)
+        assert not any(word in page_text(page) for word in ("Anna Svensson", "Someone Else", "Du har en plats"))
     with app.app_context():
         assert len(registrations(slug)) == 1
         assert [m.subject for m in outbox("anna@example.se")] == [
@@ -315,10 +290,10 @@ def test_manage_page_shows_status_and_details(app, client, make_event):
 
     assert response.status_code == 200
     text = page_text(response)
-    assert "Du har en plats." in text
+    assert "Du har en plats i lokalen." in text
     assert "Anna Svensson" in text and "anna@example.se" in text
     assert "Textile Fashion Center" in text
-    assert 'name="robots" content="noindex"' in _body(response)
+    assert 'name="robots" content="noindex"' in html_of(response)
 
 
 def test_manage_page_waitlisted_says_waitlist(app, client, make_event):
@@ -327,8 +302,8 @@ def test_manage_page_waitlisted_says_waitlist(app, client, make_event):
 
     text = page_text(client.get(f"/r/{token_for(app, 'anna@example.se')}"))
 
-    assert "Du står på reservlistan." in text
-    assert "Du har en plats." not in text
+    assert "Du står på reservlistan: nummer 1." in text
+    assert "Du har en plats" not in text
 
 
 def test_manage_page_programme_only_shows_own_modes_items(app, demo):
@@ -351,7 +326,7 @@ def test_manage_page_never_shows_join_url_before_start(app, client, make_event):
     slug = make_event(join_url="https://meet.example.org/secret-room")
     post_registration(client, slug, mode="digital")
 
-    body = _body(client.get(f"/r/{token_for(app, 'anna@example.se')}"))
+    body = html_of(client.get(f"/r/{token_for(app, 'anna@example.se')}"))
 
     assert "secret-room" not in body
 
@@ -361,13 +336,13 @@ def test_ticket_svg_for_confirmed_on_site(app, client, make_event):
     post_registration(client, slug)
     token = token_for(app, "anna@example.se")
 
-    page = _body(client.get(f"/r/{token}"))
+    page = html_of(client.get(f"/r/{token}"))
     response = client.get(f"/r/{token}/ticket.svg")
 
     assert f'src="/r/{token}/ticket.svg"' in page
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
-    assert "<svg" in _body(response)
+    assert "<svg" in html_of(response)
     assert "no-store" in response.headers["Cache-Control"]
 
 
@@ -377,7 +352,7 @@ def test_ticket_svg_not_for_digital_or_waitlisted(app, client, make_event, seats
     post_registration(client, slug, mode=mode)
     token = token_for(app, "anna@example.se")
 
-    assert "ticket.svg" not in _body(client.get(f"/r/{token}"))
+    assert "ticket.svg" not in html_of(client.get(f"/r/{token}"))
     assert client.get(f"/r/{token}/ticket.svg").status_code == 404
 
 
@@ -387,7 +362,7 @@ def test_ticket_svg_gone_after_cancel(app, client, make_event):
     token = token_for(app, "anna@example.se")
     assert client.get(f"/r/{token}/ticket.svg").status_code == 200
 
-    client.post(f"/r/{token}/cancel", data={"csrf_token": _csrf(client, f"/r/{token}/cancel")})
+    client.post(f"/r/{token}/cancel", data={"csrf_token": csrf_of(client, f"/r/{token}/cancel")})
 
     assert client.get(f"/r/{token}/ticket.svg").status_code == 404
 
@@ -415,7 +390,7 @@ def test_manage_change_mode_to_full_mode_keeps_registration(app, client, make_ev
     response = post_manage(client, token, "mode", mode="digital")
 
     assert response.status_code == 303
-    assert 'class="flash flash-error"' in _body(client.get(response.headers["Location"]))
+    assert 'class="flash flash-error"' in html_of(client.get(response.headers["Location"]))
     registration = registration_for(app, "anna@example.se")
     assert (registration.mode, registration.status) == ("on_site", "confirmed")
 
@@ -438,7 +413,7 @@ def test_manage_choose_group(app, client, make_event):
             slug, [("Samverkan för ökad social hållbarhet", "on_site", 5), ("Digital grupp", "digital", 5)])
     post_registration(client, slug)
     token = token_for(app, "anna@example.se")
-    page = _body(client.get(f"/r/{token}"))
+    page = html_of(client.get(f"/r/{token}"))
     assert "Samverkan för ökad social hållbarhet" in page
     assert f'value="{digital_group}"' not in page  # not offered to an on-site person here
 
@@ -446,7 +421,7 @@ def test_manage_choose_group(app, client, make_event):
 
     assert response.status_code == 303
     after = client.get(response.headers["Location"])
-    assert "Du har en plats i gruppen." in page_text(after)
+    assert "Du har en plats i gruppen Samverkan för ökad social hållbarhet." in page_text(after)
     assert "Din grupp: Samverkan för ökad social hållbarhet" in page_text(after)
     with app.app_context():
         assert [m.status for m in memberships(on_site_group)] == ["confirmed"]
@@ -462,7 +437,7 @@ def test_manage_choose_group_of_other_mode_refused(app, client, make_event):
     response = post_manage(client, token, "group", group=str(digital_group))
 
     assert response.status_code == 303
-    assert 'class="flash flash-error"' in _body(client.get(response.headers["Location"]))
+    assert 'class="flash flash-error"' in html_of(client.get(response.headers["Location"]))
     with app.app_context():
         assert count(GroupMembership) == 0
 
@@ -479,8 +454,8 @@ def test_manage_choose_full_group_says_waitlist(app, make_event):
     response = post_manage(client, token, "group", group=str(group))
 
     text = page_text(client.get(response.headers["Location"]))
-    assert "Gruppen är full: du står på dess reservlista." in text
-    assert "(reservlista)" in text
+    assert "Gruppen Liten grupp är full: du står på dess reservlista och är inte med i gruppen än." in text
+    assert "Gruppens reservlista Liten grupp" in text  # in the programme too, never as "Din grupp"
 
 
 def test_manage_update_answers_with_consent_saved(app, client, make_event):
@@ -505,7 +480,7 @@ def test_manage_update_answers_without_consent_refused(app, client, make_event):
 
     assert response.status_code == 422
     assert field_error(response, "special_consent").startswith("För att spara specialkost")
-    assert ">Vegan</textarea>" in _body(response)
+    assert ">Vegan</textarea>" in html_of(response)
     assert registration_for(app, "anna@example.se").dietary_needs == ""
 
 
@@ -518,10 +493,10 @@ def test_manage_cancel_asks_before_cancelling(app, client, make_event):
 
     assert confirm.status_code == 200
     assert "Ja, avanmäl mig" in page_text(confirm)
-    assert f'action="/r/{token}/cancel"' in _body(confirm)
+    assert f'action="/r/{token}/cancel"' in html_of(confirm)
     assert registration_for(app, "anna@example.se").status == "confirmed"
 
-    response = client.post(f"/r/{token}/cancel", data={"csrf_token": csrf_token(_body(confirm))})
+    response = client.post(f"/r/{token}/cancel", data={"csrf_token": csrf_token(html_of(confirm))})
 
     assert response.status_code == 303
     assert "Du är avanmäld." in page_text(client.get(response.headers["Location"]))
@@ -540,7 +515,7 @@ def test_manage_cancel_without_csrf_token_refused(app, client, make_event):
 
     assert response.status_code == 400
     assert "Formuläret hade gått ut, så inget sparades." in page_text(response)
-    assert 'class="site-header"' in _body(response)
+    assert 'class="site-header"' in html_of(response)
     assert registration_for(app, "anna@example.se").status == "confirmed"
 
 
@@ -548,13 +523,13 @@ def test_manage_cancelled_page_offers_no_changes(app, client, make_event):
     slug = make_event()
     post_registration(client, slug)
     token = token_for(app, "anna@example.se")
-    client.post(f"/r/{token}/cancel", data={"csrf_token": _csrf(client, f"/r/{token}/cancel")})
+    client.post(f"/r/{token}/cancel", data={"csrf_token": csrf_of(client, f"/r/{token}/cancel")})
 
     page = client.get(f"/r/{token}")
     confirm = client.get(f"/r/{token}/cancel")
 
     assert "Du är avanmäld." in page_text(page)
-    assert f"/r/{token}/mode" not in _body(page)
+    assert f"/r/{token}/mode" not in html_of(page)
     assert "Ja, avanmäl mig" not in page_text(confirm)
 
 
@@ -601,7 +576,7 @@ def limited_app(app, database):
 def test_register_fourth_post_in_a_minute_gets_429_in_site_layout(limited_app, make_event):
     slug = make_event()
     client = limited_app.test_client()
-    token = _csrf(client, f"/events/{slug}/register")
+    token = csrf_of(client, f"/events/{slug}/register")
 
     statuses = [
         client.post(f"/events/{slug}/register",
@@ -613,7 +588,7 @@ def test_register_fourth_post_in_a_minute_gets_429_in_site_layout(limited_app, m
 
     assert statuses == [303, 303, 303]
     assert fourth.status_code == 429
-    body = _body(fourth)
+    body = html_of(fourth)
     assert 'class="site-header"' in body and 'class="site-footer"' in body
     assert '<html lang="sv">' in body
     assert 'id="error-summary"' in body

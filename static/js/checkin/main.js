@@ -9,6 +9,7 @@
 import {Unreachable, createApi} from "./api.js";
 import {createCamera} from "./camera.js";
 import {GREEN, decide} from "./decide.js";
+import {forgetAfterEvent, keepOffline} from "./offline.js";
 import * as screen from "./screen.js";
 import {createStore} from "./store.js";
 import {findTicket, uuid} from "./tickets.js";
@@ -32,7 +33,6 @@ const state = {
   reachable: true, // the server answered the last request (navigator.onLine alone misses a dead Wi-Fi)
   signedOut: false,
   counters: null,
-  lastUndo: null, // {check_in_id, name} from the server, or {nonce, id, name} still in the queue
   syncing: false,
   lastSyncTry: 0,
   lastCounters: Date.now(),
@@ -63,7 +63,8 @@ function addToQueue(item) {
 }
 
 function saveTickets() {
-  if (state.tickets) store.save("tickets", state.tickets);
+  // After the event the list (names) stays in this page's memory for the last late arrivals, never on the device.
+  if (state.tickets && !state.forgotten) store.save("tickets", state.tickets);
 }
 
 const ticketById = (id) => (state.tickets?.list || []).find((ticket) => ticket.id === id) || null;
@@ -120,11 +121,29 @@ function show(result) {
   const actions = result.reason === "digital" && result.can_switch_to_on_site && result.registration_id
     ? [{label: t("switch"), onClick: (button) => switchToOnSite(result.registration_id, button)}] : [];
   screen.show(result, actions);
-  if (result.colour === GREEN) {
-    state.lastUndo = result.offline ? {nonce: result.nonce, id: result.registration_id, name: result.name}
-      : {check_in_id: result.check_in_id, id: result.registration_id, name: result.name};
-    $("undo").disabled = !(state.lastUndo.check_in_id || state.lastUndo.nonce);
+  if (result.colour === GREEN && (result.check_in_id || result.nonce)) {
+    remember({nonce: result.nonce || uuid(), check_in_id: result.offline ? null : result.check_in_id,
+              id: result.registration_id, name: result.name, at: result.checked_in_at || new Date().toISOString()});
   }
+}
+
+// --- the door's recent check-ins, kept over reloads, each of which can be undone ---------------
+
+const RECENT_MAX = 12;
+const recent = () => store.load("recent", []);
+
+function saveRecent(list) {
+  store.save("recent", list.slice(0, RECENT_MAX));
+  screen.renderRecent(recent(), (entry) => enqueueWork(() => undo(entry)));
+  $("undo").disabled = !recent().length;
+}
+
+function remember(entry) {
+  saveRecent([entry, ...recent().filter((other) => other.nonce !== entry.nonce)]);
+}
+
+function forget(entry) {
+  saveRecent(recent().filter((other) => other.nonce !== entry.nonce));
 }
 
 function afterServerResult(result, counters) {
@@ -219,40 +238,38 @@ async function switchToOnSite(registrationId, button) {
   }
 }
 
-async function undoLast() {
-  const last = state.lastUndo;
-  if (!last) return;
-  if (last.nonce) {
-    const items = queue();
-    if (items.some((item) => item.nonce === last.nonce)) {
-      setQueue(items.filter((item) => item.nonce !== last.nonce));
-      markTicket(last.id, false);
-      renderCounters();
-      finishUndo(last.name);
-      return;
-    }
-    // Already synced: the server knows it under a check-in id we do not have here.
+async function undo(entry) {
+  if (!entry) return;
+  const items = queue();
+  if (items.some((item) => item.nonce === entry.nonce)) {
+    // Still on this device: it never reached the server, so taking it off the queue undoes it.
+    setQueue(items.filter((item) => item.nonce !== entry.nonce));
+    markTicket(entry.id, false);
+    renderCounters();
+    return finishUndo(entry, entry.name);
+  }
+  if (!entry.check_in_id) {
+    // Synced, but the answer that named it on the server was lost: it cannot be found from here.
     screen.showPlain("undone", "word_not_undone", t("undo_failed"));
-    return finishUndo(null);
+    return finishUndo(entry, null);
   }
   if (!online()) return screen.showPlain("undone", "word_not_undone", t("undo_offline"));
   try {
-    const response = await api("/undo", {check_in_id: last.check_in_id});
+    const response = await api("/undo", {check_in_id: entry.check_in_id});
     if (!response.ok) {
       screen.showPlain("undone", "word_not_undone", response.data.error?.message || t("undo_failed"));
-      return finishUndo(null);
+      return finishUndo(entry, null);
     }
-    markTicket(last.id, false);
+    markTicket(entry.id, false);
     renderCounters(response.data.counters);
-    finishUndo(response.data.name || last.name);
+    finishUndo(entry, response.data.name || entry.name);
   } catch {
     screen.showPlain("undone", "word_not_undone", t("undo_offline"));
   }
 }
 
-function finishUndo(name) {
-  state.lastUndo = null;
-  $("undo").disabled = true;
+function finishUndo(entry, name) {
+  forget(entry);
   if (name) screen.showPlain("undone", "word_undone", t("undo_done", {name}));
   $("code-input").focus();
 }
@@ -274,14 +291,16 @@ async function sync() {
     const results = response.data.results || [];
     const answered = new Set(results.map((result) => result.nonce));
     setQueue(queue().filter((item) => !answered.has(item.nonce))); // what came in meanwhile stays
+    const kept = recent();
     for (const result of results) {
-      if (result.colour === "green" && state.lastUndo?.nonce === result.nonce) {
-        state.lastUndo = {check_in_id: result.check_in_id, id: result.registration_id, name: result.name};
-      }
+      const entry = kept.find((other) => other.nonce === result.nonce);
+      if (entry && result.colour === "green") entry.check_in_id = result.check_in_id; // undoable on the server now
+      else if (entry) kept.splice(kept.indexOf(entry), 1); // a duplicate: nothing of ours to undo
       if (result.registration_id && result.colour !== "red") {
         markTicket(result.registration_id, true, result.checked_in_at, result.checked_in_by);
       }
     }
+    saveRecent(kept);
     screen.reportSync(results);
     renderCounters(response.data.counters);
   } catch (error) {
@@ -370,36 +389,48 @@ async function search(query) {
 
 let pendingWalkIn = {key: "", nonce: ""}; // a walk-in sent again after a lost answer keeps its nonce: one person
 
+const sameName = (a, b) => a.trim().toLocaleLowerCase(LOCALE).replace(/\s+/g, " ")
+  === b.trim().toLocaleLowerCase(LOCALE).replace(/\s+/g, " ");
+
+function walkInError(error, message) {
+  error.textContent = message;
+  error.hidden = false;
+  screen.showPlain("ready", "word_ready", ""); // the previous person's result must not look like this one's
+}
+
 async function walkIn(form) {
   const error = $("walk-in-error");
   const name = form.elements.name.value.trim(), email = form.elements.email.value.trim();
   if (pendingWalkIn.key !== `${name}\n${email}`) pendingWalkIn = {key: `${name}\n${email}`, nonce: uuid()};
   error.hidden = true;
-  if (!online()) {
-    error.textContent = t("walk_in_offline");
-    error.hidden = false;
+  const namesake = name && (state.tickets?.list || []).find((person) => sameName(person.name, name));
+  if (namesake && pendingWalkIn.confirmed !== pendingWalkIn.key) {
+    // Probably someone already registered: ask before creating a second person.
+    pendingWalkIn.confirmed = pendingWalkIn.key;
+    walkInError(error, t("walk_in_namesake", {name: namesake.name}));
+    $("search-input").value = namesake.name;
+    enqueueWork(() => search(namesake.name));
+    form.querySelector("button[type=submit]").textContent = t("walk_in_anyway");
     return;
   }
+  if (!online()) return walkInError(error, t("walk_in_offline"));
   try {
     const response = await api("/walk-in", {name, email, nonce: pendingWalkIn.nonce});
-    if (!response.ok) {
-      error.textContent = response.data.error?.message || t("error");
-      error.hidden = false;
-      return;
-    }
+    if (!response.ok) return walkInError(error, response.data.error?.message || t("error"));
     form.reset();
+    form.querySelector("button[type=submit]").textContent = t("walk_in_submit");
     pendingWalkIn = {key: "", nonce: ""};
     afterServerResult(response.data.result, response.data.counters);
     refreshTickets();
   } catch {
-    error.textContent = t("walk_in_offline");
-    error.hidden = false;
+    walkInError(error, t("walk_in_offline"));
   }
 }
 
 // --- wiring ------------------------------------------------------------------------------------
 
 function start() {
+  if (forgetAfterEvent(root, store, queue().length)) Object.assign(state, {tickets: null, forgotten: true});
   const codeInput = $("code-input");
   const camera = createCamera(root, (text) => enqueueWork(() => checkCode(text)),
                               (on) => store.save("camera", on));
@@ -415,12 +446,18 @@ function start() {
     event.preventDefault();
     enqueueWork(() => search($("search-input").value));
   });
+  let typing = 0; // type-ahead: search once the host pauses, from the second letter
+  $("search-input").addEventListener("input", (event) => {
+    clearTimeout(typing);
+    const query = event.target.value;
+    if (query.trim().length >= 2) typing = setTimeout(() => enqueueWork(() => search(query)), 250);
+  });
   $("walk-in-form")?.addEventListener("submit", (event) => {
     event.preventDefault();
     screen.wakeAudio();
     enqueueWork(() => walkIn(event.target));
   });
-  $("undo").addEventListener("click", () => enqueueWork(undoLast));
+  $("undo").addEventListener("click", () => enqueueWork(() => undo(recent()[0])));
   $("camera-toggle").addEventListener("click", () => {
     screen.wakeAudio();
     if (camera.isOn()) {
@@ -450,11 +487,13 @@ function start() {
   window.addEventListener("offline", renderConnection);
 
   renderConnection();
+  saveRecent(recent());
   screen.renderQueue(queue().length);
   screen.renderTicketsStatus(state.tickets);
   if (!navigator.onLine) renderCounters();
   if (matchMedia("(pointer: fine)").matches) codeInput.focus();
   whenBackOnline(); // sends what an earlier visit left in the queue, then loads the ticket list
+  keepOffline(root);
   setInterval(tick, 2500);
   if (store.load("camera", false)) {
     navigator.permissions?.query({name: "camera"})

@@ -233,3 +233,24 @@ export function renderSearch(people, offline, onCheckIn) {
   const count = people.length ? t("search_count", {num: people.length}) : t("search_none");
   $("search-status").textContent = offline ? `${t("search_offline")} ${count}` : count;
 }
+
+/* The door's recent check-ins, newest first, each with its own undo button. */
+export function renderRecent(entries, onUndo) {
+  const list = $("recent-list");
+  if (!list) return;
+  list.replaceChildren();
+  $("recent-empty").hidden = entries.length > 0;
+  for (const entry of entries) {
+    const item = document.createElement("li");
+    const text = document.createElement("span");
+    text.textContent = `${clock(entry.at)} ${entry.name || ""}`;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "button button-secondary";
+    button.textContent = t("undo");
+    button.setAttribute("aria-label", t("undo_person", {name: entry.name || ""}));
+    button.addEventListener("click", () => onUndo(entry));
+    item.append(text, button);
+    list.append(item);
+  }
+}

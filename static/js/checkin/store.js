@@ -14,6 +14,11 @@ export function createStore(slug) {
         return fallback;
       }
     },
+    clear() {
+      for (const key of Object.keys(localStorage)) {
+        if (key.startsWith(prefix)) localStorage.removeItem(key);
+      }
+    },
     save(name, value) {
       try {
         localStorage.setItem(prefix + name, JSON.stringify(value));
