@@ -26,9 +26,9 @@ def _current_path_without_lang() -> str:
 
 def _personal_language_action() -> str | None:
     """On the pages behind a person's secret link, where their language switch posts to."""
-    if not has_request_context() or g.get("personal_registration") is None:
+    if not has_request_context() or g.get("personal_registration") is None or not g.get("personal_token"):
         return None
-    return url_for("registration.change_language", token=request.view_args["token"])
+    return url_for("registration.change_language", token=g.personal_token)
 
 
 def _asked_language(app) -> str | None:

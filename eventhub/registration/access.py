@@ -30,10 +30,17 @@ def _mark_private(_endpoint, values) -> None:
     # URL value preprocessors run before any before_request function (CSRFProtect's among them).
     if request.url_rule is not None and request.url_rule.rule.startswith(PREFIX):
         after_this_request(_private)
-        registration = services.find_by_token((values or {}).get("token", ""))
+        token = (values or {}).get("token", "")
+        registration = services.find_by_token(token)
         g.personal_registration = registration
         if registration is not None:
-            g.person_language = registration.language
+            speak_to(registration, token)
+
+
+def speak_to(registration, token: str) -> None:
+    """This page is the person's own: it speaks their language, and its language switch changes it."""
+    g.personal_registration, g.personal_token = registration, token
+    g.person_language = registration.language
 
 
 def init_app(app) -> None:

@@ -124,7 +124,8 @@ def registered(slug):
         # An address that was already registered: its link went by email, and the page reveals nothing.
         return render_template("registration/registered.html", event=event, email=session.get("registered_email"))
     token = tokens.manage_token(keyring.current(), registration.token_salt)
-    with force_locale(registration.language):  # the language the person chose, as their page and emails
+    access.speak_to(registration, token)  # in the language the person chose, as their page and emails
+    with force_locale(registration.language):
         html = render_template("registration/registered.html", event=event, email=registration.email,
                                **_status_context(registration, token))
     response = current_app.make_response(html)
@@ -243,8 +244,9 @@ def change_language(registration, token):
         flash(_("Choose one of the languages offered."), "error")
     own = url_for(".manage", token=token)
     back = i18n.safe_next(form.next.data)
-    if back != own and not back.startswith((own + "/", own + "?", own + "#")):  # only the person's own pages
-        back = own
+    just_registered = url_for(".registered", slug=registration.event.slug)
+    if back not in (own, just_registered) and not back.startswith((own + "/", own + "?", own + "#")):
+        back = own  # only back to the person's own pages
     return redirect(back, code=303)
 
 

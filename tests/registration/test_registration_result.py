@@ -106,3 +106,20 @@ def test_result_of_one_event_is_not_shown_on_another(client, make_event):
     page = client.get(f"/events/{other}/registered")
 
     assert "Du har en plats" not in page_text(page) and "/r/" not in html_of(page)
+
+
+def test_result_page_language_switch_changes_the_person_s_language_and_stays(app, client, make_event):
+    slug = make_event(on_site_seats=5)
+    location = post_registration(client, slug, language="sv").headers["Location"]
+    page = html_of(client.get(location))
+    header = page[page.index('class="language-switch"'):page.index("</nav>", page.index('class="language-switch"'))]
+    action = re.search(r'action="(/r/[^"]+/language)"', header).group(1)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', header).group(1)
+
+    response = client.post(action, data={"csrf_token": token, "language": "en", "next": f"/events/{slug}/registered"})
+
+    assert response.headers["Location"] == f"/events/{slug}/registered"
+    assert "You have a seat on site." in page_text(client.get(response.headers["Location"]))
+    with app.app_context():
+        [person] = registrations(slug)
+        assert person.language == "en"
