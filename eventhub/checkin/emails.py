@@ -9,5 +9,6 @@ from eventhub.registration.models import Registration
 
 
 def join_reminder(registration: Registration, keys: Keyring) -> None:
+    # The message gives the link itself, so the letter does not also say where it will appear.
     emails.letter(registration, "checkin/emails/join_reminder.txt",
-                  lambda title: _("Your join link: %(title)s", title=title), keys)
+                  lambda title: _("Your join link: %(title)s", title=title), keys, join_link_given=True)

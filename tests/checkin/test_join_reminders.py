@@ -1,7 +1,10 @@
 """The reminder email that brings digital participants their join link, sent once."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from eventhub.checkin.join import send_join_reminders
 from tests.registration.support import KEYS, event_by_slug, outbox, register
@@ -47,3 +50,18 @@ def test_reminders_command_reports_what_it_queued(app, runner, make_event):
         register(slug, "cli@example.se", "digital")
     result = runner.invoke(args=["reminders", "send"])
     assert result.exit_code == 0 and result.output.strip() == "queued 1 join reminders"
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_reminder_a_day_ahead_says_when_without_contradicting_itself(app_ctx, make_event, language):
+    slug = _event(make_event, timedelta(hours=20))
+    register(slug, "digi@example.se", "digital", language=language)
+
+    send_join_reminders(datetime.now(UTC), KEYS)
+
+    body = outbox("digi@example.se")[-1].body_text
+    assert "soon" not in body and "snart" not in body  # it may be a day ahead
+    assert re.search(r"/join\?lang=" + language, body)
+    # The link is given in the message: the letter does not also promise it "on your page from ...".
+    assert "registration page from" not in body and "anmälningssida från" not in body
+    assert ("Central European" if language == "en" else "centraleuropeisk") in body
