@@ -8,7 +8,7 @@ from eventhub import labels
 from eventhub.fields import at_most, strip, valid_email
 from eventhub.registration.forms import SpecialAnswersMixin
 
-OVERRIDE_LABEL = _l("Override the seat limit: give a seat even if it is full (the limit is raised by one)")
+OVERRIDE_LABEL = _l("Override the limit: give a place even if it is full (the limit is raised by one)")
 
 
 class DetailsForm(FlaskForm):

@@ -30,8 +30,8 @@ workspace.add_link(30, "attendees.list_registrations", _l("Attendees"))
 workspace.add_link(40, "attendees.statistics", _l("Statistics"))
 
 NO_SEATS_LEFT = {
-    "on_site": _l("There are no seats left on site. Tick “Override the seat limit” to give a seat anyway."),
-    "digital": _l("There are no digital seats left. Tick “Override the seat limit” to give a seat anyway."),
+    "on_site": _l("There are no places left on site. Tick “Override the limit” to give a place anyway."),
+    "digital": _l("There are no digital places left. Tick “Override the limit” to give a place anyway."),
 }
 SORT_LABELS = {
     "name": _l("Name, A to Ö"),
@@ -51,7 +51,7 @@ def error_message(error: errors.RegistrationError) -> str:
     if isinstance(error, errors.NotWaitlisted):
         return _("This person is no longer on the waitlist.")
     if isinstance(error, groups.NeedsSeatFirst):
-        return _("Give the person a seat at the event before placing them in a discussion group.")
+        return _("Give the person a place at the event before placing them in a discussion group.")
     if isinstance(error, groups.GroupNotAllowed):
         return _("That discussion group is not open to the way this person takes part.")
     if isinstance(error, errors.ModeNotOffered):
@@ -77,9 +77,9 @@ def _registration(registration_id: int):
 def _raised_message(raised) -> str | None:
     if not raised:
         return None
-    parts = [_("%(what)s now has %(seats)d seats", what=labels.MODE.get(limit.what, limit.what), seats=limit.seats)
+    parts = [_("%(what)s now has %(seats)d places", what=labels.MODE.get(limit.what, limit.what), seats=limit.seats)
              for limit in raised]
-    return _("The seat limit was raised: %(changes)s.", changes="; ".join(str(p) for p in parts))
+    return _("The limit was raised: %(changes)s.", changes="; ".join(str(p) for p in parts))
 
 
 def _flash_outcome(message: str, outcome: operations.Outcome) -> None:
@@ -153,7 +153,7 @@ def _back(registration, anchor: str = ""):
 
 
 def _group_full(name: str) -> str:
-    return _("The group is full: %(name)s is on its waitlist. Tick “Override the seat limit” to "
+    return _("The group is full: %(name)s is on its waitlist. Tick “Override the limit” to "
              "give a place anyway.", name=name)
 
 
@@ -216,7 +216,7 @@ def promote(slug, registration_id):
     return _act(registration, form, "promote_form",
                 lambda: operations.promote(g.event.id, registration.id, current_user.id, utcnow(), keyring.current(),
                                            override=form.override.data),
-                lambda outcome: _("%(name)s has a seat now and is emailed.", name=outcome.registration.name))
+                lambda outcome: _("%(name)s has a place now and is emailed.", name=outcome.registration.name))
 
 
 @bp.post("/attendees/<id:registration_id>/group")
@@ -299,7 +299,7 @@ def add_registration(slug):
             if data.group_id and not (outcome.membership and outcome.membership.is_confirmed):
                 # The chosen group was not given: full (its waitlist), or no event seat yet.
                 flash(_group_full(registration.name) if outcome.membership else
-                      _("Give the person a seat at the event before placing them in a discussion group."), "info")
+                      _("Give the person a place at the event before placing them in a discussion group."), "info")
             return _back(registration)
     return render_template("attendees/add.html", event=g.event, form=form, existing_id=existing_id), \
         422 if request.method == "POST" else 200

@@ -218,7 +218,7 @@ def switch(slug):
     except services.NotAtTheDoor:
         return _api_error(409, "not_digital", _("Only a digital registrant can be moved to on site here."))
     except registration.NoSeatsLeft:
-        return _api_error(409, "full", _("There are no seats left on site."))
+        return _api_error(409, "full", _("There are no places left on site."))
     return jsonify(switched=True)
 
 
@@ -234,9 +234,9 @@ def walk_in(slug):
     except services.EmailInvalid:
         return _api_error(400, "email", _("Enter an email address like name@example.se, or leave it empty."))
     except registration.NoSeatsLeft:
-        return _api_error(409, "full", _("There are no seats left on site."))
+        return _api_error(409, "full", _("There are no places left on site."))
     except registration.ModeNotOffered:  # a digital-only event has no seats on site at all
-        return _api_error(409, "no_on_site", _("There are no seats left on site."))
+        return _api_error(409, "no_on_site", _("There are no places left on site."))
     except registration.AlreadyRegistered:
         return _api_error(409, "registered", _("That address is already registered: search for the name instead."))
     except registration.RegistrationClosed:

@@ -73,9 +73,9 @@ class EventForm(FlaskForm):
     join_url = URLField(_l("Join link (only registered digital participants see it)"), filters=[strip],
                         validators=[Optional(), URL(message=_l("Enter a full link starting with https://.")),
                                     at_most(500)])
-    on_site_seats = IntegerField(_l("Seats on site (empty: unlimited)"), validators=[
+    on_site_seats = IntegerField(_l("Places on site (empty: unlimited)"), validators=[
         Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0 upwards."))])
-    digital_seats = IntegerField(_l("Digital seats (empty: unlimited)"), validators=[
+    digital_seats = IntegerField(_l("Digital places (empty: unlimited)"), validators=[
         Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0 upwards."))])
     registration_opens_at = DateTimeLocalField(_l("Registration opens (empty: when published)"),
                                                format="%Y-%m-%dT%H:%M", validators=[Optional()])

@@ -34,8 +34,8 @@ EVENT_ERRORS = {
 }
 
 SEATS_BELOW_TAKEN = {
-    "on_site": _l("%(taken)d people already have a seat on site; the limit cannot be lower."),
-    "digital": _l("%(taken)d people already have a digital seat; the limit cannot be lower."),
+    "on_site": _l("%(taken)d people already have a place on site; the limit cannot be lower."),
+    "digital": _l("%(taken)d people already have a digital place; the limit cannot be lower."),
 }
 
 

@@ -157,7 +157,7 @@ class GroupForm(FlaskForm):
                                                                                at_most(300)])
     mode = RadioField(_l("Where the group meets"), choices=[],
                       validators=[InputRequired(_l("Choose on site or digital."))])
-    seats = IntegerField(_l("Seats (empty: unlimited)"), validators=[
+    seats = IntegerField(_l("Places (empty: unlimited)"), validators=[
         Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0 upwards."))])
     place = StringField(_l("Room (on-site groups)"), filters=[strip], validators=[Optional(), at_most(200)])
     join_url = URLField(_l("Join link (digital groups; only the group's members see it)"), filters=[strip],

@@ -75,7 +75,7 @@ class _Kind:
 KINDS = {
     "confirmed": _Kind(lambda title: _("You are registered: %(title)s", title=title), ticket=True, calendar=True),
     "waitlisted": _Kind(lambda title: _("You are on the waitlist: %(title)s", title=title)),
-    "promoted": _Kind(lambda title: _("You have a seat: %(title)s", title=title), ticket=True, calendar=True),
+    "promoted": _Kind(lambda title: _("You have a place: %(title)s", title=title), ticket=True, calendar=True),
     "cancelled": _Kind(lambda title: _("Registration cancelled: %(title)s", title=title), details=False),
     "mode_changed": _Kind(lambda title: _("Your registration is changed: %(title)s", title=title), ticket=True,
                           calendar=True),

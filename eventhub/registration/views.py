@@ -19,8 +19,8 @@ from eventhub.types import utcnow
 bp = Blueprint("registration", __name__)
 
 NO_SEATS_LEFT = {
-    "on_site": _l("There are no seats left on site. Your registration is unchanged."),
-    "digital": _l("There are no digital seats left. Your registration is unchanged."),
+    "on_site": _l("There are no places left on site. Your registration is unchanged."),
+    "digital": _l("There are no digital places left. Your registration is unchanged."),
 }
 
 
@@ -37,7 +37,7 @@ def error_message(error: errors.RegistrationError) -> str:
     if isinstance(error, groups.GroupNotAllowed):
         return _("That discussion group is not open to the way you take part. Choose a group for your mode.")
     if isinstance(error, groups.NeedsSeatFirst):
-        return _("You can choose a discussion group once you have a seat.")
+        return _("You can choose a discussion group once you have a place.")
     if isinstance(error, errors.AlreadyCancelled):
         return _("This registration is cancelled.")
     return _("That could not be done.")

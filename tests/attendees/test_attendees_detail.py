@@ -115,7 +115,7 @@ def test_move_to_a_full_mode_needs_the_override(app, signed_in, anna):
         register_many(signed_in.slug, 2, mode="digital")
     response = post_detail(signed_in, anna, "mode", mode="digital")
     assert response.status_code == 422
-    assert "There are no digital seats left" in page_text(response)
+    assert "There are no digital places left" in page_text(response)
     assert 'name="mode" value="digital" checked' in response.get_data(as_text=True)  # the choice is kept
     with app.app_context():
         assert fresh(Registration, anna).mode == "on_site"
@@ -130,7 +130,7 @@ def test_move_to_a_full_mode_needs_the_override(app, signed_in, anna):
                                             "digital_seats": 3, "on_site_confirmed": 0, "digital_confirmed": 3}
         assert audit_actions(signed_in.slug)[-2:] == ["attendees.seat_limit_raised", "attendees.mode_changed"]
     page = signed_in.client.get(response.headers["Location"] + "?lang=en")
-    assert "The seat limit was raised: Digital now has 3 seats." in page_text(page)
+    assert "The limit was raised: Digital now has 3 places." in page_text(page)
 
 
 def test_move_with_an_unknown_mode_is_a_form_error(app, signed_in, anna):
@@ -146,10 +146,10 @@ def test_promote_from_the_waitlist_out_of_order(app, signed_in):
         register_many(slug, 2)
         first, second = register_many(slug, 2, prefix="waiting")
     page = signed_in.client.get(detail_url(slug, second) + "?lang=en")
-    assert "Give a seat now" in page_text(page)
+    assert "Give a place now" in page_text(page)
     response = post_detail(signed_in, second, "promote")
     assert response.status_code == 422
-    assert "There are no seats left on site" in page_text(response)
+    assert "There are no places left on site" in page_text(response)
 
     response = post_detail(signed_in, second, "promote", override="y")
     assert response.status_code == 303
@@ -219,7 +219,7 @@ def test_cancel_asks_first_then_cancels_and_promotes(app, signed_in, anna):
         assert fresh(Registration, waiting).status == "confirmed"
         assert counters(slug)["on_site_taken"] == 2
     page = signed_in.client.get(detail_url(slug, anna) + "?lang=en")
-    assert "Give a seat now" not in page_text(page) and 'action="' + detail_url(slug, anna) + '/mode"' not in \
+    assert "Give a place now" not in page_text(page) and 'action="' + detail_url(slug, anna) + '/mode"' not in \
         page.get_data(as_text=True)
 
 

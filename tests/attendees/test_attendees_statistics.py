@@ -70,7 +70,7 @@ def test_page_shows_the_figures_as_tables_and_bars(app, signed_in):
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert cells(body, "modes-caption") == [
-        ["Taking part", "Confirmed", "Waitlisted", "Cancelled", "Seats"],
+        ["Taking part", "Confirmed", "Waitlisted", "Cancelled", "Places"],
         ["On site", "2", "3", "1", "2"],
         ["Digital", "1", "0", "1", "2"],
     ]

@@ -76,7 +76,7 @@ def test_register_from_the_english_page_and_get_everything_in_english(new_contex
 
     # At once, on screen: the seat, the ticket with its short code, the way to the page.
     assert page.get_by_role("heading", level=1).inner_text() == "You are registered"
-    assert "You have a seat on site." in page.inner_text(".status-box")
+    assert "You have a place on site." in page.inner_text(".status-box")
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", page.inner_text(".ticket-code strong"))
 
     message = email_to(registration_app, address)
@@ -89,7 +89,7 @@ def test_register_from_the_english_page_and_get_everything_in_english(new_contex
     other = new_context(server=registration_server, **PHONE).new_page()
     other.goto(path)
     assert other.get_attribute("html", "lang") == "en"
-    assert "You have a seat on site." in other.inner_text("main")
+    assert "You have a place on site." in other.inner_text("main")
     # The person switches to Swedish from the header: the registration follows, emails too.
     with other.expect_navigation():
         other.locator(".language-switch button").click()

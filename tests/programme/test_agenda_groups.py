@@ -61,7 +61,7 @@ def test_add_groups_with_a_leader_new_or_from_the_directory(app, agenda):
     with app.app_context():
         assert audit_actions(agenda.slug).count("programme.group_added") == 3
     page = agenda.get(f"/items/{item_id}?lang=en").get_data(as_text=True)
-    assert "0 of 12 seats taken" in page and "0 seats taken, no limit" in page
+    assert "0 of 12 places taken" in page and "0 places taken, no limit" in page
     programme = agenda.get("/?lang=en").get_data(as_text=True)
     assert "Samverkan för social hållbarhet" in programme
     assert "meet.example.se" not in programme  # join links stay off the overview

@@ -63,7 +63,7 @@ def test_registering_from_the_english_page_gives_english_email_page_and_links(ap
     fresh_browser = app.test_client()  # no language cookie: the page follows the registration
     page = fresh_browser.get(f"/r/{token}")
     assert html_lang(page) == "en"
-    assert "You have a seat on site." in page_text(page)
+    assert "You have a place on site." in page_text(page)
 
 
 def test_personal_pages_follow_the_registration_not_the_browser_cookie(app, client, make_event):

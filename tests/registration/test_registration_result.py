@@ -47,7 +47,7 @@ def test_result_digital_seat_says_when_the_join_link_comes_and_has_no_ticket(cli
     page = result_page(client, post_registration(client, slug, mode="digital", language="en"))
 
     text = page_text(page)
-    assert "You have a digital seat." in text
+    assert "You have a digital place." in text
     assert "ticket.svg" not in html_of(page)
     assert re.search(r"join link will be on your page from .* \(Central European (Summer|Standard) Time, UTC\+\d\)",
                      text)
@@ -119,7 +119,7 @@ def test_result_page_language_switch_changes_the_person_s_language_and_stays(app
     response = client.post(action, data={"csrf_token": token, "language": "en", "next": f"/events/{slug}/registered"})
 
     assert response.headers["Location"] == f"/events/{slug}/registered"
-    assert "You have a seat on site." in page_text(client.get(response.headers["Location"]))
+    assert "You have a place on site." in page_text(client.get(response.headers["Location"]))
     with app.app_context():
         [person] = registrations(slug)
         assert person.language == "en"
