@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from eventhub import i18n, keyring, labels
+from eventhub.events import services as events
 from eventhub.extensions import limiter
 from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
@@ -169,7 +170,7 @@ def _manage_page(registration, token, mode_form=None, group_form=None, answers_f
         slots=programme.slots(items), memberships={m.item_id: m for m in registration.memberships},
         allowed_groups=allowed, lost_groups=lost_groups, mode_form=mode_form, group_form=group_form,
         answers_form=answers_form, cancel_form=ConfirmForm(), state=services.registration_state(event, now),
-        is_past=event.ends_at <= now,
+        is_past=events.is_past(event, now),
         join_opens_at=event.join_opens_at, join_open=event.join_is_open(now),
     ), status
 
