@@ -244,6 +244,10 @@ def test_cancel_confirmed_promotes_first_waitlisted_of_same_mode(make_event, app
     assert _subjects("cleo@example.se")[-1] == "Du har fått en plats: Forumträff"
     promoted = outbox("cleo@example.se")[-1]
     assert promoted.attachment_type == "image/png"  # the promoted on-site person gets a ticket
+    # They were registered all along (on the waitlist): the email says they got a place, not that they
+    # are "now registered".
+    assert "Goda nyheter: en plats på Forumträff har blivit ledig, och den är din." in promoted.body_text
+    assert "nu anmäld" not in promoted.body_text
     assert _subjects("anna@example.se")[-1] == "Avanmäld: Forumträff"
     assert len(outbox("erik@example.se")) == len(outbox("bert@example.se")) == 1
 
