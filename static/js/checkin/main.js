@@ -442,15 +442,24 @@ function start() {
     codeInput.focus();
     enqueueWork(() => checkCode(code));
   });
+  // Type-ahead: search once the host pauses, from the second letter. Enter searches at once, and a
+  // pause never searches again for what is already on screen (it would redraw the list under the host's finger).
+  let typing = 0, shown = "";
+  const searchFor = (query) => {
+    clearTimeout(typing);
+    if (query.trim() === shown) return;
+    shown = query.trim();
+    enqueueWork(() => search(query));
+  };
   $("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    enqueueWork(() => search($("search-input").value));
+    shown = "";  // Enter always asks again (someone may have been checked in meanwhile)
+    searchFor($("search-input").value);
   });
-  let typing = 0; // type-ahead: search once the host pauses, from the second letter
   $("search-input").addEventListener("input", (event) => {
     clearTimeout(typing);
     const query = event.target.value;
-    if (query.trim().length >= 2) typing = setTimeout(() => enqueueWork(() => search(query)), 250);
+    if (query.trim().length >= 2) typing = setTimeout(() => searchFor(query), 250);
   });
   $("walk-in-form")?.addEventListener("submit", (event) => {
     event.preventDefault();
