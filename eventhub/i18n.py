@@ -13,12 +13,18 @@ LANGUAGE_COOKIE = "lang"
 bp = Blueprint("i18n", __name__)
 
 
+def asked_language() -> str | None:
+    """The language asked for with ``?lang=`` on this request, if it is one we speak."""
+    language = request.args.get("lang")
+    return language if language in current_app.config["LANGUAGES"] else None
+
+
 def select_locale() -> str:
     """The page's language: an explicit ``?lang=`` first, then the language the person chose when
     registering (on pages behind their secret link, ``g.person_language``), then the cookie the
     language switch sets; Swedish otherwise."""
     languages = current_app.config["LANGUAGES"]
-    candidates = (request.args.get("lang"), g.get("person_language"), request.cookies.get(LANGUAGE_COOKIE))
+    candidates = (asked_language(), g.get("person_language"), request.cookies.get(LANGUAGE_COOKIE))
     for candidate in candidates:
         if candidate in languages:
             return candidate

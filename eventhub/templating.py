@@ -8,7 +8,7 @@ from flask import g, has_request_context, request, url_for
 from flask_babel import get_locale
 from jinja2 import BytecodeCache
 
-from eventhub import labels, workspace
+from eventhub import i18n, labels, workspace
 from eventhub.text import render_markdown
 
 # The HTML depends on the source text alone, so it is cached by that text: an edited description
@@ -29,13 +29,6 @@ def _personal_language_action() -> str | None:
     if not has_request_context() or g.get("personal_registration") is None or not g.get("personal_token"):
         return None
     return url_for("registration.change_language", token=g.personal_token)
-
-
-def _asked_language(app) -> str | None:
-    if not has_request_context():
-        return None
-    language = request.args.get("lang")
-    return language if language in app.config["LANGUAGES"] else None
 
 
 def _format_size(size_bytes: int | None) -> str:
@@ -89,5 +82,5 @@ def register(app) -> None:
             "current_path": _current_path_without_lang(),
             "personal_language_action": _personal_language_action(),
             # A language asked for with ?lang= on this view, kept by its forms (None when not asked).
-            "shown_lang": _asked_language(app),
+            "shown_lang": i18n.asked_language() if has_request_context() else None,
         }

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request, st
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 
-from eventhub import keyring
+from eventhub import i18n, keyring
 from eventhub.accounts.access import event_access
 from eventhub.attendees import services as attendees
 from eventhub.events import services as events
@@ -56,7 +56,7 @@ def _viewer(event):
 @bp.get("/events/<slug>/event.ics")
 def event_ics(slug):
     event = _public_event(slug)
-    return _calendar_response(calendars.event_calendar(event, _links(event, language=_asked_language())),
+    return _calendar_response(calendars.event_calendar(event, _links(event, language=i18n.asked_language())),
                               f"{slug}.ics")
 
 
@@ -65,8 +65,8 @@ def programme_ics(slug):
     event = _public_event(slug)
     viewer = _viewer(event)
     name = f"{slug}-{viewer.value}.ics" if viewer else f"{slug}-programme.ics"
-    return _calendar_response(calendars.programme_calendar(event, viewer, _links(event, language=_asked_language())),
-                              name)
+    links = _links(event, language=i18n.asked_language())
+    return _calendar_response(calendars.programme_calendar(event, viewer, links), name)
 
 
 @bp.get("/r/<token>/calendar.ics")
@@ -116,12 +116,6 @@ def _render_event_pdf(template: str, event, language: str | None = None, **conte
     return pdf.render(html, _static_root())
 
 
-def _asked_language() -> str | None:
-    """The language a visitor asked for with ``?lang=``, if it is one we speak."""
-    language = request.args.get("lang")
-    return language if language in current_app.config["LANGUAGES"] else None
-
-
 def _private_pdf(body: bytes, filename: str):
     """A PDF with names in it: never stored by a browser or proxy cache."""
     response = current_app.response_class(body, mimetype="application/pdf")
@@ -152,7 +146,7 @@ def programme_pdf(slug):
     if version is None:
         abort(404)
     audience = request.args.get("audience") or ""
-    language = _asked_language()
+    language = i18n.asked_language()
     etag = pdf.DiskCache.key("programme", slug, version.isoformat(), audience, language or "")
     if request.if_none_match.contains(etag):
         return _not_modified(etag)
