@@ -36,9 +36,11 @@ class Taken:
 class SeatCounter:
     """The seats of one kind of row: ``taken`` counts up to ``seats`` (None: no limit)."""
 
-    def __init__(self, key, taken, seats, unchanged=()):
+    def __init__(self, key, taken, seats, unchanged=(), added=None):
         self.model = key.class_
         self.key, self.taken, self.seats = key, taken, seats
+        # Counts the seats overrides added, so the planned limit stays known (a copy starts from it).
+        self._added = {added: added + 1} if added is not None else {}
         # Columns an UPDATE would otherwise change by itself (an onupdate timestamp): a seat taken
         # is not a change to the row's content.
         self._unchanged = {column: column for column in unchanged}
@@ -61,7 +63,7 @@ class SeatCounter:
             # SET uses the row's old values on both databases: seats and taken both become taken + 1.
             raised_to = db.session.execute(
                 self._update(row_id, self.seats.is_not(None), self.taken >= self.seats)
-                .values({self.seats: self.taken + 1, self.taken: self.taken + 1, **self._unchanged})
+                .values({self.seats: self.taken + 1, self.taken: self.taken + 1, **self._added, **self._unchanged})
                 .returning(self.seats)).scalar()
             if raised_to is not None:
                 return Taken(raised_to=raised_to)

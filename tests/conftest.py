@@ -215,6 +215,8 @@ def make_event(app):
             status="published",
         )
         values.update(overrides)
+        if values["status"] == "cancelled":
+            values.setdefault("published_at", start - timedelta(days=10))  # cancelled after the public saw it
         with app.app_context():
             event_obj = Event(**values)
             db.session.add(event_obj)

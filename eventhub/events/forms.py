@@ -86,6 +86,7 @@ class EventForm(FlaskForm):
     contact_name = StringField(_l("Contact person"), filters=[strip], validators=[Optional(), at_most(200)])
     contact_email = EmailField(_l("Contact email"), filters=[strip],
                                validators=[Optional(), at_most(254), valid_email])
+    asks_dietary_needs = BooleanField(_l("Ask people on site about dietary needs"), default=True)
     recording_url = URLField(_l("Recording link (shown after the event)"), filters=[strip], validators=[
         Optional(), URL(message=_l("Enter a full link starting with https://.")), at_most(500)])
 
@@ -106,7 +107,7 @@ class EventForm(FlaskForm):
         for name in ("title", "slug", "summary", "description", "format", "timezone", "language", "organiser_name",
                      "venue_name", "venue_address", "platform_name", "join_url", "on_site_seats", "digital_seats",
                      "group_choice_open", "on_site_may_join_digital_groups", "contact_name", "contact_email",
-                     "recording_url"):
+                     "recording_url", "asks_dietary_needs"):
             getattr(self, name).data = getattr(event, name)
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
             value = getattr(event, name)
@@ -119,7 +120,28 @@ privacy_forms.add_fields(EventForm)  # controller, notice text, retention period
 
 
 class DuplicateForm(FlaskForm):
+    title = StringField(_l("Title of the new event"), filters=[strip],
+                        validators=[DataRequired(_l("Enter a title.")), at_most(200)])
     new_date = DateField(_l("Date of the new event"), validators=[InputRequired(_l("Enter a date."))])
+    copy_team = BooleanField(_l("Copy the team: the co-organisers and door hosts of this event"), default=True)
+
+
+class CancelEventForm(FlaskForm):
+    message = TextAreaField(_l("Message to everyone registered (optional)"), filters=[strip],
+                            validators=[Optional(), at_most(2000)],
+                            description=_l("For example the reason, or the new date if there will be one. "
+                                           "It goes into the email and onto the event's page."))
+
+
+class ShiftProgrammeForm(FlaskForm):
+    minutes = IntegerField(_l("Minutes (negative: earlier)"), validators=[
+        InputRequired(_l("Enter a number of minutes.")),
+        NumberRange(min=-1440, max=1440, message=_l("Enter a number of minutes between -1440 and 1440."))])
+    with_event = BooleanField(_l("Move the event's start and end too"))
+
+    def validate_minutes(self, field):
+        if field.data == 0:
+            raise ValidationError(_l("Enter a number of minutes other than 0."))
 
 
 class StaffForm(FlaskForm):

@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, and_, false, true
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eventhub.extensions import db
@@ -25,6 +26,9 @@ class EventStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+
 class Event(db.Model):
     __tablename__ = "event"
     __table_args__ = (
@@ -40,6 +44,7 @@ class Event(db.Model):
         ),
         CheckConstraint("length(slug) > 0", name="slug_not_empty"),
         CheckConstraint("join_opens_minutes_before BETWEEN 0 AND 1440", name="join_window_sane"),
+        CheckConstraint("on_site_seats_added >= 0 AND digital_seats_added >= 0", name="seats_added_non_negative"),
         # The backstop under the conditional seat updates in registration.services:
         # whatever the code does, the database never holds more people than seats.
         CheckConstraint("on_site_taken >= 0 AND (on_site_seats IS NULL OR on_site_taken <= on_site_seats)",
@@ -81,6 +86,18 @@ class Event(db.Model):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     recording_url: Mapped[str | None] = mapped_column(String(500))
+    # Seats an organiser's override added beyond the planned limit (eventhub.seats): a copy of the
+    # event starts from the plan, not from the limits the last one ended with.
+    on_site_seats_added: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    digital_seats_added: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Dietary needs are asked only when someone will eat with us: of people on site, if the organiser asks.
+    asks_dietary_needs: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # What the organiser told registrants when cancelling (reason, a new date): the email and the page say it.
+    cancellation_message: Mapped[str] = mapped_column(Text, default="")
+    # When it was first published: an event the public never saw stays private, even cancelled.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The calendar SEQUENCE of the event: one up with every change to the row (programme.revisions).
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -124,6 +141,21 @@ class Event(db.Model):
         seats = self.seats_for(mode)
         return None if seats is None else max(0, seats - self.taken_for(mode))
 
+    def planned_seats(self, mode: Mode) -> int | None:
+        """The limit as the organiser set it, without the seats overrides added."""
+        seats = self.seats_for(mode)
+        added = self.on_site_seats_added if mode == Mode.ON_SITE else self.digital_seats_added
+        return None if seats is None else max(0, seats - added)
+
+    @property
+    def asks_about_food(self) -> bool:
+        """The dietary question: only when someone will eat with us, and the organiser asks it."""
+        return self.asks_dietary_needs and Mode.ON_SITE in self.modes
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == EventStatus.DRAFT
+
     @property
     def is_published(self) -> bool:
         return self.status == EventStatus.PUBLISHED
@@ -131,6 +163,23 @@ class Event(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """Published, or cancelled after the public saw it (then it stays listed, marked cancelled)."""
+        return self.published_at is not None and self.status in PUBLIC_STATUSES
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls):
+        return and_(cls.published_at.is_not(None), cls.status.in_(PUBLIC_STATUSES))
+
+    @validates("status")
+    def _remember_publication(self, _key: str, value: str) -> str:
+        # The first publication is what makes an event public for good (cancelled, it stays listed).
+        if value == EventStatus.PUBLISHED and self.published_at is None:
+            self.published_at = utcnow()
+        return value
 
     @validates("recording_url", "join_url")
     def _check_url(self, key: str, value: str | None) -> str | None:
@@ -142,8 +191,10 @@ class Event(db.Model):
 
 # The seats of each mode, taken and given back by registrations (eventhub.seats).
 SEATS = {
-    Mode.ON_SITE: SeatCounter(Event.id, Event.on_site_taken, Event.on_site_seats, unchanged=[Event.updated_at]),
-    Mode.DIGITAL: SeatCounter(Event.id, Event.digital_taken, Event.digital_seats, unchanged=[Event.updated_at]),
+    Mode.ON_SITE: SeatCounter(Event.id, Event.on_site_taken, Event.on_site_seats, unchanged=[Event.updated_at],
+                              added=Event.on_site_seats_added),
+    Mode.DIGITAL: SeatCounter(Event.id, Event.digital_taken, Event.digital_seats, unchanged=[Event.updated_at],
+                              added=Event.digital_seats_added),
 }
 
 

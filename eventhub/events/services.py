@@ -8,16 +8,15 @@ from functools import cache
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
-from eventhub.events.models import Event, EventStatus
+from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader
+from eventhub.modes import Mode
 from eventhub.programme.models import ItemSpeaker, ProgrammeItem
-
-PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 
 
 class EventNotFound(LookupError):
-    """No event with that slug is visible to the public (unknown or draft)."""
+    """No event with that slug is visible to the public (unknown, a draft, or never published)."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ def list_public_events(now: datetime) -> EventListing:
     """
     events = db.session.scalars(
         select(Event)
-        .where(Event.status.in_(PUBLIC_STATUSES))
+        .where(Event.is_public)
         .options(selectinload(Event.materials))
         .order_by(Event.starts_at)
     ).all()
@@ -45,7 +44,7 @@ def list_public_events(now: datetime) -> EventListing:
 
 
 @cache
-def _public_event_statement(with_programme: bool = True) -> Select:
+def _public_event_statement(with_programme: bool = True, public: bool = True) -> Select:
     """The query behind get_public_event(_header), built once each: the slug is a bound parameter.
 
     Speakers (with their person) come joined to the items and leaders (with theirs) joined to
@@ -63,12 +62,14 @@ def _public_event_statement(with_programme: bool = True) -> Select:
             .joinedload(DiscussionGroup.leaders)
             .joinedload(GroupLeader.person),
         ]
-    return select(Event).where(Event.slug == bindparam("slug"), Event.status.in_(PUBLIC_STATUSES)).options(*options)
+    statement = select(Event).where(Event.slug == bindparam("slug")).options(*options)
+    return statement.where(Event.is_public) if public else statement
 
 
-def get_public_event(slug: str, with_programme: bool = True) -> Event:
-    """The event, with its whole programme loaded in a fixed number of queries unless told not to."""
-    event = db.session.scalar(_public_event_statement(with_programme), {"slug": slug})
+def get_public_event(slug: str, with_programme: bool = True, *, public: bool = True) -> Event:
+    """The event, with its whole programme loaded in a fixed number of queries unless told not to.
+    ``public=False`` is for its organisers' preview: a draft too."""
+    event = db.session.scalar(_public_event_statement(with_programme, public), {"slug": slug})
     if event is None:
         raise EventNotFound(slug)
     return event
@@ -81,5 +82,23 @@ def is_past(event: Event, now: datetime) -> bool:
 def public_version(slug: str):
     """The content version of a public event (its updated_at), without loading the programme."""
     return db.session.scalar(
-        select(Event.updated_at).where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
+        select(Event.updated_at).where(Event.slug == slug, Event.is_public)
     )
+
+
+def publication_checks(event: Event) -> list[str]:
+    """What an organiser should look at before publishing, beyond the programme's warnings.
+
+    no_programme: nothing on the programme yet; no_join_link: digital participants would get no way
+    in; no_venue: people on site would not know where to go; no_contact: nobody to ask.
+    """
+    checks = []
+    if not event.programme_items:
+        checks.append("no_programme")
+    if Mode.DIGITAL in event.modes and not event.join_url:
+        checks.append("no_join_link")
+    if Mode.ON_SITE in event.modes and not event.venue_name:
+        checks.append("no_venue")
+    if not event.contact_email:
+        checks.append("no_contact")
+    return checks

@@ -1,7 +1,7 @@
 """Events: the public pages (the list, each event's page) and the organiser's workspace for an event
 (dashboard, create, edit, publish, cancel, duplicate, staff, audit log)."""
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -15,6 +15,7 @@ from eventhub.events import forms, fragments, operations, services
 from eventhub.fields import ConfirmForm
 from eventhub.privacy import forms as privacy_forms
 from eventhub.programme import services as programme
+from eventhub.programme import warnings as programme_warnings
 from eventhub.registration import forms as registration_forms
 from eventhub.registration import services as registration
 from eventhub.types import utcnow
@@ -54,9 +55,21 @@ def event_page(slug: str):
         event = services.get_public_event(slug, with_programme=False)
     except services.EventNotFound:
         abort(404)
+    return _event_page(event, request.args.get("audience"))
+
+
+@bp.get("/manage/events/<slug>/preview")
+@event_access("manage")
+def preview(slug):
+    """The event page as the public, people on site or digital participants see it, drafts too; its form
+    registers nobody."""
+    return _event_page(g.event, request.args.get("audience"), preview=True)
+
+
+def _event_page(event, audience: str | None, preview: bool = False):
     notice = None
     try:
-        viewer = programme.parse_audience(event, request.args.get("audience"))
+        viewer = programme.parse_audience(event, audience)
     except programme.UnknownAudience:
         viewer, notice = None, _("There is no such audience; showing the whole programme.")
     except programme.AudienceNotOffered as error:
@@ -69,12 +82,13 @@ def event_page(slug: str):
         event=event,
         viewer=viewer,
         notice=notice,
-        programme_html=_programme_html(slug, event, viewer),
+        programme_html=_programme_html(event.slug, event, viewer),
         is_past=services.is_past(event, now),
         state=state,
         closed_message=labels.REGISTRATION_CLOSED.get(state),  # the form's place says why there is no form
         form=form,
         groups=groups,
+        preview=preview,
     )
 
 
@@ -82,7 +96,7 @@ def _programme_html(slug: str, event, viewer):
     key = (event.id, event.updated_at.isoformat(), str(get_locale()), viewer)
     html = fragments.get(key)
     if html is None:
-        full = services.get_public_event(slug)  # the same row, now with its programme loaded
+        full = services.get_public_event(slug, public=False)  # the same row, now with its programme loaded
         items = programme.items_for(full, viewer)
         html = Markup(render_template(  # noqa: S704 (our autoescaped template's output)
             "events/_programme.html", event=full, viewer=viewer, slots=programme.slots(items),
@@ -107,6 +121,7 @@ def _event_data(form: forms.EventForm) -> operations.EventData:
         contact_name=form.contact_name.data or None, contact_email=form.contact_email.data or None,
         recording_url=form.recording_url.data or None, group_choice_open=form.group_choice_open.data,
         on_site_may_join_digital_groups=form.on_site_may_join_digital_groups.data,
+        asks_dietary_needs=form.asks_dietary_needs.data,
         partners=forms.parse_partners(form.partners.data), privacy=privacy_forms.settings(form),
     )
 
@@ -159,54 +174,115 @@ def edit_event(slug):
     elif form.validate_on_submit():
         form.slug.data = g.event.slug  # the address stays: links to it are out in the world
         try:
-            operations.update_event(g.event.id, _event_data(form), current_user.id, utcnow(),
-                                    keyring.current())
+            saved = operations.update_event(g.event.id, _event_data(form), current_user.id, utcnow(),
+                                            keyring.current())
         except operations.EventError as error:
             _show_error(form, error)
         else:
             flash(_("The event is saved."), "success")
+            if saved.items_moved:
+                flash(ngettext("%(num)d programme item moved with the date.",
+                               "%(num)d programme items moved with the date.", saved.items_moved), "success")
+            if saved.told:
+                flash(ngettext("%(num)d registered person is being emailed the new time.",
+                               "%(num)d registered people are being emailed the new time.", saved.told), "success")
             return redirect(url_for(".event_overview", slug=slug), code=303)
     return render_template("events/event_form.html", form=form, event=g.event), 422 if request.method == "POST" else 200
 
 
-@bp.post("/manage/events/<slug>/publish")
+@bp.route("/manage/events/<slug>/publish", methods=["GET", "POST"])
 @event_access("manage")
 def publish(slug):
-    published = request.form.get("published") == "1"
-    try:
-        operations.set_published(g.event.id, published, current_user.id)
-    except operations.AlreadyCancelled:
-        flash(_("A cancelled event cannot be published again. Duplicate it to a new date instead."), "error")
-    else:
-        flash(_("The event is published.") if published else _("The event is now a draft and hidden."), "success")
-    return redirect(url_for(".event_overview", slug=slug), code=303)
+    """Publishing shows what to check first; unpublishing an event people registered for asks first."""
+    published = request.values.get("published") == "1"
+    registered = operations.registered_count(g.event.id)
+    form = ConfirmForm()
+    needs_page = published or registered
+    if request.method == "POST" and form.validate_on_submit() and (not needs_page or request.form.get("confirm")):
+        try:
+            operations.set_published(g.event.id, published, current_user.id)
+        except operations.AlreadyCancelled:
+            flash(_("A cancelled event cannot be published again. Duplicate it to a new date instead."), "error")
+        else:
+            flash(_("The event is published.") if published else _("The event is now a draft and hidden."), "success")
+        return redirect(url_for(".event_overview", slug=slug), code=303)
+    return render_template("events/publish.html", event=g.event, form=form, published=published,
+                           registered=registered, checks=services.publication_checks(g.event),
+                           warnings=programme_warnings.find_warnings(g.event))
 
 
 @bp.route("/manage/events/<slug>/cancel", methods=["GET", "POST"])
 @event_access("manage")
 def cancel_event(slug):
-    form = ConfirmForm()
-    if request.method == "POST" and form.validate_on_submit():
+    form = forms.CancelEventForm()
+    if form.validate_on_submit():
         try:
-            emailed = operations.cancel_event(g.event.id, current_user.id, keyring.current())
+            emailed = operations.cancel_event(g.event.id, current_user.id, keyring.current(), form.message.data or "")
         except operations.AlreadyCancelled:
             flash(_("The event is already cancelled."), "error")
         else:
             flash(_("The event is cancelled and %(count)d registered people are being emailed.", count=emailed),
                   "success")
         return redirect(url_for(".event_overview", slug=slug), code=303)
-    return render_template("events/cancel_event.html", event=g.event, form=form)
+    return render_template("events/cancel_event.html", event=g.event, form=form,
+                           registered=operations.registered_count(g.event.id)), _status()
+
+
+@bp.route("/manage/events/<slug>/delete", methods=["GET", "POST"])
+@event_access("manage")
+def delete_event(slug):
+    form = ConfirmForm()
+    registered = operations.registered_count(g.event.id)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            title = operations.delete_draft(g.event.id, current_user.id)
+        except operations.NotADraft:
+            flash(_("Only a draft that was never published can be deleted. Cancel the event instead."), "error")
+        except operations.HasRegistrations:
+            flash(_("People have registered for this event, so it cannot be deleted. Cancel it instead."), "error")
+        else:
+            flash(_("“%(title)s” is deleted.", title=title), "success")
+            return redirect(url_for(".dashboard"), code=303)
+        return redirect(url_for(".event_overview", slug=slug), code=303)
+    return render_template("events/delete_event.html", event=g.event, form=form, registered=registered)
 
 
 @bp.route("/manage/events/<slug>/duplicate", methods=["GET", "POST"])
 @event_access("manage")
 def duplicate(slug):
     form = forms.DuplicateForm()
+    if request.method == "GET":
+        form.title.data = g.event.title
     if form.validate_on_submit():
-        copy = operations.duplicate_event(g.event.id, form.new_date.data, current_user.id)
-        flash(_("A copy is created as a draft on the new date. Check it and publish it."), "success")
-        return redirect(url_for(".event_overview", slug=copy.slug), code=303)
-    return render_template("events/duplicate.html", event=g.event, form=form), 422 if request.method == "POST" else 200
+        try:
+            copy = operations.duplicate_event(g.event.id, form.new_date.data, current_user.id, title=form.title.data,
+                                              copy_team=form.copy_team.data)
+        except operations.SameTitleAndDay:
+            form.title.errors = [_("Another event already has this title on that day. Give the new one its own "
+                                   "title, for example with its number or theme.")]
+        else:
+            flash(_("A copy is created as a draft on the new date. Check it and publish it."), "success")
+            if copy.join_links_left_out:
+                flash(_("The old meeting links are not copied: set the new join link (and the digital groups' "
+                        "links) before you publish."), "warning")
+            return redirect(url_for(".event_overview", slug=copy.event.slug), code=303)
+    return render_template("events/duplicate.html", event=g.event, form=form), _status()
+
+
+@bp.route("/manage/events/<slug>/programme/shift", methods=["GET", "POST"])
+@event_access("manage")
+def shift_programme(slug):
+    form = forms.ShiftProgrammeForm()
+    if form.validate_on_submit():
+        moved = operations.shift_programme(g.event.id, form.minutes.data, current_user.id,
+                                           with_event=form.with_event.data)
+        flash(ngettext("%(num)d programme item moved.", "%(num)d programme items moved.", moved), "success")
+        return redirect(url_for("programme.programme", slug=slug), code=303)
+    return render_template("events/shift_programme.html", event=g.event, form=form), _status()
+
+
+def _status() -> int:
+    return 422 if request.method == "POST" else 200
 
 
 @bp.route("/manage/events/<slug>/staff", methods=["GET", "POST"])

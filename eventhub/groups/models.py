@@ -22,6 +22,7 @@ class DiscussionGroup(db.Model):
         CheckConstraint(f"mode IN {sql_in(Mode)}", name="mode_valid"),
         CheckConstraint("seats IS NULL OR seats >= 0", name="seats_non_negative"),
         CheckConstraint("taken >= 0 AND (seats IS NULL OR taken <= seats)", name="taken_within_seats"),
+        CheckConstraint("seats_added >= 0", name="seats_added_non_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +32,8 @@ class DiscussionGroup(db.Model):
     mode: Mapped[str] = mapped_column(String(16))
     seats: Mapped[int | None] = mapped_column(Integer)  # None means unlimited
     taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Seats overrides added beyond the planned limit (eventhub.seats): a copy starts from the plan.
+    seats_added: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     place: Mapped[str | None] = mapped_column(String(200))  # room, for on-site groups
     # Like the event's join URL: only for the group's own members, never public.
     join_url: Mapped[str | None] = mapped_column(String(500))
@@ -52,6 +55,11 @@ class DiscussionGroup(db.Model):
     def seats_left(self) -> int | None:
         return None if self.seats is None else max(0, self.seats - self.taken)
 
+    @property
+    def planned_seats(self) -> int | None:
+        """The limit as the organiser set it, without the seats overrides added."""
+        return None if self.seats is None else max(0, self.seats - self.seats_added)
+
 
 class GroupLeader(db.Model):
     __tablename__ = "group_leader"
@@ -67,7 +75,7 @@ class GroupLeader(db.Model):
 
 
 # A group's seats, taken and given back by its members (eventhub.seats).
-SEATS = SeatCounter(DiscussionGroup.id, DiscussionGroup.taken, DiscussionGroup.seats)
+SEATS = SeatCounter(DiscussionGroup.id, DiscussionGroup.taken, DiscussionGroup.seats, added=DiscussionGroup.seats_added)
 
 
 class MembershipStatus(StrEnum):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from eventhub.audit import services as audit
 from eventhub.database import commit
 from eventhub.events.models import Event
-from eventhub.events.services import PUBLIC_STATUSES, is_past
+from eventhub.events.services import is_past
 from eventhub.extensions import db
 from eventhub.materials.filetypes import FILE_TYPES, clean_filename, content_matches, extension_of
 from eventhub.materials.models import EventMaterial, MaterialKind
@@ -62,7 +63,7 @@ def material_of(slug: str, material_id: int) -> EventMaterial | None:
 
 def is_public(event: Event, now: datetime) -> bool:
     """Material is for everyone once a public event is over; before that for its organisers only."""
-    return event.status in PUBLIC_STATUSES and is_past(event, now)
+    return event.is_public and is_past(event, now)
 
 
 # --- where files are kept -------------------------------------------------------------------
@@ -73,6 +74,11 @@ def material_folder() -> Path:
 
 def event_folder(event_id: int) -> Path:
     return material_folder() / str(int(event_id))
+
+
+def forget_event_files(event_id: int) -> None:
+    """The stored files of an event that is deleted (call after the commit)."""
+    shutil.rmtree(event_folder(event_id), ignore_errors=True)
 
 
 def _next_position(event_id: int) -> int:

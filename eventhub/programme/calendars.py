@@ -100,8 +100,7 @@ def _stamp(vevent: VEvent, modified: datetime, sequence: int) -> None:
 
 
 def _event_sequence(event: Event) -> int:
-    # Event rows have no revision counter; minutes since 2020 grow with every change.
-    return max(0, int((event.updated_at - datetime(2020, 1, 1, tzinfo=event.updated_at.tzinfo)).total_seconds() // 60))
+    return event.revision
 
 
 def event_calendar(event: Event, links: Links) -> bytes:

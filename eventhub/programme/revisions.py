@@ -2,7 +2,8 @@
 
 Any change to a programme item, its speakers or an event's discussion groups bumps
 the item's ``revision`` (calendar SEQUENCE) and the event's ``updated_at`` (the
-version PDFs and calendars are cached by). A deleted item leaves a tombstone so
+version PDFs and calendars are cached by); any change to the event's own row bumps its
+``revision`` (the event's SEQUENCE). A deleted item leaves a tombstone so
 calendar feeds can keep it with STATUS:CANCELLED. Seat counters are changed with
 ORM-enabled UPDATE statements, which fire none of these hooks: a seat taken is not
 new content.
@@ -38,6 +39,14 @@ def _item_changed(_mapper, connection, item):
         _touch_event(connection, item.event_id)
 
 
+def _event_changed(_mapper, _connection, event_row):
+    # The event's own calendar SEQUENCE: one up with every change to its row (a seat taken is an
+    # ORM-enabled UPDATE and fires no hook, so it is not a change).
+    session = object_session(event_row)
+    if session is not None and session.is_modified(event_row, include_collections=False):
+        event_row.revision = (event_row.revision or 1) + 1
+
+
 def _item_added(_mapper, connection, item):
     _touch_event(connection, item.event_id)
 
@@ -68,6 +77,7 @@ def _leader_changed(_mapper, connection, leader):
 
 _CHANGES = ("after_insert", "after_update", "after_delete")
 HOOKS = [
+    (Event, "before_update", _event_changed),
     (ProgrammeItem, "before_update", _item_changed),
     (ProgrammeItem, "after_insert", _item_added),
     (ProgrammeItem, "before_delete", _item_deleted),

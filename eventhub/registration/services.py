@@ -8,6 +8,7 @@ full limit (``override=True``); the result names the limits that raised. Called 
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -135,7 +136,7 @@ def promote_waitlist(event_id: int, mode: Mode, now: datetime, keys: Keyring) ->
 
 def get_event_for_registration(slug: str) -> Event | None:
     return db.session.scalar(
-        select(Event).where(Event.slug == slug, Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED)))
+        select(Event).where(Event.slug == slug, Event.is_public)
     )
 
 
@@ -357,3 +358,13 @@ def update_special_answers(registration_id: int, dietary: str, accessibility: st
     set_special_answers(registration, dietary, accessibility, consent, now)
     commit()
     return registration
+
+
+def sample_registration(event: Event, mode: Mode, language: str, name: str, now: datetime) -> Registration:
+    """A made-up confirmed person for the organiser's preview of the personal page. Never added to
+    the session: nothing is stored, and its secret link opens nothing."""
+    return Registration(event=event, event_id=event.id, name=name, email="", mode=mode.value,
+                        status=RegistrationStatus.CONFIRMED, language=language, token_salt=secrets.token_hex(16),
+                        ticket_version=1, confirmed_at=now, privacy_accepted_at=now, memberships=[],
+                        dietary_needs="", accessibility_needs="")
+

@@ -1,11 +1,12 @@
 """Registration (the public form) and the attendee's own page behind their secret link."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from eventhub import i18n, keyring, labels
+from eventhub.accounts.access import event_access
 from eventhub.events import services as events
 from eventhub.extensions import limiter
 from eventhub.fields import ConfirmForm
@@ -147,7 +148,8 @@ def privacy(slug):
 
 # --- the attendee's own page (every view behind personal_link) -------------------------------------
 
-def _manage_page(registration, token, mode_form=None, group_form=None, answers_form=None, status=200):
+def _manage_page(registration, token, mode_form=None, group_form=None, answers_form=None, status=200,
+                 template="registration/manage.html"):
     event = registration.event
     viewer = None if registration.is_cancelled else Mode(registration.mode)
     items = programme.items_for(event, viewer)
@@ -166,13 +168,27 @@ def _manage_page(registration, token, mode_form=None, group_form=None, answers_f
         special_consent=registration.special_consent_at is not None)
     now = utcnow()
     return render_template(
-        "registration/manage.html", event=event, **_status_context(registration, token),
+        template, event=event, **_status_context(registration, token),
         slots=programme.slots(items), memberships={m.item_id: m for m in registration.memberships},
         allowed_groups=allowed, lost_groups=lost_groups, mode_form=mode_form, group_form=group_form,
         answers_form=answers_form, cancel_form=ConfirmForm(), state=services.registration_state(event, now),
         is_past=events.is_past(event, now),
         join_opens_at=event.join_opens_at, join_open=event.join_is_open(now),
     ), status
+
+
+@bp.get("/manage/events/<slug>/preview/personal")
+@event_access("manage")
+def preview_personal_page(slug):
+    """The organiser sees the personal page of a made-up person who takes part in one mode."""
+    try:
+        mode = Mode(request.args.get("mode", ""))
+    except ValueError:
+        mode = g.event.modes[0]
+    if mode not in g.event.modes:
+        mode = g.event.modes[0]
+    sample = services.sample_registration(g.event, mode, i18n.page_language(), _("Alex Example"), utcnow())
+    return _manage_page(sample, "preview", template="registration/preview_personal.html")[0]
 
 
 @bp.get("/r/<token>")

@@ -148,5 +148,5 @@ def test_a_duplicate_keeps_the_privacy_settings(app, upcoming):
         event = event_by_slug(upcoming)
         services.apply_settings(event, services.PrivacySettings("Borås Stad", "", "Eget.", 7, 60))
         db.session.commit()
-        copy = operations.duplicate_event(event.id, (event.starts_at + timedelta(days=60)).date(), organiser)
+        copy = operations.duplicate_event(event.id, (event.starts_at + timedelta(days=60)).date(), organiser).event
         assert services.settings_of(copy) == services.PrivacySettings("Borås Stad", "", "Eget.", 7, 60)
