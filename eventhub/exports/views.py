@@ -218,8 +218,8 @@ def door_list_pdf(slug):
     rows = [{
         "person": person,
         "groups": ", ".join(m.group.title for m in groups.places_of(person).values()),
-        "code": _short_code(person) if person.mode == Mode.ON_SITE else "",
-    } for person in attendees.confirmed_by_name(g.event.id, (Mode.ON_SITE, Mode.DIGITAL))]
+        "code": _short_code(person),
+    } for person in attendees.confirmed_by_name(g.event.id, (Mode.ON_SITE,))]  # who comes to the door
     return _private_pdf(_render_event_pdf("exports/door_list.html", g.event, people=rows), f"{slug}-dorrlista.pdf")
 
 

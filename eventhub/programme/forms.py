@@ -95,6 +95,12 @@ class ItemForm(FlaskForm):
             location=self.location.data or None, description=self.description.data or "",
         )
 
+    def fit_audiences(self, event, keep: str | None = None) -> None:
+        """A hybrid event offers all three audiences; an event of one mode only "everyone" (its one
+        audience). An item's own audience stays choosable, so an old mistake can be corrected."""
+        offered = {"everyone", keep} | ({mode.value for mode in event.modes} if len(event.modes) > 1 else set())
+        self.audience.choices = [(value, label) for value, label in AUDIENCE_CHOICES if value in offered]
+
     def fill_from(self, item, zone: str) -> None:
         local = ZoneInfo(zone)
         for name in ("title", "kind", "audience", "location", "description"):

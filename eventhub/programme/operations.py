@@ -387,6 +387,8 @@ def _check_group(data: GroupData) -> None:
 def _apply_group(group: DiscussionGroup, data: GroupData) -> None:
     group.title = data.title.strip()
     group.mode = data.mode
+    if data.seats != group.seats:
+        group.seats_added = 0  # a limit the organiser types is the plan again
     group.seats = data.seats
     group.place = _clean(data.place)
     group.description = (data.description or "").strip()

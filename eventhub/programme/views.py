@@ -78,6 +78,7 @@ def _people_choice(form, label=None):
 
 def _new_item_form() -> forms.ItemForm:
     form = forms.ItemForm(prefix="new")
+    form.fit_audiences(g.event)
     if request.method == "GET":
         form.day.data = g.event.starts_at.astimezone(ZoneInfo(_zone())).date()
     return form
@@ -148,6 +149,7 @@ def _item_page(item, item_form=None, speaker_form=None, group_form=None, status:
     if item_form is None:
         item_form = forms.ItemForm(prefix="item", formdata=None)
         item_form.fill_from(item, _zone())
+    item_form.fit_audiences(g.event, keep=item.audience)
     speaker_form = speaker_form or _people_choice(forms.SpeakerForm(prefix="speaker", formdata=None),
                                                   _("Person"))
     if group_form is None:
@@ -163,6 +165,7 @@ def _item_page(item, item_form=None, speaker_form=None, group_form=None, status:
 def edit_item(slug, item_id):
     item = operations.get_item(g.event.id, item_id)
     form = forms.ItemForm(prefix="item")
+    form.fit_audiences(g.event, keep=item.audience)
     if request.method == "GET":
         form.fill_from(item, _zone())
     elif form.validate_on_submit():

@@ -252,15 +252,16 @@ def test_badges_sorted_by_swedish_name_with_decodable_qr(client, demo, app, tmp_
     assert len(codes) == 5 and all(code.startswith(tokens.TICKET_PREFIX) for code in codes)
 
 
-def test_door_list_alphabetical_with_modes_and_no_special_category_data(client, demo, app):
+def test_door_list_holds_people_on_site_alphabetically_without_special_category_data(client, demo, app):
     with app.app_context():
         register(BORAS, "c@example.se", "on_site", name="Cecilia Ås", dietary_needs="Glutenfritt",
                  special_consent=True)
-        register(BORAS, "a@example.se", "digital", name="Adam Berg")
+        register(BORAS, "b@example.se", "on_site", name="Bengt Berg")
+        register(BORAS, "a@example.se", "digital", name="Adam Digital")
     login(client, app)
     text = pdf_text(client.get(f"/manage/events/{BORAS}/door-list.pdf").data)
-    assert text.find("Adam Berg") < text.find("Cecilia Ås")
-    assert "Digitalt" in text and "På plats" in text
+    assert text.find("Bengt Berg") < text.find("Cecilia Ås")
+    assert "Adam Digital" not in text  # digital participants never come to the door
     assert "Glutenfritt" not in text
 
 

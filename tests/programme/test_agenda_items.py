@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from eventhub.accounts import services as accounts
 from eventhub.extensions import db
+from eventhub.programme.forms import ItemForm
 from eventhub.programme.models import CancelledProgrammeItem, ProgrammeItem
 from tests.programme.conftest import (
     CSRF,
@@ -273,3 +275,18 @@ def test_an_item_moved_to_another_start_joins_the_end_of_that_slot(app, agenda):
 def test_item_form_defaults_to_the_event_day(agenda):
     page = agenda.get("/").get_data(as_text=True)
     assert f'id="new-day" name="new-day" type="date" value="{DAY}"' in page
+
+
+@pytest.mark.parametrize(("event_format", "offered"), [
+    ("hybrid", ["everyone", "on_site", "digital"]),
+    ("on_site", ["everyone"]),
+    ("digital", ["everyone"]),
+])
+def test_item_form_offers_only_the_audiences_the_event_has(app, make_event, event_format, offered):
+    slug = make_event(format=event_format)
+    with app.test_request_context(), app.app_context():
+        form = ItemForm(prefix="new", meta={"csrf": False})
+        form.fit_audiences(event_by_slug(slug))
+        assert [value for value, _label in form.audience.choices] == offered
+        form.fit_audiences(event_by_slug(slug), keep="digital")  # an item's own audience stays, to be corrected
+        assert "digital" in [value for value, _label in form.audience.choices]
