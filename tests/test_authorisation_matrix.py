@@ -94,6 +94,7 @@ ENDPOINT_CLASS = {
     "events.preview": "manage",
     "events.shift_programme": "manage",
     "registration.preview_personal_page": "manage",
+    "registration.preview_ticket_svg": "manage",
     "events.staff": "manage",
     "events.audit_log": "manage",
     "programme.programme": "manage",

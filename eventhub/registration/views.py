@@ -149,7 +149,7 @@ def privacy(slug):
 # --- the attendee's own page (every view behind personal_link) -------------------------------------
 
 def _manage_page(registration, token, mode_form=None, group_form=None, answers_form=None, status=200,
-                 template="registration/manage.html"):
+                 template="registration/manage.html", preview=False):
     event = registration.event
     viewer = None if registration.is_cancelled else Mode(registration.mode)
     items = programme.items_for(event, viewer)
@@ -173,7 +173,7 @@ def _manage_page(registration, token, mode_form=None, group_form=None, answers_f
         allowed_groups=allowed, lost_groups=lost_groups, mode_form=mode_form, group_form=group_form,
         answers_form=answers_form, cancel_form=ConfirmForm(), state=services.registration_state(event, now),
         is_past=events.is_past(event, now),
-        join_opens_at=event.join_opens_at, join_open=event.join_is_open(now),
+        join_opens_at=event.join_opens_at, join_open=event.join_is_open(now), preview=preview,
     ), status
 
 
@@ -188,7 +188,14 @@ def preview_personal_page(slug):
     if mode not in g.event.modes:
         mode = g.event.modes[0]
     sample = services.sample_registration(g.event, mode, i18n.page_language(), _("Alex Example"), utcnow())
-    return _manage_page(sample, "preview", template="registration/preview_personal.html")[0]
+    return _manage_page(sample, "preview", template="registration/preview_personal.html", preview=True)[0]
+
+
+@bp.get("/manage/events/<slug>/preview/ticket.svg")
+@event_access("manage")
+def preview_ticket_svg(slug):
+    """A QR code for the preview's made-up ticket: it opens no door."""
+    return current_app.response_class(qr.qr_svg("PREVIEW"), mimetype="image/svg+xml")
 
 
 @bp.get("/r/<token>")

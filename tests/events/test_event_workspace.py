@@ -87,6 +87,8 @@ def test_personal_page_preview_shows_a_made_up_person_and_stores_nothing(app, or
     response = organiser_client.get(f"/manage/events/{draft}/preview/personal?mode={mode}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Alex Exempelsson" in page and "<div inert>" in page
+    assert "/preview/ticket.svg" in page or mode == "digital"
+    assert organiser_client.get(f"/manage/events/{draft}/preview/ticket.svg").mimetype == "image/svg+xml"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
 
