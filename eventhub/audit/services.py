@@ -20,14 +20,6 @@ def record(actor_id: int | None, action: str, summary: str = "", event_id: int |
     return entry
 
 
-def entries_for_event(event_id: int, limit: int = 200) -> list[AuditEntry]:
-    return list(db.session.scalars(
-        select(AuditEntry).where(AuditEntry.event_id == event_id)
-        .options(joinedload(AuditEntry.user))
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit)
-    ))
-
-
 SYSTEM = 0  # the actor filter's value for entries no person made (retention, a person's own request)
 
 
