@@ -32,3 +32,18 @@ class InviteForm(FlaskForm):
                                                                  at_most(254), valid_email])
     role = SelectField(_l("Role"), choices=[("organiser", _l("Organiser")), ("host", _l("Door host")),
                                             ("admin", _l("Administrator"))], default="organiser")
+
+
+class InviteHostForm(FlaskForm):
+    """An event's organiser invites a new door host for that event: no choice of role here."""
+
+    # Named apart from the page's other form (add by address), so that ids and errors do not mix.
+    host_name = StringField(_l("Name"), filters=[strip],
+                            validators=[DataRequired(_l("Enter a name.")), at_most(200)])
+    host_email = EmailField(_l("Email"), filters=[strip], validators=[
+        DataRequired(_l("Enter an email address.")), at_most(254), valid_email])
+
+
+class StaffRoleForm(FlaskForm):
+    role = SelectField(_l("Part"), choices=[("host", _l("Door host")), ("organiser", _l("Organiser"))],
+                       validate_choice=True)

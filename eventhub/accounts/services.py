@@ -7,7 +7,8 @@ from functools import cache
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventhub.accounts.models import AccountToken, EventStaff, Role, StaffRole, User
@@ -104,11 +105,11 @@ def _issue_token(user: User, purpose: str, now: datetime, ttl: timedelta) -> str
     return token
 
 
-def _queue_token_email(user: User, token: str, purpose: str) -> None:
+def _queue_token_email(user: User, token: str, purpose: str, event_title: str | None = None) -> None:
     base_url = current_app.config["BASE_URL"].rstrip("/")
     with force_locale("sv"):
         subject = render_template("accounts/emails/account_subject.txt", purpose=purpose).strip()
-        body = render_template("accounts/emails/account.txt", user=user, purpose=purpose,
+        body = render_template("accounts/emails/account.txt", user=user, purpose=purpose, event_title=event_title,
                                url=f"{base_url}/account/password/{token}")
     mail.queue(user.email, subject, body)
 
@@ -244,7 +245,7 @@ def add_staff(event_id: int, user_id: int, role: str, actor_id: int | None) -> E
     staff = existing or EventStaff(event_id=event_id, user_id=user_id)
     staff.role = StaffRole(role)
     db.session.add(staff)
-    audit.record(actor_id, "event.staff_added", f"{role}", event_id=event_id, user_id=user_id)
+    audit.record(actor_id, "event.staff_added", f"{role}", event_id=event_id, user_id=user_id, role=role)
     commit()
     return staff
 
@@ -255,6 +256,14 @@ class NoSuchAccount(AccountError):
 
 class HostCannotOrganise(AccountError):
     """A door host account may scan tickets, not run an event."""
+
+
+class NotStaff(AccountError):
+    """The person does not work on this event (any more)."""
+
+
+class LastOrganiser(AccountError):
+    """An event keeps at least one organiser: someone must be able to run it."""
 
 
 def add_staff_by_email(event_id: int, email: str, role: str, actor_id: int) -> User:
@@ -268,6 +277,85 @@ def add_staff_by_email(event_id: int, email: str, role: str, actor_id: int) -> U
     return user
 
 
+def _staff_row_locked(event_id: int, user_id: int) -> EventStaff:
+    """The person's row on the event's staff, with the event locked: two organisers removing each
+    other at the same moment must not leave the event with none (PostgreSQL; SQLite writes one at a time)."""
+    db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
+    staff = db.session.scalar(
+        select(EventStaff).where(EventStaff.event_id == event_id, EventStaff.user_id == user_id)
+    )
+    if staff is None:
+        raise NotStaff(user_id)
+    return staff
+
+
+def _check_another_organiser(staff: EventStaff) -> None:
+    if staff.role != StaffRole.ORGANISER:
+        return
+    others = db.session.scalar(
+        select(func.count()).select_from(EventStaff)
+        .where(EventStaff.event_id == staff.event_id, EventStaff.role == StaffRole.ORGANISER,
+               EventStaff.id != staff.id)
+    )
+    if not others:
+        raise LastOrganiser(staff.user_id)
+
+
+def remove_staff(event_id: int, user_id: int, actor_id: int) -> User:
+    """Take the person off the event's staff. The right ends with the row: every guard
+    (``can_manage``, ``can_host``, ``hosted_event_id``) reads it on each request, so their next
+    request to the workspace or the scanner's API is refused."""
+    staff = _staff_row_locked(event_id, user_id)
+    _check_another_organiser(staff)
+    user = staff.user
+    audit.record(actor_id, "event.staff_removed", f"{user.name} ({staff.role})", event_id=event_id,
+                 user_id=user.id, role=staff.role)
+    db.session.delete(staff)
+    commit()
+    return user
+
+
+def change_staff_role(event_id: int, user_id: int, role: str, actor_id: int) -> User:
+    """Make a door host an organiser of the event, or an organiser a door host."""
+    role = StaffRole(role)
+    staff = _staff_row_locked(event_id, user_id)
+    if staff.role == role:
+        return staff.user
+    if role == StaffRole.ORGANISER and staff.user.role == Role.HOST:
+        raise HostCannotOrganise(staff.user.email)
+    _check_another_organiser(staff)
+    audit.record(actor_id, "event.staff_role_changed", f"{staff.user.name}: {staff.role} → {role}",
+                 event_id=event_id, user_id=user_id, role=role, previous_role=staff.role)
+    staff.role = role
+    commit()
+    return staff.user
+
+
+def invite_host(event_id: int, email: str, name: str, now: datetime, actor_id: int) -> User:
+    """A new door host account for this event, invited by one of its organisers.
+
+    Always a host account and always a new one: an organiser cannot make organisers or
+    administrators this way, nor reach an account that exists (add that one by its address).
+    """
+    event = db.session.get(Event, event_id)
+    with atomic():
+        user, token = create_user(email, name, Role.HOST, now, actor_id=actor_id)
+        db.session.add(EventStaff(event_id=event_id, user_id=user.id, role=StaffRole.HOST))
+        audit.record(actor_id, "event.host_invited", f"{user.name} <{user.email}>", event_id=event_id,
+                     user_id=user.id, role=StaffRole.HOST)
+        _queue_token_email(user, token, "invitation", event_title=event.title)
+    return user
+
+
 def staff_of(event_id: int) -> list[EventStaff]:
-    return list(db.session.scalars(select(EventStaff).where(EventStaff.event_id == event_id)
-                                   .order_by(EventStaff.id)))
+    """The event's organisers, then its door hosts, each with their account (one query)."""
+    return list(db.session.scalars(
+        select(EventStaff).join(EventStaff.user).options(contains_eager(EventStaff.user))
+        .where(EventStaff.event_id == event_id)
+        .order_by(EventStaff.role.desc(), User.name, EventStaff.id)))
+
+
+def actors_in_log(event_id: int) -> list[User]:
+    """Everyone who has an entry in the event's audit log, by name: the log's "who" filter."""
+    return list(db.session.scalars(select(User).where(User.id.in_(audit.actor_ids_for_event(event_id)))
+                                   .order_by(User.name, User.id)))

@@ -523,7 +523,8 @@ def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: date
             person = registration_services.register(event_id, data, now, keys, organiser=True).registration
             if not person.is_confirmed:
                 raise registration_errors.NoSeatsLeft(Mode.ON_SITE)
-            audit.record(host_id, "checkin.walk_in", "walk-in registered at the door", event_id=event_id)
+            audit.record(host_id, "checkin.walk_in", "walk-in registered at the door", event_id=event_id,
+                         registration_id=person.id)
             return _admit(event_id, _load(person.id), None, host_id, nonce, now, None, False, Method.WALK_IN)
     except registration_errors.AlreadyRegistered:
         previous = _by_nonce(event_id, nonce)  # its twin, a moment earlier, registered the address

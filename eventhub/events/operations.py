@@ -232,21 +232,21 @@ def update_event(event_id: int, data: EventData, actor_id: int, now: datetime, k
     _apply(event, data)
     items_moved = _move_programme(event, days, old_zone)
     moved = (event.starts_at, event.ends_at) != old_times
-    audit.record(actor_id, "event.moved" if moved else "event.updated", _moved_summary(event, old_times)
-                 if moved else event.title, event_id=event.id, items_moved=items_moved)
     db.session.flush()  # the new version (updated_at, revision) before the calendars are drawn
     # More seats than before: the waitlist moves up at once.
     for mode in event.modes:
         registration.promote_waitlist(event.id, mode, now, keys)
     told = _tell_new_time(event, days, keys) if moved else 0
+    if moved:
+        zone = ZoneInfo(event.timezone)
+        previous, start = (moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") for moment in (old_times[0],
+                                                                                            event.starts_at))
+        audit.record(actor_id, "event.moved", f"{event.title}: {previous} → {start}", event_id=event.id,
+                     previous_start=previous, start=start, items_moved=items_moved, told=told)
+    else:
+        audit.record(actor_id, "event.updated", event.title, event_id=event.id)
     commit()
     return Saved(event, items_moved, told)
-
-
-def _moved_summary(event: Event, old_times: tuple[datetime, datetime]) -> str:
-    zone = ZoneInfo(event.timezone)
-    old, new = (moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") for moment in (old_times[0], event.starts_at))
-    return f"{event.title}: {old} → {new}"
 
 
 def _tell_new_time(event: Event, days: timedelta, keys: Keyring) -> int:
@@ -322,7 +322,7 @@ def delete_draft(event_id: int, actor_id: int) -> str:
         raise HasRegistrations(count)
     title, slug = event.title, event.slug
     db.session.delete(event)
-    audit.record(actor_id, "event.deleted", f"{title} ({slug})", event_id=None, slug=slug)
+    audit.record(actor_id, "event.deleted", f"{title} ({slug})", event_id=None, slug=slug, title=title)
     commit()
     materials.forget_event_files(event_id)  # after the commit: a file left behind is harmless
     return title

@@ -8,11 +8,13 @@ from functools import cache
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
+from eventhub.accounts.models import User
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.modes import Mode
-from eventhub.programme.models import ItemSpeaker, ProgrammeItem
+from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
+from eventhub.registration.models import Registration
 
 
 class EventNotFound(LookupError):
@@ -102,3 +104,36 @@ def publication_checks(event: Event) -> list[str]:
     if not event.contact_email:
         checks.append("no_contact")
     return checks
+
+
+# --- the audit log as organisers read it -------------------------------------------------------
+
+def _audit_lookups(event_id: int) -> dict:
+    """For each id an entry's details may hold: the statement that names those things now."""
+    return {
+        "registration_id": lambda ids: select(Registration.id, Registration.name)
+        .where(Registration.id.in_(ids), Registration.event_id == event_id),
+        "item_id": lambda ids: select(ProgrammeItem.id, ProgrammeItem.title)
+        .where(ProgrammeItem.id.in_(ids), ProgrammeItem.event_id == event_id),
+        "group_id": lambda ids: select(DiscussionGroup.id, DiscussionGroup.title)
+        .join(ProgrammeItem, ProgrammeItem.id == DiscussionGroup.item_id)
+        .where(DiscussionGroup.id.in_(ids), ProgrammeItem.event_id == event_id),
+        "person_id": lambda ids: select(Person.id, Person.name).where(Person.id.in_(ids)),
+        "user_id": lambda ids: select(User.id, User.name, User.email).where(User.id.in_(ids)),
+        "source_event_id": lambda ids: select(Event.id, Event.title, Event.slug).where(Event.id.in_(ids)),
+    }
+
+
+def audit_subjects(event_id: int, entries) -> dict[str, dict[int, tuple]]:
+    """What the entries point at, as it is named now ({"item_id": {7: ("Keynote",)}, ...}): one
+    query per kind of thing on the page, however many entries. A thing since deleted is absent."""
+    lookups = _audit_lookups(event_id)
+    wanted: dict[str, set[int]] = {key: set() for key in lookups}
+    for entry in entries:
+        details = entry.details if isinstance(entry.details, dict) else {}
+        for key, ids in wanted.items():
+            value = details.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                ids.add(value)
+    return {key: {row[0]: tuple(row[1:]) for row in db.session.execute(lookups[key](sorted(ids)))}
+            for key, ids in wanted.items() if ids}

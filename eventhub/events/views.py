@@ -1,5 +1,8 @@
 """Events: the public pages (the list, each event's page) and the organiser's workspace for an event
 (dashboard, create, edit, publish, cancel, duplicate, staff, audit log)."""
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -8,8 +11,10 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from eventhub import keyring, labels, workspace
+from eventhub.accounts import forms as account_forms
 from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access, role_required
+from eventhub.audit import forms as audit_forms
 from eventhub.audit import services as audit
 from eventhub.events import forms, fragments, operations, services
 from eventhub.fields import ConfirmForm
@@ -293,20 +298,167 @@ def staff(slug):
         try:
             user = accounts.add_staff_by_email(g.event.id, form.email.data, form.role.data, current_user.id)
         except accounts.NoSuchAccount:
-            form.email.errors = [_("There is no active account with that address. An administrator can invite it.")]
+            form.email.errors = [_("There is no active account with that address. "
+                                   "Invite a new door host below, or ask an administrator to invite an organiser.")]
         except accounts.HostCannotOrganise:
             form.role.errors = [_("A door host account cannot be an organiser of an event.")]
         else:
             flash(_("%(name)s is added.", name=user.name), "success")
             return redirect(url_for(".staff", slug=slug), code=303)
-    people = accounts.staff_of(g.event.id)
-    return render_template("events/staff.html", event=g.event, form=form, people=people), \
-        422 if request.method == "POST" else 200
+    return _staff_page(form=form, status=422 if request.method == "POST" else 200)
+
+
+def _staff_page(form=None, invite=None, status=200):
+    return render_template("events/staff.html", event=g.event, form=form or forms.StaffForm(formdata=None),
+                           invite=invite or account_forms.InviteHostForm(formdata=None),
+                           people=accounts.staff_of(g.event.id)), status
+
+
+@bp.post("/manage/events/<slug>/staff/invite")
+@event_access("manage")
+def invite_host(slug):
+    invite = account_forms.InviteHostForm()
+    if invite.validate_on_submit():
+        try:
+            user = accounts.invite_host(g.event.id, invite.host_email.data, invite.host_name.data, utcnow(),
+                                       current_user.id)
+        except accounts.EmailTaken:
+            invite.host_email.errors = [
+                _("There is already an account with that address: add it by its address above.")]
+        else:
+            flash(_("%(name)s is a door host of this event and an invitation is on its way to %(email)s.",
+                    name=user.name, email=user.email), "success")
+            return redirect(url_for(".staff", slug=slug), code=303)
+    return _staff_page(invite=invite, status=422)
+
+
+@bp.route("/manage/events/<slug>/staff/<id:user_id>/remove", methods=["GET", "POST"])
+@event_access("manage")
+def remove_staff(slug, user_id):
+    person = next((row for row in accounts.staff_of(g.event.id) if row.user_id == user_id), None)
+    if person is None:
+        abort(404)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            user = accounts.remove_staff(g.event.id, user_id, current_user.id)
+        except accounts.NotStaff:
+            abort(404)
+        except accounts.LastOrganiser:
+            flash(_("%(name)s is the event's only organiser and cannot be removed. "
+                    "Add another organiser first.", name=person.user.name), "error")
+        else:
+            flash(_("%(name)s no longer works on this event.", name=user.name), "success")
+            if user.id == current_user.id:
+                return redirect(url_for(".dashboard"), code=303)
+        return redirect(url_for(".staff", slug=slug), code=303)
+    return render_template("events/remove_staff.html", event=g.event, person=person, form=form)
+
+
+@bp.post("/manage/events/<slug>/staff/<id:user_id>/role")
+@event_access("manage")
+def change_staff_role(slug, user_id):
+    form = account_forms.StaffRoleForm()
+    if not form.validate_on_submit():
+        flash(_("Choose organiser or door host."), "error")
+        return redirect(url_for(".staff", slug=slug), code=303)
+    try:
+        user = accounts.change_staff_role(g.event.id, user_id, form.role.data, current_user.id)
+    except accounts.NotStaff:
+        abort(404)
+    except accounts.HostCannotOrganise:
+        flash(_("A door host account cannot be an organiser of an event."), "error")
+    except accounts.LastOrganiser:
+        flash(_("The event's only organiser cannot become a door host. Add another organiser first."), "error")
+    else:
+        flash(_("%(name)s is now an organiser of this event.", name=user.name) if form.role.data == "organiser"
+              else _("%(name)s is now a door host of this event.", name=user.name), "success")
+        if user.id == current_user.id and not accounts.can_manage(current_user, g.event):
+            return redirect(url_for(".dashboard"), code=303)
+    return redirect(url_for(".staff", slug=slug), code=303)
 
 
 @bp.get("/manage/events/<slug>/audit")
 @event_access("manage")
 def audit_log(slug):
-    return render_template("events/audit.html", event=g.event, entries=audit.entries_for_event(g.event.id))
+    actors = accounts.actors_in_log(g.event.id)
+    form = audit_forms.AuditFilterForm(
+        [(str(user.id), f"{user.name} ({user.email})") for user in actors] + [(str(audit.SYSTEM), _("System"))],
+        formdata=request.args if request.args else None)
+    filters = _audit_filters(form) if request.args and form.validate() else audit.Filters()
+    page = audit.page_for_event(g.event.id, filters, request.args.get("page", 1, type=int))
+    subjects = services.audit_subjects(g.event.id, page.entries)
+    lines = [(entry, _audit_sentence(entry, subjects, slug)) for entry in page.entries]
+    filtered = filters != audit.Filters()
+    return render_template("events/audit.html", event=g.event, form=form, page=page, lines=lines,
+                           filtered=filtered, page_url=_audit_page_url), 422 if form.errors else 200
 
 
+def _audit_filters(form) -> audit.Filters:
+    """The form's choices as the log's filters; dates are whole days where the event takes place."""
+    zone = ZoneInfo(g.event.timezone)
+
+    def midnight(day):
+        return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+    return audit.Filters(
+        actions=tuple(labels.audit_actions_of_kind(form.kind.data)) if form.kind.data else None,
+        actor_id=int(form.actor.data) if form.actor.data else None,
+        since=midnight(form.since.data) if form.since.data else None,
+        before=midnight(form.until.data + timedelta(days=1)) if form.until.data else None)
+
+
+def _audit_page_url(number: int) -> str:
+    return url_for(".audit_log", **{**request.view_args, **request.args.to_dict(), "page": number})
+
+
+class _AuditWords(dict):
+    """A sentence's placeholders; one the entry cannot fill reads as a dash rather than failing."""
+
+    def __missing__(self, key):
+        return "–"
+
+
+# Which id in an entry's details names which thing, and the page that shows it.
+_AUDIT_LINKS = (
+    ("registration_id", "registration", "attendees.registration_detail"),
+    ("item_id", "item", "programme.edit_item"),
+    ("group_id", "group", "programme.edit_group"),
+    ("person_id", "person", "programme.edit_person"),
+)
+
+
+def _audit_sentence(entry, subjects, slug) -> Markup:
+    """The entry as a sentence in the reader's language, naming what it changed, with links."""
+    details = entry.details if isinstance(entry.details, dict) else {}
+    words = _AuditWords({key: value for key, value in details.items() if isinstance(value, int | str)})
+    for key, placeholder, endpoint in _AUDIT_LINKS:
+        if (ident := details.get(key)) is None:
+            continue
+        found = subjects.get(key, {}).get(ident)
+        if found is None:  # since deleted or erased: the name the entry was written with
+            words[placeholder] = entry.summary if key != "registration_id" else _("registration #%(id)s", id=ident)
+        else:
+            words[placeholder] = Markup('<a href="%s">%s</a>') % (
+                url_for(endpoint, slug=slug, **{key: ident}), found[0])
+    if (account := subjects.get("user_id", {}).get(details.get("user_id"))) is not None:
+        words["account"] = f"{account[0]} ({account[1]})"
+    if (source := subjects.get("source_event_id", {}).get(details.get("source_event_id"))) is not None:
+        words["source"] = Markup('<a href="%s">%s</a>') % (url_for(".event_overview", slug=source[1]), source[0])
+    if "mailing_id" in details:
+        words["mailing"] = Markup('<a href="%s">%s</a>') % (
+            url_for("mailings.mailing", slug=slug, mailing_id=details["mailing_id"]), entry.summary)
+    if "material_id" in details or entry.action.startswith("material."):
+        words["material"] = Markup('<a href="%s">%s</a>') % (url_for("materials.manage_materials", slug=slug),
+                                                             entry.summary)
+    for key in ("role", "previous_role"):
+        part = details.get(key, entry.summary if key == "role" else None)
+        if part in labels.AUDIT_STAFF_PART:
+            words[key] = labels.AUDIT_STAFF_PART[part]
+    for key in ("mode", "previous_mode"):
+        if details.get(key) in labels.AUDIT_MODE:
+            words[key] = labels.AUDIT_MODE[details[key]]
+    if isinstance(details.get("fields"), list):
+        words["fields"] = ", ".join(str(labels.AUDIT_FIELD.get(name, name)) for name in details["fields"])
+    _kind, sentence = labels.AUDIT_ACTION.get(entry.action, (None, entry.action))
+    return Markup.escape(str(sentence)) % words

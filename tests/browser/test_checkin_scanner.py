@@ -575,3 +575,41 @@ def test_keyboard_alone(new_context, scanner_server):
     page.keyboard.press("Space")
     wait_for_result(page, "undone", person.name)
     assert registration_row(scanner_server, person).checked_in_at is None
+
+
+def test_a_host_removed_mid_shift_is_stopped_and_the_phone_forgets_the_event(new_context, scanner_server):
+    """Taken off the staff while offline with a check-in queued: back online, the phone's sync is
+    refused, the scanner stops, and nothing of the event (names) stays on the device."""
+    person = register(scanner_server, "Rune Raderad")
+    with scanner_server.app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == SLUG))
+        removed, _token = accounts.create_user("rut@example.se", "Rut Tillfällig", "host", datetime.now(UTC),
+                                               password=PASSWORD)
+        accounts.add_staff(event.id, removed.id, "host", None)
+        event_id, removed_id = event.id, removed.id
+    context = new_context(server=scanner_server, lang="en", **PHONE)
+    page = context.new_page()
+    page.goto("/account/login")
+    page.fill("#email", "rut@example.se")
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    page.goto(SCANNER)
+    page.wait_for_selector("#scanner[data-tickets]", state="attached")
+    context.set_offline(True)
+    page.locator("#connection.is-offline").wait_for()
+    scan(page, person.payload)
+    wait_for_result(page, "green", person.name)
+
+    with scanner_server.app.app_context():
+        accounts.remove_staff(event_id, removed_id, None)
+    context.set_offline(False)
+
+    page.wait_for_selector("#scanner[data-removed]", state="attached", timeout=SYNC_TIMEOUT)
+    text = page.inner_text("#result")
+    assert "no longer a host of this event" in text and "1 check-in made here could not be sent" in text
+    assert page.is_disabled("#code-input") and page.is_disabled("#search-input")
+    kept = page.evaluate("() => Object.keys(localStorage).filter((key) => key.startsWith('eventhub.checkin.'))")
+    assert kept == []
+    assert check_ins(scanner_server, person) == []
+    assert page.goto(SCANNER).status == 404  # a reload online is refused by the server

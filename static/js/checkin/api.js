@@ -6,7 +6,8 @@ const REQUEST_TIMEOUT_MS = 8000;
 
 export class Unreachable extends Error {}
 
-/* ``onAnswer(reachable, signedOut)`` hears after every request whether the server answered. */
+/* ``onAnswer(reachable, signedOut, removed)`` hears after every request whether the server answered,
+ * and whether it said this host is no longer on the event's staff (404 no_event). */
 export function createApi(base, onAnswer) {
   let csrf = document.querySelector('meta[name="csrf-token"]').content;
 
@@ -52,7 +53,7 @@ export function createApi(base, onAnswer) {
       onAnswer(false);
       throw new Unreachable();
     }
-    onAnswer(true, response.status === 401);
+    onAnswer(true, response.status === 401, response.status === 404 && data?.error?.code === "no_event");
     // A 400 without our JSON error is Flask-WTF refusing the CSRF token: fetch a new one, try once more.
     if (body && response.status === 400 && !data?.error && !retried) {
       if (await refreshCsrf()) return api(path, body, true);

@@ -39,8 +39,9 @@ const state = {
   lastTickets: 0,
 };
 
-const online = () => navigator.onLine && state.reachable && !state.signedOut;
-const api = createApi(root.dataset.api, (reachable, signedOut = state.signedOut) => setReachable(reachable, signedOut));
+const online = () => navigator.onLine && state.reachable && !state.signedOut && !state.removed;
+const api = createApi(root.dataset.api, (reachable, signedOut = state.signedOut, removed = false) => (
+  removed ? stopForGood() : setReachable(reachable, signedOut)));
 
 // --- what this device keeps --------------------------------------------------------------------
 
@@ -87,6 +88,7 @@ function setReachable(value, signedOut = state.signedOut) {
 }
 
 function renderConnection() {
+  if (state.removed) return;
   screen.renderConnection(online(), state.signedOut);
   if (!online()) renderCounters();
 }
@@ -274,6 +276,33 @@ function finishUndo(entry, name) {
   $("code-input").focus();
 }
 
+// --- taken off the event's staff ---------------------------------------------------------------
+
+let ticking = 0, camera = null;
+
+/* The server says this host no longer works this event's door: the phone stops at once. It keeps
+ * nothing of the event (the ticket list and the unsent check-ins hold names), says how many
+ * check-ins were not sent, and never tries to sync them: they would be refused anyway. */
+function stopForGood() {
+  if (state.removed) return;
+  const unsent = queue().length;
+  Object.assign(state, {removed: true, tickets: null, forgotten: true});
+  clearInterval(ticking);
+  camera?.stop();
+  store.clear();
+  navigator.serviceWorker?.controller?.postMessage({forget: location.pathname});
+  for (const control of root.querySelectorAll("input, button, select, textarea")) control.disabled = true;
+  screen.renderQueue(0);
+  screen.renderRecent([], () => {});
+  screen.renderTicketsStatus(null);
+  const element = $("connection");
+  element.classList.remove("is-online");
+  element.classList.add("is-offline");
+  $("connection-text").textContent = t("removed");
+  screen.showPlain("red", "word_stopped", unsent ? t("removed_unsent", {num: unsent}) : t("removed"));
+  root.dataset.removed = "true"; // tests wait on it
+}
+
 // --- sync and refresh --------------------------------------------------------------------------
 
 async function sync() {
@@ -432,8 +461,8 @@ async function walkIn(form) {
 function start() {
   if (forgetAfterEvent(root, store, queue().length)) Object.assign(state, {tickets: null, forgotten: true});
   const codeInput = $("code-input");
-  const camera = createCamera(root, (text) => enqueueWork(() => checkCode(text)),
-                              (on) => store.save("camera", on));
+  camera = createCamera(root, (text) => enqueueWork(() => checkCode(text)),
+                        (on) => store.save("camera", on));
   $("code-form").addEventListener("submit", (event) => {
     event.preventDefault();
     screen.wakeAudio();
@@ -503,7 +532,7 @@ function start() {
   if (matchMedia("(pointer: fine)").matches) codeInput.focus();
   whenBackOnline(); // sends what an earlier visit left in the queue, then loads the ticket list
   keepOffline(root);
-  setInterval(tick, 2500);
+  ticking = setInterval(tick, 2500);
   if (store.load("camera", false)) {
     navigator.permissions?.query({name: "camera"})
       .then((status) => { if (status.state === "granted") camera.start(); })
