@@ -259,7 +259,7 @@ class PersonForm(FlaskForm):
 class NewItemForm(NewPersonMixin, ItemForm):
     """A new item with its speakers: any people from the directory, and one new person."""
 
-    speakers = SelectMultipleField(_l("Speakers from the directory (optional)"), choices=[],
+    speakers = SelectMultipleField(_l("From the directory"), choices=[],
                                    validate_choice=False)
     # Optional: a form sent without it (an item without speakers) is not wrong; they are speakers.
     speaker_role = RadioField(_l("Their role in the item"), choices=ROLE_CHOICES, default="speaker",
