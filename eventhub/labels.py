@@ -127,6 +127,7 @@ AUDIT_ACTION = {
     "programme.item_moved": ("programme", _l("Moved the programme item %(item)s")),
     "programme.person_added": ("programme", _l("Added %(person)s to the people directory")),
     "programme.person_updated": ("programme", _l("Changed the details of %(person)s in the people directory")),
+    "programme.people_merged": ("programme", _l("Merged %(removed)s into %(person)s in the people directory")),
     "programme.person_deleted": ("programme", _l("Deleted %(person)s from the people directory")),
     "programme.speaker_added": ("programme", _l("Added %(person)s to %(item)s")),
     "programme.speaker_removed": ("programme", _l("Removed %(person)s from %(item)s")),

@@ -1,5 +1,6 @@
 """User-written text: Markdown rendered through an allow-list sanitiser, links, addresses, sorting."""
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 import markdown
@@ -56,6 +57,13 @@ _SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø"
 def swedish_sort_key(text: str) -> str:
     """Alphabetical order as a Swedish door list expects it: ... x, y, z, å, ä, ö."""
     return text.casefold().translate(_SWEDISH_ORDER)
+
+
+def name_key(name: str) -> str:
+    """A name as compared to find the same person twice: no case, accents or extra spaces
+    ("Berit  Müllerström" and "berit mullerstrom" are the same key)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 # Any of these in a one-line value (a subject, a header) could start a new line: newlines above all.

@@ -116,6 +116,7 @@ ENDPOINT_CLASS = {
     "programme.people": "manage",
     "programme.edit_person": "manage",
     "programme.delete_person": "manage",
+    "programme.merge_person": "manage",
     "attendees.list_registrations": "manage",
     "attendees.registration_detail": "manage",
     "attendees.add_registration": "manage",
@@ -211,9 +212,9 @@ def _seed(app) -> dict:
         other, _ = accounts.create_user("other@example.se", "Other", "organiser", now, password=PASSWORD)
         spare, account_token = accounts.create_user("spare@example.se", "Spare", "organiser", now)
 
-        def event(slug, starts_at, staff):
+        def event(slug, starts_at, staff, status="published"):
             item = Event(slug=slug, title=f"Forum {slug}", starts_at=starts_at, ends_at=starts_at + timedelta(hours=3),
-                         format="hybrid", status="published", group_choice_open=True,
+                         format="hybrid", status=status, group_choice_open=True,
                          join_url="https://meet.example.org/forum", platform_name="Meet")
             db.session.add(item)
             db.session.flush()
@@ -223,7 +224,15 @@ def _seed(app) -> dict:
 
         forum = event("forum", now - timedelta(minutes=30), [(organiser, "organiser"), (host, "host")])
         past = event("past-forum", now - timedelta(days=3), [(organiser, "organiser"), (host, "host")])
-        event("other-forum", now + timedelta(days=10), [(other, "organiser")])
+        other_forum = event("other-forum", now + timedelta(days=10), [(other, "organiser")])
+        draft = event("draft-forum", now + timedelta(days=20), [(other, "organiser")], status="draft")
+        # People of the directory that only the other organiser's programmes show: one in a
+        # published programme (anyone can read it), one in a draft (nobody else should learn of it).
+        guest, secret = Person(name="Gäst Gästsson"), Person(name="Hemlig Talare")
+        for where, who in ((other_forum, guest), (draft, secret)):
+            elsewhere = ProgrammeItem(event_id=where.id, title="Annat föredrag", starts_at=where.starts_at)
+            elsewhere.speakers.append(ItemSpeaker(person=who))
+            db.session.add(elsewhere)
         person = Person(name="Talare")
         talk = ProgrammeItem(event_id=forum.id, title="Föredrag", starts_at=forum.starts_at,
                              ends_at=forum.starts_at + timedelta(minutes=30))
@@ -255,6 +264,7 @@ def _seed(app) -> dict:
             "digital_token": tokens.manage_token(KEYS, digital.token_salt),
             "account_token": account_token, "spare_user_id": spare.id, "host_user_id": host.id, "talk_item_id": talk.id,
             "group_item_id": groups.id, "group_id": group.id, "person_id": person.id,
+            "guest_person_id": guest.id, "secret_person_id": secret.id,
             "speaker_id": talk.speakers[0].id, "leader_id": group.leaders[0].id, "registration_id": on_site.id,
             "material_id": material.id, "mailing_id": mailing.id, "flavour": "excel",
         }
@@ -308,7 +318,7 @@ class Matrix:
         shutil.rmtree(self.files)
         shutil.copytree(self.files_snapshot, self.files)
 
-    def request(self, role: str, method: str, url: str):
+    def request(self, role: str, method: str, url: str, data: dict | None = None):
         client = self.app.test_client()
         cookie, token = self.sessions[role]
         if cookie:
@@ -316,7 +326,7 @@ class Matrix:
         if method == "GET":
             response = client.get(url)
         else:
-            response = client.post(url, data={"csrf_token": token}, headers={"X-CSRFToken": token})
+            response = client.post(url, data={**(data or {}), "csrf_token": token}, headers={"X-CSRFToken": token})
         response.get_data()  # a streamed body (CSV) is produced now, inside this request
         response.close()
         if method == "POST":
@@ -440,3 +450,75 @@ def test_posting_without_a_csrf_token_changes_nothing(matrix):
         if response.status_code != 400:
             problems.append(f"POST {url} ({rule.endpoint}): {response.status_code}")
     assert problems == [], "\n".join(problems)
+
+
+# The people directory is shared by every event: a person only another organiser's programmes
+# show is theirs to change. In a published programme this event's organiser sees them (read
+# only); in a draft one the person is not found at all, so the draft's speakers stay unknown.
+PEOPLE_ROUTES = [("GET", "/people/{id}"), ("POST", "/people/{id}"), ("POST", "/people/{id}/delete"),
+                 ("GET", "/people/{id}/merge"), ("POST", "/people/{id}/merge")]
+
+
+@pytest.mark.parametrize(("person", "role", "expected"), [
+    ("guest_person_id", "organiser", {"GET /people/{id}": 200}),  # read only; every change 403
+    ("secret_person_id", "organiser", {}),  # every route 404
+    ("guest_person_id", "admin", "allowed"),
+    ("secret_person_id", "admin", "allowed"),
+], ids=["published-elsewhere", "draft-elsewhere", "admin-published", "admin-draft"])
+def test_people_of_another_organisers_events_are_theirs_to_change(matrix, person, role, expected):
+    person_id = matrix.values[person]
+    problems = []
+    for method, path in PEOPLE_ROUTES:
+        url = f"/manage/events/{matrix.values['event']}/programme" + path.format(id=person_id)
+        response = matrix.request(role, method, url)
+        if expected == "allowed":
+            ok = _allowed(method, response)
+        else:
+            default = 404 if person == "secret_person_id" else 403
+            ok = response.status_code == expected.get(f"{method} {path}", default)
+        if not ok:
+            problems.append(f"{method} {url} as {role}: {response.status_code}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_read_only_person_offers_no_changes_and_refusals_say_why(matrix):
+    base = f"/manage/events/{matrix.values['event']}/programme/people/{matrix.values['guest_person_id']}"
+    page = matrix.request("organiser", "GET", base + "?lang=en").get_data(as_text=True)
+    assert "Gäst Gästsson" in page and 'name="person-name"' not in page and "/delete" not in page
+    assert "also in the programme of 1 event you do not manage" in page
+    token = matrix.sessions["organiser"][1]
+    response = matrix.request("organiser", "POST", base + "?lang=en", {"person-name": "Ändrad",
+                                                                        "person-csrf_token": token})
+    assert response.status_code == 403
+    assert "Nothing was changed" in response.get_data(as_text=True)
+    with matrix.app.app_context():
+        assert db.session.get(Person, matrix.values["guest_person_id"]).name == "Gäst Gästsson"
+
+
+@pytest.mark.parametrize("page", ["/people", "/", "/items/{talk}"])
+def test_lists_of_people_leave_out_those_only_a_draft_elsewhere_shows(matrix, page):
+    url = f"/manage/events/{matrix.values['event']}/programme" + page.format(talk=matrix.values["talk_item_id"])
+    text = matrix.request("organiser", "GET", url).get_data(as_text=True)
+    assert "Gäst Gästsson" in text and "Hemlig Talare" not in text
+    assert "Hemlig Talare" in matrix.request("admin", "GET", url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("other", ["guest_person_id", "secret_person_id"])
+def test_merging_away_someone_elses_person_is_refused(matrix, other):
+    token = matrix.sessions["organiser"][1]
+    url = f"/manage/events/{matrix.values['event']}/programme/people/{matrix.values['person_id']}/merge"
+    response = matrix.request("organiser", "POST", url, {"other": matrix.values[other], "confirm": "yes",
+                                                         "csrf_token": token})
+    assert response.status_code == 422
+    with matrix.app.app_context():
+        assert db.session.get(Person, matrix.values[other]) is not None
+
+
+@pytest.mark.parametrize("other", ["guest_person_id", "secret_person_id"])
+def test_someone_elses_person_cannot_be_put_on_this_programme_by_id(matrix, other):
+    """The guest is public, so choosing them is allowed; the draft's speaker is not found."""
+    token = matrix.sessions["organiser"][1]
+    url = f"/manage/events/{matrix.values['event']}/programme/items/{matrix.values['talk_item_id']}/speakers"
+    response = matrix.request("organiser", "POST", url, {"speaker-person": matrix.values[other],
+                                                         "speaker-role": "speaker", "speaker-csrf_token": token})
+    assert response.status_code == (303 if other == "guest_person_id" else 422)

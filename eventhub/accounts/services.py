@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -193,6 +194,31 @@ def can_manage(user: User, event: Event) -> bool:
     if user.is_admin:
         return True
     return user.role == Role.ORGANISER and staff_role(user, event) == StaffRole.ORGANISER
+
+
+@dataclass(frozen=True)
+class ManagedEvents:
+    """The events an account may manage (the rule of ``can_manage``), for rules that span events."""
+
+    every: bool = False  # an administrator
+    ids: frozenset[int] = frozenset()
+    organiser: bool = False  # an active organiser or admin account
+
+    def __contains__(self, event_id: object) -> bool:
+        return self.every or event_id in self.ids
+
+
+def managed_events(user_id: int) -> ManagedEvents:
+    user = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    if user is None or not user.active:
+        return ManagedEvents()
+    if user.is_admin:
+        return ManagedEvents(every=True, organiser=True)
+    if user.role != Role.ORGANISER:
+        return ManagedEvents()
+    ids = db.session.scalars(select(EventStaff.event_id).where(
+        EventStaff.user_id == user.id, EventStaff.role == StaffRole.ORGANISER))
+    return ManagedEvents(ids=frozenset(ids), organiser=True)
 
 
 def _may_host(user: User, role_in_event: str | None) -> bool:

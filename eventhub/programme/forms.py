@@ -7,12 +7,24 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from eventhub import labels
 from eventhub.fields import at_most, strip
 from eventhub.programme import operations
+from eventhub.text import name_key
 
 TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?$")
 
@@ -111,18 +123,54 @@ class ItemForm(FlaskForm):
         self.ends.data = item.ends_at.astimezone(local).time() if item.ends_at else None
 
 
-class PersonChoiceMixin:
-    """A person from the directory, or a new one typed in the same form."""
+class NewPersonMixin:
+    """A new person typed into a form. When the directory already has someone of that name, the
+    form asks whether it is them (``offer_same``) and the answer comes back in ``same_as``."""
 
-    person_required = True
-    person = SelectField(_l("Choose from the directory"), choices=[], validate_choice=False)
     new_name = StringField(_l("Name"), filters=[strip], validators=[Optional(), at_most(200)])
     new_title = StringField(_l("Title or role (optional)"), filters=[strip], validators=[Optional(),
                                                                                          at_most(300)])
     new_organisation = StringField(_l("Organisation (optional)"), filters=[strip],
                                    validators=[Optional(), at_most(300)])
+    same_as = RadioField(_l("Is this someone already in the directory?"), choices=[], validate_choice=False)
+
+    def set_people(self, people) -> None:
+        self._visible = {str(person.id): person for person in people}
+        if self.new_name.data and self.same_as.data:  # sent back for another reason: ask again
+            self.offer_same(self._same_name())
+
+    def _same_name(self) -> list:
+        key = name_key(self.new_name.data or "")
+        return [person for person in self._visible.values() if name_key(person.name) == key]
+
+    def offer_same(self, matches) -> None:
+        self.same_as.choices = [(str(person.id), _l("Yes, it is %(person)s", person=person_label(person)))
+                                for person in matches] + [("new", _l("No, someone else: add a new person"))]
+
+    def validate_same_as(self, field):
+        if field.data and field.data != "new" and field.data not in getattr(self, "_visible", {}):
+            raise ValidationError(_l("Choose one of the people listed."))
+
+    def new_person(self) -> int | operations.PersonData | None:
+        """The person typed: someone already in the directory when the organiser said so, else new."""
+        if not self.new_name.data:
+            return None
+        chosen = getattr(self, "_visible", {}).get(self.same_as.data or "")
+        if chosen is not None and name_key(chosen.name) == name_key(self.new_name.data):
+            return chosen.id
+        return operations.PersonData(name=self.new_name.data, title=self.new_title.data or "",
+                                     organisation=self.new_organisation.data or "",
+                                     even_if_same_name=self.same_as.data == "new")
+
+
+class PersonChoiceMixin(NewPersonMixin):
+    """A person from the directory, or a new one typed in the same form."""
+
+    person_required = True
+    person = SelectField(_l("Choose from the directory"), choices=[], validate_choice=False)
 
     def set_people(self, people, label=None) -> None:
+        super().set_people(people)
         if label is not None:
             self.person.label.text = label
         self.person.choices = [("", _l("No one chosen"))] + [(str(p.id), person_label(p)) for p in people]
@@ -138,10 +186,7 @@ class PersonChoiceMixin:
     def chosen_person(self) -> int | operations.PersonData | None:
         if self.person.data:
             return int(self.person.data)
-        if self.new_name.data:
-            return operations.PersonData(name=self.new_name.data, title=self.new_title.data or "",
-                                         organisation=self.new_organisation.data or "")
-        return None
+        return self.new_person()
 
 
 def person_label(person) -> str:
@@ -208,9 +253,53 @@ class PersonForm(FlaskForm):
     organisation = StringField(_l("Organisation (optional)"), filters=[strip],
                                validators=[Optional(), at_most(300)])
 
+    # Sent by the "add a new person anyway" button shown when the name is already in the directory.
+    even_if_same_name = BooleanField()
+
     def person_data(self) -> operations.PersonData:
         return operations.PersonData(name=self.name.data, title=self.title.data or "",
-                                     organisation=self.organisation.data or "")
+                                     organisation=self.organisation.data or "",
+                                     even_if_same_name=bool(self.even_if_same_name.data))
+
+
+class NewItemForm(NewPersonMixin, ItemForm):
+    """A new item with its speakers: any people from the directory, and one new person."""
+
+    speakers = SelectMultipleField(_l("From the directory"), choices=[],
+                                   validate_choice=False)
+    # Optional: a form sent without it (an item without speakers) is not wrong; they are speakers.
+    speaker_role = RadioField(_l("Their role in the item"), choices=ROLE_CHOICES, default="speaker",
+                              validators=[Optional()])
+
+    def set_people(self, people) -> None:
+        super().set_people(people)
+        self.speakers.choices = [(str(p.id), person_label(p)) for p in people]
+
+    def validate_speakers(self, field):
+        if any(value not in self._visible for value in field.data or ()):
+            raise ValidationError(_l("Choose people from the list."))
+
+    def chosen_speakers(self) -> list[int | operations.PersonData]:
+        chosen: list[int | operations.PersonData] = [int(value) for value in dict.fromkeys(self.speakers.data or ())]
+        new = self.new_person()
+        if new is not None and new not in chosen:
+            chosen.append(new)
+        return chosen
+
+
+class MergeForm(FlaskForm):
+    """Which other entry of the directory is the same person (it goes; this one stays)."""
+
+    other = SelectField(_l("The other entry, to be removed"), choices=[], validate_choice=False,
+                        validators=[InputRequired(_l("Choose the other entry."))])
+    confirm = HiddenField()
+
+    def set_people(self, people) -> None:
+        self.other.choices = [("", _l("No one chosen"))] + [(str(p.id), person_label(p)) for p in people]
+
+    def validate_other(self, field):
+        if field.data not in {value for value, _label in self.other.choices if value}:
+            raise ValidationError(_l("Choose a person from the list."))
 
 
 class ChoiceForm(FlaskForm):

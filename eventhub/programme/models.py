@@ -40,6 +40,10 @@ class Person(db.Model):
     name: Mapped[str] = mapped_column(String(200), index=True)
     title: Mapped[str] = mapped_column(String(300), default="")  # role/title as printed
     organisation: Mapped[str] = mapped_column(String(300), default="")
+    # The event whose organisers added the person: while no programme shows them, they belong to
+    # it (who may see and change them, programme.operations). None: added before this was kept,
+    # or that event is deleted.
+    added_in_event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"), index=True)
 
     def __repr__(self) -> str:
         return f"<Person {self.name}>"

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import NotFound
@@ -23,6 +24,11 @@ ITEM_ERRORS = {
     operations.EndsBeforeStart: ("ends", _l("The end must be after the start.")),
     operations.KindHasGroups: ("kind", _l("This group session has discussion groups. "
                                           "Delete them before you change the kind of item.")),
+}
+NEW_ITEM_ERRORS = {
+    **ITEM_ERRORS,
+    operations.AlreadyAdded: ("speakers", _l("That person is chosen twice.")),
+    operations.EmptyName: ("new_name", _l("Enter a name.")),
 }
 PERSON_ERRORS = {
     operations.AlreadyAdded: ("person", _l("That person is already here.")),
@@ -49,6 +55,10 @@ def form_expired(_error):
 
 def _show_error(form, error, table) -> None:
     """Put an operation's error next to the field it is about (or on the form when none fits)."""
+    if isinstance(error, operations.SameNameExists):
+        form.offer_same(error.matches)
+        form.new_name.errors = [*form.new_name.errors, _same_name_message(error)]
+        return
     if isinstance(error, operations.SeatsBelowTaken):
         form.seats.errors = [*form.seats.errors, _(
             "%(taken)d people already have a place in this group; the limit cannot be lower.", taken=error.taken)]
@@ -70,21 +80,26 @@ def _zone() -> str:
 
 
 def _people_choice(form, label=None):
-    form.set_people(operations.people(), label)
+    form.set_people(operations.people(current_user.id), label)
     return form
+
+
+def _same_name_message(error: operations.SameNameExists) -> str:
+    return _("%(name)s is already in the directory. Is it the same person?", name=error.name)
 
 
 # --- the programme page ------------------------------------------------------------------------
 
-def _new_item_form() -> forms.ItemForm:
-    form = forms.ItemForm(prefix="new")
+def _new_item_form() -> forms.NewItemForm:
+    form = forms.NewItemForm(prefix="new")
+    form.set_people(operations.people(current_user.id))
     form.fit_audiences(g.event)
     if request.method == "GET":
         form.day.data = g.event.starts_at.astimezone(ZoneInfo(_zone())).date()
     return form
 
 
-def _programme_page(form: forms.ItemForm | None = None, status: int = 200):
+def _programme_page(form: forms.NewItemForm | None = None, status: int = 200):
     event = g.event
     items = operations.programme(event.id)
     return render_template(
@@ -106,9 +121,10 @@ def add_item(slug):
     form = _new_item_form()
     if form.validate_on_submit():
         try:
-            item = operations.add_item(g.event.id, form.item_data(_zone()), current_user.id)
+            item = operations.add_item(g.event.id, form.item_data(_zone()), current_user.id,
+                                       speakers=form.chosen_speakers(), role=form.speaker_role.data or "speaker")
         except operations.ProgrammeError as error:
-            _show_error(form, error, ITEM_ERRORS)
+            _show_error(form, error, NEW_ITEM_ERRORS)
         else:
             flash(_("“%(title)s” is added to the programme.", title=item.title), "success")
             return redirect(url_for(".programme", slug=slug, _anchor=f"item-{item.id}"), code=303)
@@ -319,52 +335,115 @@ def remove_leader(slug, group_id, leader_id):
 
 
 # --- the people directory -----------------------------------------------------------------------
+# Who may see and change whom is operations' rule (see "the people directory" there): a person
+# the organiser may not see is not found; one they may see but not change is shown read-only.
 
-def _people_page(form=None, status: int = 200):
-    return render_template("programme/people.html", event=g.event, people=operations.people(),
-                           in_use=operations.people_in_use(),
-                           form=form or forms.PersonForm(prefix="person", formdata=None)), status
+def _not_yours(error: operations.NotYoursToChange) -> str:
+    return ngettext("%(name)s is also in the programme of %(num)d event you do not manage, so only an administrator "
+                    "or someone who manages that event too may change or remove them.",
+                    "%(name)s is also in the programmes of %(num)d events you do not manage, so only an "
+                    "administrator or someone who manages all of them may change or remove them.",
+                    error.other_events, name=error.name)
+
+
+def _people_page(form=None, same=(), status: int = 200):
+    return render_template("programme/people.html", event=g.event, entries=operations.directory(current_user.id),
+                           form=form or forms.PersonForm(prefix="person", formdata=None), same=same), status
 
 
 @bp.route("/people", methods=["GET", "POST"])
 @event_access("manage")
 def people(slug):
     form = forms.PersonForm(prefix="person")
+    same = ()
     if form.validate_on_submit():
         try:
             person = operations.add_person(form.person_data(), current_user.id, g.event.id)
         except operations.EmptyName:
             form.name.errors = [*form.name.errors, _("Enter a name.")]
+        except operations.SameNameExists as error:
+            form.name.errors = [*form.name.errors, _same_name_message(error)]
+            same = error.matches
         else:
             flash(_("%(name)s is added to the directory.", name=person.name), "success")
             return redirect(url_for(".people", slug=slug), code=303)
-    return _people_page(form, _status())
+    return _people_page(form, same, _status())
+
+
+def _refused(entry):
+    return _person_page(entry, error=_not_yours(operations.NotYoursToChange(entry.person.name, entry.other_events)),
+                        status=403)
+
+
+def _person_page(entry, form=None, merge_form=None, error: str | None = None, status: int = 200):
+    person = entry.person
+    if form is None:
+        form = forms.PersonForm(prefix="person", formdata=None, obj=person)
+    if merge_form is None and entry.may_change:
+        merge_form = forms.MergeForm(formdata=None, meta={"csrf": False})
+        merge_form.set_people(operations.changeable_people(current_user.id, leave_out=person.id))
+    return render_template("programme/person.html", event=g.event, entry=entry, person=person, form=form,
+                           merge_form=merge_form, error=error), status
 
 
 @bp.route("/people/<id:person_id>", methods=["GET", "POST"])
 @event_access("manage")
 def edit_person(slug, person_id):
-    person = operations.get_person(person_id)
-    form = forms.PersonForm(prefix="person", obj=person if request.method == "GET" else None)
+    entry = operations.directory_entry(person_id, current_user.id)
+    if request.method == "GET":
+        return _person_page(entry)
+    if not entry.may_change:  # refused whatever was sent, before the form is read
+        return _refused(entry)
+    form = forms.PersonForm(prefix="person")
     if form.validate_on_submit():
         try:
-            operations.update_person(person.id, form.person_data(), current_user.id, g.event.id)
+            operations.update_person(entry.person.id, form.person_data(), current_user.id, g.event.id)
+        except operations.NotYoursToChange as error:
+            return _person_page(entry, form, error=_not_yours(error), status=403)
         except operations.EmptyName:
             form.name.errors = [*form.name.errors, _("Enter a name.")]
         else:
-            flash(_("%(name)s is saved.", name=person.name), "success")
+            flash(_("%(name)s is saved.", name=entry.person.name), "success")
             return redirect(url_for(".people", slug=slug), code=303)
-    in_use = operations.people_in_use().get(person.id, 0)
-    return render_template("programme/person.html", event=g.event, person=person, form=form, in_use=in_use), _status()
+    return _person_page(entry, form, status=422)
 
 
 @bp.post("/people/<id:person_id>/delete")
 @event_access("manage")
 def delete_person(slug, person_id):
+    entry = operations.directory_entry(person_id, current_user.id)
     try:
         operations.delete_person(person_id, current_user.id, g.event.id)
+    except operations.NotYoursToChange as error:
+        return _person_page(entry, error=_not_yours(error), status=403)
     except operations.PersonInUse:
         flash(_("That person is a speaker or group leader somewhere, so they stay in the directory."), "error")
         return redirect(url_for(".edit_person", slug=slug, person_id=person_id), code=303)
     flash(_("The person is removed from the directory."), "success")
     return redirect(url_for(".people", slug=slug), code=303)
+
+
+@bp.route("/people/<id:person_id>/merge", methods=["GET", "POST"])
+@event_access("manage")
+def merge_person(slug, person_id):
+    """Two entries for one person: this one stays and takes over the other's parts. The other is
+    chosen here (or on the person's page), then the organiser confirms what will happen."""
+    entry = operations.directory_entry(person_id, current_user.id)
+    if not entry.may_change:
+        return _refused(entry)
+    form = forms.MergeForm(formdata=request.form if request.method == "POST" else request.args,
+                           meta={"csrf": request.method == "POST"})
+    form.set_people(operations.changeable_people(current_user.id, leave_out=entry.person.id))
+    other = None
+    if form.other.data and form.validate():
+        other = operations.directory_entry(int(form.other.data), current_user.id)
+        if request.method == "POST" and form.confirm.data == "yes":
+            try:
+                operations.merge_people(entry.person.id, other.person.id, current_user.id, g.event.id)
+            except operations.NotYoursToChange as error:
+                return _person_page(entry, error=_not_yours(error), status=403)
+            flash(_("%(removed)s is merged into %(kept)s.", removed=other.person.name, kept=entry.person.name),
+                  "success")
+            return redirect(url_for(".edit_person", slug=slug, person_id=entry.person.id), code=303)
+    status = 422 if request.method == "POST" and other is None else 200
+    return render_template("programme/merge.html", event=g.event, entry=entry, other=other, form=form), status

@@ -180,3 +180,126 @@ def test_a_person_in_a_programme_stays_in_the_directory(app, agenda):
         assert db.session.get(Person, lars) is not None
         assert db.session.get(Person, spare) is None
         assert audit_actions(agenda.slug)[-1] == "programme.person_deleted"
+
+
+# --- the same name twice -----------------------------------------------------------------------
+
+def _directory_names(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(Person.name).order_by(Person.id)))
+
+
+def test_directory_says_a_name_is_already_there_and_adds_it_only_when_asked(app, agenda):
+    berit = _person(app, "Berit Müllerström", "Forskare", "RISE")
+    form = {"person-name": "berit  mullerstrom", "person-organisation": "Annan AB"}
+    response = agenda.post("/people?lang=en", form, prefix="person")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "berit  mullerstrom is already in the directory." in page
+    assert f'href="/manage/events/{agenda.slug}/programme/people/{berit}"' in page
+    assert 'value="Annan AB"' in page  # what was typed stays
+    assert _directory_names(app) == ["Berit Müllerström"]
+    response = agenda.post("/people", {**form, "person-even_if_same_name": "y"}, prefix="person")
+    assert response.status_code == 303
+    assert _directory_names(app) == ["Berit Müllerström", "berit  mullerstrom"]
+
+
+def test_a_new_speaker_with_a_name_already_there_is_asked_about(app, agenda):
+    berit = _person(app, "Berit Müllerström", "Forskare", "RISE")
+    item_id = agenda.add_item()
+    response = agenda.post(f"/items/{item_id}/speakers?lang=en", _speaker_form(name="Berit Mullerstrom"),
+                           prefix="speaker")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Is it the same person?" in page
+    assert f'name="speaker-same_as" value="{berit}"' in page and 'name="speaker-same_as" value="new"' in page
+    assert _speakers(app, item_id) == []
+    # "Yes, it is Berit": the one in the directory is the speaker, nobody new is added.
+    response = agenda.post(f"/items/{item_id}/speakers",
+                           {**_speaker_form(name="Berit Mullerstrom"), "speaker-same_as": str(berit)},
+                           prefix="speaker")
+    assert response.status_code == 303
+    assert _speakers(app, item_id) == [("Berit Müllerström", "speaker")]
+    assert _directory_names(app) == ["Berit Müllerström"]
+
+
+def test_a_new_speaker_who_only_shares_the_name_is_added_when_said_so(app, agenda):
+    _person(app, "Berit Müllerström")
+    item_id = agenda.add_item()
+    response = agenda.post(f"/items/{item_id}/speakers",
+                           {**_speaker_form(name="Berit Müllerström", organisation="Borås stad"),
+                            "speaker-same_as": "new"}, prefix="speaker")
+    assert response.status_code == 303
+    assert _directory_names(app) == ["Berit Müllerström", "Berit Müllerström"]
+
+
+# --- speakers while creating an item -----------------------------------------------------------
+
+def _new_item(**extra) -> dict:
+    from tests.programme.conftest import item_form
+    return {**item_form(title="Panelsamtal", kind="panel"), **{f"new-{key}": value for key, value in extra.items()}}
+
+
+def _items(app):
+    with app.app_context():
+        return [(item.title, [(part.person.name, part.role) for part in item.speakers])
+                for item in db.session.scalars(select(ProgrammeItem).order_by(ProgrammeItem.id))]
+
+
+def test_an_item_is_created_with_people_from_the_directory_and_a_new_one(app, agenda):
+    lars, anna = _person(app), _person(app, "Anna Ahl", "Forskare", "Högskolan i Borås")
+    page = agenda.get("/?lang=en").get_data(as_text=True)
+    assert f'name="new-speakers" value="{lars}"' in page and "Anna Ahl (Forskare, Högskolan i Borås)" in page
+    data = _new_item(speaker_role="panellist", new_name="Ulrica Zinn", new_organisation="Zinn AB")
+    data["new-speakers"] = [str(anna), str(lars)]
+    response = agenda.post("/items", data, prefix="new")
+    assert response.status_code == 303
+    assert _items(app) == [("Panelsamtal", [("Anna Ahl", "panellist"), ("Lars Larsson", "panellist"),
+                                            ("Ulrica Zinn", "panellist")])]
+    with app.app_context():
+        assert audit_actions(agenda.slug)[-5:] == ["programme.item_added", "programme.speaker_added",
+                                                   "programme.speaker_added", "programme.person_added",
+                                                   "programme.speaker_added"]
+
+
+def test_an_item_with_a_new_speaker_already_in_the_directory_is_not_saved_until_answered(app, agenda):
+    lars = _person(app)
+    response = agenda.post("/items?lang=en", _new_item(new_name="lars larsson"), prefix="new")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Is it the same person?" in page and 'value="Panelsamtal"' in page
+    assert _items(app) == []  # neither the item nor a second Lars
+    response = agenda.post("/items", _new_item(new_name="lars larsson", same_as=str(lars)), prefix="new")
+    assert response.status_code == 303
+    assert _items(app) == [("Panelsamtal", [("Lars Larsson", "speaker")])]
+    assert _directory_names(app) == ["Lars Larsson"]
+
+
+def test_an_item_form_with_a_speaker_not_in_the_list_keeps_what_was_typed(app, agenda):
+    data = _new_item(new_title="Moderator")
+    data["new-speakers"] = ["987654"]
+    response = agenda.post("/items?lang=en", data, prefix="new")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Choose people from the list." in page and 'value="Panelsamtal"' in page and 'value="Moderator"' in page
+    assert _items(app) == []
+
+
+# --- merging two entries ---------------------------------------------------------------------
+
+def test_two_entries_for_one_person_are_merged_after_confirming(app, agenda):
+    lars, twin = _person(app), _person(app, "Lars Larson", "", "")
+    item_id = agenda.add_item()
+    agenda.post(f"/items/{item_id}/speakers", _speaker_form(person=str(twin), role="moderator"), prefix="speaker")
+    page = agenda.get(f"/people/{lars}?lang=en").get_data(as_text=True)
+    assert "In the directory twice?" in page and f'<option value="{twin}">Lars Larson</option>' in page
+    confirm = agenda.get(f"/people/{lars}/merge?other={twin}&lang=en").get_data(as_text=True)
+    assert "Its 1 part in programmes moves to Lars Larsson." in confirm
+    assert _directory_names(app) == ["Lars Larsson", "Lars Larson"]  # looking changes nothing
+    response = agenda.post(f"/people/{lars}/merge", {"other": str(twin), "confirm": "yes"})
+    assert response.status_code == 303
+    assert _directory_names(app) == ["Lars Larsson"]
+    assert _speakers(app, item_id) == [("Lars Larsson", "moderator")]
+    with app.app_context():
+        assert audit_actions(agenda.slug)[-1] == "programme.people_merged"
+    assert agenda.post(f"/people/{lars}/merge?lang=en", {"other": str(lars), "confirm": "yes"}).status_code == 422
