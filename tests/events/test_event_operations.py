@@ -71,6 +71,9 @@ def test_date_move_moves_every_item_at_its_wall_clock_time_across_summer_time(ap
         saved = operations.update_event(event.id, data_of(event, starts_at=local(WINTER_DAY, 12, 45)), organiser,
                                         datetime.now(UTC), KEYS)
         assert saved.items_moved == 2
+        # The programme feed's items say they changed (SEQUENCE up).
+        assert all(item.revision > 1 for item in db.session.scalars(
+            select(ProgrammeItem).where(ProgrammeItem.event_id == event.id)))
         assert [(start.replace(tzinfo=None), end.replace(tzinfo=None)) for start, end in item_times(forum)] == [
             (datetime(2027, 11, 2, 13, 15), datetime(2027, 11, 2, 13, 45)),
             (datetime(2027, 11, 2, 14, 30), datetime(2027, 11, 2, 15, 30)),
