@@ -36,7 +36,7 @@ def one_kind_of_line_break(value):
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(_l("Internal note"), filters=[one_kind_of_line_break, strip], id="organiser-note",
+    note = TextAreaField(_l("Note"), filters=[one_kind_of_line_break, strip], id="organiser-note",
                          validators=[Optional(), at_most(NOTE_MAX)],
                          description=_l("Only the event's organisers see it: not hosts, not at the door, not in "
                                         "lists or exports. It is personal data: it is part of the person's data "

@@ -216,7 +216,7 @@ def edit_details(slug, registration_id):
 def change_email(slug, registration_id):
     registration = _registration(registration_id)
     form = forms.EmailForm()
-    in_use = None
+    in_use, had_address = None, bool(registration.email)
     if form.validate_on_submit():
         try:
             changed = operations.change_email(g.event.id, registration.id, form.email.data, current_user.id,
@@ -230,9 +230,11 @@ def change_email(slug, registration_id):
         except errors.RegistrationError as error:
             form.email.errors = [*form.email.errors, error_message(error)]
         else:
-            flash(_("The address is changed. %(name)s is emailed at both addresses: the new one has the "
-                    "personal link.", name=registration.name) if changed else
-                  _("That is already the person's address: nothing was changed."), "success" if changed else "info")
+            flash(_("That is already the person's address: nothing was changed.") if not changed else
+                  _("The address is changed. %(name)s is emailed at both addresses: the new one has the "
+                    "personal link.", name=registration.name) if had_address else
+                  _("The address is added and %(name)s is emailed the personal link.", name=registration.name),
+                  "success@email" if changed else "info@email")
             return _back(registration, "#email")
     return _detail_page(registration, email_form=form, email_in_use=in_use, status=422)
 
@@ -246,9 +248,9 @@ def send_link(slug, registration_id):
     try:
         operations.send_link(g.event.id, registration.id, current_user.id, utcnow(), keyring.current())
     except errors.RegistrationError as error:
-        flash(error_message(error), "error")
+        flash(error_message(error), "error@link")
     else:
-        flash(_("The personal link is sent to %(email)s.", email=registration.email), "success")
+        flash(_("The personal link is sent to %(email)s.", email=registration.email), "success@link")
     return _back(registration, "#link")
 
 
@@ -263,7 +265,7 @@ def edit_note(slug, registration_id):
         except errors.RegistrationError as error:
             form.note.errors = [*form.note.errors, error_message(error)]
         else:
-            flash(_("The note is saved."), "success")
+            flash(_("The note is saved."), "success@note")
             return _back(registration, "#note")
     return _detail_page(registration, note_form=form, status=422)
 

@@ -119,7 +119,10 @@ def test_a_walk_in_without_an_address_gets_one_and_only_the_new_address_is_email
         event = event_by_slug(signed_in.slug)
         walk_in = services.register(event.id, person("", name="Dörr Dan"), datetime.now(UTC), KEYS,
                                     organiser=True).registration.id
-    assert post_detail(signed_in, walk_in, "email", email="dan@example.se").status_code == 303
+    response = post_detail(signed_in, walk_in, "email", email="dan@example.se")
+    assert response.status_code == 303 and response.location.endswith("#email")
+    assert "The address is added and Dörr Dan is emailed the personal link." in page_text(
+        signed_in.client.get(response.location))
     with app.app_context():
         assert [m.to_address for m in outbox()] == ["dan@example.se"]
         assert audit_entries(signed_in.slug, "attendees.email_changed")[0].details["had_address"] is False
