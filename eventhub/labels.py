@@ -138,6 +138,10 @@ AUDIT_ACTION = {
     "programme.leader_removed": ("programme", _l("Removed %(person)s as a leader of %(group)s")),
     "attendees.added": ("attendees", _l("Registered %(registration)s by hand")),
     "attendees.updated": ("attendees", _l("Changed the details of %(registration)s: %(fields)s")),
+    "attendees.email_changed": ("attendees", _l("Corrected the email address of %(registration)s (both addresses "
+                                                "were told)")),
+    "attendees.link_sent": ("attendees", _l("Sent %(registration)s their personal link again")),
+    "attendees.note_changed": ("attendees", _l("Changed the organisers' note on %(registration)s")),
     "attendees.cancelled": ("attendees", _l("Cancelled the registration of %(registration)s")),
     "attendees.mode_changed": ("attendees", _l("Moved %(registration)s from %(previous_mode)s to %(mode)s")),
     "attendees.promoted": ("attendees", _l("Gave %(registration)s a place from the waitlist (%(mode)s)")),

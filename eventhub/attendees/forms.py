@@ -1,12 +1,13 @@
 """Forms and interface words for the organisers' attendee pages."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from eventhub import labels
 from eventhub.fields import at_most, strip, valid_email
 from eventhub.registration.forms import SpecialAnswersMixin
+from eventhub.registration.models import NOTE_MAX
 
 OVERRIDE_LABEL = _l("Override the limit: give a place even if it is full (the limit is raised by one)")
 
@@ -22,6 +23,24 @@ class DetailsForm(FlaskForm):
                         validators=[InputRequired(_l("Choose a sector."))])
     language = RadioField(_l("Language for emails"), choices=list(labels.LANGUAGE.items()),
                           validators=[InputRequired(_l("Choose a language."))])
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(_l("New email address"), filters=[strip], id="new-email", validators=[
+        DataRequired(_l("Enter the person's email address.")), at_most(254), valid_email])
+
+
+def one_kind_of_line_break(value):
+    """Browsers send a textarea's line breaks as CRLF; counted as one, as the page's counter does."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l("Note"), filters=[one_kind_of_line_break, strip], id="organiser-note",
+                         validators=[Optional(), at_most(NOTE_MAX)],
+                         description=_l("Only the event's organisers see it: not hosts, not at the door, not in "
+                                        "lists or exports. It is personal data: it is part of the person's data "
+                                        "download and is deleted when their data is."))
 
 
 # The detail page holds several of these forms: each override box has its own id.

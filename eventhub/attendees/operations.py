@@ -14,11 +14,13 @@ never the person's answers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from eventhub import labels
+from eventhub.attendees import emails
 from eventhub.audit import services as audit
 from eventhub.database import atomic, commit
 from eventhub.extensions import db
@@ -26,10 +28,14 @@ from eventhub.groups import services as groups
 from eventhub.groups.models import GroupMembership
 from eventhub.keyring import Keyring
 from eventhub.registration import services
-from eventhub.registration.errors import MissingEmail, RegistrationError
-from eventhub.registration.models import Registration, Sector
+from eventhub.registration.errors import AlreadyCancelled, AlreadyRegistered, MissingEmail, RegistrationError
+from eventhub.registration.models import NOTE_MAX, Registration, Sector
 from eventhub.seats import RaisedLimit
-from eventhub.text import normalise_email
+from eventhub.text import looks_like_email, normalise_email
+
+# An organiser may send the personal link again, but not twice in a row by a double click or in a
+# loop: the same person gets it at most once in this while.
+LINK_PAUSE = timedelta(minutes=5)
 
 
 class NotFound(RegistrationError):
@@ -38,6 +44,26 @@ class NotFound(RegistrationError):
 
 class InvalidChoice(RegistrationError):
     """A sector or language outside the allowed values."""
+
+
+class InvalidEmail(RegistrationError):
+    """Not a well-formed address (the registration form's rule, ``text.looks_like_email``)."""
+
+
+class Anonymised(RegistrationError):
+    """The person's data has been erased: there is no address, link or note to change."""
+
+
+class NoteTooLong(RegistrationError):
+    pass
+
+
+class LinkSentRecently(RegistrationError):
+    """The personal link was sent a moment ago (``LINK_PAUSE``); ``sent_at`` says when."""
+
+    def __init__(self, sent_at: datetime, again_at: datetime):
+        super().__init__(sent_at)
+        self.sent_at, self.again_at = sent_at, again_at
 
 
 @dataclass
@@ -97,6 +123,94 @@ def update_details(event_id: int, registration_id: int, details: Details, actor_
                  registration_id=registration.id, fields=changed)
     commit()
     return registration
+
+
+def _not_anonymised(registration: Registration) -> None:
+    if registration.anonymised_at is not None:
+        raise Anonymised()
+
+
+# --- the address and the personal link ---------------------------------------------------------
+
+def change_email(event_id: int, registration_id: int, address: str, actor_id: int, now: datetime,
+                 keys: Keyring) -> bool:
+    """Correct a mistyped address; returns whether it changed.
+
+    The old address is told that it changed (no link: it may be a stranger's, who has had the
+    confirmation), the link and ticket sent there stop working, and the new address gets new
+    ones. An address another registration of the event has (cancelled ones too: one row per
+    address and event) is refused with that registration's id. Nothing is sent or logged for no change.
+    """
+    registration = get_registration(event_id, registration_id)
+    if registration.is_cancelled:
+        raise AlreadyCancelled()
+    _not_anonymised(registration)
+    if not looks_like_email(address):
+        raise InvalidEmail()
+    new = normalise_email(address)
+    if new == registration.email:
+        return False
+    other = _registration_with(event_id, new)
+    if other is not None:
+        raise AlreadyRegistered(other)
+    had_address = registration.email is not None
+    with atomic():
+        emails.email_changed_old(registration, new, keys)  # still to the old address (none for a walk-in)
+        registration.email = new
+        services.renew_link(registration, keys)
+        registration.link_sent_at = now
+        try:
+            db.session.flush()  # the same address given to another registration a moment ago
+        except IntegrityError:
+            db.session.rollback()
+            raise AlreadyRegistered(_registration_with(event_id, new) or registration.id) from None
+        emails.email_changed_new(registration, keys)
+        audit.record(actor_id, "attendees.email_changed", f"#{registration.id}: email", event_id=event_id,
+                     registration_id=registration.id, fields=["email"], had_address=had_address)
+    return True
+
+
+def _registration_with(event_id: int, email: str) -> int | None:
+    return db.session.scalar(select(Registration.id).where(Registration.event_id == event_id,
+                                                           Registration.email == email))
+
+
+def send_link(event_id: int, registration_id: int, actor_id: int, now: datetime, keys: Keyring) -> Registration:
+    """Email the person their personal link (and ticket, with an on-site place) again, in their language.
+    Refused within ``LINK_PAUSE`` of the last time an organiser sent it."""
+    registration = get_registration(event_id, registration_id)
+    _not_anonymised(registration)
+    if not registration.email:
+        raise MissingEmail()
+    last = registration.link_sent_at
+    if last is not None and now < last + LINK_PAUSE:
+        raise LinkSentRecently(last, last + LINK_PAUSE)
+    emails.link_sent(registration, keys)
+    registration.link_sent_at = now
+    audit.record(actor_id, "attendees.link_sent", f"#{registration.id}", event_id=event_id,
+                 registration_id=registration.id)
+    commit()
+    return registration
+
+
+# --- the organisers' note ----------------------------------------------------------------------
+
+def update_note(event_id: int, registration_id: int, note: str, actor_id: int) -> bool:
+    """The organisers' internal note on a registration; returns whether it changed. The audit log
+    says that it changed, never what it says."""
+    registration = get_registration(event_id, registration_id)
+    _not_anonymised(registration)
+    note = note.replace("\r\n", "\n").strip()
+    if len(note) > NOTE_MAX:
+        raise NoteTooLong()
+    if note == registration.organiser_note:
+        return False
+    what = "removed" if not note else "added" if not registration.organiser_note else "changed"
+    registration.organiser_note = note
+    audit.record(actor_id, "attendees.note_changed", f"#{registration.id}: note {what}", event_id=event_id,
+                 registration_id=registration.id, change=what)
+    commit()
+    return True
 
 
 # --- seats -------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eventhub import keyring, labels, workspace
+from eventhub import i18n, keyring, labels, workspace
 from eventhub.accounts.access import event_access
 from eventhub.attendees import forms, operations
 from eventhub.attendees import services as attendees
@@ -21,6 +21,7 @@ from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
 from eventhub.modes import Mode
 from eventhub.registration import errors
+from eventhub.registration.models import NOTE_MAX
 from eventhub.registration.services import RegistrationInput
 from eventhub.types import utcnow
 
@@ -64,6 +65,17 @@ def error_message(error: errors.RegistrationError) -> str:
         return _("Enter the person's email address.")
     if isinstance(error, operations.InvalidChoice):
         return _("Choose one of the options.")
+    if isinstance(error, operations.InvalidEmail):
+        return _("Enter an email address like name@example.se.")
+    if isinstance(error, operations.Anonymised):
+        return _("This person's data has been erased, so there is nothing to change or send.")
+    if isinstance(error, operations.NoteTooLong):
+        return _("At most %(max)d characters.", max=NOTE_MAX)
+    if isinstance(error, operations.LinkSentRecently):
+        zone = g.event.timezone
+        return _("The personal link was sent at %(sent)s. To keep it from flooding the person's inbox, it can be "
+                 "sent again from %(again)s.", sent=i18n.time_filter(error.sent_at, zone),
+                 again=i18n.time_filter(error.again_at, zone))
     return _("That could not be done.")
 
 
@@ -112,7 +124,7 @@ def list_registrations(slug):
 # --- one registration --------------------------------------------------------------------------
 
 def _detail_page(registration, details_form=None, mode_form=None, promote_form=None, group_form=None,
-                 status: int = 200):
+                 email_form=None, note_form=None, email_in_use=None, status: int = 200):
     event = g.event
     allowed = [group for group in groups.of_event(event.id) if groups.may_join(event, Mode(registration.mode), group)]
     if details_form is None:
@@ -123,10 +135,14 @@ def _detail_page(registration, details_form=None, mode_form=None, promote_form=N
     promote_form = promote_form or forms.PromoteForm(formdata=None)
     group_form = group_form or forms.GroupPlaceForm(formdata=None)
     group_form.set_choices(allowed)
+    email_form = email_form or forms.EmailForm(formdata=None)
+    note_form = note_form or forms.NoteForm(formdata=None, note=registration.organiser_note)
     places = attendees.groups_of([registration.id]).get(registration.id, [])
     return render_template(
         "attendees/detail.html", event=event, registration=registration, details_form=details_form,
         mode_form=mode_form, promote_form=promote_form, group_form=group_form, places=places,
+        email_form=email_form, note_form=note_form, email_in_use=email_in_use, link_form=ConfirmForm(),
+        link_pause_minutes=int(operations.LINK_PAUSE.total_seconds() // 60),
         remove_form=ConfirmForm(), sectors=labels.SECTOR, status_label=labels.registration_status,
     ), status
 
@@ -193,6 +209,65 @@ def edit_details(slug, registration_id):
             flash(_("The details are saved."), "success")
             return _back(registration)
     return _detail_page(registration, details_form=form, status=422)
+
+
+@bp.post("/attendees/<id:registration_id>/email")
+@event_access("manage")
+def change_email(slug, registration_id):
+    registration = _registration(registration_id)
+    form = forms.EmailForm()
+    in_use, had_address = None, bool(registration.email)
+    if form.validate_on_submit():
+        try:
+            changed = operations.change_email(g.event.id, registration.id, form.email.data, current_user.id,
+                                              utcnow(), keyring.current())
+        except STATE_CHANGED as error:
+            return _state_changed(registration, error)
+        except errors.AlreadyRegistered as error:
+            in_use = operations.get_registration(g.event.id, error.registration_id)
+            form.email.errors = [*form.email.errors, _("Another registration of this event already uses that "
+                                                       "address. Each address can be registered once.")]
+        except errors.RegistrationError as error:
+            form.email.errors = [*form.email.errors, error_message(error)]
+        else:
+            flash(_("That is already the person's address: nothing was changed.") if not changed else
+                  _("The address is changed. %(name)s is emailed at both addresses: the new one has the "
+                    "personal link.", name=registration.name) if had_address else
+                  _("The address is added and %(name)s is emailed the personal link.", name=registration.name),
+                  "success@email" if changed else "info@email")
+            return _back(registration, "#email")
+    return _detail_page(registration, email_form=form, email_in_use=in_use, status=422)
+
+
+@bp.post("/attendees/<id:registration_id>/link")
+@event_access("manage")
+def send_link(slug, registration_id):
+    registration = _registration(registration_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.send_link(g.event.id, registration.id, current_user.id, utcnow(), keyring.current())
+    except errors.RegistrationError as error:
+        flash(error_message(error), "error@link")
+    else:
+        flash(_("The personal link is sent to %(email)s.", email=registration.email), "success@link")
+    return _back(registration, "#link")
+
+
+@bp.post("/attendees/<id:registration_id>/note")
+@event_access("manage")
+def edit_note(slug, registration_id):
+    registration = _registration(registration_id)
+    form = forms.NoteForm()
+    if form.validate_on_submit():
+        try:
+            operations.update_note(g.event.id, registration.id, form.note.data or "", current_user.id)
+        except errors.RegistrationError as error:
+            form.note.errors = [*form.note.errors, error_message(error)]
+        else:
+            flash(_("The note is saved."), "success@note")
+            return _back(registration, "#note")
+    return _detail_page(registration, note_form=form, status=422)
 
 
 @bp.post("/attendees/<id:registration_id>/mode")
@@ -299,6 +374,8 @@ def add_registration(slug):
             if data.group_id and not (outcome.membership and outcome.membership.is_confirmed):
                 # The chosen group was not given: full (its waitlist), or no event seat yet.
                 flash(_group_full(registration.name) if outcome.membership else
+                      _("The group is kept as their wish: when they get a place at the event, they get a place "
+                        "in the group too (or on its waitlist if it is full).") if registration.group_wish_id else
                       _("Give the person a place at the event before placing them in a discussion group."), "info")
             return _back(registration)
     return render_template("attendees/add.html", event=g.event, form=form, existing_id=existing_id), \

@@ -171,6 +171,40 @@ def leave(registration_id: int, group_id: int, keys: Keyring) -> None:
 
 # --- the rules, for registration.services -----------------------------------------------------
 
+@dataclass
+class WishOutcome:
+    """What became of the group a person wished for while on the event's waitlist, once they got a seat:
+    ``membership`` is their place or group-waitlist place, None when the group no longer suits their mode."""
+
+    group: DiscussionGroup
+    membership: GroupMembership | None = None
+
+    @property
+    def fits(self) -> bool:
+        return self.membership is not None
+
+
+def keep_wish(registration: Registration, group: DiscussionGroup | None) -> None:
+    """A group chosen while the person has no seat yet: kept until they get one (the caller commits)."""
+    registration.group_wish = group
+
+
+def honour_wish(registration: Registration, keys: Keyring) -> WishOutcome | None:
+    """The person has just got a seat: place them in the group they wished for (its waitlist if full),
+    if it still suits how they take part, and forget the wish. The wish was made while group choice
+    was open, so it is honoured even if choice has closed since. The caller emails and commits."""
+    group = registration.group_wish
+    if group is None:
+        return None
+    registration.group_wish = None
+    event = registration.event
+    if not may_join(event, Mode(registration.mode), group):
+        db.session.flush()
+        return WishOutcome(group)
+    placement = join(registration, group, keys, notify=False)
+    return WishOutcome(group, placement.membership)
+
+
 def join(registration: Registration, group: DiscussionGroup, keys: Keyring, *, notify: bool,
          override: bool = False) -> Placement:
     """A place in ``group`` (its waitlist when full), leaving another group of the same session.

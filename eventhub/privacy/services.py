@@ -6,7 +6,7 @@ person and keeps what the statistics count:
 
 - wiped: name (becomes ``#<id>``, as audit entries name registrations), email (NULL, so
   the (event, email) uniqueness holds and the address can register again), organisation,
-  role, dietary and accessibility answers, special-category and photo consent, the manage
+  role, the organisers' note, dietary and accessibility answers, special-category and photo consent, the manage
   link and ticket (a new salt and a hash of no token), consent records, and the emails
   written to the registration (the outbox);
 - kept: mode, status, sector, email language, discussion group places, check-in and join
@@ -176,10 +176,11 @@ def _messages_of(registration: Registration, keys: Keyring):
 def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
     """Everything stored about one registration, for the person's own download (JSON-ready).
 
-    Included: the registration's fields, dietary and accessibility answers (marked as special
-    category), consent records, discussion groups, check-ins at the door (not which host) and
-    the emails written to the registration. Left out: the link's salt and hash (secrets that
-    say nothing about the person) and anything about other people.
+    Included: the registration's fields (the organisers' note and a group wish too), dietary
+    and accessibility answers (marked as special category), consent records, discussion groups,
+    check-ins at the door (not which host) and the emails written to the registration. Left
+    out: the link's salt and hash (secrets that say nothing about the person) and anything
+    about other people.
     """
     registration = db.session.get(Registration, registration_id)
     event = registration.event
@@ -213,6 +214,9 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
             "first_joined_at": _iso(registration.first_joined_at),
             "last_joined_at": _iso(registration.last_joined_at),
             "ticket_version": registration.ticket_version,
+            # Written by the organisers, but about the person: theirs to see (right of access).
+            "organisers_note": registration.organiser_note,
+            "discussion_group_wish": registration.group_wish.title if registration.group_wish else None,
         },
         "special_category": {
             "note": "Special-category personal data (may reveal health or religion), kept only with consent.",
@@ -308,8 +312,8 @@ def anonymise(registration_ids: list[int], now: datetime, keys: Keyring) -> int:
             changed = db.session.execute(
                 update(Registration)
                 .where(Registration.id == registration_id, Registration.anonymised_at.is_(None))
-                .values(name=f"#{registration_id}", email=None, organisation="", role_title="", dietary_needs="",
-                        accessibility_needs="", special_consent_at=None, photo_consent=False,
+                .values(name=f"#{registration_id}", email=None, organisation="", role_title="", organiser_note="",
+                        dietary_needs="", accessibility_needs="", special_consent_at=None, photo_consent=False,
                         token_salt=tokens.new_salt(), token_hash=secrets.token_hex(32),
                         ticket_version=Registration.ticket_version + 1, anonymised_at=now, updated_at=now)
                 .execution_options(synchronize_session=False)

@@ -3,12 +3,15 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventhub.extensions import db
 from eventhub.modes import Mode, sql_in
 from eventhub.types import UTCDateTime, utcnow
+
+# The organisers' internal note on a registration, in characters.
+NOTE_MAX = 2000
 
 
 class RegistrationStatus(StrEnum):
@@ -57,6 +60,7 @@ class Registration(RegistrationState, db.Model):
             "special_consent_at IS NOT NULL OR (dietary_needs = '' AND accessibility_needs = '')",
             name="special_answers_need_consent",
         ),
+        CheckConstraint(f"length(organiser_note) <= {NOTE_MAX}", name="organiser_note_length"),
         # The organisers' attendee list and statistics (eventhub.attendees):
         # filters by status and mode, pages sorted by name or by registration time.
         Index("ix_registration_event_status_mode", "event_id", "status", "mode"),
@@ -95,12 +99,22 @@ class Registration(RegistrationState, db.Model):
     first_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     join_reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # sent once
+    # The organisers' own note: on their detail page and in the person's data download (it is about
+    # them), wiped on anonymising; never shown to hosts, at the door or in exports.
+    organiser_note: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    # A group chosen while on the event's waitlist: honoured (a place, or the group's waitlist) when
+    # the person gets a seat, then cleared (groups.services.honour_wish).
+    group_wish_id: Mapped[int | None] = mapped_column(
+        ForeignKey("discussion_group.id", ondelete="SET NULL"), index=True)
+    # When an organiser last sent the person their personal link (again, or to a corrected address).
+    link_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the person's data was wiped (retention, erasure, the organiser): see eventhub.privacy.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship()  # noqa: F821
+    group_wish: Mapped[DiscussionGroup | None] = relationship()  # noqa: F821
     memberships: Mapped[list[GroupMembership]] = relationship(  # noqa: F821
         back_populates="registration", cascade="all, delete-orphan"
     )

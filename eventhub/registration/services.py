@@ -125,7 +125,7 @@ def promote_waitlist(event_id: int, mode: Mode, now: datetime, keys: Keyring) ->
             if won:
                 db.session.refresh(candidate)
                 promoted.append(candidate)
-                emails.send(candidate, "promoted", keys)
+                emails.send(candidate, "promoted", keys, wish=groups.honour_wish(candidate, keys))
                 break
         else:
             SEATS[mode].release(event_id)
@@ -202,6 +202,8 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, keys: Keyri
     else:
         registration.status = RegistrationStatus.WAITLISTED
         registration.waitlisted_at, registration.confirmed_at = now, None
+    # Someone who chose a group but has no seat yet keeps the choice as a wish, honoured with the seat.
+    groups.keep_wish(registration, group if registration.is_waitlisted else None)
     db.session.add(registration)
     db.session.flush()  # a duplicate address fails here, before any email is queued
     result = RegistrationResult(registration, created=True, raised=_raised(mode, taken))
@@ -248,6 +250,14 @@ def just_registered(event_id: int, registration_id: int | None) -> Registration 
     return registration
 
 
+def renew_link(registration: Registration, keys: Keyring) -> None:
+    """A new personal link and ticket; the old ones stop working (e.g. they went to a mistyped
+    address that may be someone else's). The caller commits and sends the new ones."""
+    registration.token_salt = tokens.new_salt()
+    registration.token_hash = tokens.token_hash(tokens.manage_token(keys, registration.token_salt))
+    registration.ticket_version += 1
+
+
 def find_by_token(token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
@@ -266,7 +276,7 @@ def cancel(registration_id: int, now: datetime, keys: Keyring) -> Registration:
     won = db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id, Registration.status == registration.status)
-        .values(status=RegistrationStatus.CANCELLED, cancelled_at=now, waitlisted_at=None,
+        .values(status=RegistrationStatus.CANCELLED, cancelled_at=now, waitlisted_at=None, group_wish_id=None,
                 ticket_version=Registration.ticket_version + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -315,12 +325,13 @@ def change_mode(registration_id: int, new_mode: str, now: datetime, keys: Keyrin
     registration.confirmed_at, registration.waitlisted_at = now, None
     registration.ticket_version += 1  # an on-site ticket must not open the door for a digital registration
     left_groups = groups.leave_not_allowed(registration, event, keys)
+    wish = groups.honour_wish(registration, keys)  # a waitlisted person's wish, now that they have a seat
     db.session.flush()
     if had_a_seat:
         SEATS[old].release(event.id)
         promote_waitlist(event.id, old, now, keys)
-    emails.send(registration, "mode_changed", keys, left_groups=left_groups,
-                kept_groups=[m.group for m in registration.memberships],
+    emails.send(registration, "mode_changed", keys, left_groups=left_groups, wish=wish,
+                kept_groups=[m.group for m in registration.memberships if wish is None or m is not wish.membership],
                 may_choose=bool(event.group_choice_open and groups.choosable(event, target)))
     commit()
     return RegistrationResult(registration, raised=_raised(target, taken))
@@ -345,7 +356,7 @@ def promote(registration_id: int, now: datetime, keys: Keyring, *, override: boo
         db.session.rollback()
         raise NotWaitlisted()
     db.session.refresh(registration)
-    emails.send(registration, "promoted", keys)
+    emails.send(registration, "promoted", keys, wish=groups.honour_wish(registration, keys))
     commit()
     return RegistrationResult(registration, raised=_raised(mode, taken))
 

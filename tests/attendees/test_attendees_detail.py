@@ -291,6 +291,20 @@ def test_add_with_a_full_group_says_the_group_was_not_given(app, signed_in):
         assert group_counters(group) == (1, 1)
 
 
+def test_add_on_the_waitlist_with_a_group_keeps_it_as_a_wish_shown_on_the_detail_page(app, signed_in):
+    with app.app_context():
+        (group,) = add_group_session(signed_in.slug, [("Rum", "on_site", 5)], title="Samtal")
+        register_many(signed_in.slug, 2)
+    response = add(signed_in, **NEW, group=str(group))
+
+    text = page_text(signed_in.client.get(response.headers["Location"] + "?lang=en"))
+    assert "is on the waitlist" in text and "The group is kept as their wish" in text
+    assert "Group wish Samtal: Rum (chosen on the waitlist" in text
+    with app.app_context():
+        (row,) = registrations(signed_in.slug, status="waitlisted")
+        assert row.group_wish_id == group and group_counters(group) == (0, 5)
+
+
 def test_add_without_an_email_address_is_refused_by_the_rule_not_only_the_form(app, signed_in):
     from eventhub.attendees import operations
     from tests.registration.support import KEYS, event_by_slug, person
