@@ -1,9 +1,9 @@
 """Organisers emailing attendees: who receives it, what it looks like, queueing, progress.
 
-An audience is one of ``all`` (everyone not cancelled, waitlist included), a mode
-(``on_site`` / ``digital``: everyone not cancelled who takes part that way),
-``waitlist`` (the event's waitlist, both modes) or ``group:<id>`` (the confirmed
-members of one discussion group). Each person gets their own message, rendered in
+An audience is one of the segments the attendee list filters by (``attendees.segments``:
+everyone, those with a place, the waitlist, not checked in, in no group, a mode, a
+discussion group), always without cancelled registrations, or ``selection``: the people
+an organiser ticked in the list. Each person gets their own message, rendered in
 their language with the event's footer and their personal manage link; all of them
 are queued in one transaction with the Mailing record and its audit entry.
 """
@@ -17,21 +17,19 @@ from flask_babel import force_locale
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from eventhub.attendees import segments
 from eventhub.audit import services as audit
 from eventhub.database import commit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups import services as groups
-from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.keyring import Keyring
 from eventhub.mail import services as mail
 from eventhub.mail.models import OutboxMessage
 from eventhub.mailings.models import Mailing
-from eventhub.modes import Mode
 from eventhub.registration import emails
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.text import CONTROL_CHARACTERS
-from eventhub.types import MAX_ID
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
@@ -84,36 +82,18 @@ def check_body(body: str) -> str:
 
 
 def audience_choices(event: Event) -> list[str]:
-    """The audiences this event offers, in the order the form lists them."""
-    choices = ["all"]
-    if len(event.modes) > 1:
-        choices += [mode.value for mode in event.modes]
-    choices.append("waitlist")
-    choices += [f"group:{group.id}" for group in groups.of_event(event.id)]
-    return choices
+    """The audiences this event offers, in the order the form lists them: the list's segments."""
+    return segments.offered(event.modes, [group.id for group in groups.of_event(event.id)])
 
 
 def _recipients_query(event_id: int, audience: str):
     # A walk-in registered at the door without an address cannot be emailed: not a recipient.
-    query = select(Registration).where(Registration.event_id == event_id, Registration.email.is_not(None))
-    if audience == "all":
-        query = query.where(Registration.status != RegistrationStatus.CANCELLED)
-    elif audience in (Mode.ON_SITE, Mode.DIGITAL):
-        query = query.where(Registration.status != RegistrationStatus.CANCELLED, Registration.mode == audience)
-    elif audience == "waitlist":
-        query = query.where(Registration.status == RegistrationStatus.WAITLISTED)
-    elif audience.startswith("group:") and audience[6:].isdigit() and int(audience[6:]) <= MAX_ID:
-        group_id = int(audience[6:])
-        group = db.session.get(DiscussionGroup, group_id)
-        if group is None or group.item.event_id != event_id:
-            raise UnknownAudience(audience)
-        query = query.join(GroupMembership, GroupMembership.registration_id == Registration.id).where(
-            GroupMembership.group_id == group_id,
-            GroupMembership.is_confirmed,
-            Registration.status != RegistrationStatus.CANCELLED,
-        )
-    else:
-        raise UnknownAudience(audience)
+    query = select(Registration).where(Registration.event_id == event_id, Registration.email.is_not(None),
+                                       Registration.status != RegistrationStatus.CANCELLED)
+    try:
+        query = query.where(segments.condition(event_id, audience))
+    except segments.UnknownSegment:
+        raise UnknownAudience(audience) from None
     return query.order_by(Registration.id)
 
 

@@ -21,9 +21,13 @@ workspace.add_link(50, "mailings.compose", _l("Email"))
 
 AUDIENCE = {
     "all": _l("Everyone registered, the waitlist included"),
+    "confirmed": _l("Everyone with a place (not the waitlist)"),
+    "waitlist": _l("Everyone on the waitlist"),
+    "not_checked_in": _l("Everyone with a place on site who has not been checked in"),
     "on_site": _l("Everyone taking part on site, their waitlist included"),
     "digital": _l("Everyone taking part digitally, their waitlist included"),
-    "waitlist": _l("Everyone on the waitlist"),
+    "no_group": _l("Everyone in no discussion group (neither a place nor a group's waitlist)"),
+    "selection": _l("People chosen in the attendee list"),
 }
 
 
