@@ -244,3 +244,27 @@ def batches(query: Select, size: int = BATCH_SIZE) -> Iterator[list[Registration
         if len(rows) < size:
             return
         last_id = rows[-1].id
+
+
+SELECTION_MAX = 10_000  # more ids than any event has registrations: a forged form, not a choice
+
+
+def selected_ids(event_id: int, ids: list[int], filters: Filters | None = None) -> list[int]:
+    """The registrations a bulk action is for, in the list's name order: every one the filters
+    match ("select all N matching"), or the ticked ``ids`` that are this event's (others are dropped)."""
+    if filters is not None:
+        query = filtered(event_id, filters)
+    else:
+        wanted = sorted({i for i in ids if 0 < i <= MAX_ID})[:SELECTION_MAX]
+        if not wanted:
+            return []
+        query = select(Registration).where(Registration.event_id == event_id, Registration.id.in_(wanted))
+    return list(db.session.scalars(query.with_only_columns(Registration.id).order_by(*ORDER[DEFAULT_SORT])))
+
+
+def people(event_id: int, ids: list[int]) -> list[Registration]:
+    """These registrations of the event, in the list's name order (a bulk action's confirmation page)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event_id, Registration.id.in_(ids)).order_by(*ORDER[DEFAULT_SORT])))
