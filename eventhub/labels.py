@@ -142,6 +142,13 @@ AUDIT_ACTION = {
                                                 "were told)")),
     "attendees.link_sent": ("attendees", _l("Sent %(registration)s their personal link again")),
     "attendees.note_changed": ("attendees", _l("Changed the organisers' note on %(registration)s")),
+    "attendees.bulk_mode_changed": ("attendees", _l(
+        "Moved %(done_count)s chosen people to %(mode)s (%(unchanged_count)s already took part that way, "
+        "%(refused_count)s could not be moved)")),
+    "attendees.bulk_cancelled": ("attendees", _l(
+        "Cancelled the registrations of %(done_count)s chosen people (%(unchanged_count)s were already cancelled)")),
+    "attendees.bulk_checked_in": ("door", _l(
+        "Checked in %(done_count)s chosen people (%(unchanged_count)s already were, %(refused_count)s could not be)")),
     "attendees.cancelled": ("attendees", _l("Cancelled the registration of %(registration)s")),
     "attendees.mode_changed": ("attendees", _l("Moved %(registration)s from %(previous_mode)s to %(mode)s")),
     "attendees.promoted": ("attendees", _l("Gave %(registration)s a place from the waitlist (%(mode)s)")),
@@ -158,6 +165,7 @@ AUDIT_ACTION = {
     "material.uploaded": ("material", _l("Uploaded the file %(material)s")),
     "material.linked": ("material", _l("Added the link %(material)s")),
     "material.deleted": ("material", _l("Deleted the material %(material)s")),
+    "exports.selection": ("privacy", _l("Downloaded %(rows)s chosen registrations as a spreadsheet")),
     "exports.special_category": ("privacy", _l("Downloaded the dietary and accessibility answers (%(rows)s rows)")),
     "privacy.downloaded": ("privacy", _l("%(registration)s downloaded their own data")),
     "privacy.erased": ("privacy", _l("A registered person erased their registration")),

@@ -1,4 +1,5 @@
 """What every template can use: labels, the language switch, Markdown."""
+import re
 import threading
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -7,6 +8,7 @@ from babel.numbers import format_decimal
 from flask import g, has_request_context, request, url_for
 from flask_babel import get_locale
 from jinja2 import BytecodeCache
+from markupsafe import Markup
 
 from eventhub import i18n, labels, workspace
 from eventhub.text import render_markdown
@@ -40,6 +42,15 @@ def _format_size(size_bytes: int | None) -> str:
     return format_decimal(max(1, round(size_bytes / 1000)), locale=locale) + " kB"
 
 
+def _email_breaks(address: str | None) -> Markup:
+    """An email address that wraps only after its @ or before a dot, never inside a part (not even
+    at a hyphen, which would read as part of the address)."""
+    if not address:
+        return Markup("")
+    parts = re.split(r"(?<=@)|(?=\.)", address)
+    return Markup("<wbr>").join(Markup('<span class="nowrap">%s</span>') % part for part in parts if part)
+
+
 class _CompiledTemplates(BytecodeCache):
     """Compiled templates shared by every app built in this process.
 
@@ -69,6 +80,7 @@ def register(app) -> None:
     app.jinja_env.bytecode_cache = _compiled_templates
     app.add_template_filter(_markdown_html, "markdown")
     app.add_template_filter(_format_size, "filesize")
+    app.add_template_filter(_email_breaks, "email_breaks")
 
     @app.context_processor
     def inject():

@@ -130,6 +130,11 @@ ENDPOINT_CLASS = {
     "attendees.remove_from_group": "manage",
     "attendees.cancel": "manage",
     "attendees.statistics": "manage",
+    "attendees.bulk_move": "manage",  # the list's bulk actions: organisers only, never the door hosts
+    "attendees.bulk_check_in": "manage",
+    "attendees.bulk_cancel": "manage",
+    "exports.selection_csv": "manage",
+    "mailings.compose_for_chosen": "manage",
     "exports.attendees_csv": "manage",
     "exports.special_category_csv": "manage",
     "mailings.compose": "manage",

@@ -5,6 +5,7 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from eventhub import labels
+from eventhub.attendees.services import Filters
 from eventhub.fields import at_most, strip, valid_email
 from eventhub.registration.forms import SpecialAnswersMixin
 from eventhub.registration.models import NOTE_MAX
@@ -96,3 +97,14 @@ class AddForm(SpecialAnswersMixin, FlaskForm):
             self.mode.data = event.modes[0].value
         self.group.choices = [("", _l("No group for now"))] + [
             (str(group.id), f"{group.item.title}: {group.title} ({labels.MODE[group.mode]})") for group in groups]
+
+
+class BulkForm(FlaskForm):
+    """A bulk action on the list: the ticked rows in ``ids`` (or ``all_matching`` with the list's
+    filters as hidden fields), checked here for its CSRF token only."""
+
+
+def selection_from(data, group_ids: set[int]) -> tuple[list[int], Filters | None]:
+    """The ticked ids, and the filters if every row they match was chosen ("select all N")."""
+    ids = [int(value) for value in data.getlist("ids") if value.isdigit() and len(value) <= 12]
+    return ids, Filters.from_args(data, group_ids) if data.get("all_matching") == "1" else None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,13 +23,22 @@ from sqlalchemy.exc import IntegrityError
 from eventhub import labels
 from eventhub.attendees import emails
 from eventhub.audit import services as audit
+from eventhub.checkin import services as checkin
 from eventhub.database import atomic, commit
 from eventhub.extensions import db
 from eventhub.groups import services as groups
 from eventhub.groups.models import GroupMembership
 from eventhub.keyring import Keyring
+from eventhub.modes import Mode
 from eventhub.registration import services
-from eventhub.registration.errors import AlreadyCancelled, AlreadyRegistered, MissingEmail, RegistrationError
+from eventhub.registration.errors import (
+    AlreadyCancelled,
+    AlreadyRegistered,
+    MissingEmail,
+    ModeNotOffered,
+    NoSeatsLeft,
+    RegistrationError,
+)
 from eventhub.registration.models import NOTE_MAX, Registration, Sector
 from eventhub.seats import RaisedLimit
 from eventhub.text import looks_like_email, normalise_email
@@ -301,3 +311,113 @@ def add_registration(event_id: int, data: services.RegistrationInput, actor_id: 
                      registration_id=registration.id, mode=registration.mode, status=registration.status,
                      override=override)
     return Outcome(registration, result.raised, membership=next(iter(registration.memberships), None))
+
+
+# --- several at once (the list's bulk actions) ---------------------------------------------------
+#
+# Each person goes through the same operation as on their own page, in their own transaction: the
+# seat counters decide for each, so one refusal (no places left) leaves the others done, and two
+# organisers acting at once cannot overfill a mode. One more audit entry says what the action did.
+
+NO_SEATS = {Mode.ON_SITE: "no_seats_on_site", Mode.DIGITAL: "no_seats_digital"}
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk action did, person by person: ``refused`` holds (person, reason code)."""
+
+    done: list[Registration] = field(default_factory=list)
+    unchanged: list[Registration] = field(default_factory=list)
+    refused: list[tuple[Registration, str]] = field(default_factory=list)
+
+    def ids(self) -> dict[str, list[int]]:
+        return {"done": [r.id for r in self.done], "unchanged": [r.id for r in self.unchanged],
+                "refused": [r.id for r, _reason in self.refused]}
+
+
+def _reason(error: RegistrationError) -> str:
+    if isinstance(error, NoSeatsLeft):
+        return NO_SEATS[Mode(error.mode)]
+    if isinstance(error, AlreadyCancelled):
+        return "cancelled"
+    if isinstance(error, ModeNotOffered):
+        return "mode_not_offered"
+    return "other"
+
+
+def _people(event_id: int, registration_ids: list[int]) -> list[Registration]:
+    """The event's registrations among these ids, in the order given (ids of other events are left out)."""
+    found = {r.id: r for r in db.session.scalars(
+        select(Registration).where(Registration.event_id == event_id, Registration.id.in_(registration_ids)))}
+    return [found[i] for i in dict.fromkeys(registration_ids) if i in found]
+
+
+def _bulk_entry(outcome: BulkOutcome) -> tuple[str, dict]:
+    """A bulk action's audit summary and details: who was done, unchanged or refused, and how many."""
+    done, unchanged, refused = len(outcome.done), len(outcome.unchanged), len(outcome.refused)
+    return (f"{done} done, {unchanged} unchanged, {refused} refused",
+            {**outcome.ids(), "done_count": done, "unchanged_count": unchanged, "refused_count": refused})
+
+
+def change_mode_of_many(event_id: int, registration_ids: list[int], mode: str, actor_id: int, now: datetime,
+                        keys: Keyring) -> BulkOutcome:
+    """Move each to ``mode`` if a place is free there (no override: who could not is said)."""
+    if mode not in {m.value for m in Mode}:
+        raise InvalidChoice()
+    outcome = BulkOutcome()
+    for registration in _people(event_id, registration_ids):
+        if registration.is_cancelled:
+            outcome.refused.append((registration, "cancelled"))
+            continue
+        if registration.mode == mode:
+            outcome.unchanged.append(registration)
+            continue
+        try:
+            change_mode(event_id, registration.id, mode, actor_id, now, keys)
+        except RegistrationError as error:
+            outcome.refused.append((registration, _reason(error)))
+        else:
+            outcome.done.append(registration)
+    summary, details = _bulk_entry(outcome)
+    audit.record(actor_id, "attendees.bulk_mode_changed", summary, event_id=event_id, mode=mode, **details)
+    commit()
+    return outcome
+
+
+def cancel_many(event_id: int, registration_ids: list[int], actor_id: int, now: datetime,
+                keys: Keyring) -> BulkOutcome:
+    """Cancel each (each is emailed, each freed seat goes to the waitlist); the cancelled stay as they are."""
+    outcome = BulkOutcome()
+    for registration in _people(event_id, registration_ids):
+        if registration.is_cancelled:
+            outcome.unchanged.append(registration)
+            continue
+        try:
+            cancel_registration(event_id, registration.id, actor_id, now, keys)
+        except AlreadyCancelled:  # cancelled meanwhile, by the person or another organiser
+            outcome.unchanged.append(registration)
+        else:
+            outcome.done.append(registration)
+    summary, details = _bulk_entry(outcome)
+    audit.record(actor_id, "attendees.bulk_cancelled", summary, event_id=event_id, **details)
+    commit()
+    return outcome
+
+
+def check_in_many(event_id: int, registration_ids: list[int], actor_id: int, now: datetime) -> BulkOutcome:
+    """Mark each as checked in at the door, by the door's own rule (``checkin.services``): only
+    people with a place on site; someone already checked in keeps their first arrival."""
+    outcome = BulkOutcome()
+    for registration in _people(event_id, registration_ids):
+        result = checkin.check_in_registration(event_id, registration.id, actor_id, f"organiser-{uuid4().hex}", now,
+                                               read_counters=False)
+        if result.colour == checkin.Colour.GREEN:
+            outcome.done.append(registration)
+        elif result.colour == checkin.Colour.AMBER:
+            outcome.unchanged.append(registration)
+        else:
+            outcome.refused.append((registration, str(result.reason)))
+    summary, details = _bulk_entry(outcome)
+    audit.record(actor_id, "attendees.bulk_checked_in", summary, event_id=event_id, **details)
+    commit()
+    return outcome

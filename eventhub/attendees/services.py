@@ -16,6 +16,7 @@ from math import ceil
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from eventhub.attendees import segments
 from eventhub.database import contains_text
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership, MembershipStatus
@@ -25,6 +26,7 @@ from eventhub.registration.models import Registration, RegistrationStatus, Secto
 from eventhub.text import swedish_sort_key
 from eventhub.types import MAX_ID
 
+NO_GROUP_ARG = "none"  # ?group=none: in no discussion group
 PAGE_SIZE = 50
 SEARCH_MAX = 100
 BATCH_SIZE = 500
@@ -41,7 +43,8 @@ class Filters:
     status: str = ""
     sector: str = ""
     group_id: int | None = None
-    arrival: str = ""  # "yes": checked in at the door, "no": not (yet)
+    no_group: bool = False  # in no discussion group (the segment ``no_group``)
+    arrival: str = ""  # "yes": checked in at the door, "no": has a place on site, not checked in (yet)
     sort: str = DEFAULT_SORT
     page: int = 1
 
@@ -55,6 +58,7 @@ class Filters:
             status=_choice(args.get("status"), {s.value for s in RegistrationStatus}),
             sector=_choice(args.get("sector"), {s.value for s in Sector}),
             group_id=group_id if group_id in group_ids else None,
+            no_group=args.get("group") == NO_GROUP_ARG and bool(group_ids),
             arrival=_choice(args.get("arrived"), {"yes", "no"}),
             sort=_choice(args.get("sort"), set(SORTS)) or DEFAULT_SORT,
             page=max(1, _int(args.get("page")) or 1),
@@ -63,7 +67,7 @@ class Filters:
     def query_args(self, **changes) -> dict[str, str | int]:
         """The query string for this view (for page links and exports), without empty values."""
         values = {"q": self.search, "mode": self.mode, "status": self.status, "sector": self.sector,
-                  "group": self.group_id or "", "arrived": self.arrival,
+                  "group": NO_GROUP_ARG if self.no_group else self.group_id or "", "arrived": self.arrival,
                   "sort": self.sort if self.sort != DEFAULT_SORT else "",
                   "page": self.page if self.page > 1 else ""}
         values.update(changes)
@@ -72,7 +76,28 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.search or self.mode or self.status or self.sector or self.group_id or self.arrival)
+        return bool(self.search or self.mode or self.status or self.sector or self.group_id or self.no_group
+                    or self.arrival)
+
+    @classmethod
+    def for_segment(cls, key: str) -> Filters:
+        """The list's filters that show a segment (the mailing page links each audience to them)."""
+        group_id = segments.group_id_of(key)
+        return cls(status={segments.CONFIRMED: RegistrationStatus.CONFIRMED.value,
+                           segments.WAITLIST: RegistrationStatus.WAITLISTED.value}.get(key, ""),
+                   arrival="no" if key == segments.NOT_CHECKED_IN else "",
+                   mode=key if key in (Mode.ON_SITE, Mode.DIGITAL) else "",
+                   no_group=key == segments.NO_GROUP, group_id=group_id)
+
+    def segment_keys(self) -> list[str]:
+        """The segments these filters select (the list's other filters are its own)."""
+        keys = [self.mode] if self.mode else []
+        keys += {RegistrationStatus.CONFIRMED: [segments.CONFIRMED],
+                 RegistrationStatus.WAITLISTED: [segments.WAITLIST]}.get(self.status, [])
+        keys += [segments.NOT_CHECKED_IN] if self.arrival == "no" else []
+        keys += [segments.NO_GROUP] if self.no_group else []
+        keys += [segments.group_key(self.group_id)] if self.group_id else []
+        return keys
 
 
 def _int(value) -> int | None:
@@ -94,21 +119,15 @@ def filtered(event_id: int, filters: Filters) -> Select:
         sqlite = db.session.get_bind().dialect.name == "sqlite"
         query = query.where(or_(*(contains_text(column, filters.search, sqlite) for column in (
             Registration.name, Registration.email, Registration.organisation))))
-    if filters.mode:
-        query = query.where(Registration.mode == filters.mode)
-    if filters.status:
+    # Mode, status (confirmed, waitlist), not checked in and groups are segments: the mailing's too.
+    for key in filters.segment_keys():
+        query = query.where(segments.condition(event_id, key))
+    if filters.status == RegistrationStatus.CANCELLED:
         query = query.where(Registration.status == filters.status)
     if filters.sector:
         query = query.where(Registration.sector == filters.sector)
-    if filters.arrival:
-        arrived = Registration.checked_in_at.is_not(None)
-        query = query.where(arrived if filters.arrival == "yes" else ~arrived)
-    if filters.group_id:
-        query = query.where(
-            select(GroupMembership.id)
-            .where(GroupMembership.registration_id == Registration.id, GroupMembership.group_id == filters.group_id)
-            .exists()
-        )
+    if filters.arrival == "yes":
+        query = query.where(Registration.checked_in_at.is_not(None))
     return query
 
 
@@ -225,3 +244,27 @@ def batches(query: Select, size: int = BATCH_SIZE) -> Iterator[list[Registration
         if len(rows) < size:
             return
         last_id = rows[-1].id
+
+
+SELECTION_MAX = 10_000  # more ids than any event has registrations: a forged form, not a choice
+
+
+def selected_ids(event_id: int, ids: list[int], filters: Filters | None = None) -> list[int]:
+    """The registrations a bulk action is for, in the list's name order: every one the filters
+    match ("select all N matching"), or the ticked ``ids`` that are this event's (others are dropped)."""
+    if filters is not None:
+        query = filtered(event_id, filters)
+    else:
+        wanted = sorted({i for i in ids if 0 < i <= MAX_ID})[:SELECTION_MAX]
+        if not wanted:
+            return []
+        query = select(Registration).where(Registration.event_id == event_id, Registration.id.in_(wanted))
+    return list(db.session.scalars(query.with_only_columns(Registration.id).order_by(*ORDER[DEFAULT_SORT])))
+
+
+def people(event_id: int, ids: list[int]) -> list[Registration]:
+    """These registrations of the event, in the list's name order (a bulk action's confirmation page)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event_id, Registration.id.in_(ids)).order_by(*ORDER[DEFAULT_SORT])))

@@ -8,6 +8,7 @@ form that changes something is a POST with a token.
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from eventhub import i18n, keyring, labels, workspace
@@ -390,3 +391,115 @@ def statistics(slug):
     return render_template("attendees/statistics.html", event=g.event, stats=figures.for_event(g.event),
                            sectors=labels.SECTOR, status_label=labels.registration_status,
                            attendance=attendance(g.event.id), is_past=is_past(g.event, utcnow()))
+
+
+# --- several at once: the list's bulk actions --------------------------------------------------
+# The list's form posts the ticked rows (or "all N matching" with the filters) here; emailing and
+# exporting them are the mailings' and the exports' own pages, posted to from the same form.
+
+BULK_REASONS = {
+    "no_seats_on_site": _l("no places left on site"),
+    "no_seats_digital": _l("no digital places left"),
+    "cancelled": _l("the registration is cancelled"),
+    "mode_not_offered": _l("the event cannot be attended that way"),
+    "waitlisted": _l("on the waitlist, without a place"),
+    "digital": _l("takes part digitally"),
+    "replaced": _l("the ticket has been replaced"),
+}
+NAMES_SHOWN = 10
+
+
+def _names(people) -> str:
+    names = [person.name for person in people]
+    if len(names) > NAMES_SHOWN:
+        return _("%(names)s and %(num)d more", names=", ".join(names[:NAMES_SHOWN]), num=len(names) - NAMES_SHOWN)
+    return ", ".join(names)
+
+
+def _flash_bulk(outcome: operations.BulkOutcome, done: str, unchanged) -> None:
+    """What happened, person by person: how many were done, who was already so, who could not and why.
+    ``unchanged(num, names)`` words those who already were so."""
+    flash(done, "success" if outcome.done else "info")
+    if outcome.unchanged:
+        flash(unchanged(len(outcome.unchanged), _names(outcome.unchanged)), "info")
+    by_reason: dict[str, list] = {}
+    for person, reason in outcome.refused:
+        by_reason.setdefault(reason, []).append(person)
+    for reason, people in by_reason.items():
+        words = BULK_REASONS.get(reason) or _("that could not be done")
+        flash(_("%(num)d could not: %(reason)s (%(names)s).", num=len(people), reason=words, names=_names(people)),
+              "error")
+
+
+def _group_ids() -> set[int]:
+    return {group.id for group in groups.of_event(g.event.id)}
+
+
+def _bulk_request() -> tuple[list[int], attendees.Filters]:
+    """The chosen registrations' ids (name order) and the list's filters, to go back to the same view."""
+    if not forms.BulkForm().validate_on_submit():
+        abort(400)
+    group_ids = _group_ids()
+    ids, matching = forms.selection_from(request.form, group_ids)
+    return attendees.selected_ids(g.event.id, ids, matching), attendees.Filters.from_args(request.form, group_ids)
+
+
+def _to_list(filters: attendees.Filters):
+    return redirect(url_for(".list_registrations", slug=g.event.slug, **filters.query_args()), code=303)
+
+
+def _nobody(filters: attendees.Filters):
+    flash(_("Choose at least one person in the list first."), "error")
+    return _to_list(filters)
+
+
+@bp.post("/attendees/bulk/mode")
+@event_access("manage")
+def bulk_move(slug):
+    ids, shown = _bulk_request()
+    mode = request.form.get("to_mode", "")  # "mode" is the list's filter, kept for the way back
+    if not ids:
+        return _nobody(shown)
+    if mode not in {m.value for m in g.event.modes}:
+        abort(400)
+    outcome = operations.change_mode_of_many(g.event.id, ids, mode, current_user.id, utcnow(), keyring.current())
+    _flash_bulk(outcome, ngettext("%(num)d moved: %(mode)s.", "%(num)d moved: %(mode)s.", len(outcome.done),
+                                  mode=labels.MODE[mode]),
+                lambda num, names: ngettext("%(num)d already takes part that way (%(names)s).",
+                                            "%(num)d already take part that way (%(names)s).", num, names=names))
+    return _to_list(shown)
+
+
+@bp.post("/attendees/bulk/check-in")
+@event_access("manage")
+def bulk_check_in(slug):
+    ids, shown = _bulk_request()
+    if not ids:
+        return _nobody(shown)
+    outcome = operations.check_in_many(g.event.id, ids, current_user.id, utcnow())
+    _flash_bulk(outcome, ngettext("%(num)d checked in.", "%(num)d checked in.", len(outcome.done)),
+                lambda num, names: ngettext("%(num)d was already checked in (%(names)s).",
+                                            "%(num)d were already checked in (%(names)s).", num, names=names))
+    return _to_list(shown)
+
+
+@bp.post("/attendees/bulk/cancel")
+@event_access("manage")
+def bulk_cancel(slug):
+    """First the page that lists who would be cancelled; its button cancels exactly them."""
+    ids, shown = _bulk_request()
+    if not ids:
+        return _nobody(shown)
+    if request.form.get("confirmed") != "1":
+        people = attendees.people(g.event.id, ids)
+        return render_template("attendees/bulk_cancel.html", event=g.event, form=forms.BulkForm(),
+                               people=[p for p in people if not p.is_cancelled],
+                               cancelled=[p for p in people if p.is_cancelled], filters=shown,
+                               status_label=labels.registration_status, names={
+                                   "mode": {key: str(value) for key, value in labels.MODE.items()}})
+    outcome = operations.cancel_many(g.event.id, ids, current_user.id, utcnow(), keyring.current())
+    _flash_bulk(outcome, ngettext("%(num)d registration is cancelled and emailed.",
+                                  "%(num)d registrations are cancelled and emailed.", len(outcome.done)),
+                lambda num, names: ngettext("%(num)d was already cancelled (%(names)s).",
+                                            "%(num)d were already cancelled (%(names)s).", num, names=names))
+    return _to_list(shown)

@@ -1,5 +1,7 @@
 from datetime import datetime
-from zoneinfo import ZoneInfo, available_timezones
+from functools import cache
+from importlib.resources import files
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -24,10 +26,25 @@ from eventhub.privacy import forms as privacy_forms
 SLUG_HINT = _l("Lower-case letters, digits and hyphens. Leave empty to make one from the title.")
 
 
+PREFERRED_ZONES = ("Europe/Stockholm", "Europe/Helsinki", "Europe/Oslo", "Europe/Copenhagen", "UTC")
+
+
+@cache
+def canonical_zones() -> tuple[str, ...]:
+    """The IANA zones people live in: tzdata's zone.tab (one or more per country), no aliases.
+
+    ``available_timezones()`` also lists links kept for old software ("US/Eastern", "Singapore",
+    "Etc/GMT+3", whose sign is the reverse of what it reads), which only confuse a choice.
+    zone.tab rather than zone1970.tab: the latter folds Europe/Stockholm into Europe/Berlin.
+    """
+    table = files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    names = {line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#")}
+    return (*PREFERRED_ZONES, *sorted(names - set(PREFERRED_ZONES)))
+
+
 def _zones():
-    # Swedish organisers first; every IANA zone remains possible.
-    preferred = ["Europe/Stockholm", "Europe/Helsinki", "Europe/Oslo", "Europe/Copenhagen", "UTC"]
-    return [(zone, zone) for zone in preferred] + [(z, z) for z in sorted(available_timezones()) if z not in preferred]
+    # Swedish organisers first.
+    return [(zone, zone) for zone in canonical_zones()]
 
 
 def parse_partners(text: str) -> list[tuple[str, str | None]]:
@@ -89,6 +106,11 @@ class EventForm(FlaskForm):
     asks_dietary_needs = BooleanField(_l("Ask people on site about dietary needs"), default=True)
     recording_url = URLField(_l("Recording link (shown after the event)"), filters=[strip], validators=[
         Optional(), URL(message=_l("Enter a full link starting with https://.")), at_most(500)])
+
+    def keep_zone(self, zone: str) -> None:
+        """An event saved with an alias zone ("US/Eastern") keeps it on its form until it is changed."""
+        if zone and zone not in canonical_zones():
+            self.timezone.choices = [*self.timezone.choices, (zone, zone)]
 
     def validate_timezone(self, field):
         try:

@@ -174,6 +174,7 @@ def event_overview(slug):
 @event_access("manage")
 def edit_event(slug):
     form = forms.EventForm()
+    form.keep_zone(g.event.timezone)
     if request.method == "GET":
         form.fill_from(g.event)
     elif form.validate_on_submit():

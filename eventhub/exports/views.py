@@ -5,13 +5,25 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, g, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 
 from eventhub import i18n, keyring
 from eventhub.accounts.access import event_access
 from eventhub.attendees import services as attendees
+from eventhub.attendees.forms import BulkForm, selection_from
 from eventhub.events import services as events
 from eventhub.exports import csv, pdf
 from eventhub.fields import ConfirmForm
@@ -267,3 +279,23 @@ def special_category_csv(slug):
     suffix = "-excel" if flavour is csv.EXCEL else ""
     return _csv_response(csv.encode(csv.special_category_rows(event_id), flavour),
                          f"{slug}-SPECIAL-CATEGORY-DATA-dietary-accessibility{suffix}.csv")
+
+
+@bp.post("/manage/events/<slug>/exports/selection.csv")
+@event_access("manage")
+def selection_csv(slug):
+    """The people chosen in the attendee list (its bulk form), as the list's CSV; logged."""
+    group_ids = {group.id for group in groups.of_event(g.event.id)}
+    if not BulkForm().validate_on_submit():
+        abort(400)
+    ids, matching = selection_from(request.form, group_ids)
+    ids = attendees.selected_ids(g.event.id, ids, matching)
+    if not ids:
+        flash(gettext("Choose at least one person in the list first."), "error")
+        return redirect(url_for("attendees.list_registrations", slug=slug,
+                                **attendees.Filters.from_args(request.form, group_ids).query_args()), code=303)
+    flavour = csv.FLAVOURS.get(request.form.get("flavour", "excel"), csv.EXCEL)
+    csv.record_selection_export(g.event.id, current_user.id, len(ids), flavour)
+    suffix = "-excel" if flavour is csv.EXCEL else ""
+    rows = csv.selection_rows(g.event.id, g.event.timezone, ids, flavour)
+    return _csv_response(csv.encode(rows, flavour), f"{slug}-selection{suffix}.csv")

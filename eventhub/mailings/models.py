@@ -16,7 +16,7 @@ class Mailing(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    # all, on_site, digital, waitlist or group:<id> (see mailings.services)
+    # a segment (attendees.segments: all, confirmed, waitlist, group:<id>...) or selection
     audience: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

@@ -1,38 +1,38 @@
 """Organisers emailing attendees: who receives it, what it looks like, queueing, progress.
 
-An audience is one of ``all`` (everyone not cancelled, waitlist included), a mode
-(``on_site`` / ``digital``: everyone not cancelled who takes part that way),
-``waitlist`` (the event's waitlist, both modes) or ``group:<id>`` (the confirmed
-members of one discussion group). Each person gets their own message, rendered in
+An audience is one of the segments the attendee list filters by (``attendees.segments``:
+everyone, those with a place, the waitlist, not checked in, in no group, a mode, a
+discussion group), always without cancelled registrations, or ``selection``: the people
+an organiser ticked in the list. Each person gets their own message, rendered in
 their language with the event's footer and their personal manage link; all of them
 are queued in one transaction with the Mailing record and its audit entry.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import render_template
-from flask_babel import force_locale
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from eventhub.attendees import segments
 from eventhub.audit import services as audit
 from eventhub.database import commit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups import services as groups
-from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.keyring import Keyring
 from eventhub.mail import services as mail
 from eventhub.mail.models import OutboxMessage
 from eventhub.mailings.models import Mailing
-from eventhub.modes import Mode
 from eventhub.registration import emails
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.text import CONTROL_CHARACTERS
-from eventhub.types import MAX_ID
 
+SELECTION = "selection"  # the people ticked in the attendee list
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
 
@@ -84,45 +84,31 @@ def check_body(body: str) -> str:
 
 
 def audience_choices(event: Event) -> list[str]:
-    """The audiences this event offers, in the order the form lists them."""
-    choices = ["all"]
-    if len(event.modes) > 1:
-        choices += [mode.value for mode in event.modes]
-    choices.append("waitlist")
-    choices += [f"group:{group.id}" for group in groups.of_event(event.id)]
-    return choices
+    """The audiences this event offers, in the order the form lists them: the list's segments."""
+    return segments.offered(event.modes, [group.id for group in groups.of_event(event.id)])
 
 
-def _recipients_query(event_id: int, audience: str):
+def _recipients_query(event_id: int, audience: str, registration_ids: Collection[int] = ()):
     # A walk-in registered at the door without an address cannot be emailed: not a recipient.
-    query = select(Registration).where(Registration.event_id == event_id, Registration.email.is_not(None))
-    if audience == "all":
-        query = query.where(Registration.status != RegistrationStatus.CANCELLED)
-    elif audience in (Mode.ON_SITE, Mode.DIGITAL):
-        query = query.where(Registration.status != RegistrationStatus.CANCELLED, Registration.mode == audience)
-    elif audience == "waitlist":
-        query = query.where(Registration.status == RegistrationStatus.WAITLISTED)
-    elif audience.startswith("group:") and audience[6:].isdigit() and int(audience[6:]) <= MAX_ID:
-        group_id = int(audience[6:])
-        group = db.session.get(DiscussionGroup, group_id)
-        if group is None or group.item.event_id != event_id:
-            raise UnknownAudience(audience)
-        query = query.join(GroupMembership, GroupMembership.registration_id == Registration.id).where(
-            GroupMembership.group_id == group_id,
-            GroupMembership.is_confirmed,
-            Registration.status != RegistrationStatus.CANCELLED,
-        )
-    else:
-        raise UnknownAudience(audience)
+    query = select(Registration).where(Registration.event_id == event_id, Registration.email.is_not(None),
+                                       Registration.status != RegistrationStatus.CANCELLED)
+    if audience == SELECTION:
+        return query.where(Registration.id.in_(list(registration_ids))).order_by(Registration.id)
+    try:
+        query = query.where(segments.condition(event_id, audience))
+    except segments.UnknownSegment:
+        raise UnknownAudience(audience) from None
     return query.order_by(Registration.id)
 
 
-def recipients(event_id: int, audience: str) -> list[Registration]:
-    return list(db.session.scalars(_recipients_query(event_id, audience)))
+def recipients(event_id: int, audience: str, registration_ids: Collection[int] = ()) -> list[Registration]:
+    """Who gets it: a segment's people, or (``selection``) those of ``registration_ids`` who can be emailed."""
+    return list(db.session.scalars(_recipients_query(event_id, audience, registration_ids)))
 
 
-def recipient_count(event_id: int, audience: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(_recipients_query(event_id, audience).subquery()))
+def recipient_count(event_id: int, audience: str, registration_ids: Collection[int] = ()) -> int:
+    return db.session.scalar(select(func.count()).select_from(
+        _recipients_query(event_id, audience, registration_ids).subquery()))
 
 
 def render(event: Event, registration: Registration, subject: str, body: str, keys: Keyring) -> tuple[str, str]:
@@ -133,8 +119,18 @@ def render(event: Event, registration: Registration, subject: str, body: str, ke
     return subject, text
 
 
+def render_sample(event: Event, subject: str, body: str, language: str) -> tuple[str, str]:
+    """The text as a made-up person would get it: the preview never shows anyone's working link."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with force_locale(language):
+        sample = gettext("sample-link-not-a-real-one")  # reads as a sample, and is no one's token
+        text = render_template("mailings/email.txt", event=event, registration=None, body=body,
+                               manage_url=f"{base}/r/{sample}")
+    return subject, text
+
+
 def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, keys: Keyring,
-         now: datetime, send_key: str | None = None) -> Mailing:
+         now: datetime, send_key: str | None = None, registration_ids: Collection[int] = ()) -> Mailing:
     """Queue one message per recipient, the Mailing and its audit entry: all or nothing.
 
     The same ``send_key`` twice (a double click on Send) returns the first Mailing.
@@ -145,7 +141,7 @@ def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, k
         if existing is not None:
             return existing
     event = db.session.get(Event, event_id)
-    people = recipients(event_id, audience)
+    people = recipients(event_id, audience, registration_ids)
     if not people:
         raise NoRecipients(audience)
     mailing = Mailing(event_id=event_id, audience=audience, subject=subject, body=body, created_by=actor_id,

@@ -141,9 +141,13 @@ def test_pages_of_fifty_with_links(app, signed_in):
 def test_table_is_accessible(people):
     body = people.client.get(url(people.slug, lang="en")).get_data(as_text=True)
     assert '<caption id="attendee-caption">Registrations, page 1 of 1</caption>' in body
-    assert body.count('<th scope="col"') == 8
-    assert 'role="region" aria-labelledby="attendee-caption" tabindex="0"' in body
-    assert 'aria-sort="ascending">Name</th>' in body
+    # Five columns that fit the page (email under the name, sector under the organisation): no scrolling region.
+    assert body.count('<th scope="col"') == 5
+    assert 'role="region"' not in body
+    assert 'aria-sort="ascending">Name and email</th>' in body
+    # Every row's box to choose it has the person's name as its label.
+    assert body.count('name="ids"') == 5
+    assert '<label for="choose-' in body and ">Choose Åsa Öberg</label>" in body
 
 
 def test_links_in_the_workspace_navigation(people):
@@ -194,6 +198,9 @@ def test_a_page_costs_the_same_queries_at_10_and_200_registrations(app, make_eve
             _count_page(organiser, count_queries, url(slug)),
             _count_page(organiser, count_queries, url(slug, q="person", mode="on_site", sort="-registered")),
             _count_page(organiser, count_queries, url(slug, page=2, status="confirmed")),
+            # The segments as filters (also the mailing's audiences) and the rows' bulk checkboxes.
+            _count_page(organiser, count_queries, url(slug, group="none", arrived="no", status="waitlisted")),
+            _count_page(organiser, count_queries, url(slug, status="confirmed", mode="digital")),
         ]
     assert counts[small] == counts[large]
     assert max(counts[large]) <= 8

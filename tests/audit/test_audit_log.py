@@ -26,7 +26,8 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 KNOWN_PLACEHOLDERS = {"registration", "item", "group", "person", "account", "material", "mailing", "source",
                       "role", "previous_role", "mode", "previous_mode", "fields",
                       "emailed", "recipients", "rows", "days", "seats", "seats_before",
-                      "previous_start", "start", "items_moved", "told", "title", "minutes", "removed"}
+                      "previous_start", "start", "items_moved", "told", "title", "minutes", "removed",
+                      "done_count", "unchanged_count", "refused_count"}
 
 
 def _recorded_codes() -> dict[str, str]:

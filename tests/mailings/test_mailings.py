@@ -18,6 +18,7 @@ from eventhub.mailings import services as operations
 from eventhub.mailings.models import Mailing
 from eventhub.registration import services
 from eventhub.registration.models import Registration
+from eventhub.registration.tokens import manage_token
 from tests.accounts.support import make_user, post, sign_in
 from tests.registration.support import (
     KEYS,
@@ -125,9 +126,17 @@ def test_preview_shows_one_rendered_email_and_the_count_and_queues_nothing(app, 
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     text = page_text(response)
-    assert "2 people" in text and "Anna Svensson" in text
+    assert "Goes to 2 people" in text
     assert "Vi ses i &lt;sal 2&gt;." in page  # escaped on the page
-    assert "/r/" in text and "Forum &lt;Borås&gt;" in page
+    assert "Forum &lt;Borås&gt;" in page
+    # Who gets it, by name and address (both on-site registrations, the waitlisted one too) ...
+    assert page.count('<span class="recipient-name">Anna Svensson</span>') == 2
+    assert '<span class="nowrap">anna@</span>' in page and '<span class="nowrap">bertil@</span>' in page
+    # ... and the text as a made-up person gets it: a sample link, no one's working personal link.
+    assert "/r/sample-link-not-a-real-one" in text
+    with app.app_context():
+        for person in db.session.scalars(select(Registration)):
+            assert manage_token(KEYS, person.token_salt) not in page
     with app.app_context():
         assert count(OutboxMessage) == 0 and count(Mailing) == 0
 
@@ -290,3 +299,15 @@ def test_changing_the_email_from_the_preview_keeps_what_was_typed(organiser, for
     page = response.get_data(as_text=True)
     assert 'value="Ämne"' in page and "Text som skrevs</textarea>" in page
     assert 'value="digital" checked' in page
+
+
+def test_a_long_list_of_recipients_is_folded_away_but_complete(app, organiser, forum):
+    from tests.attendees.support import seed_registrations
+
+    with app.app_context():
+        seed_registrations(forum, 20, prefix="many")
+    response = post(organiser, COMPOSE.format(slug=forum), {"audience": "all", "subject": "S", "body": "B"})
+    page = response.get_data(as_text=True)
+    assert "Goes to 23 people" in page_text(response)
+    assert "<details>" in page and "<details open>" not in page
+    assert page.count('class="recipient-name"') == 23

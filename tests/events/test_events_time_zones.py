@@ -1,0 +1,53 @@
+"""The event form's time-zone list: real IANA zones, Stockholm first, no aliases; an old alias still loads."""
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from eventhub.events.forms import canonical_zones
+from tests.attendees.support import sign_in, staff_member
+
+OPTION = re.compile(r'<option (?:selected )?value="([^"]+)"(?: selected)?>')
+
+
+def zone_options(body: str) -> list[str]:
+    select = body.split('id="timezone"', 1)[1].split("</select>", 1)[0]
+    return OPTION.findall(select)
+
+
+def test_the_list_starts_with_the_nordic_zones_and_every_name_loads():
+    zones = canonical_zones()
+    assert zones[:5] == ("Europe/Stockholm", "Europe/Helsinki", "Europe/Oslo", "Europe/Copenhagen", "UTC")
+    assert len(zones) == len(set(zones)) > 300
+    for zone in zones:
+        ZoneInfo(zone)
+
+
+@pytest.mark.parametrize("alias", ["US/Eastern", "Etc/GMT+3", "Singapore", "Europe/Kiev", "Asia/Calcutta", "GB"])
+def test_aliases_are_not_offered(alias):
+    assert alias not in canonical_zones()
+
+
+@pytest.mark.parametrize("zone", ["Asia/Singapore", "America/New_York", "Europe/Kyiv", "Asia/Kolkata"])
+def test_the_zones_behind_the_aliases_are(zone):
+    assert zone in canonical_zones()
+
+
+def test_the_new_event_form_offers_the_canonical_zones(app, client):
+    staff_member(app, None, "organiser@example.se", "organiser")
+    sign_in(client, "organiser@example.se")
+    options = zone_options(client.get("/manage/events/new").get_data(as_text=True))
+    assert options == list(canonical_zones())
+
+
+def test_an_event_saved_with_an_alias_still_opens_its_form_with_that_zone(app, client, make_event):
+    slug = make_event(timezone="US/Eastern")
+    staff_member(app, slug, "organiser@example.se", "organiser")
+    sign_in(client, "organiser@example.se")
+    response = client.get(f"/manage/events/{slug}/edit")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "US/Eastern" in zone_options(body)
+    assert re.search(r'<option (selected )?value="US/Eastern"( selected)?>', body).group(0).count("selected") == 1
