@@ -123,7 +123,8 @@ AUDIT_ACTION = {
     "programme.item_added": ("programme", _l("Added the programme item %(item)s")),
     "programme.item_updated": ("programme", _l("Changed the programme item %(item)s")),
     "programme.item_deleted": ("programme", _l("Deleted the programme item %(item)s")),
-    "programme.shifted": ("programme", _l("Moved every programme item by %(minutes)s minutes")),
+    "programme.shifted": ("programme", _l("Moved every programme item by %(minutes)s minutes "
+                                          "(%(told)s registered people were emailed a new time)")),
     "programme.item_moved": ("programme", _l("Moved the programme item %(item)s")),
     "programme.person_added": ("programme", _l("Added %(person)s to the people directory")),
     "programme.person_updated": ("programme", _l("Changed the details of %(person)s in the people directory")),

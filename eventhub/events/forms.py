@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
 from zoneinfo import ZoneInfo
@@ -146,6 +146,10 @@ class DuplicateForm(FlaskForm):
                         validators=[DataRequired(_l("Enter a title.")), at_most(200)])
     new_date = DateField(_l("Date of the new event"), validators=[InputRequired(_l("Enter a date."))])
     copy_team = BooleanField(_l("Copy the team: the co-organisers and door hosts of this event"), default=True)
+
+    def validate_new_date(self, field):
+        if field.data and field.data < datetime.now(UTC).date():
+            raise ValidationError(_l("Choose today or a later date: a copy is for a meeting still to come."))
 
 
 class CancelEventForm(FlaskForm):

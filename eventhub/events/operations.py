@@ -259,9 +259,15 @@ def _tell_new_time(event: Event, days: timedelta, keys: Keyring) -> int:
     return sum(1 for person in people if person.email)
 
 
-def shift_programme(event_id: int, minutes: int, actor_id: int, *, with_event: bool = False) -> int:
+@dataclass(frozen=True)
+class Shifted:
+    items_moved: int
+    told: int = 0  # registrants emailed the event's new time
+
+
+def shift_programme(event_id: int, minutes: int, actor_id: int, keys: Keyring, *, with_event: bool = False) -> Shifted:
     """A late start: every item ``minutes`` later (earlier if negative); with ``with_event``, the
-    event's own start and end too. Returns how many items moved."""
+    event's own start and end too, and then everyone registered is told the new time."""
     if not minutes or abs(minutes) > MAX_SHIFT_MINUTES:
         raise ShiftOutOfRange(minutes)
     event = db.session.get(Event, event_id)
@@ -269,13 +275,16 @@ def shift_programme(event_id: int, minutes: int, actor_id: int, *, with_event: b
     for item in event.programme_items:
         item.starts_at += delta
         item.ends_at = item.ends_at + delta if item.ends_at else None
+    told = 0
     if with_event:
         event.starts_at += delta
         event.ends_at += delta
+        db.session.flush()  # the new version before the calendars are drawn
+        told = _tell_new_time(event, timedelta(0), keys)
     audit.record(actor_id, "programme.shifted", f"{event.title}: {minutes:+d} min", event_id=event.id,
-                 minutes=minutes, with_event=with_event)
+                 minutes=minutes, with_event=with_event, told=told)
     commit()
-    return len(event.programme_items)
+    return Shifted(len(event.programme_items), told)
 
 
 def set_published(event_id: int, published: bool, actor_id: int) -> Event:

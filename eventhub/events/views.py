@@ -280,9 +280,13 @@ def duplicate(slug):
 def shift_programme(slug):
     form = forms.ShiftProgrammeForm()
     if form.validate_on_submit():
-        moved = operations.shift_programme(g.event.id, form.minutes.data, current_user.id,
-                                           with_event=form.with_event.data)
-        flash(ngettext("%(num)d programme item moved.", "%(num)d programme items moved.", moved), "success")
+        shifted = operations.shift_programme(g.event.id, form.minutes.data, current_user.id, keyring.current(),
+                                             with_event=form.with_event.data)
+        flash(ngettext("%(num)d programme item moved.", "%(num)d programme items moved.", shifted.items_moved),
+              "success")
+        if shifted.told:
+            flash(ngettext("%(num)d registered person is being emailed the new time.",
+                           "%(num)d registered people are being emailed the new time.", shifted.told), "success")
         return redirect(url_for("programme.programme", slug=slug), code=303)
     return render_template("events/shift_programme.html", event=g.event, form=form), _status()
 

@@ -528,7 +528,8 @@ def delete_person(person_id: int, actor_id: int, event_id: int) -> None:
 def merge_people(keep_id: int, remove_id: int, actor_id: int, event_id: int) -> Person:
     """One person twice in the directory becomes one: the one kept takes over every speaker part
     and group leadership of the other, who leaves the directory. Where both were on the same
-    item or group, the kept one's part stays as it was."""
+    item or group, the kept one's part stays as it was. A title or organisation only the other had
+    is kept."""
     if keep_id == remove_id:
         raise MergeWithItself()
     keep, keep_scope = _changeable(keep_id, actor_id)
@@ -541,6 +542,10 @@ def merge_people(keep_id: int, remove_id: int, actor_id: int, event_id: int) -> 
                 db.session.delete(part)
             else:
                 part.person = keep
+    # What only the other entry knew (a title, an organisation) is kept, not lost with it.
+    for detail in ("title", "organisation"):
+        if not getattr(keep, detail) and getattr(removed, detail):
+            setattr(keep, detail, getattr(removed, detail))
     db.session.flush()
     name = removed.name
     db.session.delete(removed)

@@ -148,17 +148,31 @@ def test_shift_programme_moves_every_item_by_the_minutes(app, forum, organiser, 
                                                           event_start):
     with app.app_context():
         event = event_by_slug(forum)
-        assert operations.shift_programme(event.id, minutes, organiser, with_event=with_event) == 2
+        assert operations.shift_programme(event.id, minutes, organiser, KEYS, with_event=with_event).items_moved == 2
         start, _end = item_times(forum)[0]
         assert (start.hour, start.minute) == first_item
         start = event_by_slug(forum).starts_at.astimezone(STOCKHOLM)
         assert (start.hour, start.minute) == event_start
 
 
+@pytest.mark.parametrize(("with_event", "told"), [(True, 1), (False, 0)])
+def test_a_late_start_of_the_event_itself_is_told_to_everyone_registered(app, forum, organiser, with_event, told):
+    with app.app_context():
+        register(forum, "anna@example.se", "on_site")
+        first = db.session.scalar(select(func.max(OutboxMessage.id)))
+        shifted = operations.shift_programme(event_by_slug(forum).id, 15, organiser, KEYS, with_event=with_event)
+        assert shifted.told == told
+        mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > first)).all()
+        assert [m.subject.startswith("Ny tid:") for m in mails] == [True] * told
+        if told:
+            vevent = Calendar.from_ical(mails[0].calendar_ics).walk("VEVENT")[0]
+            assert vevent.decoded("dtstart") == local(SUMMER_DAY, 13, 0)
+
+
 @pytest.mark.parametrize("minutes", [0, 1441, -2000])
 def test_shift_programme_refuses_nothing_or_more_than_a_day(app, forum, organiser, minutes):
     with app.app_context(), pytest.raises(operations.ShiftOutOfRange):
-        operations.shift_programme(event_by_slug(forum).id, minutes, organiser)
+        operations.shift_programme(event_by_slug(forum).id, minutes, organiser, KEYS)
 
 
 def test_cancelling_a_draft_never_published_keeps_it_private(app, client, make_event):

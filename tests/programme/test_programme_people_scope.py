@@ -166,3 +166,13 @@ def test_merging_moves_every_part_to_the_person_kept(world):
     assert [leader.person_id for leader in db.session.get(DiscussionGroup, group.id).leaders] == [kept.id]
     assert _log(world["a"])[-1] == "programme.people_merged"
     assert _log(world["b"])[-1] == "programme.people_merged"
+
+
+def test_merging_keeps_the_title_and_organisation_only_the_other_entry_had(world):
+    bare = Person(name="Tina Arekvist-Lundell", added_in_event_id=world["a"])
+    full = Person(name="Tina Arekvist Lundell", title="chef", organisation="Borås stad",
+                  added_in_event_id=world["a"])
+    db.session.add_all([bare, full])
+    db.session.commit()
+    kept = operations.merge_people(bare.id, full.id, world["admin"], world["a"])
+    assert (kept.name, kept.title, kept.organisation) == ("Tina Arekvist-Lundell", "chef", "Borås stad")
