@@ -331,9 +331,10 @@ def invite_host(slug):
             invite.host_email.errors = [
                 _("There is already an account with that address: add it by its address above.")]
         else:
+            # Said under the invitation form, where the person is looking (the page opens there).
             flash(_("%(name)s is a door host of this event and an invitation is on its way to %(email)s.",
-                    name=user.name, email=user.email), "success")
-            return redirect(url_for(".staff", slug=slug), code=303)
+                    name=user.name, email=user.email), "success@invite")
+            return redirect(url_for(".staff", slug=slug, _anchor="invite"), code=303)
     return _staff_page(invite=invite, status=422)
 
 

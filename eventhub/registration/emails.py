@@ -77,7 +77,7 @@ KINDS = {
     "waitlisted": _Kind(lambda title: _("You are on the waitlist: %(title)s", title=title)),
     "promoted": _Kind(lambda title: _("You have a place: %(title)s", title=title), ticket=True, calendar=True),
     "cancelled": _Kind(lambda title: _("Registration cancelled: %(title)s", title=title), details=False),
-    "mode_changed": _Kind(lambda title: _("Your registration is changed: %(title)s", title=title), ticket=True,
+    "mode_changed": _Kind(lambda title: _("Your registration has changed: %(title)s", title=title), ticket=True,
                           calendar=True),
     "manage_link": _Kind(lambda title: _("Your registration link: %(title)s", title=title), ticket=True),
 }

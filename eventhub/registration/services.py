@@ -374,7 +374,7 @@ def update_special_answers(registration_id: int, dietary: str, accessibility: st
 def sample_registration(event: Event, mode: Mode, language: str, name: str, now: datetime) -> Registration:
     """A made-up confirmed person for the organiser's preview of the personal page. Never added to
     the session: nothing is stored, and its secret link opens nothing."""
-    return Registration(event=event, event_id=event.id, name=name, email="", mode=mode.value,
+    return Registration(event=event, event_id=event.id, name=name, email="alex@example.org", mode=mode.value,
                         status=RegistrationStatus.CONFIRMED, language=language, token_salt=secrets.token_hex(16),
                         ticket_version=1, confirmed_at=now, privacy_accepted_at=now, memberships=[],
                         dietary_needs="", accessibility_needs="")

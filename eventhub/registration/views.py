@@ -216,7 +216,7 @@ def change_mode(registration, token):
     except errors.RegistrationError as error:
         flash(error_message(error), "error")
     else:
-        flash(_("Your registration is changed. We have emailed you a confirmation."), "success")
+        flash(_("Your registration has changed. We have emailed you a confirmation."), "success")
     return redirect(url_for(".manage", token=token), code=303)
 
 

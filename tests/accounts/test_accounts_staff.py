@@ -173,7 +173,10 @@ def test_an_organiser_invites_a_new_door_host_for_this_event_only(app, client, s
 
     response = _invite(client, slug, " Vera Värd ", " Vera@Example.SE ")
 
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"].endswith("#invite")
+    # Said under the invitation form, where the page opens, not at the top out of sight.
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert page.index('id="invite-result"') > page.index('id="invite"')
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "vera@example.se"))
         assert (user.name, user.role, user.password_hash) == ("Vera Värd", "host", None)

@@ -23,6 +23,7 @@ DRAFT = "utkast-till-nasta-traff"
 EMAIL = "olga@example.se"
 PASSWORD = "a-long-enough-password"
 PAGES = {
+    "dashboard": "/manage/",
     "publish": f"/manage/events/{DRAFT}/publish?published=1",
     "cancel": f"/manage/events/{SLUG}/cancel",
     "delete": f"/manage/events/{DRAFT}/delete",

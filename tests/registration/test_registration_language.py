@@ -152,7 +152,7 @@ def test_emails_after_a_change_of_language_are_in_the_new_language(app, client, 
 
     with app.app_context():
         message = outbox("anna@example.se")[-1]
-    assert message.subject == "Your registration is changed: Forumträff"
+    assert message.subject == "Your registration has changed: Forumträff"
     assert "?lang=en" in message.body_text
 
 
