@@ -270,7 +270,8 @@ def test_scanner_starts_offline_from_a_cold_reload_and_queues(new_context, scann
     response = second.goto(SCANNER)
     assert response is not None and response.from_service_worker
     second.wait_for_selector("#scanner")
-    assert second.inner_text("#queue") == "1 check-in waiting to sync"
+    # The queue line is written by the scanner's script once it has read the device's copy.
+    second.wait_for_function("() => document.querySelector('#queue')?.innerText === '1 check-in waiting to sync'")
 
     context.set_offline(False)
     page.locator("#queue").wait_for(state="hidden", timeout=SYNC_TIMEOUT)
