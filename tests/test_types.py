@@ -1,4 +1,4 @@
-"""UTCDateTime: aware datetimes in, aware UTC datetimes out, naive ones refused."""
+"""UTCDateTime: aware datetimes in, aware UTC datetimes out, naive ones refused; wall_clock, a typed local time."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import StatementError
 
 from eventhub.extensions import db
-from eventhub.types import UTCDateTime, utcnow
+from eventhub.types import NoSuchLocalTime, UTCDateTime, utcnow, wall_clock
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -61,3 +61,18 @@ def test_naive_datetime_is_refused_in_a_query(app):
 
     with app.app_context(), pytest.raises(StatementError, match="naive datetime"):
         db.session.scalars(db.select(Event).where(Event.starts_at > datetime(2026, 1, 1))).all()
+
+
+@pytest.mark.parametrize(("typed", "utc_hour"), [
+    (datetime(2027, 10, 31, 2, 30), 0),   # happens twice: the first, in summer time (RFC 5545's reading)
+    (datetime(2027, 10, 31, 3, 30), 2),
+    (datetime(2027, 3, 28, 3, 0), 1),     # the first minute of summer time
+])
+def test_wall_clock_reads_a_local_time_in_the_zone(typed, utc_hour):
+    assert wall_clock(typed, "Europe/Stockholm").astimezone(UTC).hour == utc_hour
+
+
+@pytest.mark.parametrize("typed", [datetime(2027, 3, 28, 2, 0), datetime(2027, 3, 28, 2, 59)])
+def test_wall_clock_refuses_a_time_the_clocks_skip(typed):
+    with pytest.raises(NoSuchLocalTime):
+        wall_clock(typed, "Europe/Stockholm")

@@ -20,8 +20,9 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from eventhub import labels
-from eventhub.fields import at_most, strip, valid_email
+from eventhub.fields import a_time_that_exists, at_most, strip, valid_email
 from eventhub.privacy import forms as privacy_forms
+from eventhub.types import wall_clock
 
 SLUG_HINT = _l("Lower-case letters, digits and hyphens. Leave empty to make one from the title.")
 
@@ -118,11 +119,24 @@ class EventForm(FlaskForm):
         except (KeyError, ValueError):
             raise ValidationError(_l("Choose a time zone from the list.")) from None
 
+    def _zone_name(self) -> str:
+        return self.timezone.data or "Europe/Stockholm"
+
+    def _a_time_that_exists(self, field):
+        try:
+            ZoneInfo(self._zone_name())
+        except (KeyError, ValueError):
+            return  # validate_timezone says so
+        a_time_that_exists(field.data, self._zone_name())
+
+    validate_starts_at = validate_ends_at = _a_time_that_exists
+    validate_registration_opens_at = validate_registration_closes_at = _a_time_that_exists
+
     def aware(self, naive: datetime | None) -> datetime | None:
-        """Times are typed in the event's own zone."""
+        """Times are typed in the event's own zone (validated to exist there)."""
         if naive is None:
             return None
-        return naive.replace(tzinfo=ZoneInfo(self.timezone.data or "Europe/Stockholm"))
+        return wall_clock(naive, self._zone_name())
 
     def fill_from(self, event):
         zone = ZoneInfo(event.timezone)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from uuid import uuid4
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, and_, false, true
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -98,6 +99,9 @@ class Event(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The calendar SEQUENCE of the event: one up with every change to the row (programme.revisions).
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The event's part of every calendar UID: random, so that it is unique beyond this installation, and
+    # kept for good, so that subscribers' calendars recognise the event whatever address serves it.
+    calendar_uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid4()))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,8 +1,11 @@
 """Calendars (RFC 5545) for the event, its programme and each attendee's own programme.
 
-UIDs are stable per event and item, SEQUENCE follows the item's revision, deleted items
-stay in feeds as STATUS:CANCELLED, and every time carries the event's TZID with a
-VTIMEZONE trimmed to the years the calendar needs. Public calendars never contain join
+UIDs are stable per event and item (they hold the event's ``calendar_uid``, never the host the
+app is served from), SEQUENCE follows the event's and the item's revision, deleted items stay in
+feeds as STATUS:CANCELLED, and every time carries the event's TZID with a VTIMEZONE that is the
+same in every file (``eventhub.vtimezone``). Subscribed feeds say how often to look again
+(REFRESH-INTERVAL, X-PUBLISHED-TTL). METHOD:PUBLISH, which needs an ORGANIZER (RFC 5546), is
+written only where the event has a contact address to name. Public calendars never contain join
 links; only the personal feed links to the attendee's own join page. The few words a calendar
 adds of its own are in the current language (the person's, for their feed and emails); the
 organiser's texts stay as written.
@@ -10,13 +13,12 @@ organiser's texts stay as written.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlparse
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from icalendar import Calendar
+from icalendar import Calendar, vCalAddress
 from icalendar import Event as VEvent
 from sqlalchemy import select
 
@@ -27,9 +29,12 @@ from eventhub.modes import Audience, Mode
 from eventhub.programme import services as programme
 from eventhub.programme.models import CancelledProgrammeItem, ProgrammeItem
 from eventhub.types import utcnow
+from eventhub.vtimezone import vtimezone
 
 PRODID = "-//EventHub//EventHub calendar//SV"
 DEFAULT_ITEM_LENGTH = timedelta(minutes=15)  # items printed with a start only ("16.00 Avrundning")
+FEED_REFRESH = timedelta(hours=1)  # how often a subscribed programme is fetched again
+UID_DOMAIN = "eventhub"  # UIDs must not change with the address the app is served from
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,6 @@ class Links:
     """Absolute URLs the calendar points at; built by the caller, which knows the host."""
 
     event_url: str
-    host: str  # for UIDs: item-12@host
     personal_url: str | None = None
     join_url: str | None = None
 
@@ -48,20 +52,44 @@ def links_for(event: Event, base_url: str, token: str | None = None, has_join_pa
     base = base_url.rstrip("/")
     query = f"?lang={language}" if language else ""
     personal = f"{base}/r/{token}" if token else None
-    return Links(event_url=f"{base}/events/{event.slug}{query}", host=urlparse(base).hostname or "eventhub",
+    return Links(event_url=f"{base}/events/{event.slug}{query}",
                  personal_url=f"{personal}{query}" if personal else None,
                  join_url=f"{personal}/join{query}" if personal and has_join_page else None)
 
 
-def _calendar(event: Event, name: str) -> Calendar:
+def _calendar(event: Event, name: str, feed: bool = False) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    if event.contact_email:
+        cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", event.timezone)
+    if feed:
+        cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", FEED_REFRESH)
+    cal.add_component(vtimezone(event.timezone))
     return cal
+
+
+def _uid(event: Event, item_id: int | None = None) -> str:
+    return f"{'event' if item_id is None else f'item-{item_id}'}-{event.calendar_uid}@{UID_DOMAIN}"
+
+
+def _organiser(vevent: VEvent, event: Event) -> None:
+    """The event's contact, whom METHOD:PUBLISH needs (RFC 5546 3.2.1)."""
+    if event.contact_email:
+        address = vCalAddress(f"mailto:{event.contact_email}")
+        name = event.contact_name or event.organiser_name
+        if name:
+            address.params["cn"] = name
+        vevent.add("organizer", address)
+
+
+def _add_location(vevent: VEvent, location: str | None) -> None:
+    if location:  # an empty LOCATION makes some clients show a blank place line
+        vevent.add("location", location)
 
 
 def _local(moment: datetime, event: Event) -> datetime:
@@ -76,11 +104,6 @@ def _local(moment: datetime, event: Event) -> datetime:
     return local
 
 
-def _finish(cal: Calendar, event: Event, last: datetime) -> bytes:
-    first_year = _local(event.starts_at, event).year
-    # A VTIMEZONE covering only the years used keeps the file small and readable.
-    cal.add_missing_timezones(first_date=date(first_year, 1, 1), last_date=date(_local(last, event).year + 1, 1, 1))
-    return cal.to_ical()
 
 
 def _location(event: Event, audience: str, room: str | None = None, viewer: Mode | None = None) -> str:
@@ -106,17 +129,18 @@ def _event_sequence(event: Event) -> int:
 def event_calendar(event: Event, links: Links) -> bytes:
     cal = _calendar(event, event.title)
     vevent = VEvent()
-    vevent.add("uid", f"event-{event.id}@{links.host}")
+    vevent.add("uid", _uid(event))
     vevent.add("summary", event.title)
     vevent.add("dtstart", _local(event.starts_at, event))
     vevent.add("dtend", _local(event.ends_at, event))
     vevent.add("description", "\n\n".join(filter(None, [event.summary, links.event_url])))
-    vevent.add("location", _location(event, Audience.EVERYONE))
+    _add_location(vevent, _location(event, Audience.EVERYONE))
     vevent.add("url", links.event_url)
     vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    _organiser(vevent, event)
     _stamp(vevent, event.updated_at, _event_sequence(event))
     cal.add_component(vevent)
-    return _finish(cal, event, event.ends_at)
+    return cal.to_ical()
 
 
 _mail_calendars: LRU[bytes] = LRU(256)
@@ -149,15 +173,16 @@ def _item_description(item: ProgrammeItem, extra: list[str]) -> str:
 def _item_vevent(event: Event, item: ProgrammeItem, links: Links, extra: list[str] | None = None,
                  location: str | None = None, viewer: Mode | None = None) -> VEvent:
     vevent = VEvent()
-    vevent.add("uid", f"item-{item.id}@{links.host}")
+    vevent.add("uid", _uid(event, item.id))
     vevent.add("summary", item.title)
     vevent.add("dtstart", _local(item.starts_at, event))
     vevent.add("dtend", _local(item.ends_at or item.starts_at + DEFAULT_ITEM_LENGTH, event))
     vevent.add("description", _item_description(item, (extra or []) + [links.event_url]))
-    vevent.add("location", location or _location(event, item.audience, item.location, viewer))
+    _add_location(vevent, location or _location(event, item.audience, item.location, viewer))
     vevent.add("url", links.event_url)
     vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
     vevent.add("categories", [item.kind])
+    _organiser(vevent, event)
     _stamp(vevent, item.updated_at, item.revision)
     return vevent
 
@@ -169,11 +194,12 @@ def _cancelled_vevents(event: Event, audiences, links: Links) -> list[VEvent]:
         if row.audience not in audiences:
             continue
         vevent = VEvent()
-        vevent.add("uid", f"item-{row.item_id}@{links.host}")
+        vevent.add("uid", _uid(event, row.item_id))
         vevent.add("summary", row.title)
         vevent.add("dtstart", _local(row.starts_at, event))
         vevent.add("dtend", _local(row.ends_at or row.starts_at + DEFAULT_ITEM_LENGTH, event))
         vevent.add("status", "CANCELLED")
+        _organiser(vevent, event)
         _stamp(vevent, row.cancelled_at, row.revision)
         result.append(vevent)
     return result
@@ -181,18 +207,18 @@ def _cancelled_vevents(event: Event, audiences, links: Links) -> list[VEvent]:
 
 def programme_calendar(event: Event, viewer: Mode | None, links: Links) -> bytes:
     """One VEVENT per programme item the viewer sees (the whole programme without a viewer)."""
-    cal = _calendar(event, event.title)
+    cal = _calendar(event, event.title, feed=True)
     items = programme.items_for(event, viewer)
     for item in items:
         cal.add_component(_item_vevent(event, item, links, viewer=viewer))
     for vevent in _cancelled_vevents(event, programme.visible_audiences(event, viewer), links):
         cal.add_component(vevent)
-    return _finish(cal, event, max([event.ends_at] + [i.ends_at or i.starts_at for i in items]))
+    return cal.to_ical()
 
 
 def personal_calendar(event: Event, mode: Mode, memberships: dict, links: Links) -> bytes:
     """The attendee's own programme: their mode's items and, in group sessions, their own group."""
-    cal = _calendar(event, event.title)
+    cal = _calendar(event, event.title, feed=True)
     items = programme.items_for(event, mode)
     for item in items:
         extra, location = [], None
@@ -209,4 +235,4 @@ def personal_calendar(event: Event, mode: Mode, memberships: dict, links: Links)
         cal.add_component(_item_vevent(event, item, links, extra, location, viewer=mode))
     for vevent in _cancelled_vevents(event, programme.visible_audiences(event, mode), links):
         cal.add_component(vevent)
-    return _finish(cal, event, max([event.ends_at] + [i.ends_at or i.starts_at for i in items]))
+    return cal.to_ical()

@@ -22,9 +22,10 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from eventhub import labels
-from eventhub.fields import at_most, strip
+from eventhub.fields import a_time_that_exists, at_most, strip
 from eventhub.programme import operations
 from eventhub.text import name_key
+from eventhub.types import wall_clock
 
 TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?$")
 
@@ -73,10 +74,10 @@ class TimeOfDayField(StringField):
 
 
 def local_moment(day: date, moment: time | None, zone: str) -> datetime | None:
-    """A wall-clock time on a day in the event's zone, as an aware datetime."""
+    """A wall-clock time on a day in the event's zone, as an aware datetime (validated to exist)."""
     if moment is None:
         return None
-    return datetime.combine(day, moment, tzinfo=ZoneInfo(zone))
+    return wall_clock(datetime.combine(day, moment), zone)
 
 
 class ItemForm(FlaskForm):
@@ -95,9 +96,17 @@ class ItemForm(FlaskForm):
     description = TextAreaField(_l("Description (Markdown, optional)"), filters=[strip],
                                 validators=[Optional(), at_most(20000)])
 
+    zone = "Europe/Stockholm"  # the event's, set by fit_event
+
     def validate_day(self, field):
         if field.data and not 1900 <= field.data.year <= 2200:
             raise ValidationError(_l("Enter a date between the years 1900 and 2200."))
+
+    def _a_time_that_exists(self, field):
+        if self.day.data is not None and field.data is not None:
+            a_time_that_exists(datetime.combine(self.day.data, field.data), self.zone)
+
+    validate_starts = validate_ends = _a_time_that_exists
 
     def item_data(self, zone: str) -> operations.ItemData:
         return operations.ItemData(
@@ -107,9 +116,11 @@ class ItemForm(FlaskForm):
             location=self.location.data or None, description=self.description.data or "",
         )
 
-    def fit_audiences(self, event, keep: str | None = None) -> None:
-        """A hybrid event offers all three audiences; an event of one mode only "everyone" (its one
-        audience). An item's own audience stays choosable, so an old mistake can be corrected."""
+    def fit_event(self, event, keep: str | None = None) -> None:
+        """The event's zone for the times; its audiences: a hybrid event offers all three, an event of
+        one mode only "everyone" (its one audience). An item's own audience stays choosable, so an old
+        mistake can be corrected."""
+        self.zone = event.timezone
         offered = {"everyone", keep} | ({mode.value for mode in event.modes} if len(event.modes) > 1 else set())
         self.audience.choices = [(value, label) for value, label in AUDIENCE_CHOICES if value in offered]
 

@@ -93,7 +93,7 @@ def _same_name_message(error: operations.SameNameExists) -> str:
 def _new_item_form() -> forms.NewItemForm:
     form = forms.NewItemForm(prefix="new")
     form.set_people(operations.people(current_user.id))
-    form.fit_audiences(g.event)
+    form.fit_event(g.event)
     if request.method == "GET":
         form.day.data = g.event.starts_at.astimezone(ZoneInfo(_zone())).date()
     return form
@@ -165,7 +165,7 @@ def _item_page(item, item_form=None, speaker_form=None, group_form=None, status:
     if item_form is None:
         item_form = forms.ItemForm(prefix="item", formdata=None)
         item_form.fill_from(item, _zone())
-    item_form.fit_audiences(g.event, keep=item.audience)
+    item_form.fit_event(g.event, keep=item.audience)
     speaker_form = speaker_form or _people_choice(forms.SpeakerForm(prefix="speaker", formdata=None),
                                                   _("Person"))
     if group_form is None:
@@ -181,7 +181,7 @@ def _item_page(item, item_form=None, speaker_form=None, group_form=None, status:
 def edit_item(slug, item_id):
     item = operations.get_item(g.event.id, item_id)
     form = forms.ItemForm(prefix="item")
-    form.fit_audiences(g.event, keep=item.audience)
+    form.fit_event(g.event, keep=item.audience)
     if request.method == "GET":
         form.fill_from(item, _zone())
     elif form.validate_on_submit():

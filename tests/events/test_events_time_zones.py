@@ -51,3 +51,28 @@ def test_an_event_saved_with_an_alias_still_opens_its_form_with_that_zone(app, c
     body = response.get_data(as_text=True)
     assert "US/Eastern" in zone_options(body)
     assert re.search(r'<option (selected )?value="US/Eastern"( selected)?>', body).group(0).count("selected") == 1
+
+
+SKIPPED = {"sv": "Den tiden finns inte den dagen", "en": "That time does not exist on that day"}
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("field", ["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"])
+def test_a_time_the_clocks_skip_is_refused_with_a_message_and_keeps_what_was_typed(app, client, make_event,
+                                                                                    field, language):
+    """02:30 on 28 March 2027 does not exist in Stockholm (02:00 becomes 03:00)."""
+    slug = make_event(status="draft", title="Nattforum")
+    staff_member(app, slug, "organiser@example.se", "organiser")
+    sign_in(client, "organiser@example.se")
+    form = client.get(f"/manage/events/{slug}/edit?lang={language}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    values = {"csrf_token": token, "title": "Nattforum", "format": "hybrid", "timezone": "Europe/Stockholm",
+              "language": "sv", "starts_at": "2027-03-28T01:00", "ends_at": "2027-03-28T05:00",
+              "controller_name": "Borås Stad", "retention_days": "30", "special_retention_days": "7"}
+    values[field] = "2027-03-28T02:30"
+    response = client.post(f"/manage/events/{slug}/edit?lang={language}", data=values)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert SKIPPED[language] in body
+    assert 'value="2027-03-28T02:30"' in body  # what was typed stays in the field
+

@@ -286,7 +286,19 @@ def test_item_form_offers_only_the_audiences_the_event_has(app, make_event, even
     slug = make_event(format=event_format)
     with app.test_request_context(), app.app_context():
         form = ItemForm(prefix="new", meta={"csrf": False})
-        form.fit_audiences(event_by_slug(slug))
+        form.fit_event(event_by_slug(slug))
         assert [value for value, _label in form.audience.choices] == offered
-        form.fit_audiences(event_by_slug(slug), keep="digital")  # an item's own audience stays, to be corrected
+        form.fit_event(event_by_slug(slug), keep="digital")  # an item's own audience stays, to be corrected
         assert "digital" in [value for value, _label in form.audience.choices]
+
+
+@pytest.mark.parametrize(("starts", "ends"), [("02:30", "04:00"), ("01:00", "02:15")])
+def test_an_item_at_a_time_the_clocks_skip_is_refused_and_what_was_typed_stays(app, agenda, starts, ends):
+    """Summer time begins in Stockholm on 30 March 2031: 02:00 becomes 03:00."""
+    response = agenda.post("/items", item_form(title="Nattpass", day="2031-03-30", starts=starts, ends=ends),
+                           prefix="new")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Den tiden finns inte den dagen" in body
+    assert 'value="Nattpass"' in body and f'value="{starts}"' in body and f'value="{ends}"' in body
+    assert _titles(app, agenda.slug) == []

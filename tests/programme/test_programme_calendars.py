@@ -1,7 +1,11 @@
-"""Calendars read back with two independent parsers (icalendar and vobject)."""
+"""Calendars read back with two independent parsers (icalendar and vobject), in one process."""
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -15,6 +19,7 @@ from eventhub.groups import services as groups
 from eventhub.groups.models import DiscussionGroup
 from eventhub.programme.models import ProgrammeItem
 from eventhub.registration import services
+from tests.conftest import require_or_skip
 from tests.registration.support import (
     MANAGE_LINK_PATTERN,
     add_group_session,
@@ -31,9 +36,8 @@ def parse_both(response):
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     text = response.get_data(as_text=True)
-    # vobject keeps the first VTIMEZONE it sees for a TZID for the whole process; each of our
-    # calendars carries its own trimmed one, so forget earlier ones as a fresh client would.
-    vars(vobject.icalendar)["__tzidMap"].clear()
+    # vobject keeps the first VTIMEZONE it sees for a TZID for the whole process, as a long-running
+    # client does: every file must therefore read right after any other (test_two_years_in_one_reader).
     return icalendar.Calendar.from_ical(text), vobject.readOne(text), text
 
 
@@ -94,7 +98,7 @@ def test_changed_item_gets_higher_sequence_and_new_last_modified(client, demo, a
         item = db.session.scalar(select(ProgrammeItem).where(ProgrammeItem.title == "PAUS"))
         item.title = "Paus med kaffe"
         db.session.commit()
-        uid = f"item-{item.id}@127.0.0.1"
+        uid = f"item-{item.id}-{item.event.calendar_uid}@eventhub"
     after, _, _ = parse_both(client.get(f"/events/{BORAS}/programme.ics"))
     new = {str(e["uid"]): e for e in vevents(after)}
     assert str(new[uid]["summary"]) == "Paus med kaffe"
@@ -105,7 +109,7 @@ def test_changed_item_gets_higher_sequence_and_new_last_modified(client, demo, a
 def test_deleted_item_stays_in_feed_as_cancelled(client, demo, app):
     with app.app_context():
         item = db.session.scalar(select(ProgrammeItem).where(ProgrammeItem.title == "Fikapaus"))
-        uid, revision = f"item-{item.id}@127.0.0.1", item.revision
+        uid, revision = f"item-{item.id}-{item.event.calendar_uid}@eventhub", item.revision
         db.session.delete(item)
         db.session.commit()
     ical, vcal, _ = parse_both(client.get(f"/events/{BORAS}/programme.ics"))
@@ -138,10 +142,10 @@ def test_local_times_correct_on_both_sides_of_summer_time_end(client, make_event
     assert night_length == timedelta(hours=2)
     # 02:30 happens twice that night; the second one is written in UTC so it cannot be misread.
     assert "DTEND:20261025T013000Z" in text
-    # The VTIMEZONE is trimmed to the years the calendar uses.
+    # The VTIMEZONE is the zone's yearly rule, not a list of this file's transitions.
     (zone,) = ical.walk("VTIMEZONE")
-    years = {sub.decoded("dtstart").year for sub in zone.subcomponents}
-    assert years <= {2026, 2027}
+    assert [str(sub["rrule"].to_ical(), "ascii") for sub in zone.subcomponents] == [
+        "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10"]
 
 
 def test_text_is_escaped_and_lines_folded(client, make_event, make_item):
@@ -235,3 +239,93 @@ def test_waitlist_email_has_no_calendar(app, make_event):
     with app.app_context():
         register(slug, "wait@example.se", "digital")
         assert outbox("wait@example.se")[0].calendar_ics is None
+
+
+def events_of_three_years(make_event, make_item) -> dict[str, datetime]:
+    slugs = {}
+    for moment in (datetime(2027, 6, 10, 13, 15, tzinfo=STOCKHOLM), datetime(2031, 1, 15, 13, 15, tzinfo=STOCKHOLM),
+                   datetime(2029, 3, 25, 13, 15, tzinfo=STOCKHOLM)):  # the 25th is the Sunday summer time begins
+        slug = make_event(starts_at=moment, ends_at=moment + timedelta(hours=3), contact_email="forum@boras.se")
+        make_item(slug, title=f"Punkt {moment.year}", starts_at=moment, ends_at=moment + timedelta(hours=1))
+        slugs[slug] = moment
+    return slugs
+
+
+def test_two_years_in_one_reader_read_right(client, make_event, make_item):
+    """A long-running reader (vobject keeps the first VTIMEZONE of a TZID) reads a winter file after a
+    summer file of another year, and the other way round, at the times they say."""
+    slugs = events_of_three_years(make_event, make_item)
+    for _ in range(2):  # each file read after every other
+        for slug, moment in slugs.items():
+            for path in ("event.ics", "programme.ics"):
+                ical, vcal, _ = parse_both(client.get(f"/events/{slug}/{path}"))
+                assert vcal.vevent.dtstart.value.astimezone(UTC) == moment.astimezone(UTC), (slug, path)
+                assert ical.walk("VEVENT")[0].decoded("dtstart").astimezone(UTC) == moment.astimezone(UTC)
+
+
+def test_calendar_names_the_organiser_where_publish_needs_it(client, make_event):
+    with_contact = make_event(contact_email="forum@boras.se", contact_name="Berit Müllerström")
+    ical, _, text = parse_both(client.get(f"/events/{with_contact}/event.ics"))
+    assert str(ical["method"]) == "PUBLISH"
+    organiser = ical.walk("VEVENT")[0]["organizer"]
+    assert str(organiser) == "mailto:forum@boras.se" and organiser.params["cn"] == "Berit Müllerström"
+
+    without = make_event(contact_email=None)
+    ical, _, text = parse_both(client.get(f"/events/{without}/event.ics"))
+    assert "METHOD" not in text and "ORGANIZER" not in text
+
+
+def test_calendar_has_no_empty_location(client, make_event, make_item):
+    slug = make_event(format="digital", venue_name=None, venue_address=None, platform_name=None)
+    make_item(slug, title="Utan plats")
+    for path in ("event.ics", "programme.ics"):
+        _, _, text = parse_both(client.get(f"/events/{slug}/{path}"))
+        assert "LOCATION:\r\n" not in text and "\nLOCATION:\r" not in text
+        assert all(line != "LOCATION:" for line in text.splitlines())
+
+
+@pytest.mark.parametrize(("path", "is_feed"), [("event.ics", False), ("programme.ics", True),
+                                               ("programme.ics?audience=digital", True)])
+def test_subscribed_feeds_say_how_often_to_refresh(client, demo, path, is_feed):
+    ical, _, _ = parse_both(client.get(f"/events/{BORAS}/{path}"))
+    assert ("REFRESH-INTERVAL" in ical) is is_feed and ("X-PUBLISHED-TTL" in ical) is is_feed
+    if is_feed:
+        assert ical.decoded("refresh-interval") == timedelta(hours=1)
+        assert ical["refresh-interval"].params["VALUE"] == "DURATION"
+
+
+def test_uids_do_not_follow_the_address_the_app_is_served_from(client, demo):
+    def uids(host):
+        ical, _, _ = parse_both(client.get(f"/events/{BORAS}/programme.ics", base_url=f"https://{host}"))
+        return {str(e["uid"]) for e in vevents(ical)}
+
+    assert uids("eventhub.boras.se") == uids("forum.example.org")
+
+
+def test_ical_js_reads_every_calendar_of_three_years_in_one_process(client, app, make_event, make_item, tmp_path):
+    """ical.js (Thunderbird's and Nextcloud's parser), in one Node process: the event, the programme and a
+    personal feed of three years, each after the others, at the times and UIDs we wrote."""
+    node = shutil.which("node")
+    if node is None:
+        require_or_skip("Node.js is not installed, so the ical.js reading is skipped")
+    slugs = events_of_three_years(make_event, make_item)
+    files, expected = [], {}
+    for number, (slug, moment) in enumerate(slugs.items()):
+        with app.app_context():
+            register(slug, f"person{number}@example.se", mode="digital")
+        token = _token_for(app, f"person{number}@example.se")
+        for path in (f"/events/{slug}/event.ics", f"/events/{slug}/programme.ics", f"/r/{token}/calendar.ics"):
+            ical, _, text = parse_both(client.get(path))
+            file = tmp_path / f"{number}-{path.rsplit('/', 1)[1]}-{len(files)}.ics"
+            file.write_text(text, encoding="utf-8")
+            files.append(str(file))
+            for vevent in vevents(ical):
+                expected[(str(file), str(vevent["uid"]))] = vevent.decoded("dtstart").astimezone(UTC)
+    output = subprocess.run([node, str(Path(__file__).with_name("icaljs_read.mjs")), *files, *files],
+                            capture_output=True, text=True, timeout=60, check=True).stdout
+    rows = [json.loads(line) for line in output.splitlines()]
+    assert len(rows) == 2 * len(expected)
+    for row in rows:
+        start = datetime.fromisoformat(row["start"].replace("Z", "+00:00"))
+        assert start == expected[(row["file"], row["uid"])], row
+        assert row["method"] == "PUBLISH" and row["status"] == "CONFIRMED"
