@@ -34,6 +34,12 @@ def _development_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+
+def default_base_url() -> str:
+    """EVENTHUB_BASE_URL, or the address scripts/run.sh serves on (``PORT``, 5000 by default), so that
+    links in emails and calendars of a local run point where the app is."""
+    return os.environ.get("EVENTHUB_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '5000'}"
+
 class Config:
     ENV_NAME = "development"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -51,8 +57,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a form left open over a long session must still submit
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    # Links in emails are absolute: set this to the public address in production.
-    BASE_URL = os.environ.get("EVENTHUB_BASE_URL", "http://127.0.0.1:5000")
+    # Links in emails and calendars are absolute: set this to the public address in production.
+    BASE_URL = default_base_url()
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "folder")  # folder (instance/mail) or smtp
     MAIL_FOLDER = os.environ.get("MAIL_FOLDER")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "EventHub <noreply@eventhub.invalid>")

@@ -121,3 +121,16 @@ def test_defaults_are_swedish_first():
     assert config.Config.LANGUAGES == ("sv", "en")
     assert TestingConfig.TESTING is True
     assert TestingConfig.WTF_CSRF_ENABLED is True  # tests exercise CSRF as production does
+
+
+@pytest.mark.parametrize(("environment", "expected"), [
+    ({}, "http://127.0.0.1:5000"),
+    ({"PORT": "5101"}, "http://127.0.0.1:5101"),  # PORT=5101 ./scripts/run.sh
+    ({"PORT": "5101", "EVENTHUB_BASE_URL": "https://forum.boras.se"}, "https://forum.boras.se"),
+])
+def test_links_point_where_the_app_is_served(monkeypatch, environment, expected):
+    monkeypatch.delenv("PORT", raising=False)
+    monkeypatch.delenv("EVENTHUB_BASE_URL", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert config.default_base_url() == expected
