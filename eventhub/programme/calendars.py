@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from icalendar import Calendar
+from icalendar import Calendar, vText
 from icalendar import Event as VEvent
 from sqlalchemy import select
 
@@ -59,7 +59,8 @@ def _calendar(event: Event, name: str) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # Not a property icalendar knows as text, so it would not escape a line break in a title itself.
+    cal.add("x-wr-calname", vText(name))
     cal.add("x-wr-timezone", event.timezone)
     return cal
 
