@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+from sqlalchemy import event as sa_event
 
 from eventhub.database import commit
 from eventhub.extensions import db
 from eventhub.mail.models import RENDERERS, OutboxMessage
-from eventhub.mail.transports import DeliveryFailed, Undeliverable, one_line
+from eventhub.mail.transports import DeliveryFailed, Undeliverable, one_line, transport_from_config
 
 log = logging.getLogger(__name__)
 
@@ -157,3 +159,36 @@ def retry_failed(now: datetime, reason: str | None = None) -> int:
                                .execution_options(synchronize_session=False)).rowcount
     commit()
     return count
+
+
+# --- forgetting ------------------------------------------------------------------------------
+
+_FORGOTTEN = "eventhub.mail.forgotten"
+
+
+def forget(message_ids: Collection[int]) -> None:
+    """Delete these messages and, once that is committed, what the transport kept of them (the
+    development folder's files), as erasing a person requires. The caller commits."""
+    ids = list(message_ids)
+    if not ids:
+        return
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                       .execution_options(synchronize_session=False))
+    session = db.session()
+    session.info.setdefault(_FORGOTTEN, set()).update(ids)
+    if not sa_event.contains(session, "after_commit", _forget_kept_copies):
+        sa_event.listen(session, "after_commit", _forget_kept_copies)
+        sa_event.listen(session, "after_rollback", _keep_copies)
+
+
+def _forget_kept_copies(session) -> None:
+    ids = session.info.pop(_FORGOTTEN, None)
+    if ids:
+        try:
+            transport_from_config(current_app.config, current_app.instance_path).forget(sorted(ids))
+        except OSError:  # the rows are gone; a file left behind must not make the erasure look failed
+            log.exception("could not delete the kept copies of %d outbox messages", len(ids))
+
+
+def _keep_copies(session) -> None:
+    session.info.pop(_FORGOTTEN, None)  # the rows are back, and so are their files
