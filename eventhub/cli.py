@@ -5,6 +5,7 @@ app's keyring and print what it did. Services commit; commands never do.
 """
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,10 +17,13 @@ from eventhub import keyring
 from eventhub.accounts import services as accounts
 from eventhub.checkin import join
 from eventhub.demo import loader
+from eventhub.extensions import db
 from eventhub.mail import services as mail
-from eventhub.mail.transports import transport_from_config
+from eventhub.mail.transports import Undeliverable, transport_from_config
 from eventhub.privacy import retention
 from eventhub.types import utcnow
+
+log = logging.getLogger(__name__)
 
 
 @click.command("load-demo")
@@ -66,12 +70,29 @@ def deliver_command(loop: bool, interval: float) -> None:
     """Send the emails that are due; failures are retried later with backoff."""
     transport = transport_from_config(current_app.config, current_app.instance_path)
     while True:
-        report = mail.deliver_due(transport, utcnow())
-        if report.sent or report.failed or not loop:
-            click.echo(f"sent {report.sent}, failed {report.failed}, waiting {mail.pending_count()}")
+        try:
+            report = mail.deliver_due(transport, utcnow())
+        except Exception:
+            if not loop:
+                raise
+            # A bad message is marked failed by deliver_due; this is the database away or the
+            # like: the service keeps running and tries again.
+            log.exception("outbox delivery run failed; trying again in %s s", interval)
+            db.session.rollback()
+        else:
+            if report.sent or report.failed or not loop:
+                click.echo(f"sent {report.sent}, failed {report.failed}, waiting {mail.pending_count()}")
         if not loop:
             return
         time.sleep(interval)
+
+
+@outbox_group.command("retry-failed")
+@click.option("--reason", type=click.Choice(Undeliverable.REASONS), help="Only those that failed for this reason.")
+@with_appcontext
+def retry_failed_command(reason: str | None) -> None:
+    """Send the emails marked failed again (after fixing what made the server refuse them)."""
+    click.echo(f"queued again {mail.retry_failed(utcnow(), reason)}")
 
 
 @click.group("reminders")

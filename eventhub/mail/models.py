@@ -41,8 +41,14 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Until a message is sent, ``next_attempt_at`` is when a sender may take it: when it is due, or,
+    # while a sender has claimed it, when that claim lapses (mail.services.deliver_due).
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Given up on for good: it could not be built, or the server refused it (a 5xx reply). ``failure``
+    # says why in one word (mail.transports.Undeliverable.REASONS); ``last_error`` has the details.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    failure: Mapped[str | None] = mapped_column(String(40))
     # Who it was written for, as plain references (the outbox imports no feature): the organiser
     # mailing it belongs to, if any (progress on the mailing's page).
     mailing_id: Mapped[int | None] = mapped_column(ForeignKey("mailing.id", ondelete="SET NULL"), index=True)

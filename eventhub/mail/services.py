@@ -7,20 +7,29 @@ renderer that its package registers when the app is built (``draw_attachments_wi
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+from sqlalchemy import event as sa_event
 
 from eventhub.database import commit
 from eventhub.extensions import db
 from eventhub.mail.models import RENDERERS, OutboxMessage
-from eventhub.mail.transports import DeliveryFailed
+from eventhub.mail.transports import DeliveryFailed, Undeliverable, one_line, transport_from_config
+
+log = logging.getLogger(__name__)
 
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
-CLAIM_LEASE = timedelta(minutes=5)  # a crashed sender's claim expires and the mail is retried
+# A sender's claim on one message, from the moment it takes it: if the sender dies, the message is
+# sent again after this. It must be far longer than one message takes (the SMTP timeout is 10 s).
+CLAIM_LEASE = timedelta(minutes=5)
+SUBJECT_MAX = 300  # OutboxMessage.subject
 
 
 @dataclass(frozen=True)
@@ -43,8 +52,9 @@ def queue(to: str, subject: str, body_text: str, *, registration_id: int | None 
           mailing_id: int | None = None, attachment: Attachment | None = None,
           calendar_ics: bytes | None = None) -> OutboxMessage:
     """Add an email to the current transaction; it exists only if the transaction commits."""
-    message = OutboxMessage(to_address=to, subject=subject, body_text=body_text, registration_id=registration_id,
-                            mailing_id=mailing_id, calendar_ics=calendar_ics)
+    # A subject is made safe where it is built: a title with a line break stays on one line.
+    message = OutboxMessage(to_address=to, subject=one_line(subject)[:SUBJECT_MAX], body_text=body_text,
+                            registration_id=registration_id, mailing_id=mailing_id, calendar_ics=calendar_ics)
     if attachment is not None:
         if attachment.renderer is not None and attachment.renderer not in RENDERERS:
             raise LookupError(f"no renderer {attachment.renderer!r} is registered")
@@ -58,50 +68,127 @@ def queue(to: str, subject: str, body_text: str, *, registration_id: int | None 
 @dataclass
 class DeliveryReport:
     sent: int = 0
-    failed: int = 0
+    failed: int = 0  # not sent this time: retried later, or (``given_up``) never
+    given_up: int = 0
 
 
 def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(0, attempts - 1)), BACKOFF_MAX)
 
 
-def deliver_due(transport, now: datetime, batch: int = 100) -> DeliveryReport:
-    """Send what is due. Each message is claimed first, so two senders never send it twice."""
+def running_clock(start: datetime) -> Callable[[], datetime]:
+    """The time as a run goes on: ``start`` plus the real time passed since (a monotonic clock)."""
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
+
+
+def _claim(message_id: int, at: datetime) -> bool:
+    """Take the message for ``CLAIM_LEASE`` from ``at``, if it is still due and no other sender holds it.
+
+    One conditional UPDATE: of two senders, the second finds ``next_attempt_at`` moved past its own
+    time (on PostgreSQL it waits for the first's row lock, then sees the moved value) and gets none.
+    """
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
+               OutboxMessage.next_attempt_at <= at)
+        .values(next_attempt_at=at + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    commit()
+    return bool(claimed)
+
+
+def deliver_due(transport, now: datetime, batch: int = 100, *,
+                clock: Callable[[], datetime] | None = None) -> DeliveryReport:
+    """Send what is due at ``now``, one message at a time; two senders never send one twice.
+
+    Each message is claimed just before it is sent, its lease counted from that moment (``clock``,
+    real time from ``now`` unless given), and marked sent right after, so a long run never holds
+    a lapsed claim. A message that cannot be built or that the server refuses for good is marked
+    failed with its reason; one that fails for now (server down, a 4xx reply) waits longer each
+    time. Either way the rest of the batch goes on.
+    """
+    clock = clock or running_clock(now)
     report = DeliveryReport()
-    due = db.session.execute(
-        select(OutboxMessage.id, OutboxMessage.next_attempt_at)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+    due = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None), OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(batch)
     ).all()
     commit()
-    for message_id, due_at in due:
-        claimed = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
-                   OutboxMessage.next_attempt_at == due_at)
-            .values(next_attempt_at=now + CLAIM_LEASE)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        commit()
-        if not claimed:
+    for message_id in due:
+        if not _claim(message_id, clock()):
             continue
         message = db.session.get(OutboxMessage, message_id)
+        message.attempts += 1
         try:
             transport.send(message)
-        except DeliveryFailed as error:
-            message.attempts += 1
-            message.last_error = str(error)[:500]
-            message.next_attempt_at = now + backoff(message.attempts)
+        except Undeliverable as error:
+            message.failed_at, message.failure, message.last_error = clock(), error.reason, str(error)[:500]
+            report.failed += 1
+            report.given_up += 1
+        except Exception as error:  # noqa: BLE001 - a network error, a 4xx or a bug: this one waits, the rest goes on
+            if not isinstance(error, DeliveryFailed):
+                log.exception("outbox message %s: unexpected error, retried later", message_id)
+            message.last_error = (str(error) if isinstance(error, DeliveryFailed)
+                                  else f"{type(error).__name__}: {error}")[:500]
+            message.next_attempt_at = clock() + backoff(message.attempts)
             report.failed += 1
         else:
-            message.attempts += 1
-            message.sent_at = now
-            message.last_error = None
+            message.sent_at, message.last_error = clock(), None
             report.sent += 1
         commit()
     return report
 
 
 def pending_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
+    """Messages still to be sent (not those given up on)."""
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)))
+
+
+def retry_failed(now: datetime, reason: str | None = None) -> int:
+    """Send the messages given up on (those failed for ``reason``, or all) again, from ``now``:
+    for after the configuration that made the server refuse them is fixed. Returns how many."""
+    query = update(OutboxMessage).where(OutboxMessage.failed_at.is_not(None), OutboxMessage.sent_at.is_(None))
+    if reason is not None:
+        query = query.where(OutboxMessage.failure == reason)
+    count = db.session.execute(query.values(failed_at=None, failure=None, next_attempt_at=now)
+                               .execution_options(synchronize_session=False)).rowcount
+    commit()
+    return count
+
+
+# --- forgetting ------------------------------------------------------------------------------
+
+_FORGOTTEN = "eventhub.mail.forgotten"
+
+
+def forget(message_ids: Collection[int]) -> None:
+    """Delete these messages and, once that is committed, what the transport kept of them (the
+    development folder's files), as erasing a person requires. The caller commits."""
+    ids = list(message_ids)
+    if not ids:
+        return
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                       .execution_options(synchronize_session=False))
+    session = db.session()
+    session.info.setdefault(_FORGOTTEN, set()).update(ids)
+    if not sa_event.contains(session, "after_commit", _forget_kept_copies):
+        sa_event.listen(session, "after_commit", _forget_kept_copies)
+        sa_event.listen(session, "after_rollback", _keep_copies)
+
+
+def _forget_kept_copies(session) -> None:
+    ids = session.info.pop(_FORGOTTEN, None)
+    if ids:
+        try:
+            transport_from_config(current_app.config, current_app.instance_path).forget(sorted(ids))
+        except OSError:  # the rows are gone; a file left behind must not make the erasure look failed
+            log.exception("could not delete the kept copies of %d outbox messages", len(ids))
+
+
+def _keep_copies(session) -> None:
+    session.info.pop(_FORGOTTEN, None)  # the rows are back, and so are their files

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from eventhub.attendees import segments
@@ -61,11 +61,23 @@ class NoRecipients(MailingError):
 class Progress:
     sent: int = 0
     waiting: int = 0
-    failing: int = 0
+    failing: int = 0  # tried, will be tried again
+    failed: int = 0  # given up on: refused for good or impossible to build
 
     @property
     def total(self) -> int:
-        return self.sent + self.waiting + self.failing
+        return self.sent + self.waiting + self.failing + self.failed
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """One email of the event that was given up on, as its organisers see it."""
+
+    to_address: str
+    subject: str
+    failed_at: datetime
+    reason: str  # mail.transports.Undeliverable.REASONS
+    detail: str | None  # the server's own words or the error, untranslated
 
 
 def check_subject(subject: str) -> str:
@@ -173,27 +185,53 @@ def mailings_for(event_id: int) -> list[Mailing]:
     ))
 
 
+_UNSENT = OutboxMessage.sent_at.is_(None) & OutboxMessage.failed_at.is_(None)
+
+
 def progress(mailing_ids: list[int]) -> dict[int, Progress]:
-    """Per mailing: sent, waiting (not tried yet) and failing (tried, will be retried)."""
+    """Per mailing: sent, waiting (not tried yet), failing (tried, will be retried) and failed (given up)."""
     if not mailing_ids:
         return {}
     rows = db.session.execute(
         select(
             OutboxMessage.mailing_id,
             func.sum(case((OutboxMessage.sent_at.is_not(None), 1), else_=0)),
-            func.sum(case((OutboxMessage.sent_at.is_(None) & (OutboxMessage.attempts == 0), 1), else_=0)),
-            func.sum(case((OutboxMessage.sent_at.is_(None) & (OutboxMessage.attempts > 0), 1), else_=0)),
+            func.sum(case((_UNSENT & (OutboxMessage.attempts == 0), 1), else_=0)),
+            func.sum(case((_UNSENT & (OutboxMessage.attempts > 0), 1), else_=0)),
+            func.sum(case((OutboxMessage.failed_at.is_not(None), 1), else_=0)),
         ).where(OutboxMessage.mailing_id.in_(mailing_ids)).group_by(OutboxMessage.mailing_id)
     ).all()
     result = {mailing_id: Progress() for mailing_id in mailing_ids}
-    for mailing_id, sent, waiting, failing in rows:
-        result[mailing_id] = Progress(int(sent or 0), int(waiting or 0), int(failing or 0))
+    for mailing_id, sent, waiting, failing, failed in rows:
+        result[mailing_id] = Progress(int(sent or 0), int(waiting or 0), int(failing or 0), int(failed or 0))
     return result
 
 
 def failing_addresses(mailing_id: int) -> list[tuple[str, str | None]]:
+    """Addresses of the mailing that failed for now and are retried."""
     return [tuple(row) for row in db.session.execute(
         select(OutboxMessage.to_address, OutboxMessage.last_error)
-        .where(OutboxMessage.mailing_id == mailing_id, OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)
+        .where(OutboxMessage.mailing_id == mailing_id, _UNSENT, OutboxMessage.attempts > 0)
         .order_by(OutboxMessage.id)
     )]
+
+
+UNDELIVERED_SHOWN = 200  # the newest; an event with more has a problem the list would not explain better
+
+
+def undelivered(event_id: int, mailing_id: int | None = None) -> list[Undelivered]:
+    """The event's emails given up on, newest first: those written to its registrations (confirmations,
+    reminders, ...) and its mailings'; with ``mailing_id``, that mailing's only."""
+    query = (
+        select(OutboxMessage.to_address, OutboxMessage.subject, OutboxMessage.failed_at, OutboxMessage.failure,
+               OutboxMessage.last_error)
+        .outerjoin(Registration, Registration.id == OutboxMessage.registration_id)
+        .outerjoin(Mailing, Mailing.id == OutboxMessage.mailing_id)
+        .where(OutboxMessage.failed_at.is_not(None), or_(Registration.event_id == event_id,
+                                                         Mailing.event_id == event_id))
+        .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
+        .limit(UNDELIVERED_SHOWN)
+    )
+    if mailing_id is not None:
+        query = query.where(OutboxMessage.mailing_id == mailing_id)
+    return [Undelivered(*row) for row in db.session.execute(query)]

@@ -33,6 +33,19 @@ AUDIENCE = {
 }
 
 
+# Why an email was given up on (mail.transports.Undeliverable.REASONS), for its organisers.
+UNDELIVERED_REASON = {
+    "recipient_refused": _l("The receiving mail server does not accept this address. Check it for typing errors."),
+    "message_refused": _l("The receiving mail server refused the email."),
+    "sender_refused": _l("Our mail server refused to send it. Tell the administrator."),
+    "unbuildable": _l("EventHub could not put this email together. Tell the administrator."),
+}
+
+
+def _reasons() -> dict[str, str]:
+    return {key: str(value) for key, value in UNDELIVERED_REASON.items()}
+
+
 def audience_labels(event) -> dict[str, str]:
     """Words for every audience this event offers (and ever offered, for past mailings)."""
     names = {key: str(value) for key, value in AUDIENCE.items()}
@@ -74,7 +87,8 @@ def _compose_page(form, status=200, chosen: list[int] | None = None):
         hints = {key: ngettext("%(num)d person", "%(num)d people", count) for key, count in counts.items()}
     return render_template("mailings/compose.html", event=event, form=form, hints=hints, mailings=mailings,
                            progress=services.progress([m.id for m in mailings]),
-                           names=audience_labels(event), label=_label, **context), status
+                           names=audience_labels(event), label=_label, undelivered=services.undelivered(event.id),
+                           reasons=_reasons(), **context), status
 
 
 def _is_selection() -> bool:
@@ -151,4 +165,5 @@ def mailing(slug, mailing_id):
     return render_template("mailings/mailing.html", event=g.event, mailing=record,
                            progress=services.progress([record.id])[record.id],
                            failing=services.failing_addresses(record.id),
+                           undelivered=services.undelivered(g.event.id, record.id), reasons=_reasons(),
                            audience=_label(audience_labels(g.event), record.audience))

@@ -30,6 +30,7 @@ from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.groups.models import GroupMembership
 from eventhub.keyring import Keyring
+from eventhub.mail import services as mail
 from eventhub.mail.models import OutboxMessage
 from eventhub.privacy import notice as notices
 from eventhub.privacy.models import (
@@ -327,14 +328,14 @@ def anonymise(registration_ids: list[int], now: datetime, keys: Keyring) -> int:
 
 
 def _forget(rows: list[tuple[int, str | None, str]], keys: Keyring) -> None:
-    """Delete the consent records and emails of registrations just anonymised."""
+    """Delete the consent records and emails of registrations just anonymised (and the outbox's
+    copies of those emails, such as the development mail folder's files)."""
     if not rows:
         return
     ids = [registration_id for registration_id, _, _ in rows]
     db.session.execute(delete(ConsentRecord).where(ConsentRecord.registration_id.in_(ids))
                        .execution_options(synchronize_session=False))
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids))
-                       .execution_options(synchronize_session=False))
+    doomed = list(db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.registration_id.in_(ids))))
     # Emails queued before messages were linked to registrations: their address and personal link.
     links = {email: f"/r/{tokens.manage_token(keys, salt)}" for _, email, salt in rows if email}
     if links:
@@ -342,10 +343,8 @@ def _forget(rows: list[tuple[int, str | None, str]], keys: Keyring) -> None:
             select(OutboxMessage.id, OutboxMessage.to_address, OutboxMessage.body_text)
             .where(OutboxMessage.to_address.in_(list(links)), OutboxMessage.registration_id.is_(None))
         ).all()
-        doomed = [message_id for message_id, to, body in older if links[to] in (body or "")]
-        if doomed:
-            db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(doomed))
-                               .execution_options(synchronize_session=False))
+        doomed += [message_id for message_id, to, body in older if links[to] in (body or "")]
+    mail.forget(doomed)
 
 
 def can_anonymise_early(event: Event, now: datetime) -> bool:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, vCalAddress
+from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as VEvent
 from sqlalchemy import select
 
@@ -64,7 +64,8 @@ def _calendar(event: Event, name: str, feed: bool = False) -> Calendar:
     cal.add("calscale", "GREGORIAN")
     if event.contact_email:
         cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # Not a property icalendar knows as text, so it would not escape a line break in a title itself.
+    cal.add("x-wr-calname", vText(name))
     cal.add("x-wr-timezone", event.timezone)
     if feed:
         cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})

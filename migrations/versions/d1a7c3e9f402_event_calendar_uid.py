@@ -1,7 +1,7 @@
 """event: calendar_uid, the part of every calendar UID that no address change alters
 
 Revision ID: d1a7c3e9f402
-Revises: c41f8e2b9d07
+Revises: d5a7c3e9f102
 Create Date: 2026-12-03 12:20:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd1a7c3e9f402'
-down_revision = 'c41f8e2b9d07'
+down_revision = 'd5a7c3e9f102'
 branch_labels = None
 depends_on = None
 

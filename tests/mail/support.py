@@ -1,0 +1,81 @@
+"""A real SMTP server for the outbox tests: aiosmtpd in the test process, on 127.0.0.1."""
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+
+from aiosmtpd.controller import Controller
+
+from eventhub.mail.transports import SMTPTransport
+
+SENDER = "EventHub <noreply@eventhub.invalid>"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives.
+
+    ``refuse`` maps a recipient to the reply its RCPT gets (say "550 5.1.1 No such user here");
+    ``refuse_sender`` is the reply to every MAIL FROM and ``refuse_data`` to every DATA, if set;
+    ``delay`` seconds pass before DATA is answered.
+    """
+
+    def __init__(self):
+        self.envelopes = []
+        self.refuse: dict[str, str] = {}
+        self.refuse_sender: str | None = None
+        self.refuse_data: str | None = None
+        self.delay = 0.0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.refuse_data:
+            return self.refuse_data
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
+
+
+class SMTPServer:
+    """An SMTP server on a fixed free port that a test starts when it wants it up."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.inbox = Inbox()
+        self._controller = None
+
+    def start(self):
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def transport(self) -> SMTPTransport:
+        return SMTPTransport("127.0.0.1", self.port, SENDER, timeout=5)
