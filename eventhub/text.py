@@ -1,4 +1,5 @@
 """User-written text: Markdown rendered through an allow-list sanitiser, links, addresses, sorting."""
+import html as html_entities
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -29,6 +30,15 @@ def render_markdown(source: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(cleaned)  # noqa: S704 (nh3 has just removed everything outside the allow-list)
+
+
+def plain_text(source: str | None) -> str:
+    """Organiser Markdown as one line of plain text (a meta description, a link preview)."""
+    if not source:
+        return ""
+    html = markdown.markdown(source, extensions=["sane_lists"], output_format="html")
+    text = html_entities.unescape(nh3.clean(html, tags=set()))
+    return " ".join(text.split())
 
 
 WEB_URL_SCHEMES = {"http", "https"}

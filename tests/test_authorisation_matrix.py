@@ -51,6 +51,9 @@ ROLES = ("anonymous", "host", "other_organiser", "organiser", "admin")
 ENDPOINT_CLASS = {
     "events.index": "public",
     "events.event_page": "public",
+    "events.favicon": "public",
+    "events.robots": "public",
+    "events.sitemap": "public",
     "api.event_list": "public",
     "api.event_detail": "public",
     "i18n.switch_language": "public",

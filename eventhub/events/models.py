@@ -102,6 +102,8 @@ class Event(db.Model):
     # The event's part of every calendar UID: random, so that it is unique beyond this installation, and
     # kept for good, so that subscribers' calendars recognise the event whatever address serves it.
     calendar_uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid4()))
+    # The start the public first saw, while the event is moved from it (search engines show "rescheduled").
+    previous_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

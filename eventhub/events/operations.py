@@ -238,6 +238,7 @@ def update_event(event_id: int, data: EventData, actor_id: int, now: datetime, k
         registration.promote_waitlist(event.id, mode, now, keys)
     told = _tell_new_time(event, days, keys) if moved else 0
     if moved:
+        _remember_first_start(event, old_times[0])
         zone = ZoneInfo(event.timezone)
         previous, start = (moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") for moment in (old_times[0],
                                                                                             event.starts_at))
@@ -265,6 +266,14 @@ class Shifted:
     told: int = 0  # registrants emailed the event's new time
 
 
+def _remember_first_start(event: Event, old_start: datetime) -> None:
+    """A moved event the public has seen keeps the start they first saw (until it goes back there)."""
+    if event.published_at is None:
+        return
+    first = event.previous_starts_at or old_start
+    event.previous_starts_at = None if event.starts_at == first else first
+
+
 def shift_programme(event_id: int, minutes: int, actor_id: int, keys: Keyring, *, with_event: bool = False) -> Shifted:
     """A late start: every item ``minutes`` later (earlier if negative); with ``with_event``, the
     event's own start and end too, and then everyone registered is told the new time."""
@@ -279,6 +288,7 @@ def shift_programme(event_id: int, minutes: int, actor_id: int, keys: Keyring, *
     if with_event:
         event.starts_at += delta
         event.ends_at += delta
+        _remember_first_start(event, event.starts_at - delta)
         db.session.flush()  # the new version before the calendars are drawn
         told = _tell_new_time(event, timedelta(0), keys)
     audit.record(actor_id, "programme.shifted", f"{event.title}: {minutes:+d} min", event_id=event.id,

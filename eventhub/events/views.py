@@ -3,7 +3,18 @@
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,7 +27,7 @@ from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access, role_required
 from eventhub.audit import forms as audit_forms
 from eventhub.audit import services as audit
-from eventhub.events import forms, fragments, operations, services
+from eventhub.events import forms, fragments, linked_data, operations, services
 from eventhub.fields import ConfirmForm
 from eventhub.privacy import forms as privacy_forms
 from eventhub.programme import services as programme
@@ -52,6 +63,34 @@ SEATS_BELOW_TAKEN = {
 def index():
     listing = services.list_public_events(utcnow())
     return render_template("events/index.html", listing=listing)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Search engines may read the public pages; the workspace, personal links and the door are no
+    business of theirs (they are private anyway; this saves them the visits)."""
+    body = render_template("events/robots.txt", sitemap=url_for("events.sitemap", _external=True))
+    return _public_text(body, "text/plain; charset=utf-8")
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    listing = services.list_public_events(utcnow())
+    body = render_template("events/sitemap.xml", events=listing.upcoming + listing.past)
+    return _public_text(body, "application/xml; charset=utf-8")
+
+
+def _public_text(body: str, content_type: str):
+    response = current_app.response_class(body, content_type=content_type)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 @bp.get("/events/<slug>")
@@ -94,6 +133,10 @@ def _event_page(event, audience: str | None, preview: bool = False):
         form=form,
         groups=groups,
         preview=preview,
+        description=linked_data.description(event),
+        json_ld=None if preview else linked_data.event_json_ld(
+            event, url_for("events.event_page", slug=event.slug, _external=True),
+            {mode: str(labels.MODE[mode.value]) for mode in event.modes}, state),
     )
 
 
