@@ -32,6 +32,13 @@ def render_markdown(source: str | None) -> Markup:
     return Markup(cleaned)  # noqa: S704 (nh3 has just removed everything outside the allow-list)
 
 
+def slugify(text: str) -> str:
+    """An address part from a title or a name: ASCII letters, digits and dashes ("Möte i Borås" → "mote-i-boras")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-") or "evenemang"
+
+
 def plain_text(source: str | None) -> str:
     """Organiser Markdown as one line of plain text (a meta description, a link preview)."""
     if not source:

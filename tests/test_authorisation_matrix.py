@@ -54,6 +54,8 @@ ENDPOINT_CLASS = {
     "events.favicon": "public",
     "events.robots": "public",
     "events.sitemap": "public",
+    "events.organiser": "public",
+    "events.organiser_feed": "public",
     "api.event_list": "public",
     "api.event_detail": "public",
     "i18n.switch_language": "public",
@@ -61,6 +63,7 @@ ENDPOINT_CLASS = {
     "registration.registered": "public",
     "registration.privacy": "public",
     "exports.event_ics": "public",
+    "exports.organiser_ics": "public",
     "exports.programme_ics": "public",
     "exports.programme_pdf": "public",
     "materials.download_material": "public",
@@ -191,6 +194,7 @@ ARGUMENTS = {
     "material_id": "material_id",
     "mailing_id": "mailing_id",
     "flavour": "flavour",
+    "key": "organiser_key",
 }
 OVERRIDES = {
     "accounts.set_password": {"token": "account_token"},
@@ -226,7 +230,8 @@ def _seed(app) -> dict:
         def event(slug, starts_at, staff, status="published"):
             item = Event(slug=slug, title=f"Forum {slug}", starts_at=starts_at, ends_at=starts_at + timedelta(hours=3),
                          format="hybrid", status=status, group_choice_open=True,
-                         join_url="https://meet.example.org/forum", platform_name="Meet")
+                         join_url="https://meet.example.org/forum", platform_name="Meet",
+                         organiser_name="Agenda 2030 i Väst")
             db.session.add(item)
             db.session.flush()
             for user, role in staff:
@@ -278,6 +283,7 @@ def _seed(app) -> dict:
             "guest_person_id": guest.id, "secret_person_id": secret.id,
             "speaker_id": talk.speakers[0].id, "leader_id": group.leaders[0].id, "registration_id": on_site.id,
             "material_id": material.id, "mailing_id": mailing.id, "flavour": "excel",
+            "organiser_key": "agenda-2030-i-vast",
         }
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +28,7 @@ from eventhub.privacy import services as privacy
 from eventhub.programme.models import ItemSpeaker, ProgrammeItem
 from eventhub.registration import services as registration
 from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.text import slugify
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -117,12 +117,6 @@ class EventData:
     asks_dietary_needs: bool = True
     partners: list[tuple[str, str | None]] = field(default_factory=list)
     privacy: privacy.PrivacySettings | None = None  # None: leave the event's privacy settings as they are
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80].rstrip("-") or "evenemang"
 
 
 def _free_slug(base: str) -> str:

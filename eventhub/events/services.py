@@ -15,6 +15,7 @@ from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.modes import Mode
 from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
 from eventhub.registration.models import Registration
+from eventhub.text import slugify
 
 
 class EventNotFound(LookupError):
@@ -43,6 +44,39 @@ def list_public_events(now: datetime) -> EventListing:
     upcoming = [event for event in events if event.ends_at >= now]
     past = sorted((event for event in events if event.ends_at < now), key=lambda e: e.starts_at, reverse=True)
     return EventListing(upcoming=upcoming, past=past)
+
+
+@dataclass(frozen=True)
+class OrganiserListing:
+    """The public events of one organiser (an event's organiser name, as written)."""
+
+    name: str
+    key: str
+    upcoming: list[Event]
+    past: list[Event]
+
+    @property
+    def events(self) -> list[Event]:
+        return self.upcoming + self.past
+
+
+def organiser_key(name: str) -> str:
+    """The organiser's part of their page's address: "Agenda 2030 i Väst" → "agenda-2030-i-vast"."""
+    return slugify(name)
+
+
+def organiser_listing(key: str, now: datetime) -> OrganiserListing:
+    """Every public event whose organiser name gives ``key``; EventNotFound when there is none."""
+    listing = list_public_events(now)
+
+    def theirs(events: list[Event]) -> list[Event]:
+        return [event for event in events if event.organiser_name and organiser_key(event.organiser_name) == key]
+
+    upcoming, past = theirs(listing.upcoming), theirs(listing.past)
+    if not upcoming and not past:
+        raise EventNotFound(key)
+    newest = max(upcoming + past, key=lambda event: event.published_at or event.created_at)
+    return OrganiserListing(name=newest.organiser_name, key=key, upcoming=upcoming, past=past)
 
 
 @cache

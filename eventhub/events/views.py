@@ -27,7 +27,7 @@ from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access, role_required
 from eventhub.audit import forms as audit_forms
 from eventhub.audit import services as audit
-from eventhub.events import forms, fragments, linked_data, operations, services
+from eventhub.events import feeds, forms, fragments, linked_data, operations, services
 from eventhub.fields import ConfirmForm
 from eventhub.privacy import forms as privacy_forms
 from eventhub.programme import services as programme
@@ -93,6 +93,31 @@ def _public_text(body: str, content_type: str):
     return response
 
 
+@bp.get("/organisers/<key>")
+def organiser(key: str):
+    """An organiser's public events, upcoming and past, with their calendar and news feed."""
+    listing = _organiser_listing(key)
+    return render_template("events/organiser.html", listing=listing)
+
+
+@bp.get("/organisers/<key>/feed.atom")
+def organiser_feed(key: str):
+    listing = _organiser_listing(key)
+    body = feeds.organiser_atom(
+        listing, url_for("events.organiser", key=key, _external=True),
+        url_for("events.organiser_feed", key=key, _external=True),
+        lambda event: url_for("events.event_page", slug=event.slug, _external=True),
+        str(get_locale()), _("New events from %(name)s", name=listing.name))
+    return _public_text(body, "application/atom+xml; charset=utf-8")
+
+
+def _organiser_listing(key: str) -> services.OrganiserListing:
+    try:
+        return services.organiser_listing(key, utcnow())
+    except services.EventNotFound:
+        abort(404)
+
+
 @bp.get("/events/<slug>")
 def event_page(slug: str):
     try:
@@ -134,6 +159,7 @@ def _event_page(event, audience: str | None, preview: bool = False):
         groups=groups,
         preview=preview,
         description=linked_data.description(event),
+        organiser_key=services.organiser_key(event.organiser_name) if event.organiser_name else None,
         json_ld=None if preview else linked_data.event_json_ld(
             event, url_for("events.event_page", slug=event.slug, _external=True),
             {mode: str(labels.MODE[mode.value]) for mode in event.modes}, state),

@@ -33,6 +33,7 @@ from eventhub.programme import calendars
 from eventhub.programme import services as programme
 from eventhub.registration import qr, tokens
 from eventhub.registration.access import personal_link
+from eventhub.types import utcnow
 
 bp = Blueprint("exports", __name__)
 
@@ -79,6 +80,17 @@ def programme_ics(slug):
     name = f"{slug}-{viewer.value}.ics" if viewer else f"{slug}-programme.ics"
     links = _links(event, language=i18n.asked_language())
     return _calendar_response(calendars.programme_calendar(event, viewer, links), name)
+
+
+@bp.get("/organisers/<key>/events.ics")
+def organiser_ics(key):
+    try:
+        listing = events.organiser_listing(key, utcnow())
+    except events.EventNotFound:
+        abort(404)
+    language = i18n.asked_language()
+    body = calendars.organiser_calendar(listing.name, listing.events, lambda event: _links(event, language=language))
+    return _calendar_response(body, f"{key}.ics")
 
 
 @bp.get("/r/<token>/calendar.ics")

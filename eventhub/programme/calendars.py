@@ -129,6 +129,28 @@ def _event_sequence(event: Event) -> int:
 
 def event_calendar(event: Event, links: Links) -> bytes:
     cal = _calendar(event, event.title)
+    cal.add_component(_event_vevent(event, links))
+    return cal.to_ical()
+
+
+def organiser_calendar(name: str, events: list[Event], links_of) -> bytes:
+    """An organiser's public events as one subscribed feed; ``links_of(event)`` gives each one's Links.
+    Without METHOD: the events have different contacts, and a feed is not a scheduling message."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", vText(name))
+    cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", FEED_REFRESH)
+    for zone in sorted({event.timezone for event in events}):
+        cal.add_component(vtimezone(zone))
+    for event in events:
+        cal.add_component(_event_vevent(event, links_of(event)))
+    return cal.to_ical()
+
+
+def _event_vevent(event: Event, links: Links) -> VEvent:
     vevent = VEvent()
     vevent.add("uid", _uid(event))
     vevent.add("summary", event.title)
@@ -140,8 +162,7 @@ def event_calendar(event: Event, links: Links) -> bytes:
     vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
     _organiser(vevent, event)
     _stamp(vevent, event.updated_at, _event_sequence(event))
-    cal.add_component(vevent)
-    return cal.to_ical()
+    return vevent
 
 
 _mail_calendars: LRU[bytes] = LRU(256)

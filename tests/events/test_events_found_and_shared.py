@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
+import feedparser
+import icalendar
 import pytest
+import vobject
 
 from eventhub.events import operations
 from eventhub.registration import services
@@ -153,3 +156,74 @@ def test_sitemap_lists_the_public_events_with_their_languages(client, make_event
     entry = next(url for url in root.findall("s:url", ns) if url.findtext("s:loc", namespaces=ns).endswith(public))
     assert entry.findtext("s:lastmod", namespaces=ns)
     assert {link.get("hreflang") for link in entry.findall("x:link", ns)} == {"sv", "en", "x-default"}
+
+
+# --- an organiser's page and feeds ---------------------------------------------------------------
+
+@pytest.fixture
+def network(make_event):
+    """Agenda 2030 i Väst's events (one past, one cancelled, one draft) and another organiser's."""
+    return {
+        "next": make_event(title="Integration i arbetslivet", organiser_name="Agenda 2030 i Väst", starts_at=SOON,
+                           summary="Forumträff om arbete", published_at=SOON - timedelta(days=9)),
+        "later": make_event(title="Cirkulär ekonomi", organiser_name="Agenda 2030 i Väst",
+                            starts_at=SOON + timedelta(days=60), published_at=SOON - timedelta(days=2),
+                            timezone="Europe/Helsinki"),
+        "past": make_event(title="Forum i våras", organiser_name="Agenda 2030 i Väst",
+                           starts_at=SOON - timedelta(days=200), published_at=SOON - timedelta(days=230)),
+        "cancelled": make_event(title="Inställt forum", organiser_name="Agenda 2030 i Väst", status="cancelled",
+                                starts_at=SOON + timedelta(days=5)),
+        "draft": make_event(title="Hemligt utkast", organiser_name="Agenda 2030 i Väst", status="draft",
+                            starts_at=SOON),
+        "other": make_event(title="Annat forum", organiser_name="Borås Stad", starts_at=SOON),
+    }
+
+
+def test_organiser_page_lists_their_public_events_upcoming_and_past(client, network):
+    event_page = client.get(f"/events/{network['next']}").get_data(as_text=True)
+    assert 'href="/organisers/agenda-2030-i-vast"' in event_page
+    response = client.get("/organisers/agenda-2030-i-vast?lang=en")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    upcoming, past = body.split('id="upcoming-heading"')[1].split('id="past-heading"')
+    assert upcoming.index("Integration i arbetslivet") < upcoming.index("Cirkulär ekonomi")
+    assert "Inställt forum" in upcoming and "Forum i våras" in past
+    assert "Hemligt utkast" not in body and "Annat forum" not in body
+    assert 'type="application/atom+xml" href="/organisers/agenda-2030-i-vast/feed.atom"' in body
+    assert 'type="text/calendar" href="/organisers/agenda-2030-i-vast/events.ics"' in body
+
+
+@pytest.mark.parametrize("path", ["/organisers/nobody", "/organisers/nobody/feed.atom",
+                                  "/organisers/nobody/events.ics"])
+def test_organiser_without_public_events_is_not_found(client, make_event, path):
+    make_event(organiser_name="Nobody", status="draft")
+    assert client.get(path).status_code == 404
+
+
+def test_organiser_calendar_holds_each_public_event_in_its_own_zone(client, network):
+    response = client.get("/organisers/agenda-2030-i-vast/events.ics")
+    text = response.get_data(as_text=True)
+    ical = icalendar.Calendar.from_ical(text)
+    assert {str(e["summary"]) for e in ical.walk("VEVENT")} == {"Integration i arbetslivet", "Cirkulär ekonomi",
+                                                                 "Forum i våras", "Inställt forum"}
+    assert {str(z["tzid"]) for z in ical.walk("VTIMEZONE")} == {"Europe/Stockholm", "Europe/Helsinki"}
+    assert ical.decoded("refresh-interval") == timedelta(hours=1)
+    cancelled = next(e for e in ical.walk("VEVENT") if str(e["summary"]) == "Inställt forum")
+    assert str(cancelled["status"]) == "CANCELLED"
+    later = next(e for e in ical.walk("VEVENT") if str(e["summary"]) == "Cirkulär ekonomi")
+    assert later.decoded("dtstart") == SOON + timedelta(days=60)
+    vobject.readOne(text)  # a second reader takes it too
+
+
+def test_organiser_atom_feed_has_the_newest_events_first(client, network):
+    response = client.get("/organisers/agenda-2030-i-vast/feed.atom?lang=en")
+    assert response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.get_data())
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.title == "New events from Agenda 2030 i Väst"
+    assert [entry.title for entry in feed.entries] == ["Cirkulär ekonomi", "Cancelled: Inställt forum",
+                                                       "Integration i arbetslivet", "Forum i våras"]
+    first = feed.entries[0]
+    assert first.link == f"http://localhost/events/{network['later']}"
+    assert first.id.startswith("urn:uuid:")
+    assert "Hemligt utkast" not in response.get_data(as_text=True)
