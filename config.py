@@ -69,17 +69,28 @@ class Config:
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "") in ("1", "true", "yes")
     # werkzeug.security's method for new password hashes (its default: scrypt).
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")  # noqa: S105 (a method name)
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (Werkzeug's ProxyFix).
+    # 0 trusts none: a client could otherwise forge its address and dodge the rate limits. Behind one
+    # TLS proxy (nginx, Caddy) that overwrites -Proto and -Host and appends to -For, set it to 1.
+    TRUSTED_PROXIES = int(os.environ.get("EVENTHUB_TRUSTED_PROXIES", "0"))
     # Flask-Limiter: in memory per process by default; set RATELIMIT_STORAGE_URI=redis://… to share.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "no")
     RATELIMIT_HEADERS_ENABLED = True
     # Per signed-in host: a busy door scans about one ticket a second.
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "300 per minute")
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
-    # Failed sign-ins per account, from any address (see accounts.views.login).
-    ACCOUNT_LOGIN_RATE_LIMIT = os.environ.get("ACCOUNT_LOGIN_RATE_LIMIT", "20 per hour")
-    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour")
-    # Post-event material: uploaded files live under MATERIAL_FOLDER (default instance/materials).
+    # Failed sign-ins only (see accounts.views.login). Per account and address: below the address's own
+    # limit, so one account's failures never block colleagues behind the same office network.
+    ACCOUNT_ADDRESS_LOGIN_RATE_LIMIT = os.environ.get("ACCOUNT_ADDRESS_LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute;100 per hour")  # per address
+    ACCOUNT_LOGIN_RATE_LIMIT = os.environ.get("ACCOUNT_LOGIN_RATE_LIMIT", "20 per hour")  # per account, any address
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "10 per minute;50 per hour")
+    # Registrations per address: a room of a hundred behind one office or venue network registering in
+    # a couple of minutes, each correcting the form now and then. Per email address: a few tries.
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "150 per minute;1000 per hour")
+    REGISTRATION_EMAIL_RATE_LIMIT = os.environ.get("REGISTRATION_EMAIL_RATE_LIMIT", "5 per minute;20 per hour")
+    # Post-event material is kept in the database. MATERIAL_FOLDER (default instance/materials) is where
+    # files were kept before: the migration that moved them into the database reads it.
     MATERIAL_FOLDER = os.environ.get("MATERIAL_FOLDER")
     MATERIAL_MAX_BYTES = int(os.environ.get("MATERIAL_MAX_BYTES", str(25_000_000)))
     # Any request larger than this is refused (413) before it is read: one file plus the form around it.
