@@ -228,6 +228,18 @@ def test_signing_out_needs_post_and_the_csrf_token(app, client):
     assert client.get("/manage/").headers["Location"].startswith("/account/login")
 
 
+
+def test_signing_out_deletes_what_the_site_kept_on_the_device_once(app, client):
+    make_user(app, "org@example.se")
+    sign_in(client, "org@example.se")
+    response = post(client, "/account/logout")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'  # not the cookies: the message is in one
+    first, second = (client.get("/") for _ in range(2))
+    assert "data-clear-device" in first.get_data(as_text=True)  # the next page's script does it too
+    assert "Du är utloggad." in first.get_data(as_text=True)
+    assert "data-clear-device" not in second.get_data(as_text=True)
+    assert "Clear-Site-Data" not in second.headers
+
 # --- forgotten password --------------------------------------------------------------------------
 
 def test_forgot_password_says_the_same_for_known_and_unknown_addresses(app, client):
