@@ -7,15 +7,18 @@ if it raises. Views, forms, templates and commands never commit (docs/architectu
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import and_, func
 from sqlalchemy import event as sa_event
 from sqlalchemy import text as sql
+from sqlalchemy.exc import SQLAlchemyError
 
 from eventhub.extensions import db
 
+logger = logging.getLogger(__name__)
 _DEPTH = "eventhub.atomic_depth"
 
 
@@ -67,6 +70,15 @@ def _after_commit(session) -> None:
     if not tables:
         return
     engine = session.get_bind()
+    try:
+        _clean_files(engine, tables)
+    except SQLAlchemyError:
+        # The erasure itself is committed: say so in the log rather than fail the person's request.
+        logger.warning("could not clean the database files after a purge (%s)", ", ".join(sorted(tables)),
+                       exc_info=True)
+
+
+def _clean_files(engine, tables: set[str]) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if engine.dialect.name == "sqlite":
             # A reader still in its transaction holds the checkpoint back: wait a little, not the 30 s a

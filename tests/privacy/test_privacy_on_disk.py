@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import event as sa_event
+from sqlalchemy.exc import OperationalError
 
+from eventhub import database
 from eventhub.extensions import db
 from eventhub.privacy import retention, services
 from tests.privacy.conftest import ENDED
-from tests.privacy.support import registered
+from tests.privacy.support import registered, row
 from tests.registration.support import KEYS
 
 NAME, EMAIL, DIETARY = "Zebulon Quxwellington", "zebulon@example.se", "Kosher utan quinoa"
@@ -62,3 +64,15 @@ def test_purged_registrations_leave_the_disk(app, past):
         registered(past, EMAIL, name=NAME, now=ENDED - timedelta(days=20))
         _assert_gone_from_disk(lambda: retention.purge(ENDED + timedelta(days=400), KEYS), (NAME, EMAIL),
                                PURGED_TABLES)
+
+
+def test_an_erasure_stands_when_cleaning_the_files_fails(app, upcoming, monkeypatch, caplog):
+    def fails(*_args):
+        raise OperationalError("VACUUM", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(database, "_clean_files", fails)
+    with app.app_context():
+        registration_id = registered(upcoming, EMAIL, name=NAME)
+        services.erase(registration_id, datetime.now(UTC), KEYS)
+        assert row(registration_id).name == f"#{registration_id}"
+    assert "could not clean the database files" in caplog.text
