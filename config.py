@@ -95,6 +95,8 @@ class Config:
     MATERIAL_MAX_BYTES = int(os.environ.get("MATERIAL_MAX_BYTES", str(25_000_000)))
     # Any request larger than this is refused (413) before it is read: one file plus the form around it.
     MAX_CONTENT_LENGTH = MATERIAL_MAX_BYTES + 1_000_000
+    # Strict-Transport-Security's max-age in seconds; 0 sends none (plain http in development).
+    HSTS_MAX_AGE = int(os.environ.get("EVENTHUB_HSTS_MAX_AGE", "0"))
 
 
 class DevelopmentConfig(Config):
@@ -105,6 +107,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_MAX_AGE = int(os.environ.get("EVENTHUB_HSTS_MAX_AGE", str(365 * 24 * 3600)))
 
 
 class TestingConfig(Config):

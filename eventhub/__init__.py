@@ -6,7 +6,7 @@ from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from eventhub import database, keyring, logs
+from eventhub import database, headers, keyring, logs
 from eventhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -50,6 +50,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     _listen_to_model_changes()
     _draw_attachments()
 
+    headers.init_app(app)  # security headers on every answer (docs/security.md)
     registration_access.init_app(app)  # every answer under /r/<token> is private
     i18n.register(app)
     _register_blueprints(app)

@@ -5,7 +5,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
-from flask import g, has_request_context, request, url_for
+from flask import g, has_request_context, request, session, url_for
 from flask_babel import get_locale
 from jinja2 import BytecodeCache
 from markupsafe import Markup
@@ -24,6 +24,11 @@ def _current_path_without_lang() -> str:
         return "/"
     args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
     return request.path + ("?" + urlencode(args) if args else "")
+
+
+def _clear_device() -> bool:
+    """True once, on the first page after signing out (base.html asks; forms.js clears the device)."""
+    return bool(has_request_context() and session.pop("clear_device", False))
 
 
 def _personal_language_action() -> str | None:
@@ -93,6 +98,7 @@ def register(app) -> None:
             "other_locales": [code for code in app.config["LANGUAGES"] if code != locale],
             "current_path": _current_path_without_lang(),
             "personal_language_action": _personal_language_action(),
+            "clear_device": _clear_device,
             # A language asked for with ?lang= on this view, kept by its forms (None when not asked).
             "shown_lang": i18n.asked_language() if has_request_context() else None,
         }

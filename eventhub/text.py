@@ -106,3 +106,16 @@ def looks_like_email(text: str) -> bool:
 def normalise_email(email: str) -> str:
     """Addresses are compared and stored trimmed and in lower case."""
     return email.strip().lower()
+
+
+def css_string(value: str) -> Markup:
+    """Text as a quoted CSS string (a PDF's running footer): shown exactly as written, escaped once.
+
+    Jinja's HTML escaping is wrong inside <style>, where entities are not decoded ("&amp;" would be
+    printed). Every character that could end the string or the <style> element is a CSS hex escape
+    instead (its closing space is part of the escape), and runs of white space (a line break in a
+    name) are one space.
+    """
+    text = " ".join(value.split())
+    escaped = "".join(ch if ch.isalnum() or ch in " .,:;!?()·–-_@/" else f"\\{ord(ch):x} " for ch in text)
+    return Markup(f'"{escaped}"')  # noqa: S704 (every character but letters, digits and a few signs is escaped)

@@ -8,7 +8,7 @@ from functools import cache
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -99,7 +99,16 @@ def invite(email: str, name: str, role: str, now: datetime, actor_id: int) -> Us
     return user
 
 
+def _spend_links(user_id: int, now: datetime) -> None:
+    """Every link of the account that could still set its password stops working (the caller commits)."""
+    db.session.execute(update(AccountToken)
+                       .where(AccountToken.user_id == user_id, AccountToken.used_at.is_(None))
+                       .values(used_at=now))
+
+
 def _issue_token(user: User, purpose: str, now: datetime, ttl: timedelta) -> str:
+    """A new link to set the password; the account's older links stop working (only the newest email counts)."""
+    _spend_links(user.id, now)
     token = secrets.token_urlsafe(32)
     db.session.add(AccountToken(user_id=user.id, token_hash=token_hash(token), purpose=purpose,
                                 expires_at=now + ttl))
@@ -145,10 +154,16 @@ def user_for_token(token: str, now: datetime) -> AccountToken:
 def set_password_with_token(token: str, password: str, now: datetime) -> User:
     record = user_for_token(token, now)
     _check_strength(password)
+    # Using one link spends every link of the account; the condition makes two uses at once one.
+    spent = db.session.execute(update(AccountToken)
+                               .where(AccountToken.id == record.id, AccountToken.used_at.is_(None))
+                               .values(used_at=now)).rowcount
+    if spent != 1:
+        raise InvalidToken()
+    _spend_links(record.user_id, now)
     user = record.user
     user.password_hash = _password_hash(password)
     user.session_version += 1  # other sessions end
-    record.used_at = now
     audit.record(user.id, "account.password_set", user.name)
     commit()
     return user

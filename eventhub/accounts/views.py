@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -6,6 +6,7 @@ from eventhub import keyring
 from eventhub.accounts import devices, forms, services
 from eventhub.accounts.access import role_required
 from eventhub.extensions import db, limiter, login_manager
+from eventhub.headers import CLEAR_SITE_DATA
 from eventhub.i18n import safe_next
 from eventhub.types import utcnow
 
@@ -115,7 +116,13 @@ def _remember_device(response, email: str) -> None:
 def logout():
     logout_user()
     flash(_("You are signed out."), "success")
-    return redirect(url_for("events.index"), code=303)
+    # The door scanner keeps a ticket list with names on the device: the browser deletes it (and the
+    # scanner's cached pages and service worker) on this answer, and the next page's script does it
+    # again where Clear-Site-Data is not supported (static/js/forms.js).
+    session["clear_device"] = True
+    response = redirect(url_for("events.index"), code=303)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -22,7 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_SCHEME = "eventhub-static:"
 # Bump when the PDF templates change in a way that must not be served from an old cache.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"  # 2: the footer escaped once
 
 
 class StaticOnlyFetcher(URLFetcher):

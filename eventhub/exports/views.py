@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 
-from eventhub import i18n, keyring
+from eventhub import i18n, keyring, text
 from eventhub.accounts.access import event_access
 from eventhub.attendees import services as attendees
 from eventhub.attendees.forms import BulkForm, selection_from
@@ -136,7 +136,7 @@ def _render_event_pdf(template: str, event, language: str | None = None, **conte
     language = language or event.language
     with force_locale(language):
         html = render_template(template, event=event, lang=language, footer_left=_pdf_footer(event),
-                               page_label=gettext("Page"), **context)
+                               page_label=text.css_string(gettext("Page")), **context)
     return pdf.render(html, _static_root())
 
 
@@ -160,8 +160,7 @@ def render_programme_pdf(event, viewer: Mode | None, person=None, language: str 
 
 
 def _pdf_footer(event) -> str:
-    # Goes into a CSS string: keep it to characters that need no escaping there.
-    return "".join(ch for ch in f"{event.title} · {event.organiser_name or 'EventHub'}" if ch not in '"\\\n')
+    return text.css_string(f"{event.title} · {event.organiser_name or 'EventHub'}")
 
 
 @bp.get("/events/<slug>/programme.pdf")

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 
 from eventhub.audit import services as audit
-from eventhub.database import commit
+from eventhub.database import commit, forget_on_disk
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.keyring import Keyring
@@ -69,6 +69,7 @@ def _due_events(condition, days_column, default_days: int, now: datetime) -> lis
 
 
 def _delete_special(event_id: int, days: int, now: datetime) -> int:
+    forget_on_disk(Registration.__tablename__)
     count = db.session.execute(
         update(Registration)
         .where(Registration.event_id == event_id, HOLDS_SPECIAL)

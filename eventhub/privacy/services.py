@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from eventhub.audit import services as audit
 from eventhub.checkin.models import CheckIn
-from eventhub.database import atomic, commit
+from eventhub.database import atomic, commit, forget_on_disk
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.groups.models import GroupMembership
@@ -301,7 +301,9 @@ def erase(registration_id: int, now: datetime, keys: Keyring) -> Erasure:
 # --- anonymising ---------------------------------------------------------------------------------
 
 def anonymise(registration_ids: list[int], now: datetime, keys: Keyring) -> int:
-    """Anonymise these registrations (those not anonymised yet); returns how many. The caller commits."""
+    """Anonymise these registrations (those not anonymised yet); returns how many. The caller commits,
+    and then what was wiped leaves the database's files too."""
+    forget_on_disk(Registration.__tablename__, ConsentRecord.__tablename__, OutboxMessage.__tablename__)
     done = 0
     for start in range(0, len(registration_ids), BATCH):
         rows = db.session.execute(

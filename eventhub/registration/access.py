@@ -1,10 +1,10 @@
 """The guard of the attendee's secret link, ``/r/<token>/...``, for every blueprint that serves one.
 
 The token is the only key to a person's registration, so no answer under it is kept or passed
-on: no Referer carries the token to another site, and no shared or browser cache stores the
-page (a view may ask for revalidation instead, with an ETag). ``init_app`` makes every answer
-under ``/r/`` so, whatever gives it (the view, an unknown token's 404, a refused CSRF token),
-and looks the registration up once, so that the page speaks the person's language
+on: no Referer carries the token, to another site or to ours (only the origin is sent), and no
+shared or browser cache stores the page (a view may ask for revalidation instead, with an ETag).
+``init_app`` makes every answer under ``/r/`` so, whatever gives it (the view, an unknown token's
+404, a refused CSRF token), and looks the registration up once, so that the page speaks the person's language
 (``g.person_language``, read by ``i18n.select_locale``) even when it is an error page;
 ``personal_link`` gives the view the registration its link names.
 """
@@ -14,10 +14,11 @@ from functools import wraps
 
 from flask import abort, after_this_request, g, request
 
+from eventhub.headers import SECRET_URL_REFERRER_POLICY
 from eventhub.registration import services
 
 PREFIX = "/r/<token>"
-PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store"}
+PRIVATE_HEADERS = {"Referrer-Policy": SECRET_URL_REFERRER_POLICY, "Cache-Control": "private, no-store"}
 
 
 def _private(response):

@@ -16,3 +16,44 @@
     if (area.value) { update(); }
   });
 })();
+
+// The first page after signing out: the door scanner's copy on this device (ticket list with names,
+// queue, settings, cached pages, service worker) is deleted, also where the browser ignored the
+// sign-out answer's Clear-Site-Data header.
+(function () {
+  "use strict";
+  if (!document.body.hasAttribute("data-clear-device")) { return; }
+  try {
+    Object.keys(localStorage).forEach(function (key) {
+      if (key.indexOf("eventhub.checkin.") === 0) { localStorage.removeItem(key); }
+    });
+  } catch (error) { /* storage blocked: nothing was kept */ }
+  var caches = window.caches ? window.caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) { return name.indexOf("eventhub-scanner-") === 0; })
+      .map(function (name) { return window.caches.delete(name); }));
+  }) : Promise.resolve();
+  var workers = navigator.serviceWorker ? navigator.serviceWorker.getRegistrations().then(function (all) {
+    return Promise.all(all.map(function (registration) { return registration.unregister(); }));
+  }) : Promise.resolve();
+  Promise.all([caches, workers]).catch(function () {}).then(function () {
+    document.body.dataset.deviceCleared = "true";  // tests wait on it
+  });
+})();
+
+// A door scanner's copy left on this device after its event (the scanner not opened since) is
+// deleted from any page of the site, once no check-in waits to be sent (see checkin/offline.js).
+(function () {
+  "use strict";
+  try {
+    Object.keys(localStorage).forEach(function (key) {
+      var match = /^(eventhub\.checkin\.[^.]+\.)forget_after$/.exec(key);
+      if (!match) { return; }
+      var prefix = match[1], after = Date.parse(JSON.parse(localStorage.getItem(key)) || "");
+      var waiting = JSON.parse(localStorage.getItem(prefix + "queue") || "[]");
+      if (!after || Date.now() < after || waiting.length) { return; }
+      Object.keys(localStorage).forEach(function (other) {
+        if (other.indexOf(prefix) === 0) { localStorage.removeItem(other); }
+      });
+    });
+  } catch (error) { /* storage blocked or unreadable: nothing to forget here */ }
+})();

@@ -16,6 +16,7 @@ from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.keyring import Keyring
 from eventhub.mail.models import OutboxMessage
+from eventhub.registration.tokens import token_hash
 from tests.accounts.support import PASSWORD, csrf_from, make_user, post, session_csrf, sign_in, user_by_email
 from tests.registration.support import count, outbox, page_text
 
@@ -292,6 +293,18 @@ def test_signing_out_needs_post_and_the_csrf_token(app, client):
     assert client.get("/manage/").headers["Location"].startswith("/account/login")
 
 
+
+def test_signing_out_deletes_what_the_site_kept_on_the_device_once(app, client):
+    make_user(app, "org@example.se")
+    sign_in(client, "org@example.se")
+    response = post(client, "/account/logout")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'  # not the cookies: the message is in one
+    first, second = (client.get("/") for _ in range(2))
+    assert "data-clear-device" in first.get_data(as_text=True)  # the next page's script does it too
+    assert "Du är utloggad." in first.get_data(as_text=True)
+    assert "data-clear-device" not in second.get_data(as_text=True)
+    assert "Clear-Site-Data" not in second.headers
+
 # --- forgotten password --------------------------------------------------------------------------
 
 def test_forgot_password_says_the_same_for_known_and_unknown_addresses(app, client):
@@ -418,6 +431,43 @@ def test_a_reset_link_expires_after_two_hours(app):
         accounts.user_for_token(token, issued + accounts.RESET_TTL - timedelta(seconds=1))
         with pytest.raises(accounts.InvalidToken):
             accounts.user_for_token(token, issued + accounts.RESET_TTL)
+
+
+
+def _links_in(email: str) -> list[str]:
+    return [LINK.search(message.body_text).group(1) for message in outbox(email)]
+
+
+def test_a_newer_reset_link_invalidates_older_ones(app):
+    make_user(app, "org@example.se")
+    with app.app_context():
+        now = datetime.now(UTC)
+        for minutes in (0, 1, 2):
+            accounts.request_password_reset("org@example.se", now + timedelta(minutes=minutes))
+        *older, newest = _links_in("org@example.se")
+        for token in older:
+            with pytest.raises(accounts.InvalidToken):
+                accounts.user_for_token(token, now + timedelta(minutes=3))
+        accounts.user_for_token(newest, now + timedelta(minutes=3))
+
+
+@pytest.mark.parametrize("used", ["invitation", "reset"])
+def test_using_one_link_invalidates_every_other_link_of_the_account(app, used):
+    with app.app_context():
+        now = datetime.now(UTC)
+        user, invitation = accounts.create_user("nils@example.se", "Nils", "organiser", now)
+        # Two live links, as two requests at the same instant leave them: whichever is used first wins.
+        reset = "a-reset-link-issued-at-the-same-instant"
+        db.session.add(AccountToken(user_id=user.id, token_hash=token_hash(reset), purpose="reset",
+                                    expires_at=now + accounts.RESET_TTL))
+        db.session.commit()
+        first, other = (invitation, reset) if used == "invitation" else (reset, invitation)
+        accounts.set_password_with_token(first, PASSWORD, now)
+        with pytest.raises(accounts.InvalidToken):
+            accounts.user_for_token(other, now)
+        with pytest.raises(accounts.InvalidToken):
+            accounts.set_password_with_token(other, "someone else's password", now)
+        assert check_password_hash(user_by_email("nils@example.se").password_hash, PASSWORD)
 
 
 # --- deactivation, roles -------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Browser tests only need one database, so they use their own ``browser_app`` on SQLite with the
 demo events loaded instead of the root ``app`` fixture (which also runs on PostgreSQL). The pages
 are only read, so one server serves the whole session; every test gets a fresh browser context
-(its own cookies, viewport and JavaScript setting). Tests that register people write to a second
+(its own cookies, viewport and JavaScript setting), and a test fails if the Content-Security-Policy
+refused anything on any of its pages. Tests that register people write to a second
 demo database served by ``registration_server``, so the read-only pages keep their seat counts.
 Helpers (axe-core, reflow, viewports) are in support.py.
 
@@ -20,6 +21,7 @@ import pytest
 from config import TestingConfig
 from eventhub import create_app
 from eventhub.extensions import db
+from tests.browser.support import CSP_LISTENER
 from tests.conftest import LiveServer, require_or_skip
 
 CHROMIUM = "/usr/bin/chromium"
@@ -107,12 +109,16 @@ def new_context(request, browser):
     ``lang="en"`` sets the language cookie the language switch would set; ``server`` is the
     server to use (``browser_server``, read-only, unless given). Contexts are closed after the test.
     """
-    contexts = []
+    contexts, refused = [], []
 
     def factory(lang: str | None = None, server=None, **options):
         server = server or request.getfixturevalue("browser_server")
         context = browser.new_context(base_url=server.url, **options)
         context.set_default_timeout(10_000)
+        context.add_init_script(CSP_LISTENER)
+        # Chromium also reports each refusal on the console, workers' included.
+        context.on("console", lambda message: refused.append(f"{message.location.get('url')}: {message.text}")
+                   if "Content Security Policy" in message.text else None)
         if lang:
             context.add_cookies([{"name": "lang", "value": lang, "url": server.url}])
         contexts.append(context)
@@ -121,3 +127,4 @@ def new_context(request, browser):
     yield factory
     for context in contexts:
         context.close()
+    assert not refused, "the Content-Security-Policy refused:\n" + "\n".join(refused)

@@ -18,9 +18,40 @@ TEXT_SPACING = (
 )
 
 
+# Every browser context records what the Content-Security-Policy refused (conftest.new_context):
+# the event for each violation, in every document, from before the page's own scripts run.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.effectiveDirective} refused ${event.blockedURI || "inline"}`
+                              + ` at ${event.sourceFile || location.pathname}:${event.lineNumber}`);
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    return page.evaluate("() => window.__cspViolations || []")
+
+
+def assert_no_csp_violations(page, where: str) -> None:
+    violations = csp_violations(page)
+    assert not violations, f"the Content-Security-Policy refused {len(violations)} thing(s) on {where}:\n" + "\n".join(
+        violations)
+
+
+def add_style(page, css: str) -> None:
+    """A test's own stylesheet, as a constructed sheet: the page's CSP refuses inline <style>."""
+    page.evaluate("""css => {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    }""", css)
+
+
 def run_axe(page) -> list[dict]:
-    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now (axe from our static files: the CSP
+    allows no inline script)."""
+    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
     results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
     return results["violations"]
 
@@ -35,6 +66,8 @@ def describe(violations: list[dict]) -> str:
 
 
 def assert_no_axe_violations(page, where: str) -> None:
+    """No axe-core violation, and (on every page variant the axe checks visit) no CSP violation."""
+    assert_no_csp_violations(page, where)
     violations = run_axe(page)
     assert not violations, f"axe found {len(violations)} violation(s) on {where}:\n{describe(violations)}"
 

@@ -299,6 +299,87 @@ def test_scanner_forgets_this_device_s_copy_after_the_event(new_context, scanner
     assert page.evaluate("(key) => localStorage.getItem(key)", kept) is None
 
 
+@pytest.mark.parametrize("where", ["the scanner left open", "another page of the site"])
+def test_the_device_s_copy_is_forgotten_after_the_event_without_reopening_the_scanner(
+        new_context, scanner_server, where):
+    context = new_context(server=scanner_server, lang="en", service_workers="block", **PHONE)
+    page = open_scanner(context)
+    kept, past = f"eventhub.checkin.{SLUG}.tickets", "2000-01-01T00:00:00+00:00"
+    assert page.evaluate("(key) => localStorage.getItem(key) !== null", kept)
+    if where == "the scanner left open":
+        page.evaluate("(past) => { document.getElementById('scanner').dataset.forgetAfter = past; }", past)
+        page.wait_for_function("(key) => localStorage.getItem(key) === null", arg=kept)  # at the next tick
+    else:
+        page.evaluate("([key, past]) => localStorage.setItem(key, JSON.stringify(past))",
+                      [f"eventhub.checkin.{SLUG}.forget_after", past])
+        page.goto("/")
+        page.wait_for_load_state("load")
+        keys = page.evaluate("() => Object.keys(localStorage)")
+        assert [key for key in keys if key.startswith(f"eventhub.checkin.{SLUG}.")] == []
+
+
+DEVICE_COPY = """async (key) => ({
+  tickets: localStorage.getItem(key) !== null,
+  caches: (await caches.keys()).filter((name) => name.startsWith("eventhub-scanner-")).length,
+  workers: (await navigator.serviceWorker.getRegistrations()).length,
+})"""
+
+
+def _without_clear_site_data(route):
+    answer = route.fetch(max_redirects=0)
+    headers = {name: value for name, value in answer.headers.items() if name.lower() != "clear-site-data"}
+    route.fulfill(response=answer, headers=headers)
+
+
+@pytest.mark.parametrize("cleared_by", ["header", "script"])
+def test_signing_out_deletes_the_scanner_s_copy_on_the_device(new_context, scanner_server, cleared_by):
+    """The sign-out answer's Clear-Site-Data header deletes the ticket list (names), the queue, the cached
+    pages and the service worker; the next page's script does it too, for browsers without the header."""
+    context = new_context(server=scanner_server, lang="en", **PHONE)
+    page = open_scanner(context)
+    page.wait_for_selector("#scanner[data-offline-ready]", state="attached")
+    kept = f"eventhub.checkin.{SLUG}.tickets"
+    page.wait_for_function("async () => (await caches.keys()).length > 0")
+    assert page.evaluate(DEVICE_COPY, kept) == {"tickets": True, "caches": 1, "workers": 1}
+
+    if cleared_by == "header":  # the next page's script does nothing
+        context.route("**/static/js/forms.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
+    else:
+        context.route("**/account/logout", _without_clear_site_data)
+    with page.expect_navigation():
+        page.click("form[data-sign-out] button")
+    if cleared_by == "script":
+        page.wait_for_selector("body[data-device-cleared]", state="attached")
+    assert "You are signed out." in page.inner_text("main")
+    assert page.evaluate(DEVICE_COPY, kept) == {"tickets": False, "caches": 0, "workers": 0}
+
+
+def test_signing_out_with_check_ins_not_sent_asks_first(new_context, scanner_server):
+    person = register(scanner_server, "Osänd Utloggning")
+    context = new_context(server=scanner_server, lang="en", **PHONE)
+    page = open_scanner(context)
+    page.route("**/api/sync", lambda route: route.abort())  # the check-in cannot be sent
+    context.set_offline(True)
+    page.locator("#connection.is-offline").wait_for()
+    scan(page, person.payload)
+    wait_for_result(page, "green", person.name)
+    context.set_offline(False)
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    page.click("form[data-sign-out] button")
+    assert asked == ["1 check-in made on this device has not been sent yet. Signing out deletes it from this "
+                     "device. Sign out anyway?"]
+    assert page.url.endswith(SCANNER) and page.inner_text("#queue") == "1 check-in waiting to sync"
+    with page.expect_navigation():
+        page.click("form[data-sign-out] button")
+    assert len(asked) == 2 and not page.url.endswith(SCANNER)
+
+
 def test_same_ticket_offline_on_two_devices_counts_once_and_reports_the_duplicate(new_context, scanner_server):
     person = register(scanner_server, "Tvåfald Tvilling")
     first = open_scanner(new_context(server=scanner_server, lang="en", **PHONE))

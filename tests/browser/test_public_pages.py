@@ -10,6 +10,7 @@ from tests.browser.support import (
     PHONE,
     TEXT_SPACING,
     VIEWPORTS,
+    add_style,
     assert_no_axe_violations,
     assert_reflows,
 )
@@ -49,7 +50,7 @@ def test_no_sideways_scrolling_at_320px(new_context, name, text_spacing):
     page = new_context(**NARROW).new_page()
     page.goto(PAGES[name])
     if text_spacing:
-        page.add_style_tag(content=TEXT_SPACING)
+        add_style(page, TEXT_SPACING)
     assert_reflows(page)
 
 

@@ -21,7 +21,15 @@ from eventhub.mail.models import OutboxMessage
 from eventhub.registration import services
 from eventhub.registration.models import Registration
 from eventhub.types import utcnow
-from tests.browser.support import NARROW, PHONE, TEXT_SPACING, VIEWPORTS, assert_no_axe_violations, assert_reflows
+from tests.browser.support import (
+    NARROW,
+    PHONE,
+    TEXT_SPACING,
+    VIEWPORTS,
+    add_style,
+    assert_no_axe_violations,
+    assert_reflows,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -366,5 +374,5 @@ def test_no_sideways_scrolling_at_320px(new_context, registration_server, tokens
     page = new_context(server=registration_server, **NARROW).new_page()
     open_page(page, name, tokens, "sv", "narrow")
     if text_spacing:
-        page.add_style_tag(content=TEXT_SPACING)
+        add_style(page, TEXT_SPACING)
     assert_reflows(page)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from eventhub.extensions import db
+from eventhub.headers import SECRET_URL_REFERRER_POLICY
 from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
@@ -80,7 +81,7 @@ def test_join_inside_the_window_redirects_303_and_records_first_and_last_join(ap
 
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"] == JOIN_URL
-    assert first.headers["Referrer-Policy"] == "no-referrer"
+    assert first.headers["Referrer-Policy"] == SECRET_URL_REFERRER_POLICY
     assert "no-store" in first.headers["Cache-Control"]
     assert (after_first.first_joined_at, after_first.last_joined_at) == (first_visit, first_visit)
     row = registration_row(app, person.id)

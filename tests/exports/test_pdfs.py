@@ -352,3 +352,17 @@ def test_badge_name_never_overlaps_the_participation_pill(client, demo, app, nam
     assert max(y_max for _, _, _, _, y_max in name_parts) < pill_top
     # Nor does it run sideways into the QR code: the text box ends 10 + 7 + 58 mm from the page's edge.
     assert max(x_max for _, _, _, x_max, _ in name_parts) <= (10 + 7 + 58) * MM + 1
+
+
+@pytest.mark.parametrize(("title", "organiser"), [
+    ("Vi & dom", 'Föreningen "Öppna dörrar" & Co'),
+    ("It's <new>", "O'Brien <info@example.se> & \"partners\""),
+    ("Back\\slash </style> ends", "Nätverket\nVäst"),
+], ids=["ampersand-and-quotes", "apostrophe-and-angle-brackets", "backslash-style-and-newline"])
+def test_pdf_footer_shows_organiser_text_as_written(client, make_event, title, organiser):
+    slug = make_event(title=title, organiser_name=organiser)
+    body = client.get(f"/events/{slug}/programme.pdf").data
+    text = " ".join(PdfReader(io.BytesIO(body)).pages[0].extract_text().split())
+    expected = " ".join(f"{title} · {organiser}".split())
+    assert expected in text
+    assert "&amp;" not in text and "&#34;" not in text and "&#39;" not in text and "&lt;" not in text

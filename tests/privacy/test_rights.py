@@ -7,6 +7,7 @@ from eventhub.attendees import statistics
 from eventhub.audit.models import AuditEntry
 from eventhub.extensions import db
 from eventhub.groups import services as group_services
+from eventhub.headers import SECRET_URL_REFERRER_POLICY
 from eventhub.mail.models import OutboxMessage
 from eventhub.mailings import services as mailings
 from eventhub.registration import services as registration_services
@@ -27,7 +28,7 @@ def _export(client, token):
     assert response.mimetype == "application/json"
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.headers["Cache-Control"] == "private, no-store"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == SECRET_URL_REFERRER_POLICY
     return response.get_data(as_text=True), response.get_json()
 
 

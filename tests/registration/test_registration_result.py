@@ -7,6 +7,7 @@ import re
 import pytest
 
 from eventhub import keyring
+from eventhub.headers import SECRET_URL_REFERRER_POLICY
 from eventhub.registration import tokens
 from tests.registration.support import (
     add_group_session,
@@ -38,7 +39,7 @@ def test_result_on_site_seat_shows_ticket_code_and_link(app, client, make_event)
     assert f'src="/r/{token}/ticket.svg"' in html_of(page)
     assert f'href="/r/{token}"' in html_of(page)
     assert page.headers["Cache-Control"] == "private, no-store"
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == SECRET_URL_REFERRER_POLICY
 
 
 def test_result_digital_seat_says_when_the_join_link_comes_and_has_no_ticket(client, make_event):

@@ -375,6 +375,8 @@ async function refreshCounters() {
 
 function tick() {
   const now = Date.now();
+  // A scanner left open past the event forgets its copy on the device too (the list stays in memory).
+  if (!state.forgotten && forgetAfterEvent(root, store, queue().length)) state.forgotten = true;
   if (!navigator.onLine) return;
   // While the server is unreachable (or the host signed out) the counter request notices the change.
   if (now - state.lastCounters >= (online() ? COUNTERS_EVERY_MS : SYNC_EVERY_MS)) refreshCounters();
@@ -460,6 +462,7 @@ async function walkIn(form) {
 
 function start() {
   if (forgetAfterEvent(root, store, queue().length)) Object.assign(state, {tickets: null, forgotten: true});
+  else store.save("forget_after", root.dataset.forgetAfter); // any page of the site can forget it then (forms.js)
   const codeInput = $("code-input");
   camera = createCamera(root, (text) => enqueueWork(() => checkCode(text)),
                         (on) => store.save("camera", on));
@@ -523,6 +526,11 @@ function start() {
     whenBackOnline();
   });
   window.addEventListener("offline", renderConnection);
+  // Signing out deletes this device's copy (Clear-Site-Data): check-ins not sent yet would go with it.
+  document.querySelector("form[data-sign-out]")?.addEventListener("submit", (event) => {
+    const unsent = queue().length;
+    if (unsent && !window.confirm(t("sign_out_unsent", {num: unsent}))) event.preventDefault();
+  });
 
   renderConnection();
   saveRecent(recent());
