@@ -1,3 +1,11 @@
+// A form sent back with errors puts focus on its error summary (templates/_forms.html), which lists
+// them with links to the fields: a screen reader reads it at once, a keyboard user starts there.
+(function () {
+  "use strict";
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+})();
+
 // Long texts count their characters as the person types, so nothing is cut or refused on sending.
 // The counter is announced politely only near the limit, not on every key.
 (function () {

@@ -208,7 +208,7 @@ def test_agenda_pages_have_no_axe_violations(new_context, agenda_server, viewpor
     with page.expect_navigation():
         page.click("#add-item button[type=submit]")
     assert page.locator("#error-summary").is_visible()
-    assert focused(page)["id"] == "error-summary"  # agenda.js moves focus to it
+    assert focused(page)["id"] == "error-summary"  # forms.js moves focus to it
     assert_no_axe_violations(page, f"the programme page with errors ({lang}, {viewport})")
 
     page.goto(f"{PROGRAMME}items/{session_id}")

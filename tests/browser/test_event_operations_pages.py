@@ -95,3 +95,21 @@ def test_the_publish_page_names_the_warning_and_publishes_by_keyboard(new_contex
     assert "The event is published." in page.inner_text("main")
     with server.app.app_context():
         assert db.session.scalar(select(Event.status).where(Event.slug == DRAFT)) == "published"
+
+
+@pytest.mark.parametrize(("lang", "skipped"), [("sv", "Den tiden finns inte den dagen"),
+                                                ("en", "That time does not exist on that day")])
+def test_a_failed_event_form_puts_focus_on_its_error_summary(new_context, server, lang, skipped):
+    """After a refused submit a keyboard or screen-reader user starts at the list of what to fix; the
+    time the clocks skip is named there and what was typed stays."""
+    page = _signed_in(new_context, server, lang, **VIEWPORTS["phone"])
+    page.goto(f"/manage/events/{DRAFT}/edit")
+    page.fill("#starts_at", "2031-03-30T02:30")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert skipped in page.inner_text("#error-summary")
+    assert page.input_value("#starts_at") == "2031-03-30T02:30"
+    page.keyboard.press("Tab")  # the summary's first link, to the field
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "starts_at"
