@@ -53,6 +53,7 @@ ENDPOINT_CLASS = {
     "events.event_page": "public",
     "api.event_list": "public",
     "api.event_detail": "public",
+    "health.healthz": "public",  # states and counts only, for load balancers and monitors
     "i18n.switch_language": "public",
     "registration.register": "public",
     "registration.registered": "public",

@@ -105,3 +105,22 @@ def deliver_due(transport, now: datetime, batch: int = 100) -> DeliveryReport:
 
 def pending_count() -> int:
     return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What waits in the outbox (for the health check): counts and times only, never an address."""
+
+    due: int  # unsent and due now: a sender that keeps up leaves this near zero
+    oldest_due_at: datetime | None  # when the longest-waiting of those was written
+    retrying: int  # unsent after at least one failed attempt, due now or later
+
+
+def backlog(now: datetime) -> Backlog:
+    unsent = OutboxMessage.sent_at.is_(None)
+    due, oldest = db.session.execute(
+        select(func.count(), func.min(OutboxMessage.created_at))
+        .where(unsent, OutboxMessage.next_attempt_at <= now)
+    ).one()
+    retrying = db.session.scalar(select(func.count()).where(unsent, OutboxMessage.attempts > 0))
+    return Backlog(due=due, oldest_due_at=oldest, retrying=retrying)
