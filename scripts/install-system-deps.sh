@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: Chromium for the browser tests, the libraries and
 # fonts WeasyPrint renders with, and for the production-like test (tests/deploy/) nginx,
-# openssl (its certificate) and redis-server, which the test starts itself on free ports.
+# openssl (its certificate) and redis-server, which the test starts itself on free ports, and
+# systemd (systemd-analyze checks deploy/systemd/; nothing is started).
 # Needs root (CI runs as root); prints what to do otherwise.
 set -euo pipefail
-packages=(chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nginx openssl redis-server)
+packages=(chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 poppler-utils nginx openssl redis-server
+          systemd)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
