@@ -63,6 +63,10 @@ class Config:
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "") in ("1", "true", "yes")
     # werkzeug.security's method for new password hashes (its default: scrypt).
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")  # noqa: S105 (a method name)
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (Werkzeug's ProxyFix).
+    # 0 trusts none: a client could otherwise forge its address and dodge the rate limits. Behind one
+    # TLS proxy (nginx, Caddy) that overwrites -Proto and -Host and appends to -For, set it to 1.
+    TRUSTED_PROXIES = int(os.environ.get("EVENTHUB_TRUSTED_PROXIES", "0"))
     # Flask-Limiter: in memory per process by default; set RATELIMIT_STORAGE_URI=redis://… to share.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "no")

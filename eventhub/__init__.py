@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 from eventhub import database, keyring
@@ -30,6 +31,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     app.config.update(settings)
     app.config["SECRET_KEY"] = config_module.resolve_secret_key(app.config)
     keyring.init_app(app)
+    _trust_proxies(app)
     app.url_map.converters["id"] = IdConverter
 
     db.init_app(app)
@@ -54,6 +56,18 @@ def create_app(config: type | None = None, **settings) -> Flask:
     cli.register(app)
     _register_error_pages(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, the client's address, scheme and host are what they forwarded.
+
+    Every client then has its own address for the rate limits, and links the app makes are https.
+    The count matters: ProxyFix takes the address that many hops from the right of X-Forwarded-For,
+    so anything a client wrote to the left of it is ignored.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def N_(message: str) -> str:
