@@ -17,7 +17,9 @@ if ! contracts=$(.venv/bin/lint-imports --no-cache --no-logo 2>&1); then
 fi
 echo "$contracts" | tail -n 1
 status=0
-.venv/bin/python -m pytest -n auto "$@" || status=$?
+# loadgroup: the tests of one xdist_group (the production-like set-up of tests/deploy) share one worker,
+# so its servers are started once.
+.venv/bin/python -m pytest -n auto --dist loadgroup "$@" || status=$?
 elapsed=$(( $(date +%s) - started ))
 printf 'test suite wall time: %dm %02ds (set-up, lint and tests)\n' $((elapsed / 60)) $((elapsed % 60))
 exit "$status"
