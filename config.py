@@ -73,10 +73,16 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Per signed-in host: a busy door scans about one ticket a second.
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "300 per minute")
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
-    # Failed sign-ins per account, from any address (see accounts.views.login).
-    ACCOUNT_LOGIN_RATE_LIMIT = os.environ.get("ACCOUNT_LOGIN_RATE_LIMIT", "20 per hour")
-    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour")
+    # Failed sign-ins only (see accounts.views.login). Per account and address: below the address's own
+    # limit, so one account's failures never block colleagues behind the same office network.
+    ACCOUNT_ADDRESS_LOGIN_RATE_LIMIT = os.environ.get("ACCOUNT_ADDRESS_LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute;100 per hour")  # per address
+    ACCOUNT_LOGIN_RATE_LIMIT = os.environ.get("ACCOUNT_LOGIN_RATE_LIMIT", "20 per hour")  # per account, any address
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "10 per minute;50 per hour")
+    # Registrations per address: a room of a hundred behind one office or venue network registering in
+    # a couple of minutes, each correcting the form now and then. Per email address: a few tries.
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "150 per minute;1000 per hour")
+    REGISTRATION_EMAIL_RATE_LIMIT = os.environ.get("REGISTRATION_EMAIL_RATE_LIMIT", "5 per minute;20 per hour")
     # Post-event material: uploaded files live under MATERIAL_FOLDER (default instance/materials).
     MATERIAL_FOLDER = os.environ.get("MATERIAL_FOLDER")
     MATERIAL_MAX_BYTES = int(os.environ.get("MATERIAL_MAX_BYTES", str(25_000_000)))

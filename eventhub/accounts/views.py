@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -23,6 +23,14 @@ def _account_login_limit():
     return current_app.config["ACCOUNT_LOGIN_RATE_LIMIT"]
 
 
+def _account_address_login_limit():
+    return current_app.config["ACCOUNT_ADDRESS_LOGIN_RATE_LIMIT"]
+
+
+def _password_reset_limit():
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
 def _posted_email() -> str:
     return services.normalise_email(request.form.get("email", ""))[:254]
 
@@ -31,18 +39,51 @@ def _account_key() -> str:
     return f"account:{_posted_email()}"
 
 
+def _account_address_key() -> str:
+    return f"account:{_posted_email()}@{request.remote_addr}"
+
+
 def _known_device() -> bool:
     return devices.is_known(keyring.current(), request.cookies.get(devices.COOKIE), _posted_email())
 
 
+def _failed_sign_in(_response) -> bool:
+    """Only a refused email and password counts: signing in, a form to correct and a refusal by a limit
+    use up nothing."""
+    return g.get("sign_in_refused", False)
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    """Over a limit: the form again, with what was typed and why nothing was tried."""
+    if request.endpoint == "accounts.forgot_password":
+        form = forms.ForgotPasswordForm()
+        form.form_errors.append(_("Many links have been asked for from here in a short while, so none was sent. "
+                                  "Wait a few minutes and try again."))
+        html = render_template("accounts/forgot.html", form=form)
+    else:
+        form = forms.LoginForm()
+        form.form_errors.append(_("There have been too many failed sign-ins to this account in a short while, "
+                                  "so this one was not tried. Wait a few minutes and try again, or choose a new "
+                                  "password with “Forgot your password?”."))
+        html = render_template("accounts/login.html", form=form)
+    return current_app.response_class(html, status=429)
+
+
+# Three limits, all on failed attempts only, so signing in and out during the day never locks anyone:
+# - per account and address (tight): a forgotten password, or someone guessing one organiser's
+#   password, waits, and never uses up the address's allowance that colleagues behind the same
+#   office or venue network share (this limit is below the address's);
+# - per address (generous): guessing many accounts' passwords from one place;
+# - per account from any address: guessing one organiser's password from many addresses. A browser
+#   that has signed in to the account before is exempt, so a stranger's failed attempts cannot
+#   lock its owner out (see accounts.devices).
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-# Per account as well as per address: guessing one organiser's password from many addresses is
-# limited too. Only failed attempts count, so signing in and out during the day never locks anyone,
-# and a browser that has signed in to the account before is exempt, so a stranger's failed
-# attempts cannot lock its owner out (see accounts.devices).
+@limiter.limit(_account_address_login_limit, methods=["POST"], key_func=_account_address_key,
+               deduct_when=_failed_sign_in)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_sign_in)
 @limiter.limit(_account_login_limit, methods=["POST"], key_func=_account_key, exempt_when=_known_device,
-               deduct_when=lambda response: response.status_code != 303)
+               deduct_when=_failed_sign_in)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("events.dashboard"))
@@ -51,6 +92,7 @@ def login():
         try:
             user = services.authenticate(form.email.data, form.password.data, utcnow())
         except services.InvalidCredentials:
+            g.sign_in_refused = True
             form.form_errors.append(_("That email address and password do not match an account."))
         else:
             login_user(user)
@@ -77,7 +119,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_password_reset_limit, methods=["POST"])
 def forgot_password():
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():

@@ -56,6 +56,18 @@ def _registration_limit():
     return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
+def _registration_email_limit():
+    return current_app.config["REGISTRATION_EMAIL_RATE_LIMIT"]
+
+
+def _posted_email() -> str:
+    return normalise_email(request.form.get("email", ""))[:254]
+
+
+def _email_key() -> str:
+    return f"email:{_posted_email()}"
+
+
 @bp.errorhandler(429)
 def too_many_attempts(_error):
     """Over the limit: show the form again with what was typed, and say why nothing was saved.
@@ -89,8 +101,13 @@ def form_expired(_error):
     return render_template("errors/error.html", code=400, title=_("Please check the form"), message=message), 400
 
 
+# Per address, generously: colleagues behind one office or venue network register together. Per
+# email address, tightly: one inbox is not sent a link again and again. A form without an address
+# yet (the person is told to fill it in) counts only for the address.
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(_registration_limit, methods=["POST"])
+@limiter.limit(_registration_email_limit, methods=["POST"], key_func=_email_key,
+               exempt_when=lambda: not _posted_email())
 def register(slug):
     event = _load_event(slug)
     state = services.registration_state(event, utcnow())

@@ -154,7 +154,7 @@ def test_signing_in_is_rate_limited(database, tmp_path):
             "csrf_token": token, "email": "org@example.se", "password": "wrong password!"}).status_code
             for _ in range(4)]
         assert statuses == [422, 422, 422, 429]
-        # Even the right password waits: the limit is on attempts, not failures.
+        # Even the right password waits once the failures have used up the limit.
         right = client.post("/account/login", environ_base=address, data={
             "csrf_token": token, "email": "org@example.se", "password": PASSWORD})
         assert right.status_code == 429
@@ -203,6 +203,71 @@ def test_failed_sign_ins_to_one_account_are_limited_from_any_address(database):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def default_limits_app(database):
+    """An app on the test's database with the rate limits on, at their defaults."""
+    app = create_app(TestingConfig, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", **database)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+OFFICE = {"REMOTE_ADDR": "192.0.2.80"}  # one municipal office's network: every organiser there has its address
+
+
+def _attempt_from(client, email: str, password: str, address=OFFICE) -> int:
+    token = csrf_from(client.get("/account/login", environ_base=address).get_data(as_text=True))
+    return client.post("/account/login", environ_base=address, data={
+        "csrf_token": token, "email": email, "password": password}).status_code
+
+
+def test_failed_sign_ins_to_one_account_never_block_colleagues_behind_the_same_address(default_limits_app):
+    app = default_limits_app
+    for email in ("org@example.se", "kollega@example.se", "tredje@example.se"):
+        make_user(app, email)
+
+    guesses = [_attempt_from(app.test_client(), "org@example.se", f"guess {n}!") for n in range(40)]
+    colleague = _attempt_from(app.test_client(), "kollega@example.se", PASSWORD)
+    typo = _attempt_from(app.test_client(), "tredje@example.se", "a typo")
+    third = _attempt_from(app.test_client(), "tredje@example.se", PASSWORD)
+
+    assert guesses == [422] * 5 + [429] * 35  # that account waits, from this address
+    assert (colleague, typo, third) == (303, 422, 303)
+
+
+def test_signing_in_many_times_from_one_address_uses_up_no_limit(default_limits_app):
+    app = default_limits_app
+    make_user(app, "org@example.se")
+
+    statuses = [_attempt_from(app.test_client(), "org@example.se", PASSWORD) for _ in range(40)]
+
+    assert statuses == [303] * 40
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("sv", "Det har varit för många misslyckade inloggningar"),
+    ("en", "There have been too many failed sign-ins to this account"),
+])
+def test_a_limited_sign_in_says_why_in_the_readers_language_and_keeps_the_email(default_limits_app, language,
+                                                                                  message):
+    app = default_limits_app
+    make_user(app, "org@example.se")
+    client = app.test_client()
+    client.set_cookie("lang", language)
+    for n in range(5):
+        _attempt_from(client, "org@example.se", f"guess {n}!")
+    token = csrf_from(client.get("/account/login", environ_base=OFFICE).get_data(as_text=True))
+
+    response = client.post("/account/login", environ_base=OFFICE, data={
+        "csrf_token": token, "email": "org@example.se", "password": "guess 6!"})
+
+    assert response.status_code == 429
+    assert "Retry-After" in response.headers
+    assert message in page_text(response)
+    assert 'value="org@example.se"' in response.get_data(as_text=True)
 
 
 def test_login_form_needs_its_csrf_token(app, client):

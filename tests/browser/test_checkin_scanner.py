@@ -527,7 +527,7 @@ def test_scanner_reflows_at_320_px(new_context, scanner_server):
 
 
 def test_signed_out_mid_shift_scans_wait_and_sync_after_signing_in_again(new_context, scanner_server):
-    """A phone that changes network is signed out (strong session protection): nothing may be lost."""
+    """A host signed out mid-shift (on another tab, or a password change ended the session): nothing may be lost."""
     person = register(scanner_server, "Sigrid Session")
     context = new_context(server=scanner_server, lang="en", **PHONE)
     page = open_scanner(context)

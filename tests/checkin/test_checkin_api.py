@@ -108,6 +108,38 @@ def test_csrf_token_from_another_session_is_400(app, slug, door):
     assert count_rows(app, CheckIn) == 0
 
 
+# On Wi-Fi the phone has one address, on 4G another: its own, or as the proxy forwards it.
+NETWORKS = {
+    "direct": ({}, {"REMOTE_ADDR": "192.0.2.10"}, {"REMOTE_ADDR": "198.51.100.20"}),
+    "behind a proxy": ({"TRUSTED_PROXIES": 1}, {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "192.0.2.10"},
+                       {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.20"}),
+}
+
+
+@pytest.mark.parametrize("network", NETWORKS.values(), ids=NETWORKS.keys())
+def test_a_door_phone_that_moves_between_wifi_and_4g_stays_signed_in(app, database, slug, network):
+    settings, wifi, mobile = network
+    door_app = create_app(TestingConfig, **settings, **database)
+    try:
+        ticket = registered(app, slug, "anna@example.se")
+        user_id = staff_member(app, slug, "vard@example.se", "host")
+        phone = door_app.test_client()
+        phone.environ_base.update(wifi)
+        sign_in(phone, "vard@example.se")
+        door = Door(phone, slug, user_id, "Vard")
+
+        phone.environ_base.update(mobile)  # the same phone and cookies, another address
+
+        door.scan(ticket.payload)  # a 200, not a 401 that sends the host to sign in again
+        assert door.get("counters").status_code == 200
+        assert phone.get(f"/checkin/{slug}").status_code == 200
+        assert registration_row(app, ticket.id).checked_in_at is not None
+    finally:
+        with door_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 # --- bad input ---------------------------------------------------------------------------------------
 
 

@@ -341,6 +341,21 @@ def test_rate_limits_count_per_real_client_address_behind_the_proxy(stack):
         assert _register(neighbour, stack, slug, "neighbour").status_code == 303
 
 
+def test_the_limit_per_email_address_holds_across_addresses_and_servers(stack):
+    """REGISTRATION_EMAIL_RATE_LIMIT's default, 5 a minute: kept in Redis, so both servers count together."""
+    slug = _event(stack, on_site_seats=None)
+    statuses, served = [], set()
+    for n in range(6):
+        with stack.client(f"127.0.0.{30 + n}") as client:
+            if n % 2:  # one request more: round-robin then hands this form to the other server
+                client.get(f"{stack.url}/healthz", timeout=TIMEOUT)
+            response = _register(client, stack, slug, "same-person")
+            statuses.append(response.status_code)
+            served.add(response.headers["X-Upstream"])
+    assert 429 not in statuses[:5] and statuses[5] == 429, statuses
+    assert served == set(stack.upstreams)
+
+
 @pytest.mark.xfail(strict=True, reason="uploaded files are kept in the receiving server's instance folder")
 def test_a_file_uploaded_through_one_server_downloads_from_the_other(stack):
     slug = _event(stack, starts_at=datetime.now(UTC) - timedelta(days=2))  # material is public once it is over

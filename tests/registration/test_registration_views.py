@@ -597,3 +597,53 @@ def test_register_fourth_post_in_a_minute_gets_429_in_site_layout(limited_app, m
     with limited_app.app_context():
         assert count(Registration) == 3
         assert count(Registration, Registration.email == "fourth@example.se") == 0
+
+
+@pytest.fixture
+def default_limits_app(app, database):
+    """A second app on the same database with the rate limits on, at their defaults."""
+    limited = create_app(TestingConfig, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", **database)
+    yield limited
+    with limited.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+OFFICE = {"REMOTE_ADDR": "192.0.2.80"}  # one municipal office's network: everyone has its address
+
+
+def _register_from(client, slug, token, email, address=OFFICE, **fields):
+    return client.post(f"/events/{slug}/register", environ_base=address,
+                       data={**FORM, "email": email, "csrf_token": token, **fields}).status_code
+
+
+def test_thirty_colleagues_behind_one_address_register_in_a_minute(default_limits_app, make_event):
+    slug = make_event(on_site_seats=40)
+    colleagues = [default_limits_app.test_client() for _ in range(30)]
+    tokens = [csrf_of(client, f"/events/{slug}/register") for client in colleagues]
+
+    # Everyone sends the form once without consenting to the privacy notice, then again.
+    corrected = [_register_from(client, slug, token, f"kollega{n}@boras.se", privacy="")
+                 for n, (client, token) in enumerate(zip(colleagues, tokens, strict=True))]
+    statuses = [_register_from(client, slug, token, f"kollega{n}@boras.se")
+                for n, (client, token) in enumerate(zip(colleagues, tokens, strict=True))]
+
+    assert corrected == [422] * 30
+    assert statuses == [303] * 30
+    with default_limits_app.app_context():
+        assert count(Registration) == 30
+
+
+def test_one_email_address_registered_again_and_again_is_limited_from_any_address(default_limits_app, make_event):
+    slug = make_event()
+    client = default_limits_app.test_client()
+    token = csrf_of(client, f"/events/{slug}/register")
+
+    statuses = [_register_from(client, slug, token, " Anna@Example.se", {"REMOTE_ADDR": f"192.0.2.{n}"})
+                for n in range(1, 8)]
+    someone_else = _register_from(client, slug, token, "berit@example.se", {"REMOTE_ADDR": "192.0.2.7"})
+
+    assert statuses == [303] * 5 + [429] * 2
+    assert someone_else == 303
+    with default_limits_app.app_context():
+        assert count(OutboxMessage, OutboxMessage.to_address == "anna@example.se") == 5
