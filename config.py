@@ -83,7 +83,8 @@ class Config:
     # a couple of minutes, each correcting the form now and then. Per email address: a few tries.
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "150 per minute;1000 per hour")
     REGISTRATION_EMAIL_RATE_LIMIT = os.environ.get("REGISTRATION_EMAIL_RATE_LIMIT", "5 per minute;20 per hour")
-    # Post-event material: uploaded files live under MATERIAL_FOLDER (default instance/materials).
+    # Post-event material is kept in the database. MATERIAL_FOLDER (default instance/materials) is where
+    # files were kept before: the migration that moved them into the database reads it.
     MATERIAL_FOLDER = os.environ.get("MATERIAL_FOLDER")
     MATERIAL_MAX_BYTES = int(os.environ.get("MATERIAL_MAX_BYTES", str(25_000_000)))
     # Any request larger than this is refused (413) before it is read: one file plus the form around it.

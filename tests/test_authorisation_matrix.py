@@ -19,7 +19,6 @@ SQLite only.
 from __future__ import annotations
 
 import io
-import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -285,9 +284,7 @@ class Matrix:
     def __init__(self, tmp_path):
         self.db_path = tmp_path / "matrix.sqlite"
         self.snapshot = tmp_path / "snapshot.sqlite"
-        self.files, self.files_snapshot = tmp_path / "materials", tmp_path / "materials-snapshot"
-        self.app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{self.db_path}",
-                              MATERIAL_FOLDER=str(self.files))
+        self.app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{self.db_path}")
         with self.app.app_context():
             db.create_all()
         self.values = _seed(self.app)
@@ -319,13 +316,10 @@ class Matrix:
 
     def _save(self) -> None:
         self._copy(self.db_path, self.snapshot)
-        shutil.copytree(self.files, self.files_snapshot)
 
     def restore(self) -> None:
-        """The database and the uploaded files as they were before the POST."""
+        """The database (uploaded files included) as it was before the POST."""
         self._copy(self.snapshot, self.db_path)
-        shutil.rmtree(self.files)
-        shutil.copytree(self.files_snapshot, self.files)
 
     def request(self, role: str, method: str, url: str, data: dict | None = None):
         client = self.app.test_client()

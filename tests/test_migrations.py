@@ -117,3 +117,41 @@ def test_demo_loads_into_migrated_database(empty_app):
         report = load_demo(date(2026, 11, 1))
         assert len(report.created) == 3
         db.session.remove()
+
+
+def test_material_files_on_disk_move_into_the_database(empty_app, tmp_path):
+    from eventhub.materials.models import EventMaterial, MaterialChunk
+
+    empty_app.config["MATERIAL_FOLDER"] = str(tmp_path / "materials")
+    start = datetime(2026, 10, 20, 11, 0, tzinfo=UTC)
+    content = b"%PDF-1.4\n" + bytes(range(256)) * 5000  # over one piece of the table
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="c41f8e2b9d07")  # files were on disk then
+        event = Event(slug="seminarium", title="Seminarium", starts_at=start, ends_at=start.replace(hour=14),
+                      format="hybrid", status="published")
+        db.session.add(event)
+        db.session.flush()
+        kept, lost = (EventMaterial(event_id=event.id, title=title, stored_name=f"{char * 32}.pdf", size_bytes=size,
+                                    original_filename="bilder.pdf", content_type="application/pdf")
+                      for title, char, size in (("Bilder", "a", len(content)), ("Borttappad", "b", 10)))
+        db.session.add_all([kept, lost])
+        db.session.commit()
+        folder = tmp_path / "materials" / str(event.id)
+        folder.mkdir(parents=True)
+        kept_id, lost_id, name = kept.id, lost.id, kept.stored_name
+        (folder / name).write_bytes(content)
+        db.session.remove()
+
+        flask_migrate.upgrade()
+
+        def pieces(material_id):
+            return db.session.scalars(db.select(MaterialChunk.data).where(MaterialChunk.material_id == material_id)
+                                      .order_by(MaterialChunk.number)).all()
+
+        assert len(pieces(kept_id)) == 2 and b"".join(pieces(kept_id)) == content
+        assert pieces(lost_id) == []  # reported, and its download answers 404
+        db.session.remove()
+        (folder / name).unlink()
+
+        flask_migrate.downgrade(revision="c41f8e2b9d07")  # back on disk
+        assert (folder / name).read_bytes() == content

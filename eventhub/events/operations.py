@@ -23,7 +23,6 @@ from eventhub.events.models import Event, EventFormat, EventStatus, Partner
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.keyring import Keyring
-from eventhub.materials import services as materials
 from eventhub.modes import Mode
 from eventhub.privacy import services as privacy
 from eventhub.programme.models import ItemSpeaker, ProgrammeItem
@@ -333,7 +332,6 @@ def delete_draft(event_id: int, actor_id: int) -> str:
     db.session.delete(event)
     audit.record(actor_id, "event.deleted", f"{title} ({slug})", event_id=None, slug=slug, title=title)
     commit()
-    materials.forget_event_files(event_id)  # after the commit: a file left behind is harmless
     return title
 
 

@@ -13,7 +13,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from typing import BinaryIO
 
 _SMALL_PART = 1_000_000  # the zip entries read to check a file's type are small; a bigger one is suspect
 
@@ -59,19 +59,20 @@ def extension_of(name: str | None) -> str:
     return base.rsplit(".", 1)[1].lower() if "." in base else ""
 
 
-def content_matches(path: Path, ext: str) -> bool:
-    """Does the file's content agree with its extension? Reads only a few small parts."""
+def content_matches(file: BinaryIO, ext: str) -> bool:
+    """Does the content of ``file`` (seekable, at its start) agree with its extension? Reads only a few
+    small parts."""
     kind = FILE_TYPES.get(ext)
     if kind is None:
         return False
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    head = file.read(8)
+    file.seek(0)
     if ext == "pdf":
         return head.startswith(b"%PDF-")
     if not head.startswith(b"PK\x03\x04"):
         return False
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(file) as archive:
             entries = {info.filename: info for info in archive.infolist()}
             if kind.odf_mimetype:
                 first = archive.infolist()[0]

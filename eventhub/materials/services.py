@@ -1,19 +1,19 @@
 """Post-event material: files organisers upload, links they add, and where the files are kept.
 
-On disk a file is ``<MATERIAL_FOLDER>/<event id>/<random hex>.<ext>``: nothing the uploader typed
-reaches the file system. The original name, cleaned, is only sent back in Content-Disposition.
+A file is kept in the database, in pieces (``MaterialChunk``), under a random name
+``<32 hex>.<ext>``: every app server behind the proxy sees it, and a backup of the database holds
+it. Nothing the uploader typed reaches a file system; the original name, cleaned, is only sent
+back in Content-Disposition.
 """
 from __future__ import annotations
 
-import os
+import io
 import re
 import secrets
-import shutil
+import tempfile
 from datetime import datetime
-from pathlib import Path
 
-from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Engine, delete, func, select
 
 from eventhub.audit import services as audit
 from eventhub.database import commit
@@ -21,10 +21,10 @@ from eventhub.events.models import Event
 from eventhub.events.services import is_past
 from eventhub.extensions import db
 from eventhub.materials.filetypes import FILE_TYPES, clean_filename, content_matches, extension_of
-from eventhub.materials.models import EventMaterial, MaterialKind
+from eventhub.materials.models import CHUNK_BYTES, EventMaterial, MaterialChunk, MaterialKind
 
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.[a-z]{3,4}$")
-_CHUNK = 64 * 1024
+_READ = 64 * 1024
 
 
 class MaterialError(Exception):
@@ -68,63 +68,117 @@ def is_public(event: Event, now: datetime) -> bool:
 
 # --- where files are kept -------------------------------------------------------------------
 
-def material_folder() -> Path:
-    return Path(current_app.config.get("MATERIAL_FOLDER") or Path(current_app.instance_path) / "materials")
-
-
-def event_folder(event_id: int) -> Path:
-    return material_folder() / str(int(event_id))
-
-
-def forget_event_files(event_id: int) -> None:
-    """The stored files of an event that is deleted (call after the commit)."""
-    shutil.rmtree(event_folder(event_id), ignore_errors=True)
-
-
 def _next_position(event_id: int) -> int:
     return (db.session.scalar(select(func.max(EventMaterial.position)).where(EventMaterial.event_id == event_id))
             or 0) + 1
 
 
+def _spool(stream, out, max_bytes: int) -> int:
+    size = 0
+    while chunk := stream.read(_READ):
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge(size)
+        out.write(chunk)
+    return size
+
+
 def store_upload(event_id: int, stream, filename: str | None, title: str, kind: str, actor_id: int,
                  max_bytes: int) -> EventMaterial:
-    """Save an uploaded file under a random name, check it, and record it. Nothing stays behind on failure."""
+    """Check an uploaded file, then keep it in the database under a random name. Nothing stays on failure."""
     ext = extension_of(filename)
     if ext not in FILE_TYPES:
         raise WrongType(ext)
-    folder = event_folder(event_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_name = f"{secrets.token_hex(16)}.{ext}"
-    final = folder / stored_name
-    partial = folder / f"{stored_name}.part"
-    try:
-        size = 0
-        with partial.open("xb") as out:
-            while chunk := stream.read(_CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLarge(size)
-                out.write(chunk)
+    # Checked before anything is written: the type check reads the zip directory at the end of the file.
+    with tempfile.SpooledTemporaryFile(max_size=CHUNK_BYTES) as spool:
+        size = _spool(stream, spool, max_bytes)
         if size == 0:
             raise EmptyFile()
-        if not content_matches(partial, ext):
+        spool.seek(0)
+        if not content_matches(spool, ext):
             raise WrongType(ext)
-        os.replace(partial, final)
-        material = EventMaterial(
-            event_id=event_id, kind=MaterialKind(kind), title=title, stored_name=stored_name,
-            original_filename=clean_filename(filename, ext), content_type=FILE_TYPES[ext].content_type,
-            file_format=FILE_TYPES[ext].label, size_bytes=size, position=_next_position(event_id))
-        db.session.add(material)
+        spool.seek(0)
+        try:
+            material = EventMaterial(
+                event_id=event_id, kind=MaterialKind(kind), title=title, stored_name=f"{secrets.token_hex(16)}.{ext}",
+                original_filename=clean_filename(filename, ext), content_type=FILE_TYPES[ext].content_type,
+                file_format=FILE_TYPES[ext].label, size_bytes=size, position=_next_position(event_id))
+            db.session.add(material)
+            db.session.flush()
+            _write_chunks(material.id, spool)
+            audit.record(actor_id, "material.uploaded", f"{title} ({material.original_filename})",
+                         event_id=event_id, material_id=material.id, size_bytes=size)
+            commit()
+            return material
+        except BaseException:
+            db.session.rollback()
+            raise
+
+
+def _write_chunks(material_id: int, source) -> None:
+    """The file's pieces, one in memory at a time (the caller commits)."""
+    number = 0
+    while data := source.read(CHUNK_BYTES):
+        chunk = MaterialChunk(material_id=material_id, number=number, data=data)
+        db.session.add(chunk)
         db.session.flush()
-        audit.record(actor_id, "material.uploaded", f"{title} ({material.original_filename})", event_id=event_id,
-                     material_id=material.id, size_bytes=size)
-        commit()
-        return material
-    except BaseException:
-        db.session.rollback()
-        partial.unlink(missing_ok=True)
-        final.unlink(missing_ok=True)
-        raise
+        db.session.expunge(chunk)
+        number += 1
+
+
+class StoredFile(io.RawIOBase):
+    """A stored file, read from the database one piece at a time, seekable (for Range requests).
+
+    It reads through the engine, not the request's session: the server sends the answer after the
+    request's context has ended.
+    """
+
+    def __init__(self, engine: Engine, material_id: int, size: int):
+        super().__init__()
+        self._engine, self._material_id, self._size = engine, material_id, size
+        self._position, self._number, self._data = 0, -1, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer) -> int:
+        if self._position >= self._size:
+            return 0
+        number, start = divmod(self._position, CHUNK_BYTES)
+        if number != self._number:
+            with self._engine.connect() as connection:
+                self._data = connection.scalar(select(MaterialChunk.data).where(
+                    MaterialChunk.material_id == self._material_id, MaterialChunk.number == number)) or b""
+            self._number = number
+        piece = self._data[start:start + len(buffer)]
+        if not piece:
+            raise OSError(f"material {self._material_id} is missing piece {number}")
+        buffer[:len(piece)] = piece
+        self._position += len(piece)
+        return len(piece)
+
+
+def stored_file(material: EventMaterial) -> StoredFile | None:
+    """The material's file to send, or None if it has no stored bytes (a link, or a file lost before
+    the move into the database)."""
+    if not material.stored_name or material.size_bytes is None:
+        return None
+    kept = db.session.scalar(select(func.count()).select_from(MaterialChunk)
+                             .where(MaterialChunk.material_id == material.id))
+    if not kept:
+        return None
+    return StoredFile(db.engine, material.id, material.size_bytes)
 
 
 def add_link(event_id: int, title: str, kind: str, url: str, actor_id: int) -> EventMaterial:
@@ -142,10 +196,8 @@ def remove_material(event_id: int, material_id: int, actor_id: int) -> None:
     material = db.session.get(EventMaterial, material_id)
     if material is None or material.event_id != event_id:
         raise NotFound(material_id)
-    stored_name, title = material.stored_name, material.title
+    title = material.title
+    db.session.execute(delete(MaterialChunk).where(MaterialChunk.material_id == material_id))
     db.session.delete(material)
     audit.record(actor_id, "material.deleted", title, event_id=event_id)
     commit()
-    # After the commit: a file left behind by a failed unlink is harmless, a row without its file is not.
-    if stored_name and STORED_NAME.fullmatch(stored_name):
-        (event_folder(event_id) / stored_name).unlink(missing_ok=True)

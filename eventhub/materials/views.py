@@ -9,7 +9,8 @@ from flask import (
     g,
     redirect,
     render_template,
-    send_from_directory,
+    request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -109,11 +110,16 @@ def download_material(slug, material_id):
         return redirect(material.url)
     stored_name = material.stored_name or ""
     ext = stored_name.rsplit(".", 1)[-1]
-    if not services.STORED_NAME.fullmatch(stored_name) or ext not in FILE_TYPES:
+    file = services.stored_file(material) if services.STORED_NAME.fullmatch(stored_name) else None
+    if file is None or ext not in FILE_TYPES:
         abort(404)
-    response = send_from_directory(
-        services.event_folder(event.id), stored_name, as_attachment=True, mimetype=FILE_TYPES[ext].content_type,
-        download_name=material.original_filename or f"material.{ext}", max_age=0 if not public else 300)
+    response = send_file(file, mimetype=FILE_TYPES[ext].content_type, as_attachment=True,
+                         download_name=material.original_filename or f"material.{ext}",
+                         max_age=0 if not public else 300, conditional=False, etag=False)
+    # The stored name is new for every upload and its bytes never change: it is the ETag.
+    response.content_length = material.size_bytes
+    response.set_etag(stored_name.split(".", 1)[0])
+    response = response.make_conditional(request, accept_ranges=True, complete_length=material.size_bytes)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     if not public:

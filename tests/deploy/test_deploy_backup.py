@@ -6,6 +6,7 @@ on the copy serves the same events. SQLite: the online ``.backup`` of a database
 """
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import shutil
@@ -15,18 +16,24 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig, normalise_database_url
 from eventhub import create_app
+from eventhub.accounts import services as accounts
+from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.materials import services as materials
+from eventhub.types import utcnow
 from tests.conftest import require_or_skip
 from tests.deploy.support import private_database
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).parent / "flask"
 DEMO_SLUGS = {"integration-i-arbetslivet", "fast-kunskapsseminarium", "snabbspar-utbytesworkshop"}
+PAST_EVENT = "fast-kunskapsseminarium"  # its material is public
+PDF = b"%PDF-1.4\n%% slides kept in the database, so in the dump\n%%EOF\n"
 
 
 def _tool(name: str) -> str:
@@ -50,6 +57,26 @@ def _run(*command: str) -> None:
     assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}\n{result.stderr}"
 
 
+def _upload_slides(database_url: str) -> str:
+    """An organiser's uploaded file on the past demo event; returns its download path."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=normalise_database_url(database_url))
+    try:
+        with app.app_context():
+            user, _ = accounts.create_user("org@example.se", "Org", "organiser", utcnow(), password=None)
+            event_id = db.session.scalar(select(Event.id).where(Event.slug == PAST_EVENT))
+            material = materials.store_upload(event_id, io.BytesIO(PDF), "bilder.pdf", "Bilder", "slides", user.id,
+                                              1_000_000)
+            return f"/events/{PAST_EVENT}/material/{material.id}"
+    finally:
+        _dispose(app)
+
+
+def _dispose(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @contextmanager
 def _served(database_url: str):
     """The app on that database; yields a client."""
@@ -57,9 +84,7 @@ def _served(database_url: str):
     try:
         yield app.test_client()
     finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        _dispose(app)
 
 
 def _what_the_public_sees(client) -> dict:
@@ -101,8 +126,10 @@ def test_pg_dump_restored_into_a_fresh_database_serves_the_same_events(tmp_path)
         _flask(source, "db", "upgrade", instance=tmp_path / "instance")
         loaded = _flask(source, "load-demo", instance=tmp_path / "instance")
         assert loaded.count("created ") == len(DEMO_SLUGS)
+        slides = _upload_slides(source)
         with _served(source) as client:
             before = _what_the_public_sees(client)
+            assert client.get(slides).data == PDF
         assert set(before["details"]) == DEMO_SLUGS
 
         # The procedure of docs/operations.md, step by step.
@@ -116,7 +143,9 @@ def test_pg_dump_restored_into_a_fresh_database_serves_the_same_events(tmp_path)
             _run(pg_restore, "--no-owner", "--exit-on-error", f"--dbname={restored}", str(dump))
             with _served(restored) as client:
                 after = _what_the_public_sees(client)
+                download = client.get(slides)
             assert after == before
+            assert (download.status_code, download.data) == (200, PDF)  # the uploaded file came back with the rest
             # The copy knows its schema version: the next release's migrations start from the right place.
             assert _schema_version(restored) == _schema_version(source) is not None
         finally:

@@ -12,7 +12,7 @@ from eventhub.audit.models import AuditEntry
 from eventhub.extensions import db
 from eventhub.materials import filetypes
 from eventhub.materials import services as materials
-from eventhub.materials.models import EventMaterial
+from eventhub.materials.models import EventMaterial, MaterialChunk
 from tests.accounts.support import make_user, post, sign_in
 from tests.registration.support import event_by_slug, page_text
 
@@ -83,6 +83,13 @@ def stored(app, slug) -> list[EventMaterial]:
             EventMaterial.event_id == event_by_slug(slug).id).order_by(EventMaterial.id)))
 
 
+def kept_bytes(app, material_id: int) -> bytes:
+    """The file as the database keeps it, its pieces joined."""
+    with app.app_context():
+        return b"".join(db.session.scalars(select(MaterialChunk.data).where(MaterialChunk.material_id == material_id)
+                                           .order_by(MaterialChunk.number)))
+
+
 @pytest.mark.parametrize(("data", "filename", "label"), [
     (PDF, "bilder.pdf", "PDF"), (PPTX, "Bilder.PPTX", "PowerPoint"), (DOCX, "rapport.docx", "Word"),
     (XLSX, "siffror.xlsx", "Excel"), (ODP, "bilder.odp", "OpenDocument"),
@@ -94,9 +101,8 @@ def test_allowed_files_are_stored_under_a_random_name(app, organiser, past, fold
     assert material.file_format == label and material.size_bytes == len(data)
     assert material.original_filename.lower() == filename.lower()
     assert materials.STORED_NAME.fullmatch(material.stored_name)
-    files = list((folder / str(material.event_id)).iterdir())
-    assert [f.name for f in files] == [material.stored_name]  # no .part left, nothing named like the upload
-    assert files[0].read_bytes() == data
+    assert kept_bytes(app, material.id) == data  # in the database, which every app server shares
+    assert not folder.exists()  # nothing on this server's disk, nothing named like the upload
 
 
 @pytest.mark.parametrize(("data", "filename"), [
@@ -212,6 +218,7 @@ def test_a_material_is_only_found_under_its_own_event(app, organiser, past, make
 def test_a_tampered_stored_name_cannot_reach_outside_the_folder(app, organiser, past, folder):
     upload(organiser, past, PDF, "b.pdf")
     [material] = stored(app, past)
+    folder.mkdir(parents=True, exist_ok=True)  # files are in the database now, but a name is still checked
     (folder / "secret.pdf").write_bytes(b"%PDF-secret")
     for name in ("../secret.pdf", "/etc/passwd", "..", "0" * 32 + ".exe", "0" * 32 + ".pdf/../../secret.pdf"):
         with app.app_context():
@@ -220,14 +227,13 @@ def test_a_tampered_stored_name_cannot_reach_outside_the_folder(app, organiser, 
         assert app.test_client().get(f"/events/{past}/material/{material.id}").status_code == 404
 
 
-def test_deleting_removes_the_row_and_the_file_and_is_audited(app, organiser, past, folder):
+def test_deleting_removes_the_row_and_the_file_and_is_audited(app, organiser, past):
     upload(organiser, past, PDF, "b.pdf")
     [material] = stored(app, past)
-    path = folder / str(material.event_id) / material.stored_name
-    assert path.exists()
+    assert kept_bytes(app, material.id) == PDF
     response = post(organiser, f"/manage/events/{past}/material/{material.id}/delete")
     assert response.status_code == 303
-    assert stored(app, past) == [] and not path.exists()
+    assert stored(app, past) == [] and kept_bytes(app, material.id) == b""
     with app.app_context():
         actions = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert actions[-2:] == ["material.uploaded", "material.deleted"]
