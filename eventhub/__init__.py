@@ -6,7 +6,7 @@ from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from eventhub import database, keyring
+from eventhub import database, keyring, logs
 from eventhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -32,6 +32,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     app.config["SECRET_KEY"] = config_module.resolve_secret_key(app.config)
     keyring.init_app(app)
     _trust_proxies(app)
+    logs.init_app(app)  # first, so that the request log times and sees what the other hooks refuse
     app.url_map.converters["id"] = IdConverter
 
     db.init_app(app)

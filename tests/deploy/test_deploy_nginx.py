@@ -28,6 +28,7 @@ def test_nginx_accepts_the_example_site(tmp_path):
     site = SITE.read_text()
     for shipped, here in (("/etc/letsencrypt/live/events.example.org/fullchain.pem", cert),
                           ("/etc/letsencrypt/live/events.example.org/privkey.pem", key),
+                          ("/var/log/nginx/eventhub.log", tmp_path / "access.log"),
                           ("/srv/eventhub/", f"{ROOT}/")):
         assert shipped in site
         site = site.replace(shipped, str(here))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -127,7 +128,8 @@ error_log {folder}/nginx-error.log warn;
 {user}
 events {{ worker_connections 512; }}
 http {{
-    access_log {folder}/nginx-access.log;
+    include {log_format};
+    access_log {folder}/nginx-access.log eventhub;
     client_body_temp_path {folder}/client_body;
     proxy_temp_path {folder}/proxy;
     fastcgi_temp_path {folder}/fastcgi;
@@ -216,13 +218,14 @@ def stack(tmp_path_factory):
         (folder / "nginx.conf").write_text(NGINX_CONF.format(
             folder=folder, port=port, cert=cert, key=key, upstream_a=upstreams[0], upstream_b=upstreams[1],
             locations=ROOT / "deploy" / "nginx" / "eventhub-locations.conf",
+            log_format=ROOT / "deploy" / "nginx" / "eventhub-log.conf",
             # As root, nginx's workers would run as nobody, who may not enter the test's folder.
             user="user root;" if os.geteuid() == 0 else ""))
         nginx_log = folder / "nginx.out"
         proxy = _start([nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"),
                         "-e", str(folder / "nginx-error.log")], {"PATH": os.environ.get("PATH", "")}, nginx_log)
         cleanup.callback(stop, proxy)
-        logs += [nginx_log, folder / "nginx-error.log"]
+        logs += [nginx_log, folder / "nginx-error.log", folder / "nginx-access.log"]
 
         for process, upstream_port, log in processes:
             wait_for_port(upstream_port, process, log, timeout=120)
@@ -386,3 +389,31 @@ def test_a_file_uploaded_through_one_server_downloads_from_the_other(stack):
     assert served.get(other, (None,))[0] == 200, f"the other server answered {served.get(other, (None,))[0]}"
     assert served[other][1] == PDF
     assert served[uploaded_on] == (200, PDF)
+
+
+def _mail_to(stack: Stack, address: str, timeout: float = 60) -> email.message.EmailMessage:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [m for m in stack.inbox.messages() if m["To"] == address]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, f"no email to {address}\n{stack.log_tails()}"
+        time.sleep(0.3)
+
+
+def test_an_attendee_link_opened_through_the_proxy_leaves_its_token_in_no_log(stack):
+    slug = _event(stack, on_site_seats=None)
+    with stack.client("127.0.0.6") as attendee:
+        assert _register(attendee, stack, slug, "logged").status_code == 303
+        letter = _mail_to(stack, "logged@example.se").get_body(("plain",)).get_content()
+        link = re.search(re.escape(stack.url) + r"/r/([^/\s]+)", letter)
+        assert link, letter
+        token = link.group(1)
+        for _ in range(2):  # once through each server
+            page = attendee.get(link.group(0), timeout=TIMEOUT)
+            assert page.status_code == 200
+    time.sleep(0.5)  # the access log lines are written after the answer
+    for log in stack.logs:
+        text = log.read_text(errors="replace") if log.exists() else ""
+        assert token not in text, f"the personal link's token is in {log.name}"
+    assert "/r/<token>" in (stack.logs[-1]).read_text()  # nginx logged the visit, redacted
