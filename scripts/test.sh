@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-  bash scripts/install-system-deps.sh || echo "Could not install Chromium; browser tests will be skipped." >&2
+  bash scripts/install-system-deps.sh || echo "Could not install the system packages; browser and deployment tests will be skipped." >&2
 fi
 bash scripts/setup.sh requirements-dev.txt
 .venv/bin/ruff check --quiet .
