@@ -52,8 +52,9 @@ def _flask(database_url: str, *arguments: str, instance: Path) -> str:
     return result.stdout
 
 
-def _run(*command: str) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, timeout=180)
+def _run(*command: str, password: str | None = None) -> None:
+    env = {**os.environ, "PGPASSWORD": password} if password else None  # createdb takes no URL
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180, env=env)
     assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}\n{result.stderr}"
 
 
@@ -138,7 +139,7 @@ def test_pg_dump_restored_into_a_fresh_database_serves_the_same_events(tmp_path)
         target = make_url(source).set(database=f"eventhub_restore_{secrets.token_hex(4)}")
         restored = target.render_as_string(hide_password=False)
         _run(createdb, f"--host={target.host}", f"--port={target.port or 5432}", f"--username={target.username}",
-             target.database)
+             target.database, password=target.password)
         try:
             _run(pg_restore, "--no-owner", "--exit-on-error", f"--dbname={restored}", str(dump))
             with _served(restored) as client:
