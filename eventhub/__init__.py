@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.checkin.views import bp as checkin
     from eventhub.events.views import bp as events
     from eventhub.exports.views import bp as exports
+    from eventhub.health.views import bp as health
     from eventhub.mailings.views import bp as mailings
     from eventhub.materials.views import bp as materials
     from eventhub.privacy.views import bp as privacy
@@ -96,9 +97,10 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.registration.views import bp as registration
 
     for blueprint in (events, registration, accounts, programme, attendees, checkin, exports, mailings,
-                      materials, privacy, api):
+                      materials, privacy, api, health):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # read-only JSON, no session state changed
+    csrf.exempt(health)
 
 
 def _import_models() -> None:

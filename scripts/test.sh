@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-  bash scripts/install-system-deps.sh || echo "Could not install Chromium; browser tests will be skipped." >&2
+  bash scripts/install-system-deps.sh || echo "Could not install the system packages; browser and deployment tests will be skipped." >&2
 fi
 bash scripts/setup.sh requirements-dev.txt
 .venv/bin/ruff check --quiet .
@@ -17,7 +17,9 @@ if ! contracts=$(.venv/bin/lint-imports --no-cache --no-logo 2>&1); then
 fi
 echo "$contracts" | tail -n 1
 status=0
-.venv/bin/python -m pytest -n auto "$@" || status=$?
+# loadgroup: the tests of one xdist_group (the production-like set-up of tests/deploy) share one worker,
+# so its servers are started once.
+.venv/bin/python -m pytest -n auto --dist loadgroup "$@" || status=$?
 elapsed=$(( $(date +%s) - started ))
 printf 'test suite wall time: %dm %02ds (set-up, lint and tests)\n' $((elapsed / 60)) $((elapsed % 60))
 exit "$status"

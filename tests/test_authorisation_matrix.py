@@ -57,6 +57,7 @@ ENDPOINT_CLASS = {
     "events.organiser_feed": "public",
     "api.event_list": "public",
     "api.event_detail": "public",
+    "health.healthz": "public",  # states and counts only, for load balancers and monitors
     "i18n.switch_language": "public",
     "registration.register": "public",
     "registration.registered": "public",

@@ -149,6 +149,25 @@ def pending_count() -> int:
         OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)))
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """What waits in the outbox (for the health check): counts and times only, never an address."""
+
+    due: int  # unsent and due now: a sender that keeps up leaves this near zero
+    oldest_due_at: datetime | None  # when the longest-waiting of those was written
+    retrying: int  # unsent after at least one failed attempt, due now or later
+
+
+def backlog(now: datetime) -> Backlog:
+    unsent = OutboxMessage.sent_at.is_(None) & OutboxMessage.failed_at.is_(None)  # failed ones are given up on
+    due, oldest = db.session.execute(
+        select(func.count(), func.min(OutboxMessage.created_at))
+        .where(unsent, OutboxMessage.next_attempt_at <= now)
+    ).one()
+    retrying = db.session.scalar(select(func.count()).where(unsent, OutboxMessage.attempts > 0))
+    return Backlog(due=due, oldest_due_at=oldest, retrying=retrying)
+
+
 def retry_failed(now: datetime, reason: str | None = None) -> int:
     """Send the messages given up on (those failed for ``reason``, or all) again, from ``now``:
     for after the configuration that made the server refuse them is fixed. Returns how many."""
