@@ -5,7 +5,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
 
 import config as config_module
-from eventhub import database, keyring
+from eventhub import database, inputs, keyring
 from eventhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -30,6 +30,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     app.config.update(settings)
     app.config["SECRET_KEY"] = config_module.resolve_secret_key(app.config)
     keyring.init_app(app)
+    inputs.init_app(app)  # no control characters in anything read, no JSON nested past a few levels
     app.url_map.converters["id"] = IdConverter
 
     db.init_app(app)

@@ -51,3 +51,19 @@ def test_an_event_saved_with_an_alias_still_opens_its_form_with_that_zone(app, c
     body = response.get_data(as_text=True)
     assert "US/Eastern" in zone_options(body)
     assert re.search(r'<option (selected )?value="US/Eastern"( selected)?>', body).group(0).count("selected") == 1
+
+
+@pytest.mark.parametrize("zone", ["Europe", "x" * 300, "../../etc/passwd", "Europe/Stockholm\u2028", ""])
+def test_a_time_zone_not_on_the_list_is_a_form_error(app, client, zone):
+    """Found by tests/test_fuzz_inputs.py: a directory's name or a name too long for a file was a 500."""
+    staff_member(app, None, "organiser@example.se", "organiser")
+    sign_in(client, "organiser@example.se")
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+                      client.get("/manage/events/new").get_data(as_text=True)).group(1)
+
+    response = client.post("/manage/events/new", data={
+        "csrf_token": token, "title": "Forumträff", "format": "hybrid", "timezone": zone, "language": "sv",
+        "starts_at": "2027-03-14T10:00", "ends_at": "2027-03-14T12:00"})
+
+    assert response.status_code == 422
+    assert "Välj en tidszon i listan" in response.get_data(as_text=True)
