@@ -6,7 +6,7 @@ from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from eventhub import database, headers, keyring, logs
+from eventhub import database, headers, inputs, keyring, logs
 from eventhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -33,6 +33,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     keyring.init_app(app)
     _trust_proxies(app)
     logs.init_app(app)  # first, so that the request log times and sees what the other hooks refuse
+    inputs.init_app(app)  # no control characters in anything read, no JSON nested past a few levels
     app.url_map.converters["id"] = IdConverter
 
     db.init_app(app)

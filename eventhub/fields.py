@@ -1,9 +1,11 @@
 """What every form uses the same way: filters, validators, and the confirmation form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms.validators import Length, ValidationError
 
-from eventhub.text import looks_like_email
+from eventhub.inputs import submitted_fields
+from eventhub.text import looks_like_email, web_url
 from eventhub.types import NoSuchLocalTime, wall_clock
 
 
@@ -34,5 +36,42 @@ def a_time_that_exists(naive, zone: str) -> None:
                                  "summer time begins. Enter a time an hour later or earlier.")) from None
 
 
-class ConfirmForm(FlaskForm):
+def web_link(_form, field):
+    """A link that goes into ``href``: http(s) with a host, as the models require (text.web_url)."""
+    if field.data:
+        try:
+            web_url(field.data)
+        except ValueError:
+            raise ValidationError(_l("Enter a full link starting with https://.")) from None
+
+
+CONTROL_CHARACTERS_REMOVED = _l("This held invisible control characters, which have been removed. "
+                                "Check the text and send it again.")
+
+
+_FROM_THE_REQUEST = object()
+
+
+class Form(FlaskForm):
+    """Every form of the app: read from the request's form fields only (a JSON body is the check-in
+    API's, never a form's), and a field that held control characters is refused with a message,
+    the rest of what was typed shown again (the rule itself: eventhub.inputs)."""
+
+    def __init__(self, formdata=_FROM_THE_REQUEST, **kwargs):
+        if formdata is _FROM_THE_REQUEST:
+            formdata = submitted_fields()
+        parts = formdata.dicts if isinstance(formdata, CombinedMultiDict) else [formdata]
+        self.cleaned_fields = frozenset().union(*(getattr(part, "cleaned", ()) for part in parts))
+        super().__init__(formdata=formdata, **kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.name in self.cleaned_fields:
+                field.errors = [*field.errors, CONTROL_CHARACTERS_REMOVED]
+                valid = False
+        return valid
+
+
+class ConfirmForm(Form):
     """An empty form: only its CSRF token matters (cancel, leave group, a download that is logged)."""

@@ -1,24 +1,23 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from eventhub.fields import at_most, strip, valid_email
+from eventhub.fields import Form, at_most, strip, valid_email
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(_l("Enter your email address.")),
                                                                  at_most(254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
                                                          at_most(200)])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(_l("Enter your email address.")),
                                                                  at_most(254), valid_email])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[
         DataRequired(_l("Choose a password.")),
         Length(min=10, max=200, message=_l("Use at least 10 characters."))])
@@ -26,7 +25,7 @@ class SetPasswordForm(FlaskForm):
         EqualTo("password", message=_l("The two passwords are not the same."))])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")), at_most(200)])
     email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(_l("Enter an email address.")),
                                                                  at_most(254), valid_email])
@@ -34,7 +33,7 @@ class InviteForm(FlaskForm):
                                             ("admin", _l("Administrator"))], default="organiser")
 
 
-class InviteHostForm(FlaskForm):
+class InviteHostForm(Form):
     """An event's organiser invites a new door host for that event: no choice of role here."""
 
     # Named apart from the page's other form (add by address), so that ids and errors do not mix.
@@ -44,6 +43,6 @@ class InviteHostForm(FlaskForm):
         DataRequired(_l("Enter an email address.")), at_most(254), valid_email])
 
 
-class StaffRoleForm(FlaskForm):
+class StaffRoleForm(Form):
     role = SelectField(_l("Part"), choices=[("host", _l("Door host")), ("organiser", _l("Organiser"))],
                        validate_choice=True)

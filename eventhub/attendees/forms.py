@@ -1,19 +1,18 @@
 """Forms and interface words for the organisers' attendee pages."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from eventhub import labels
 from eventhub.attendees.services import Filters
-from eventhub.fields import at_most, strip, valid_email
+from eventhub.fields import Form, at_most, strip, valid_email
 from eventhub.registration.forms import SpecialAnswersMixin
 from eventhub.registration.models import NOTE_MAX
 
 OVERRIDE_LABEL = _l("Override the limit: give a place even if it is full (the limit is raised by one)")
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     name = StringField(_l("Name"), filters=[strip], validators=[
         DataRequired(_l("Enter the person's name.")), at_most(200)])
     organisation = StringField(_l("Organisation (optional)"), filters=[strip], validators=[
@@ -26,7 +25,7 @@ class DetailsForm(FlaskForm):
                           validators=[InputRequired(_l("Choose a language."))])
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = EmailField(_l("New email address"), filters=[strip], id="new-email", validators=[
         DataRequired(_l("Enter the person's email address.")), at_most(254), valid_email])
 
@@ -36,7 +35,7 @@ def one_kind_of_line_break(value):
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(_l("Note"), filters=[one_kind_of_line_break, strip], id="organiser-note",
                          validators=[Optional(), at_most(NOTE_MAX)],
                          description=_l("Only the event's organisers see it: not hosts, not at the door, not in "
@@ -45,7 +44,7 @@ class NoteForm(FlaskForm):
 
 
 # The detail page holds several of these forms: each override box has its own id.
-class MoveModeForm(FlaskForm):
+class MoveModeForm(Form):
     mode = RadioField(_l("Taking part"), choices=[], validators=[InputRequired(_l("Choose how they take part."))])
     override = BooleanField(OVERRIDE_LABEL, id="move-override")
 
@@ -53,11 +52,11 @@ class MoveModeForm(FlaskForm):
         self.mode.choices = [(mode.value, labels.MODE[mode]) for mode in event.modes]
 
 
-class PromoteForm(FlaskForm):
+class PromoteForm(Form):
     override = BooleanField(OVERRIDE_LABEL, id="promote-override")
 
 
-class GroupPlaceForm(FlaskForm):
+class GroupPlaceForm(Form):
     group = SelectField(_l("Discussion group"), choices=[], id="group-choice",
                         validators=[InputRequired(_l("Choose a group."))])
     override = BooleanField(OVERRIDE_LABEL, id="group-override")
@@ -67,7 +66,7 @@ class GroupPlaceForm(FlaskForm):
             (str(group.id), f"{group.item.title}: {group.title} ({labels.MODE[group.mode]})") for group in groups]
 
 
-class AddForm(SpecialAnswersMixin, FlaskForm):
+class AddForm(SpecialAnswersMixin, Form):
     name = StringField(_l("Name"), filters=[strip], validators=[
         DataRequired(_l("Enter the person's name.")), at_most(200)])
     email = EmailField(_l("Email"), filters=[strip], validators=[
@@ -99,7 +98,7 @@ class AddForm(SpecialAnswersMixin, FlaskForm):
             (str(group.id), f"{group.item.title}: {group.title} ({labels.MODE[group.mode]})") for group in groups]
 
 
-class BulkForm(FlaskForm):
+class BulkForm(Form):
     """A bulk action on the list: the ticked rows in ``ids`` (or ``all_matching`` with the list's
     filters as hidden fields), checked here for its CSRF token only."""
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from eventhub import labels
+from eventhub.fields import Form
 
 
 class _Date(DateField):
@@ -19,7 +19,7 @@ class _Date(DateField):
             raise ValueError(str(_l("Enter a date like 2026-03-14."))) from None
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # it only reads
 

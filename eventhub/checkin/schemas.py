@@ -84,6 +84,12 @@ class SyncItem(_Body):
     registration_id: Annotated[int | None, BeforeValidator(_whole_number)] = None
     scanned_at: Annotated[datetime | None, BeforeValidator(_time_or_none)] = None
 
+    @staticmethod
+    def nonce_of(item: Any) -> str | None:
+        """The nonce an unreadable item came with, if it is text, so the phone can drop it by it."""
+        nonce = item.get("nonce") if isinstance(item, dict) else None
+        return nonce if isinstance(nonce, str) and len(nonce) <= NONCE_MAX else None
+
     @classmethod
     def read(cls, item: Any) -> SyncItem | None:
         """The item, or None if it has no nonce to be answered by (our scanner always sends one)."""

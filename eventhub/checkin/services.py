@@ -10,6 +10,7 @@ under its client-made nonce, so a retried or re-synced scan counts once.
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -107,9 +108,14 @@ class ScanResult:
         }
 
 
+_NOT_IN_A_CODE = re.compile(r"[^0-9A-Za-z]")
+
+
 def normalise_short_code(text: str) -> str:
-    """Typed codes forgive case, spaces, dashes and the look-alikes O/0 and I/L/1."""
-    cleaned = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    """Typed codes forgive case, spaces, dashes and the look-alikes O/0 and I/L/1. Only ASCII letters
+    and digits count (a code has no others; "Åsa Öhman" or "¹²³" name no ticket), exactly as the
+    scanner's offline check does (static/js/checkin/tickets.js, cases in tests/checkin/door_rules.json)."""
+    cleaned = _NOT_IN_A_CODE.sub("", text or "").upper()
     cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"}))
     return f"{cleaned[:4]}-{cleaned[4:]}" if len(cleaned) == 8 else ""
 
@@ -201,8 +207,10 @@ def _load(registration_id: int) -> DoorPerson | None:
 
 def _resolve_code(event_id: int, code: str, keys: Keyring) -> tuple[DoorPerson | None, Reason | None, str]:
     """The registration a scanned or typed code names, or why none is, and how it came (QR or typed)."""
-    parsed = tokens.parse_ticket_payload(code)
-    if parsed is not None:
+    if tokens.is_ticket_payload(code):
+        parsed = tokens.parse_ticket_payload(code)
+        if parsed is None:  # garbled, or not one we make: not read as a typed code either (as offline)
+            return None, Reason.NOT_FOUND, Method.QR
         registration_id, version, secret = parsed
         person = _load(registration_id)
         if person is None:

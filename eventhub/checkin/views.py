@@ -65,11 +65,12 @@ def _bad_request(code: str = "bad_request") -> NoReturn:
 
 
 def _read(schema: type[Body]) -> Body:
-    """The JSON body through its schema, or our JSON 400. A code that is no ticket code says so (bad_code)."""
+    """The JSON body through its schema, or our JSON 400. A code that is no ticket code says so (bad_code).
+    The body is read by the app's one input rule (eventhub.inputs: no control characters, not too deep)."""
     if not request.is_json:
         _bad_request()
     try:
-        return schema.model_validate_json(request.get_data())
+        return schema.model_validate(request.get_json(silent=True))
     except ValidationError as error:
         _bad_request("bad_code" if any(problem["loc"][:1] == ("code",) for problem in error.errors())
                      else "bad_request")
@@ -162,17 +163,24 @@ def check_in_found(slug):
     return jsonify(result=result.as_dict(), counters=result.counters)
 
 
+_NOT_FOUND = services.ScanResult(colour=services.Colour.RED, reason=services.Reason.NOT_FOUND)
+
+
 @bp.post("/checkin/<slug>/api/sync")
 @host_api
 @limiter.limit(_checkin_limit, key_func=_host_key)
 def sync(slug):
-    """Scans made offline, in the order they were made. Each is answered; none counts twice."""
+    """Scans made offline, in the order they were made. Each is answered, by its place in the batch
+    (``index``) and its nonce; none counts twice. One item the server cannot read must not hold up
+    the rest of the phone's queue: it gets its own error (``bad_item``), the others are processed."""
     results = []
-    for item in map(schemas.SyncItem.read, _read(schemas.Sync).items):
-        if item is None:
-            continue  # no nonce to answer it by; our scanner always sends one
-        # One item the server cannot read must not hold up the rest of the phone's queue: it is
-        # answered "no ticket matches", by its nonce, so the phone drops it and reports it.
+    for index, raw in enumerate(_read(schemas.Sync).items):
+        item = schemas.SyncItem.read(raw)
+        if item is None:  # our scanner always sends a nonce: nothing can be recorded without one
+            results.append({"index": index, "nonce": schemas.SyncItem.nonce_of(raw), **_NOT_FOUND.as_dict(),
+                            "error": {"code": "bad_item", "message": _("This check-in could not be read and was not "
+                                                                       "saved: check the person in again.")}})
+            continue
         if item.code is not None:
             result = services.scan(g.event_id, item.code, g.host_id, item.nonce, utcnow(), keyring.current(),
                                    scanned_at=item.scanned_at, offline=True, read_counters=False)
@@ -180,9 +188,9 @@ def sync(slug):
             result = services.check_in_registration(g.event_id, item.registration_id, g.host_id, item.nonce,
                                                     utcnow(), scanned_at=item.scanned_at, offline=True,
                                                     read_counters=False)
-        else:
-            result = services.ScanResult(colour=services.Colour.RED, reason=services.Reason.NOT_FOUND)
-        results.append({"nonce": item.nonce, **result.as_dict()})
+        else:  # neither a code nor an id it could read: no ticket matches, as for any code no ticket has
+            result = _NOT_FOUND
+        results.append({"index": index, "nonce": item.nonce, **result.as_dict()})
     return jsonify(results=results, counters=services.counters(g.event_id))
 
 

@@ -4,7 +4,6 @@ from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,8 +19,9 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from eventhub import labels
-from eventhub.fields import a_time_that_exists, at_most, strip, valid_email
+from eventhub.fields import Form, a_time_that_exists, at_most, strip, valid_email, web_link
 from eventhub.privacy import forms as privacy_forms
+from eventhub.text import web_url
 from eventhub.types import wall_clock
 
 SLUG_HINT = _l("Lower-case letters, digits and hyphens. Leave empty to make one from the title.")
@@ -63,11 +63,14 @@ def valid_partners(_form, field):
     for name, url in parse_partners(field.data):
         if not name:
             raise ValidationError(_l("Each line needs a name before the |."))
-        if url and not url.startswith(("https://", "http://")):
-            raise ValidationError(_l("A partner link must start with https:// or http://."))
+        try:
+            web_url(url)
+        except ValueError:  # "Name | https://" has no address after the scheme
+            raise ValidationError(_l("A partner link must be a full address starting with https:// or "
+                                     "http://.")) from None
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Enter a title.")), at_most(200)])
     slug = StringField(_l("Address (slug)"), filters=[strip], validators=[Optional(), at_most(120)],
                        description=SLUG_HINT)
@@ -90,7 +93,7 @@ class EventForm(FlaskForm):
     platform_name = StringField(_l("Digital platform"), filters=[strip], validators=[Optional(), at_most(100)])
     join_url = URLField(_l("Join link (only registered digital participants see it)"), filters=[strip],
                         validators=[Optional(), URL(message=_l("Enter a full link starting with https://.")),
-                                    at_most(500)])
+                                    at_most(500), web_link])
     on_site_seats = IntegerField(_l("Places on site (empty: unlimited)"), validators=[
         Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0 upwards."))])
     digital_seats = IntegerField(_l("Digital places (empty: unlimited)"), validators=[
@@ -106,28 +109,33 @@ class EventForm(FlaskForm):
                                validators=[Optional(), at_most(254), valid_email])
     asks_dietary_needs = BooleanField(_l("Ask people on site about dietary needs"), default=True)
     recording_url = URLField(_l("Recording link (shown after the event)"), filters=[strip], validators=[
-        Optional(), URL(message=_l("Enter a full link starting with https://.")), at_most(500)])
+        Optional(), URL(message=_l("Enter a full link starting with https://.")), at_most(500), web_link])
 
     def keep_zone(self, zone: str) -> None:
         """An event saved with an alias zone ("US/Eastern") keeps it on its form until it is changed."""
         if zone and zone not in canonical_zones():
             self.timezone.choices = [*self.timezone.choices, (zone, zone)]
 
-    def validate_timezone(self, field):
+    def _zone_is_usable(self) -> bool:
+        # The list first: ZoneInfo reads any name as a file ("Europe" is a folder, a long name too long).
+        if self.timezone.data not in {zone for zone, _label in self.timezone.choices}:
+            return False
         try:
-            ZoneInfo(field.data)
-        except (KeyError, ValueError):
-            raise ValidationError(_l("Choose a time zone from the list.")) from None
+            ZoneInfo(self.timezone.data)
+        except (KeyError, ValueError, OSError):
+            return False
+        return True
+
+    def validate_timezone(self, field):
+        if not self._zone_is_usable():
+            raise ValidationError(_l("Choose a time zone from the list."))
 
     def _zone_name(self) -> str:
         return self.timezone.data or "Europe/Stockholm"
 
     def _a_time_that_exists(self, field):
-        try:
-            ZoneInfo(self._zone_name())
-        except (KeyError, ValueError):
-            return  # validate_timezone says so
-        a_time_that_exists(field.data, self._zone_name())
+        if self._zone_is_usable():  # else validate_timezone says so
+            a_time_that_exists(field.data, self._zone_name())
 
     validate_starts_at = validate_ends_at = _a_time_that_exists
     validate_registration_opens_at = validate_registration_closes_at = _a_time_that_exists
@@ -155,7 +163,7 @@ class EventForm(FlaskForm):
 privacy_forms.add_fields(EventForm)  # controller, notice text, retention periods: after the fields above
 
 
-class DuplicateForm(FlaskForm):
+class DuplicateForm(Form):
     title = StringField(_l("Title of the new event"), filters=[strip],
                         validators=[DataRequired(_l("Enter a title.")), at_most(200)])
     new_date = DateField(_l("Date of the new event"), validators=[InputRequired(_l("Enter a date."))])
@@ -166,14 +174,14 @@ class DuplicateForm(FlaskForm):
             raise ValidationError(_l("Choose today or a later date: a copy is for a meeting still to come."))
 
 
-class CancelEventForm(FlaskForm):
+class CancelEventForm(Form):
     message = TextAreaField(_l("Message to everyone registered (optional)"), filters=[strip],
                             validators=[Optional(), at_most(2000)],
                             description=_l("For example the reason, or the new date if there will be one. "
                                            "It goes into the email and onto the event's page."))
 
 
-class ShiftProgrammeForm(FlaskForm):
+class ShiftProgrammeForm(Form):
     minutes = IntegerField(_l("Minutes (negative: earlier)"), validators=[
         InputRequired(_l("Enter a number of minutes.")),
         NumberRange(min=-1440, max=1440, message=_l("Enter a number of minutes between -1440 and 1440."))])
@@ -184,7 +192,7 @@ class ShiftProgrammeForm(FlaskForm):
             raise ValidationError(_l("Enter a number of minutes other than 0."))
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     email = EmailField(_l("Email of an existing account"), filters=[strip],
                        validators=[DataRequired(_l("Enter an email address.")), valid_email])
     role = RadioField(_l("Part"), choices=[("host", _l("Door host")), ("organiser", _l("Organiser"))],

@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from eventhub.fields import at_most, strip
+from eventhub.fields import Form, at_most, strip
 from eventhub.mailings.services import BODY_MAX, SUBJECT_MAX
 from eventhub.text import CONTROL_CHARACTERS
 
@@ -14,7 +13,7 @@ def one_line(_form, field):
         raise ValidationError(_l("The subject must be a single line."))
 
 
-class MailingForm(FlaskForm):
+class MailingForm(Form):
     audience = RadioField(_l("Who should get it?"), choices=[],
                           validators=[InputRequired(_l("Choose who should get the email."))])
     subject = StringField(_l("Subject"), filters=[strip], validators=[

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, StringField, URLField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from eventhub import labels
-from eventhub.fields import at_most, strip
+from eventhub.fields import Form, at_most, strip
 from eventhub.materials.models import MaterialKind
 from eventhub.text import web_url
 
@@ -21,7 +20,7 @@ def _web_url(_form, field):
         raise ValidationError(_l("Enter a web address starting with https:// or http://.")) from None
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     title = StringField(_l("Title"), filters=[strip], validators=[
         DataRequired(_l("Give the material a title.")), at_most(200)])
     kind = RadioField(_l("Kind"), choices=KIND_CHOICES, default=MaterialKind.SLIDES.value,
@@ -33,7 +32,7 @@ class UploadForm(FlaskForm):
             raise ValidationError(_l("Choose a file to upload."))
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     link_title = StringField(_l("Title"), filters=[strip], validators=[
         DataRequired(_l("Give the material a title.")), at_most(200)])
     link_kind = RadioField(_l("Kind"), choices=KIND_CHOICES, default=MaterialKind.DOCUMENT.value,

@@ -6,7 +6,6 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,7 +21,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from eventhub import labels
-from eventhub.fields import a_time_that_exists, at_most, strip
+from eventhub.fields import Form, a_time_that_exists, at_most, strip
 from eventhub.programme import operations
 from eventhub.text import name_key
 from eventhub.types import wall_clock
@@ -80,7 +79,7 @@ def local_moment(day: date, moment: time | None, zone: str) -> datetime | None:
     return wall_clock(datetime.combine(day, moment), zone)
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(_l("Enter a title.")),
                                                                   at_most(300)])
     kind = SelectField(_l("Kind of item"), choices=KIND_CHOICES, default="talk")
@@ -205,16 +204,16 @@ def person_label(person) -> str:
     return f"{person.name} ({extra})" if extra else person.name
 
 
-class SpeakerForm(PersonChoiceMixin, FlaskForm):
+class SpeakerForm(PersonChoiceMixin, Form):
     role = RadioField(_l("Role"), choices=ROLE_CHOICES, default="speaker",
                       validators=[InputRequired(_l("Choose a role."))])
 
 
-class LeaderForm(PersonChoiceMixin, FlaskForm):
+class LeaderForm(PersonChoiceMixin, Form):
     pass
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     title = StringField(_l("Topic of the group"), filters=[strip], validators=[DataRequired(_l("Enter a topic.")),
                                                                                at_most(300)])
     mode = RadioField(_l("Where the group meets"), choices=[],
@@ -257,7 +256,7 @@ class NewGroupForm(PersonChoiceMixin, GroupForm):
     person_required = False
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Enter a name.")),
                                                                 at_most(200)])
     title = StringField(_l("Title or role (optional)"), filters=[strip], validators=[Optional(), at_most(300)])
@@ -298,7 +297,7 @@ class NewItemForm(NewPersonMixin, ItemForm):
         return chosen
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     """Which other entry of the directory is the same person (it goes; this one stays)."""
 
     other = SelectField(_l("The other entry, to be removed"), choices=[], validate_choice=False,
@@ -313,5 +312,5 @@ class MergeForm(FlaskForm):
             raise ValidationError(_l("Choose a person from the list."))
 
 
-class ChoiceForm(FlaskForm):
+class ChoiceForm(Form):
     """Only a CSRF token: buttons that change one thing (move, remove, open group choice)."""

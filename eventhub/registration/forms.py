@@ -1,11 +1,10 @@
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from eventhub import labels
-from eventhub.fields import at_most, strip, valid_email
+from eventhub.fields import Form, at_most, strip, valid_email
 from eventhub.groups import services as group_services
 from eventhub.i18n import page_language
 
@@ -28,7 +27,7 @@ class SpecialAnswersMixin:
                                      "Tick the box, or leave those fields empty."))
 
 
-class RegistrationForm(SpecialAnswersMixin, FlaskForm):
+class RegistrationForm(SpecialAnswersMixin, Form):
     name = StringField(_l("Name"), filters=[strip], validators=[
         DataRequired(_l("Enter your name.")), at_most(200)])
     email = EmailField(_l("Email"), filters=[strip], validators=[
@@ -53,20 +52,20 @@ class RegistrationForm(SpecialAnswersMixin, FlaskForm):
         self.group.choices = [("", _l("Choose later"))] + [(str(g.id), g.title) for g in groups]
 
 
-class ModeForm(FlaskForm):
+class ModeForm(Form):
     mode = RadioField(_l("How will you take part?"), choices=[],
                       validators=[InputRequired(_l("Choose how you will take part."))])
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     group = RadioField(_l("Discussion group"), choices=[], validators=[InputRequired(_l("Choose a group."))])
 
 
-class SpecialAnswersForm(SpecialAnswersMixin, FlaskForm):
+class SpecialAnswersForm(SpecialAnswersMixin, Form):
     pass
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     language = RadioField(_l("Language for emails and this page"), choices=list(labels.LANGUAGE.items()),
                           validators=[InputRequired(_l("Choose a language."))])
     next = StringField()  # the page to return to (checked by the view)

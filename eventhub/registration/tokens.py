@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 
 from eventhub.keyring import Keyring
@@ -49,15 +50,24 @@ def held_version(version: int, status: str) -> int:
     return version - 1 if status == "cancelled" and version > 1 else version
 
 
+# ASCII only: str.isdigit() and int() also take other scripts' digits ("¹", "١"), which no ticket has.
+_PAYLOAD = re.compile(r"([0-9]{1,19})-([0-9]{1,9})-([A-Z2-7]{1,64})", re.ASCII)
+
+
+def is_ticket_payload(text: str) -> bool:
+    """Whether a scanned code claims to be a door QR (it is then read as one, never as a typed code)."""
+    return (text or "").strip().startswith(TICKET_PREFIX)
+
+
 def parse_ticket_payload(text: str) -> tuple[int, int, str] | None:
     """(registration id, version, secret) from a scanned code, or None if it is not one of ours."""
     text = (text or "").strip()
     if not text.startswith(TICKET_PREFIX) or len(text) > 100:
         return None
-    parts = text[len(TICKET_PREFIX):].split("-")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or not 0 < int(parts[0]) <= MAX_ID:
+    match = _PAYLOAD.fullmatch(text[len(TICKET_PREFIX):])
+    if match is None or not 0 < int(match[1]) <= MAX_ID:
         return None
-    return int(parts[0]), int(parts[1]), parts[2]
+    return int(match[1]), int(match[2]), match[3]
 
 
 def ticket_secret(keys: Keyring, salt: str, version: int) -> str:

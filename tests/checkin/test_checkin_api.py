@@ -206,24 +206,27 @@ def test_sync_of_more_than_500_items_is_400(app, slug, door):
     assert door.post("sync", {"items": items}).status_code == 400
 
 
-def test_sync_answers_a_bad_item_by_its_nonce_and_goes_on(app, slug, door):
+def test_sync_answers_every_item_by_its_place_and_goes_on_after_a_bad_one(app, slug, door):
     anna = registered(app, slug, "anna@example.se")
     bertil = registered(app, slug, "bertil@example.se")
     items = [{"code": anna.payload, "nonce": nonce()},
-             {"nonce": nonce()},  # neither a code nor an id
+             {"nonce": nonce()},  # neither a code nor an id: no ticket matches
              {"code": "   ", "nonce": nonce(), "scanned_at": "yesterday"},
-             {"code": "X", "nonce": "n"},  # no usable nonce: nothing to answer it by
+             {"code": "X", "nonce": "n"},  # no usable nonce: an error of its own, nothing recorded
              1,
+             {"code": "Åsa Öhman", "nonce": nonce()},
              {"registration_id": bertil.id, "nonce": nonce(), "scanned_at": "not a time"}]
 
     response = door.post("sync", {"items": items})
 
     assert response.status_code == 200
     results = response.get_json()["results"]
-    # Every item with a nonce is answered, so the phone drops it from its queue instead of resending it.
-    assert [(r["nonce"], r["colour"]) for r in results] == [
-        (items[0]["nonce"], "green"), (items[1]["nonce"], "red"), (items[2]["nonce"], "red"),
-        (items[5]["nonce"], "green")]
+    # Every item is answered, so the phone drops it from its queue instead of resending it for ever.
+    assert [(r["index"], r["nonce"], r["colour"], (r.get("error") or {}).get("code")) for r in results] == [
+        (0, items[0]["nonce"], "green", None), (1, items[1]["nonce"], "red", None),
+        (2, items[2]["nonce"], "red", None), (3, "n", "red", "bad_item"), (4, None, "red", "bad_item"),
+        (5, items[5]["nonce"], "red", None), (6, items[6]["nonce"], "green", None)]
+    assert results[3]["error"]["message"]
     assert count_rows(app, CheckIn) == 2
 
 

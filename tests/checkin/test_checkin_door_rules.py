@@ -11,10 +11,12 @@ from sqlalchemy import update
 
 from eventhub.checkin import services
 from eventhub.extensions import db
+from eventhub.registration import tokens
 from eventhub.registration.models import Registration
 from tests.checkin.support import nonce, registered
 
-CASES = json.loads((Path(__file__).parent / "door_rules.json").read_text())["cases"]
+RULES = json.loads((Path(__file__).parent / "door_rules.json").read_text())
+CASES, CODES = RULES["cases"], RULES["codes"]
 
 
 def _put_in_state(app, slug: str, ticket: dict) -> str:
@@ -44,3 +46,21 @@ def test_the_rule_itself_refuses_as_the_table_says(case):
     expected = case["answer"]["reason"] if case["answer"]["colour"] == "red" else None
 
     assert services.refusal(state) == expected
+
+
+@pytest.mark.parametrize("case", CODES, ids=[case["text"] for case in CODES])
+def test_a_code_is_read_as_the_table_says(case):
+    assert (tokens.is_ticket_payload(case["text"]), services.normalise_short_code(case["text"])) == (
+        case["qr"], case["short"])
+
+
+@pytest.mark.parametrize("case", CODES, ids=[case["text"] for case in CODES])
+def test_a_code_no_ticket_has_is_not_found_scanned_or_synced(app, slug, door, case):
+    registered(app, slug, "anna@example.se", name="Åsa Öhman")  # typed codes are checked against her ticket
+
+    scanned = door.post("scan", {"code": case["text"], "nonce": nonce()})
+    synced = door.sync([{"code": case["text"], "nonce": nonce()}])
+
+    assert scanned.status_code == 200
+    assert scanned.get_json()["result"]["reason"] == "not_found"
+    assert [result["reason"] for result in synced] == ["not_found"]

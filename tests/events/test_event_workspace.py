@@ -150,3 +150,24 @@ def test_registration_form_asks_about_food_only_where_someone_eats(client, make_
     page = client.get(f"/events/{slug}").get_data(as_text=True)
     assert ('name="dietary_needs"' in page) is dietary_shown
     assert 'name="accessibility_needs"' in page
+
+
+@pytest.mark.parametrize("line", ["Borås Stad | https://", "Borås Stad | http://", "Borås Stad | https://[::1",
+                                  "Borås Stad | javascript:alert(1)"])
+def test_a_partner_line_without_a_full_address_is_a_form_error(app, organiser_client, draft, line):
+    with app.app_context():
+        event = event_by_slug(draft)
+        start = event.starts_at.astimezone(ZoneInfo(event.timezone))
+    end = start + timedelta(hours=2)
+    response = post(organiser_client, f"/manage/events/{draft}/edit", {
+        "title": "Ändrad titel", "format": "hybrid", "timezone": "Europe/Stockholm", "language": "sv",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": end.strftime("%Y-%m-%dT%H:%M"),
+        "partners": f"Navet\n{line}", "controller_name": "Borås Stad", "retention_days": "30",
+        "special_retention_days": "7",
+    })
+
+    assert response.status_code == 422, response.status_code
+    page = response.get_data(as_text=True)
+    assert "fullständig adress som börjar med https://" in page and "Ändrad titel" in page
+    with app.app_context():
+        assert event_by_slug(draft).title == "Forumträff i Borås"

@@ -76,3 +76,18 @@ def test_a_time_the_clocks_skip_is_refused_with_a_message_and_keeps_what_was_typ
     assert SKIPPED[language] in body
     assert 'value="2027-03-28T02:30"' in body  # what was typed stays in the field
 
+
+@pytest.mark.parametrize("zone", ["Europe", "x" * 300, "../../etc/passwd", "Europe/Stockholm\u2028", ""])
+def test_a_time_zone_not_on_the_list_is_a_form_error(app, client, zone):
+    """Found by tests/test_fuzz_inputs.py: a directory's name or a name too long for a file was a 500."""
+    staff_member(app, None, "organiser@example.se", "organiser")
+    sign_in(client, "organiser@example.se")
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+                      client.get("/manage/events/new").get_data(as_text=True)).group(1)
+
+    response = client.post("/manage/events/new", data={
+        "csrf_token": token, "title": "Forumträff", "format": "hybrid", "timezone": zone, "language": "sv",
+        "starts_at": "2027-03-14T10:00", "ends_at": "2027-03-14T12:00"})
+
+    assert response.status_code == 422
+    assert "Välj en tidszon i listan" in response.get_data(as_text=True)

@@ -45,7 +45,12 @@ const api = createApi(root.dataset.api, (reachable, signedOut = state.signedOut,
 
 // --- what this device keeps --------------------------------------------------------------------
 
-const queue = () => store.load("queue", []);
+const queue = () => {
+  const items = store.load("queue", []);
+  return Array.isArray(items) ? items : [];
+};
+/* A queued check-in is known by its nonce; one without (never made by this page) by what it holds. */
+const queueKey = (item) => (typeof item?.nonce === "string" ? item.nonce : JSON.stringify(item));
 
 function setQueue(items) {
   if (!store.save("queue", items)) screen.showError(t("error"));
@@ -243,9 +248,9 @@ async function switchToOnSite(registrationId, button) {
 async function undo(entry) {
   if (!entry) return;
   const items = queue();
-  if (items.some((item) => item.nonce === entry.nonce)) {
+  if (items.some((item) => item?.nonce === entry.nonce)) {
     // Still on this device: it never reached the server, so taking it off the queue undoes it.
-    setQueue(items.filter((item) => item.nonce !== entry.nonce));
+    setQueue(items.filter((item) => item?.nonce !== entry.nonce));
     markTicket(entry.id, false);
     renderCounters();
     return finishUndo(entry, entry.name);
@@ -313,13 +318,19 @@ async function sync() {
   state.lastSyncTry = Date.now();
   try {
     const batch = waiting.slice(0, SYNC_BATCH);
-    const items = batch.map(({code, registration_id: id, nonce, scanned_at: at}) => (
-      code ? {code, nonce, scanned_at: at} : {registration_id: id, nonce, scanned_at: at}));
+    const items = batch.map((item) => (item === null || typeof item !== "object" ? item
+      : item.code ? {code: item.code, nonce: item.nonce, scanned_at: item.scanned_at}
+        : {registration_id: item.registration_id, nonce: item.nonce, scanned_at: item.scanned_at}));
     const response = await api("/sync", {items});
     if (!response.ok) return;
     const results = response.data.results || [];
-    const answered = new Set(results.map((result) => result.nonce));
-    setQueue(queue().filter((item) => !answered.has(item.nonce))); // what came in meanwhile stays
+    // Every item is answered at its place in the batch, an item the server could not read with an error
+    // of its own: all of them leave the queue (what came in meanwhile stays), the problems are reported.
+    const sent = (result) => (Number.isInteger(result.index) && result.index < batch.length ? batch[result.index]
+      : {nonce: result.nonce});
+    const answered = new Set(results.map((result) => queueKey(sent(result))));
+    setQueue(queue().filter((item) => !answered.has(queueKey(item))));
+    for (const result of results) result.name ||= sent(result)?.name;
     const kept = recent();
     for (const result of results) {
       const entry = kept.find((other) => other.nonce === result.nonce);
@@ -350,7 +361,7 @@ async function refreshTickets() {
     // Check-ins still waiting to sync stay checked in here.
     const pending = queue();
     for (const item of pending) {
-      const ticket = list.find((candidate) => candidate.id === item.id || candidate.id === item.registration_id);
+      const ticket = list.find((candidate) => candidate.id === item?.id || candidate.id === item?.registration_id);
       if (ticket && !ticket.checked_in) Object.assign(ticket, {checked_in: true, local_at: item.scanned_at, local_by: HOST});
     }
     state.tickets = {generated_at: response.data.generated_at, list};

@@ -179,7 +179,8 @@ export function reportSync(results) {
       item.textContent = t("sync_duplicate", {name: result.name, time: clock(result.checked_in_at),
                                               host: result.checked_in_by || "?"});
     } else {
-      item.textContent = t("sync_problem", {name: result.name || "?", detail: detailFor(result)});
+      item.textContent = t("sync_problem", {name: result.name || "?",
+                                            detail: result.error?.message || detailFor(result)});
     }
     list.append(item);
   }

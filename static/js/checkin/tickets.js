@@ -58,9 +58,10 @@ export function uuid() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/* As checkin.services.normalise_short_code: forgive case, spaces, dashes and the look-alikes O/0, I/L/1. */
+/* As checkin.services.normalise_short_code: forgive case, spaces, dashes and the look-alikes O/0, I/L/1.
+ * Only ASCII letters and digits count, on both sides (tests/checkin/door_rules.json, "codes"). */
 export function normaliseShortCode(text) {
-  const cleaned = [...(text || "").toUpperCase()].filter((ch) => /[\p{L}\p{N}]/u.test(ch)).join("")
+  const cleaned = (text || "").replace(/[^0-9A-Za-z]/g, "").toUpperCase()
     .replace(/O/g, "0").replace(/[IL]/g, "1").replace(/U/g, "V");
   return cleaned.length === 8 ? `${cleaned.slice(0, 4)}-${cleaned.slice(4)}` : "";
 }
