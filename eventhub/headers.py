@@ -15,7 +15,8 @@ teach a browser to refuse it, and browsers ignore the header over http anyway.
 """
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
+from flask.sessions import SecureCookieSessionInterface
 from secure import (
     ContentSecurityPolicy,
     PermissionsPolicy,
@@ -66,8 +67,23 @@ def build(hsts_max_age: int = 0) -> Secure:
     )
 
 
+def same_for_everyone() -> None:
+    """This answer reads no cookie (the public JSON): no ``Vary: Cookie``, so caches may share it.
+    Flask adds the header whenever the session was touched, and Flask-Login touches it on every
+    request; the answer does not depend on it."""
+    g.same_for_everyone = True
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    def save_session(self, app, session, response) -> None:
+        super().save_session(app, session, response)
+        if g.get("same_for_everyone") and not session.modified:
+            response.vary.discard("Cookie")
+
+
 def init_app(app: Flask) -> None:
     headers = build(int(app.config.get("HSTS_MAX_AGE") or 0)).header_items()
+    app.session_interface = SessionInterface()
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

@@ -1,5 +1,6 @@
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, abort, jsonify, request
 
+from eventhub import headers
 from eventhub.api import serializers
 from eventhub.events import services
 from eventhub.types import utcnow
@@ -7,10 +8,19 @@ from eventhub.types import utcnow
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
+CACHE_SECONDS = 60  # a newsletter's thousand readers within a minute cost one answer each cache
+
+
 @bp.after_request
-def allow_embedding(response):
-    # Organisers embed their programme on their own sites; the data is public.
+def public_json(response):
+    # Organisers embed their programme on their own sites; the data is public, the same for everyone.
     response.headers["Access-Control-Allow-Origin"] = "*"
+    headers.same_for_everyone()
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        response.cache_control.public = True
+        response.cache_control.max_age = CACHE_SECONDS
+        response.add_etag()
+        response.make_conditional(request)  # If-None-Match: 304 without the body
     return response
 
 

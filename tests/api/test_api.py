@@ -4,6 +4,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
+
+from eventhub.events.models import Event
+from eventhub.extensions import db
 
 BORAS = "integration-i-arbetslivet"
 NOW = datetime.now(UTC)
@@ -182,3 +186,28 @@ def test_event_detail_links_stored_material_to_its_download_route(app, client, m
         material_id = event.materials[0].id
     (material,) = client.get(f"/api/v1/events/{slug}").get_json()["materials"]
     assert material["url"].endswith(f"/events/{slug}/material/{material_id}")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/events", f"/api/v1/events/{BORAS}"])
+def test_public_json_is_cacheable_and_answers_304_when_unchanged(client, demo, path):
+    first = client.get(path)
+    assert first.status_code == 200
+    assert "Cookie" not in first.headers.get("Vary", "")  # the same for everyone, so caches may share it
+    assert first.cache_control.public and first.cache_control.max_age == 60
+    etag = first.headers["ETag"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert client.get(path, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+def test_public_json_changes_its_etag_when_the_event_changes(app, client, demo):
+    etag = client.get(f"/api/v1/events/{BORAS}").headers["ETag"]
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == BORAS))
+        event.summary = "Ny sammanfattning"
+        db.session.commit()
+    assert client.get(f"/api/v1/events/{BORAS}", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_html_pages_still_vary_by_cookie(client, demo):
+    assert "Cookie" in client.get("/").headers.get("Vary", "")
