@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from uuid import uuid4
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventhub.extensions import db
@@ -38,6 +39,12 @@ class OutboxMessage(db.Model):
     attachment_renderer: Mapped[str | None] = mapped_column(String(40))
     attachment_source: Mapped[str | None] = mapped_column(String(120))
     calendar_ics: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The Message-ID's unique part: random, so no two messages of any installation share one, and kept,
+    # so that a message sent again after a lapsed lease has the same id (receivers drop the copy).
+    message_key: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid4()))
+    reply_to: Mapped[str | None] = mapped_column(String(254))  # the event's contact, where there is one
+    # Written by the system, not by a person (Auto-Submitted, RFC 3834): out-of-office replies stay away.
+    automatic: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -50,11 +50,14 @@ def draw_attachments_with(name: str, render: Callable[[str], bytes]) -> None:
 
 def queue(to: str, subject: str, body_text: str, *, registration_id: int | None = None,
           mailing_id: int | None = None, attachment: Attachment | None = None,
-          calendar_ics: bytes | None = None) -> OutboxMessage:
-    """Add an email to the current transaction; it exists only if the transaction commits."""
+          calendar_ics: bytes | None = None, reply_to: str | None = None, automatic: bool = True) -> OutboxMessage:
+    """Add an email to the current transaction; it exists only if the transaction commits.
+    ``reply_to``: where answers go (the event's contact); ``automatic``: written by the system, not
+    by a person (a confirmation, not an organiser's mailing)."""
     # A subject is made safe where it is built: a title with a line break stays on one line.
     message = OutboxMessage(to_address=to, subject=one_line(subject)[:SUBJECT_MAX], body_text=body_text,
-                            registration_id=registration_id, mailing_id=mailing_id, calendar_ics=calendar_ics)
+                            registration_id=registration_id, mailing_id=mailing_id, calendar_ics=calendar_ics,
+                            reply_to=reply_to or None, automatic=automatic)
     if attachment is not None:
         if attachment.renderer is not None and attachment.renderer not in RENDERERS:
             raise LookupError(f"no renderer {attachment.renderer!r} is registered")

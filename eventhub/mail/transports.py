@@ -13,7 +13,11 @@ import ssl
 import unicodedata
 from collections.abc import Iterable
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
+from uuid import uuid4
+
+from eventhub.types import utcnow
 
 # The stdlib's SMTP policy: CRLF line ends, and a header value with a line break is refused
 # (raised) rather than folded into a second header. ``one_line`` keeps such values out.
@@ -51,8 +55,13 @@ def build_message(outbox_message, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = outbox_message.to_address
     message["Subject"] = one_line(outbox_message.subject)
+    if outbox_message.reply_to:
+        message["Reply-To"] = outbox_message.reply_to
+    message["Date"] = format_datetime(outbox_message.created_at or utcnow())
     domain = message["From"].addresses[0].domain or "eventhub.invalid"
-    message["Message-ID"] = f"<outbox-{outbox_message.id}@{domain}>"
+    message["Message-ID"] = f"<{outbox_message.message_key or uuid4()}@{domain}>"
+    if outbox_message.automatic:
+        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a confirmation
     message.set_content(outbox_message.body_text)
     attachment = outbox_message.attachment_bytes()
     if attachment:

@@ -61,7 +61,7 @@ def letter(registration: Registration, template: str, subject: Callable[[str], s
         "biljett.png" if registration.language == "sv" else "ticket.png", "image/png", renderer=TICKET_RENDERER,
         source=tokens.ticket_payload(keys, registration)) if with_ticket else None
     return outbox.queue(registration.email, title, body, registration_id=registration.id, attachment=attachment,
-                        calendar_ics=ics)
+                        calendar_ics=ics, reply_to=event.contact_email)
 
 
 @dataclass(frozen=True)
