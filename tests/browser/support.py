@@ -93,3 +93,14 @@ def overflow_report(page) -> dict:
 def assert_reflows(page) -> None:
     report = overflow_report(page)
     assert report["scrollWidth"] <= report["width"] and not report["out"], report
+
+
+def signed_in_page(new_context, server, lang: str, email: str, password: str, **options):
+    """A new page in a new browser context, signed in through the sign-in form."""
+    page = new_context(server=server, lang=lang, **options).new_page()
+    page.goto("/account/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    return page

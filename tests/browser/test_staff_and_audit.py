@@ -15,7 +15,7 @@ from eventhub.audit import services as audit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from tests.browser.conftest import demo_app, dispose
-from tests.browser.support import NARROW, VIEWPORTS, assert_no_axe_violations, assert_reflows
+from tests.browser.support import NARROW, VIEWPORTS, assert_no_axe_violations, assert_reflows, signed_in_page
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -50,14 +50,7 @@ def staff_server(tmp_path_factory):
 
 
 def _signed_in(new_context, server, lang, **options):
-    context = new_context(server=server, lang=lang, **options)
-    page = context.new_page()
-    page.goto("/account/login")
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    return page
+    return signed_in_page(new_context, server, lang, EMAIL, PASSWORD, **options)
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
