@@ -79,6 +79,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Per signed-in host: a busy door scans about one ticket a second.
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "300 per minute")
+    # The public API, per address over all its routes: a site that embeds it fetches once a minute at most
+    # (its answers may be cached a minute), and browsers behind one office network share an address.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute;5000 per hour")
     # Failed sign-ins only (see accounts.views.login). Per account and address: below the address's own
     # limit, so one account's failures never block colleagues behind the same office network.
     ACCOUNT_ADDRESS_LOGIN_RATE_LIMIT = os.environ.get("ACCOUNT_ADDRESS_LOGIN_RATE_LIMIT", "5 per minute;20 per hour")

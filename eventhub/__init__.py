@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
@@ -136,40 +137,48 @@ def _draw_attachments() -> None:
     outbox.draw_attachments_with(emails.TICKET_RENDERER, qr.qr_png)  # the door ticket of a confirmation
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or "/api/" in request.path
-
-
 def _register_error_pages(app: Flask) -> None:
+    """HTML error pages; the public API (/api/...) answers problem details instead, the door's JSON API
+    its own small JSON error that the scanner reads."""
+    from eventhub.api import problems
+
     _ = gettext
 
-    def page(code: int, title: str, message: str):
-        if _wants_json():
+    def page(error: HTTPException, title: str, message: str):
+        code = error.code
+        if problems.in_api(request.path):
+            return problems.for_error(error)
+        if "/api/" in request.path:
             return jsonify(error={"status": code, "message": message}), code
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        # The public API answers every error as problem details; the pages keep Werkzeug's own answer.
+        return problems.for_error(error) if problems.in_api(request.path) else error
+
     @app.errorhandler(404)
-    def not_found(_error):
-        return page(404, _("Page not found"),
+    def not_found(error):
+        return page(error, _("Page not found"),
                     _("We could not find that page. The event may have been moved or not yet published."))
 
     @app.errorhandler(403)
-    def forbidden(_error):
-        return page(403, _("Not allowed"), _("Your account does not have access to that page."))
+    def forbidden(error):
+        return page(error, _("Not allowed"), _("Your account does not have access to that page."))
 
     @app.errorhandler(405)
-    def method_not_allowed(_error):
-        return page(405, _("Not allowed"), _("That action is not available on this page."))
+    def method_not_allowed(error):
+        return page(error, _("Not allowed"), _("That action is not available on this page."))
 
     @app.errorhandler(429)
-    def too_many_requests(_error):
-        return page(429, _("Too many attempts"),
+    def too_many_requests(error):
+        return page(error, _("Too many attempts"),
                     _("You have sent this form many times in a short while. "
                       "Wait a minute and try again; what you typed is still in the form if you go back."))
 
     @app.errorhandler(500)
-    def server_error(_error):
+    def server_error(error):
         db.session.rollback()
-        return page(500, _("Something went wrong"),
+        return page(error, _("Something went wrong"),
                     _("An error on our side stopped this page. "
                       "Nothing you entered has been lost; please try again in a moment."))

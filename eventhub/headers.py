@@ -78,7 +78,9 @@ class SessionInterface(SecureCookieSessionInterface):
     def save_session(self, app, session, response) -> None:
         super().save_session(app, session, response)
         if g.get("same_for_everyone") and not session.modified:
-            response.vary.discard("Cookie")
+            # Lower case: Werkzeug 3.1's HeaderSet.remove compares each entry's lower case with the name as
+            # given, so "Cookie" would stay in a Vary that names another header too (Accept-Language).
+            response.vary.discard("cookie")
 
 
 def init_app(app: Flask) -> None:

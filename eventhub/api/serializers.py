@@ -1,18 +1,26 @@
-"""The public JSON shape. Join URLs never appear here: this is for embedding on public sites."""
+"""The public JSON, built as the shapes in ``schemas``. Join URLs never appear here: this is for embedding
+on public sites. Organiser text in Markdown comes twice: as written, and as the sanitised HTML the
+event page shows (``text.render_markdown``, the one sanitiser)."""
 from __future__ import annotations
 
 from flask import url_for
 
+from eventhub.api import schemas
 from eventhub.events.models import Event
 from eventhub.i18n import iso_filter as iso
 from eventhub.programme import services as programme
+from eventhub.text import render_markdown
+
+
+def _html(markdown: str | None) -> str:
+    return str(render_markdown(markdown))
 
 
 def _person(person) -> dict:
     return {"name": person.name, "title": person.title, "organisation": person.organisation}
 
 
-def event_summary(event: Event) -> dict:
+def _summary_fields(event: Event) -> dict:
     tz = event.timezone
     return {
         "slug": event.slug,
@@ -34,11 +42,49 @@ def event_summary(event: Event) -> dict:
     }
 
 
-def event_detail(event: Event) -> dict:
+def event_summary(event: Event) -> schemas.EventSummary:
+    return schemas.EventSummary(**_summary_fields(event))
+
+
+def event_list(upcoming: list[Event], past: list[Event]) -> schemas.EventList:
+    return schemas.EventList(upcoming=[event_summary(e) for e in upcoming], past=[event_summary(e) for e in past])
+
+
+def _group(group) -> dict:
+    return {
+        "id": group.id,
+        "title": group.title,
+        "description": group.description,
+        "description_html": _html(group.description),
+        "mode": group.mode,
+        "seats": group.seats,
+        "place": group.place,
+        "leaders": [_person(leader.person) for leader in group.leaders],
+    }
+
+
+def _item(item, tz: str) -> dict:
+    return {
+        "id": item.id,
+        "starts_at": iso(item.starts_at, tz),
+        "ends_at": iso(item.ends_at, tz) or None,
+        "title": item.title,
+        "description": item.description,
+        "description_html": _html(item.description),
+        "kind": item.kind,
+        "audience": item.audience,
+        "location": item.location,
+        "speakers": [dict(_person(s.person), role=s.role) for s in item.speakers],
+        "groups": [_group(group) for group in item.groups],
+    }
+
+
+def event_detail(event: Event) -> schemas.EventDetail:
     tz = event.timezone
-    data = event_summary(event)
-    data.update(
+    return schemas.EventDetail(
+        **_summary_fields(event),
         description=event.description,
+        description_html=_html(event.description),
         partners=[{"name": p.name, "url": p.url} for p in event.partners],
         contact={"name": event.contact_name, "email": event.contact_email} if event.contact_email else None,
         seats={mode.value: event.seats_for(mode) for mode in event.modes},
@@ -53,31 +99,5 @@ def event_detail(event: Event) -> dict:
                                      _external=True)}
             for m in event.materials
         ],
-        programme=[
-            {
-                "id": item.id,
-                "starts_at": iso(item.starts_at, tz),
-                "ends_at": iso(item.ends_at, tz) or None,
-                "title": item.title,
-                "description": item.description,
-                "kind": item.kind,
-                "audience": item.audience,
-                "location": item.location,
-                "speakers": [dict(_person(s.person), role=s.role) for s in item.speakers],
-                "groups": [
-                    {
-                        "id": group.id,
-                        "title": group.title,
-                        "description": group.description,
-                        "mode": group.mode,
-                        "seats": group.seats,
-                        "place": group.place,
-                        "leaders": [_person(leader.person) for leader in group.leaders],
-                    }
-                    for group in item.groups
-                ],
-            }
-            for item in programme.items_for(event, None)
-        ],
+        programme=[_item(item, tz) for item in programme.items_for(event, None)],
     )
-    return data

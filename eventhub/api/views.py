@@ -1,20 +1,48 @@
-from flask import Blueprint, abort, jsonify, request
+"""The public API: read-only JSON for embedding (docs/api.md), with its OpenAPI document and problem details."""
+from flask import Blueprint, abort, current_app, jsonify, request
+from pydantic import BaseModel, ValidationError
 
 from eventhub import headers
-from eventhub.api import serializers
+from eventhub.api import openapi, problems, schemas, serializers
 from eventhub.events import services
+from eventhub.extensions import limiter
 from eventhub.types import utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 CACHE_SECONDS = 60  # a newsletter's thousand readers within a minute cost one answer each cache
+JSON_TYPES = ("application/json", problems.MEDIA_TYPE)
+# What a browser on another site may read besides the CORS-safelisted headers.
+EXPOSED_HEADERS = "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
 
 
-@bp.after_request
+def _api_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+# One budget per address for the whole API, whichever route it spends it on.
+limiter.shared_limit(_api_limit, scope="api", exempt_when=lambda: request.method == "OPTIONS")(bp)
+
+
+@bp.before_request
+def answers_json_only():
+    if request.accept_mimetypes.provided and not request.accept_mimetypes.best_match(JSON_TYPES):
+        abort(406)
+
+
+@bp.after_app_request
 def public_json(response):
+    """Every answer under /api/ (errors and unknown addresses too) is public and readable from any site."""
+    if not problems.in_api(request.path):
+        return response
     # Organisers embed their programme on their own sites; the data is public, the same for everyone.
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS":  # a preflight: a script that sends If-None-Match itself asks first
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
+        response.headers["Access-Control-Allow-Headers"] = "If-None-Match, Accept, Accept-Language"
+        response.headers["Access-Control-Max-Age"] = "86400"
     headers.same_for_everyone()
     if request.method in ("GET", "HEAD") and response.status_code == 200:
         response.cache_control.public = True
@@ -24,13 +52,31 @@ def public_json(response):
     return response
 
 
+def _json(shape: BaseModel):
+    return jsonify(shape.model_dump(mode="json"))
+
+
+def _query(model: type[BaseModel]):
+    """The query parameters read through ``model``; None and a problem answer when any is refused."""
+    try:
+        return model.model_validate(request.args.to_dict(flat=True)), None
+    except ValidationError as error:
+        return None, problems.invalid_parameters([str(e["loc"][0]) for e in error.errors()])
+
+
 @bp.get("/events")
 def event_list():
+    query, refused = _query(schemas.EventListQuery)
+    if refused:
+        return refused
     listing = services.list_public_events(utcnow())
-    return jsonify(
-        upcoming=[serializers.event_summary(e) for e in listing.upcoming],
-        past=[serializers.event_summary(e) for e in listing.past],
-    )
+    upcoming, past = listing.upcoming, listing.past
+    if query.organiser is not None:
+        upcoming, past = services.organisers_events(query.organiser, upcoming), \
+            services.organisers_events(query.organiser, past)
+    if query.limit is not None:
+        upcoming, past = upcoming[:query.limit], past[:query.limit]
+    return _json(serializers.event_list(upcoming, past))
 
 
 @bp.get("/events/<slug>")
@@ -39,4 +85,20 @@ def event_detail(slug: str):
         event = services.get_public_event(slug)
     except services.EventNotFound:
         abort(404)
-    return jsonify(serializers.event_detail(event))
+    return _json(serializers.event_detail(event))
+
+
+@bp.get("/problems/<code>")
+def problem_type(code: str):
+    kind = problems.kind_of(code)
+    if kind is None:
+        abort(404)
+    response = _json(kind)
+    response.headers["Content-Language"] = problems.language()
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document(request.host_url))

@@ -65,14 +65,15 @@ def organiser_key(name: str) -> str:
     return slugify(name)
 
 
+def organisers_events(key: str, events: list[Event]) -> list[Event]:
+    """Those of ``events`` whose organiser name gives ``key`` (the organiser's page and the API's filter)."""
+    return [event for event in events if event.organiser_name and organiser_key(event.organiser_name) == key]
+
+
 def organiser_listing(key: str, now: datetime) -> OrganiserListing:
     """Every public event whose organiser name gives ``key``; EventNotFound when there is none."""
     listing = list_public_events(now)
-
-    def theirs(events: list[Event]) -> list[Event]:
-        return [event for event in events if event.organiser_name and organiser_key(event.organiser_name) == key]
-
-    upcoming, past = theirs(listing.upcoming), theirs(listing.past)
+    upcoming, past = organisers_events(key, listing.upcoming), organisers_events(key, listing.past)
     if not upcoming and not past:
         raise EventNotFound(key)
     newest = max(upcoming + past, key=lambda event: event.published_at or event.created_at)

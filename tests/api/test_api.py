@@ -70,7 +70,8 @@ def test_event_detail_shape(client, demo):
     response = client.get(f"/api/v1/events/{BORAS}")
     assert response.status_code == 200
     data = response.get_json()
-    assert {"description", "partners", "contact", "seats", "registration", "materials", "programme"} <= set(data)
+    assert {"description", "description_html", "partners", "contact", "seats", "registration", "materials",
+            "programme"} <= set(data)
     assert [p["name"] for p in data["partners"]] == ["Högskolan i Borås", "Göteborgs Energi", "Göteborgs Stadsmission"]
     assert data["seats"] == {"on_site": 60, "digital": 60}
     assert data["registration"]["opens_at"] is None
@@ -80,7 +81,8 @@ def test_event_detail_shape(client, demo):
     assert len(programme) == 14
     first = programme[0]
     assert set(first) == {
-        "id", "starts_at", "ends_at", "title", "description", "kind", "audience", "location", "speakers", "groups",
+        "id", "starts_at", "ends_at", "title", "description", "description_html", "kind", "audience", "location",
+        "speakers", "groups",
     }
     assert first["starts_at"].endswith("T12:45:00+02:00") and first["ends_at"].endswith("T13:00:00+02:00")
     assert programme[-1]["title"] == "Avrundning av dagen" and programme[-1]["ends_at"] is None
@@ -99,7 +101,7 @@ def test_event_detail_shape(client, demo):
     session = next(item for item in programme if item["groups"])
     assert len(session["groups"]) == 6
     group = session["groups"][0]
-    assert set(group) == {"id", "title", "description", "mode", "seats", "place", "leaders"}
+    assert set(group) == {"id", "title", "description", "description_html", "mode", "seats", "place", "leaders"}
     assert group["mode"] == "on_site" and group["seats"] == 15
     assert group["leaders"] == [{
         "name": "Tina Arekvist Lundell", "title": "chef på arbetslivsförvaltningen", "organisation": "Borås stad",
@@ -141,32 +143,73 @@ def test_event_json_has_no_join_urls(client, demo):
         assert "meet.example.org" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/events/no-such-event", "/api/v1/events/draft", "/api/v1/nothing-here"])
-def test_api_not_found_is_json(client, make_event, path):
-    make_event(slug="draft", status="draft")
-    response = client.get(path)
-    assert response.status_code == 404
-    assert response.is_json
-    assert response.get_json()["error"]["status"] == 404
-    assert response.get_json()["error"]["message"]
+MARKDOWN = "Läs **mer** på [sidan](https://example.org/) <script>alert(1)</script> [x](javascript:alert(1))"
 
 
-def test_api_not_found_message_follows_language(client):
-    sv = client.get("/api/v1/events/nope").get_json()["error"]["message"]
-    en = client.get("/api/v1/events/nope?lang=en").get_json()["error"]["message"]
-    assert sv.startswith("Vi hittar inte") and en.startswith("We could not find")
+def test_descriptions_come_as_markdown_and_as_the_pages_sanitised_html(app, client, make_event, make_item):
+    from eventhub.groups.models import DiscussionGroup
+    from eventhub.text import render_markdown
+
+    slug = make_event(description=MARKDOWN)
+    item_id = make_item(slug, description=MARKDOWN)
+    with app.app_context():
+        db.session.add(DiscussionGroup(item_id=item_id, title="Grupp", description=MARKDOWN, mode="on_site"))
+        db.session.commit()
+    data = client.get(f"/api/v1/events/{slug}").get_json()
+    (item,) = data["programme"]
+    (group,) = item["groups"]
+    expected = str(render_markdown(MARKDOWN))
+    for described in (data, item, group):
+        assert described["description"] == MARKDOWN  # v1's field keeps the Markdown as written
+        assert described["description_html"] == expected
+    assert "<strong>mer</strong>" in expected and 'rel="noopener noreferrer nofollow"' in expected
+    assert "<script" not in expected and "javascript:" not in expected
 
 
-def test_api_wrong_method_is_json_405(client):
-    response = client.post("/api/v1/events")
-    assert response.status_code == 405
-    assert response.get_json()["error"]["status"] == 405
+def test_an_empty_description_is_empty_html(client, make_event):
+    data = client.get(f"/api/v1/events/{make_event(description='')}").get_json()
+    assert data["description"] == "" and data["description_html"] == ""
 
 
-def test_api_allows_embedding_from_any_origin(client):
-    response = client.get("/api/v1/events")
+def test_event_list_filters_by_organiser_key(client, make_event):
+    make_event(slug="ours", organiser_name="Agenda 2030 i Väst")
+    make_event(slug="theirs", organiser_name="Borås stad")
+    make_event(slug="ours-past", organiser_name="Agenda 2030 i Väst", starts_at=NOW - timedelta(days=5))
+    data = client.get("/api/v1/events?organiser=agenda-2030-i-vast").get_json()
+    assert [e["slug"] for e in data["upcoming"]] == ["ours"] and [e["slug"] for e in data["past"]] == ["ours-past"]
+    assert client.get("/api/v1/events?organiser=nobody").get_json() == {"upcoming": [], "past": []}
+
+
+@pytest.mark.parametrize("limit, upcoming, past", [("1", ["a"], ["z"]), ("2", ["a", "b"], ["z", "y"]),
+                                                   ("100", ["a", "b", "c"], ["z", "y"])])
+def test_event_list_limit_caps_upcoming_and_past_each(client, make_event, limit, upcoming, past):
+    for days, slug in [(1, "a"), (2, "b"), (3, "c"), (-2, "z"), (-3, "y")]:
+        make_event(slug=slug, starts_at=NOW + timedelta(days=days))
+    data = client.get(f"/api/v1/events?limit={limit}").get_json()
+    assert [e["slug"] for e in data["upcoming"]] == upcoming and [e["slug"] for e in data["past"]] == past
+
+
+def test_event_list_ignores_parameters_it_does_not_know(client, make_event):
+    make_event(slug="a")
+    assert client.get("/api/v1/events?_=1700000000&lang=en").status_code == 200  # cache busters, a page's ?lang=
+
+
+@pytest.mark.parametrize("path", ["/api/v1/events", f"/api/v1/events/{BORAS}", "/api/v1/events/nope",
+                                  "/api/v1/nothing-here", "/api/v1/openapi.json"])
+def test_api_allows_embedding_from_any_origin(client, demo, path):
+    response = client.get(path, headers={"Origin": "https://www.boras.se"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert client.get("/api/v1/events/nope").headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]  # so a script can revalidate
+
+
+def test_api_answers_a_cors_preflight_for_if_none_match(client):
+    response = client.options("/api/v1/events", headers={
+        "Origin": "https://www.boras.se", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in response.headers["Access-Control-Allow-Headers"]
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
 
 
 def test_html_pages_do_not_send_cors_header(client):
