@@ -57,6 +57,8 @@ ENDPOINT_CLASS = {
     "events.organiser_feed": "public",
     "api.event_list": "public",
     "api.event_detail": "public",
+    "api.openapi_document": "public",
+    "api.problem_type": "public",
     "health.healthz": "public",  # states and counts only, for load balancers and monitors
     "i18n.switch_language": "public",
     "registration.register": "public",
@@ -197,6 +199,7 @@ ARGUMENTS = {
     "key": "organiser_key",
 }
 OVERRIDES = {
+    "api.problem_type": {"code": "problem_code"},
     "accounts.set_password": {"token": "account_token"},
     "checkin.join": {"token": "digital_token"},
     # Material is public once the event is over: these use a past event with the same staff.
@@ -276,6 +279,7 @@ def _seed(app) -> dict:
         db.session.commit()
         return {
             "event": forum.slug, "past_event": past.slug, "other_event": "other-forum", "language": "en",
+            "problem_code": "not_found",
             "on_site_token": tokens.manage_token(KEYS, on_site.token_salt),
             "digital_token": tokens.manage_token(KEYS, digital.token_salt),
             "account_token": account_token, "spare_user_id": spare.id, "host_user_id": host.id, "talk_item_id": talk.id,

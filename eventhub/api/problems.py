@@ -51,7 +51,8 @@ KINDS = {kind.code: kind for kind in (
 # What each query parameter must be, for the errors of invalid_parameter (pydantic's own texts are English only).
 PARAMETER_RULES = {
     "limit": _l("Must be a whole number from 1 to %(most)s.", most=LIMIT_MAX),
-    "organiser": _l("Must be an organiser's key as in their page's address, 1 to 200 characters."),
+    "organiser": _l("Must be an organiser's key as in the address of their page: lower-case letters a to z, "
+                    "digits and single dashes, at most 80."),
 }
 BY_STATUS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
              429: "rate_limited", 500: "server_error"}

@@ -137,7 +137,7 @@ class EventListQuery(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     organiser: str | None = Field(
-        None, min_length=1, max_length=200,
+        None, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80,  # as events.services.organiser_key writes it
         description="Only this organiser's events: the key in the organiser's page address "
                     "(/organisers/<key>), e.g. agenda-2030-i-vast")
     limit: int | None = Field(
