@@ -115,6 +115,10 @@ def _guard():
     """Before every view: an address with control characters is no page; a JSON body too deep is refused."""
     if DISALLOWED.search(current_request.path):
         abort(404)
+    # No view reads this body: the address or the method is wrong (that answer follows, in the public
+    # API's problem details too), or it is a GET, whose body nobody reads.
+    if current_request.routing_exception is not None or current_request.method in ("GET", "HEAD"):
+        return None
     if current_request.is_json:
         try:
             read_json(current_request.get_data(cache=True))

@@ -134,3 +134,13 @@ def test_a_form_is_not_read_from_a_json_body(app, client, body):
 @pytest.mark.parametrize("path", ["/events/a%00b", "/events/%01", "/r/abc%00def", "/manage/events/x%00/edit"])
 def test_an_address_with_control_characters_is_not_found(client, path):
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("method, url, status", [
+    ("GET", "/api/v1/events", 200),  # a GET's body is read by no view
+    ("POST", "/api/v1/events", 405),  # no view takes a POST here: the router's answer, not too_deep
+    ("POST", "/no-such-page", 404),
+])
+def test_json_that_no_view_reads_is_not_refused(client, method, url, status):
+    response = client.open(url, method=method, data=_nested(1_000), content_type="application/json")
+    assert response.status_code == status
