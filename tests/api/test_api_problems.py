@@ -54,6 +54,9 @@ def test_api_invalid_parameters_each_say_what_they_must_be(client):
     assert {error["name"] for error in body["errors"]} == {"limit", "organiser"}
     assert next(e for e in body["errors"] if e["name"] == "limit")["detail"] == \
         "Must be a whole number from 1 to 100."
+    swedish = client.get("/api/v1/events?limit=0", headers={"Accept-Language": "sv"}).get_json()
+    assert swedish["title"] == "Ogiltig frågeparameter"
+    assert swedish["errors"] == [{"name": "limit", "detail": "Måste vara ett heltal från 1 till 100."}]
 
 
 @pytest.mark.parametrize("accept_language, language, title", [
