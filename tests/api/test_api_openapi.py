@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from openapi_spec_validator import OpenAPIV31SpecValidator
 from schemathesis.checks import not_a_server_error
 
 from config import TestingConfig
@@ -49,9 +50,10 @@ def test_api_answers_generated_requests_as_its_document_says(api_schema, path, m
     answers_as_documented()
 
 
-def test_the_document_is_openapi_3_1_and_describes_every_api_route(app):
+def test_the_document_is_valid_openapi_3_1_and_describes_every_api_route(app):
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     assert document["openapi"] == "3.1.0"
+    assert [error.message for error in OpenAPIV31SpecValidator(document).iter_errors()] == []
     routes = {rule.rule.replace("<", "{").replace(">", "}") for rule in app.url_map.iter_rules()
               if rule.endpoint.startswith("api.")}
     assert routes == OPERATIONS == set(document["paths"])
