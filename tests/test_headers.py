@@ -31,7 +31,9 @@ ANSWERS = [
     ("GET", "/static/css/app.css", 200, "text/css"),
     ("GET", "/static/js/checkin/main.js", 200, "text/javascript"),
     ("GET", "/api/v1/events", 200, "application/json"),
-    ("GET", "/api/v1/events/no-such-event", 404, "application/json"),
+    ("GET", "/api/v1/events/no-such-event", 404, "application/problem+json"),
+    ("POST", "/api/v1/events", 405, "application/problem+json"),
+    ("GET", "/api/v1/openapi.json", 200, "application/json"),
     ("GET", "/no-such-page", 404, "text/html"),
     ("GET", "/account/logout", 405, "text/html"),
     ("POST", "/account/login", 400, "text/html"),  # no CSRF token
