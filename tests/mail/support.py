@@ -13,6 +13,11 @@ from eventhub.mail.transports import SMTPTransport
 SENDER = "EventHub <noreply@eventhub.invalid>"
 
 
+def inline_images(message: email.message.EmailMessage) -> list[email.message.EmailMessage]:
+    """The images the HTML part shows from inside the message (by Content-ID), such as the ticket."""
+    return [part for part in message.walk() if part.get_content_maintype() == "image" and part["Content-ID"]]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
