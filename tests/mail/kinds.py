@@ -7,18 +7,27 @@ escape, a long address and a list, as organisers write them.
 """
 from __future__ import annotations
 
+import email
+import email.policy
+import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
+from config import TestingConfig
+from eventhub import create_app
 from eventhub.accounts import services as accounts
 from eventhub.attendees import emails as attendee_emails
 from eventhub.checkin import emails as checkin_emails
 from eventhub.events import emails as event_emails
+from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups import emails as group_emails
 from eventhub.groups.models import DiscussionGroup
 from eventhub.mail.models import OutboxMessage
+from eventhub.mail.transports import build_message
 from eventhub.mailings import services as mailings
 from eventhub.registration import emails as registration_emails
 from tests.registration.support import KEYS, add_group_session, event_by_slug, register
@@ -33,7 +42,6 @@ Ta med:
 
 Läs mer på https://www.example.se/forum/2026/program-och-praktisk-information-for-deltagare?sida=1&lang=sv."""
 
-# (kind, language, on site): the kinds a registrant gets, each in both languages where it matters.
 KINDS = [
     "confirmed", "confirmed_digital", "waitlisted", "promoted", "cancelled", "mode_changed", "manage_link",
     "group_confirmed", "group_waitlisted", "group_promoted", "event_cancelled", "event_moved", "join_reminder",
@@ -48,14 +56,23 @@ def _last() -> OutboxMessage:
     return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
 
 
-def write(kind: str, make_event, language: str = "sv") -> OutboxMessage:
+def make_event(**values) -> str:
+    """A published event starting in ten days (``values`` override); its slug."""
+    start = datetime.now(UTC) + timedelta(days=10)
+    event = Event(**{"slug": f"event-{secrets.token_hex(4)}", "title": "Forumträff", "starts_at": start,
+                     "ends_at": start + timedelta(hours=3), "format": "hybrid", "status": "published", **values})
+    db.session.add(event)
+    db.session.commit()
+    return event.slug
+
+
+def write(kind: str, language: str = "sv") -> OutboxMessage:
     """Queue one message of ``kind`` in ``language`` (a registrant's; account emails are Swedish)
-    and return it, committed. Call inside an app context."""
+    on an event of its own, and return it, committed. Call inside an app context."""
     now = datetime.now(UTC)
     slug = make_event(title=TITLE, venue_name="Textile Fashion Center", venue_address="Skaraborgsvägen 3, Borås",
                       contact_email="forum@boras.se", organiser_name="Agenda 2030 i Väst & Co",
-                      on_site_seats=1, digital_seats=5, group_choice_open=True,
-                      starts_at=now + timedelta(days=10))
+                      on_site_seats=1, digital_seats=5, group_choice_open=True)
     event = event_by_slug(slug)
     group_id, = add_group_session(slug, [("Cirkulär <ekonomi> & textil", "on_site", 10)])
     group = db.session.get(DiscussionGroup, group_id)
@@ -92,13 +109,47 @@ def write(kind: str, make_event, language: str = "sv") -> OutboxMessage:
     elif kind == "mailing":
         mailings.send(event.id, "all", "Inför tisdag & <onsdag>", MAILING_BODY, None, KEYS, now)
     elif kind == "account_invitation":
-        accounts.invite("olle@example.se", "Olle <Organisatör>", "organiser", now, None)
+        accounts.invite(f"olle.{slug}@example.se", "Olle <Organisatör>", "organiser", now, None)
     elif kind == "host_invitation":
-        accounts.invite_host(event.id, "vera@example.se", "Vera Värd", now, None)
+        accounts.invite_host(event.id, f"vera.{slug}@example.se", "Vera Värd", now, None)
     elif kind == "password_reset":
-        accounts.create_user("rut@example.se", "Rut", "organiser", now, password="correct horse battery 9")
-        accounts.request_password_reset("rut@example.se", now)
+        accounts.create_user(f"rut.{slug}@example.se", "Rut", "organiser", now, password="correct horse battery 9")
+        accounts.request_password_reset(f"rut.{slug}@example.se", now)
     elif kind not in ("confirmed", "confirmed_digital"):
         raise LookupError(kind)
     db.session.commit()
     return _last()
+
+
+@dataclass(frozen=True)
+class Written:
+    """A message as it was queued and as it is sent (``raw``), kept after its app is gone."""
+
+    kind: str
+    language: str
+    subject: str
+    body_text: str
+    calendar_ics: bytes | None
+    raw: bytes
+
+    def parsed(self) -> email.message.EmailMessage:
+        """Read by Python's parser under the strict policy: a defect raises."""
+        return email.message_from_bytes(self.raw, policy=email.policy.strict)
+
+
+def write_every_kind(database: Path, sender: str = "EventHub <noreply@eventhub.boras.se>",
+                     languages=("sv", "en")) -> dict[tuple[str, str], Written]:
+    """Every kind in every language, written and built once on an app of its own (SQLite at ``database``):
+    reading them back needs no database, so the checks share one set."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    written = {}
+    with app.app_context():
+        db.create_all()
+        for language in languages:
+            for kind in KINDS:
+                message = write(kind, language)
+                written[kind, language] = Written(kind, language, message.subject, message.body_text,
+                                                  message.calendar_ics, build_message(message, sender).as_bytes())
+        db.session.remove()
+        db.engine.dispose()
+    return written
