@@ -2,8 +2,9 @@
 
 Each is rendered in the person's own language with their personal link, and handed to the
 outbox in the transaction of the change it reports. Confirmations of an on-site seat carry the
-door ticket (its QR code is drawn when the email is sent) and the event's calendar. Other
-features write their own emails to registrants with ``letter`` (groups, check-in, events).
+door ticket (its QR code is drawn when the email is sent, and shown in the HTML part) and the
+event's calendar. Other features write their own emails to registrants with ``letter`` (groups,
+check-in, events). Each is written once, as text: the outbox makes its HTML part (mail.bodies).
 """
 from __future__ import annotations
 
