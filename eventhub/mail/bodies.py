@@ -31,7 +31,8 @@ _URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?'"  # punctuation that ends a sentence, not the address before it
 _BULLET = re.compile(r"^\s*[-*•]\s+(\S.*)$")
 _NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s+(\S.*)$")
-# Where a sentence ends: a full stop, ! or ? and a space before a capital ("kl. 14" is no end).
+# Where a sentence may end: a full stop, ! or ? and a space before a letter (a capital, checked
+# where it is used: "kl. 14" and "t.ex. nu" are no ends).
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[^\W\d_])")
 
 
@@ -122,23 +123,26 @@ def _block(kind: str, lines: list[str]) -> Block:
     out: list[tuple[Piece, ...]] = []
     for index, line in enumerate(lines):
         lead = lines[index - 1] if index else ""
-        if _is_lone_address(line) and out and lead.endswith(":") and not _URL.search(lead):
-            out[-1] = _lead_in_link(lead, line)
+        linked = (_lead_in_link(lead, line) if _is_lone_address(line) and out and lead.endswith(":")
+                  and not _URL.search(lead) else None)
+        if linked:
+            out[-1] = linked
         else:
             out.append(_pieces(line))
     return Block(kind, tuple(out))
 
 
 def _is_lone_address(line: str) -> bool:
-    match = _URL.fullmatch(line)
-    return bool(match) and _address(line) == line
+    return bool(_URL.fullmatch(line)) and _address(line) == line
 
 
-def _lead_in_link(lead: str, url: str) -> tuple[Piece, ...]:
+def _lead_in_link(lead: str, url: str) -> tuple[Piece, ...] | None:
     """"Do this with your link:" and the link: the lead's last sentence becomes the link's words."""
-    ends = list(_SENTENCE_END.finditer(lead))
-    start = ends[-1].end() if ends else 0
+    ends = [end.end() for end in _SENTENCE_END.finditer(lead) if lead[end.end()].isupper()]
+    start = ends[-1] if ends else 0
     words = lead[start:].rstrip(":").rstrip()
+    if not words:  # a colon alone says nothing: the address stays the link's words, on its own line
+        return None
     before = (Piece(lead[:start]),) if start else ()
     return (*before, Piece(words, url, action=True))
 
@@ -156,6 +160,8 @@ def _pieces(line: str) -> tuple[Piece, ...]:
     at = 0
     for match in _URL.finditer(line):
         url = _address(match.group())
+        if url.endswith("//"):  # "https://." is no address
+            continue
         if match.start() > at:
             pieces.append(Piece(line[at:match.start()]))
         pieces.append(Piece(url, url))

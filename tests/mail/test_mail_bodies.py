@@ -97,12 +97,16 @@ def _paragraph(*lines):
     ("Läs mer på https://x.se/a?b=1&c=2. Eller (https://x.se/b).",
      (_paragraph([Piece("Läs mer på "), Piece("https://x.se/a?b=1&c=2", "https://x.se/a?b=1&c=2"), Piece(". Eller ("),
                   Piece("https://x.se/b", "https://x.se/b"), Piece(").")]),)),
+    ("Ta med t.ex. en penna. Anmäl dig t.ex. här:\nhttps://x.se/a",
+     (_paragraph([Piece("Ta med t.ex. en penna. "), Piece("Anmäl dig t.ex. här", "https://x.se/a", action=True)]),)),
+    ("Se https://. och https://x.se", (_paragraph([Piece("Se https://. och "), Piece("https://x.se", "https://x.se")]),)),
     ("En länk utan kolon före\nhttps://x.se", (_paragraph([Piece("En länk utan kolon före")],
                                                           [Piece("https://x.se", "https://x.se")]),)),
     # Only web addresses become links: no javascript:, data: or a scheme-less "www."
     ("Klicka javascript:alert(1) eller data:text/html,x eller www.x.se",
      (_paragraph([Piece("Klicka javascript:alert(1) eller data:text/html,x eller www.x.se")]),)),
     ("- ", (_paragraph([Piece("-")]),)),
+    (":\nhttps://x.se", (_paragraph([Piece(":")], [Piece("https://x.se", "https://x.se")]),)),
 ])
 def test_read_text_structure_becomes_blocks(text, blocks):
     assert bodies.read(text).blocks == blocks
