@@ -25,6 +25,7 @@ from eventhub.types import MAX_ID
 MIN_PASSWORD_LENGTH = 10
 INVITATION_TTL = timedelta(days=7)
 RESET_TTL = timedelta(hours=2)
+ACCOUNT_EMAIL_LANGUAGE = "sv"  # an account has no language of its own: its emails are in Swedish
 
 
 def _password_hash(password: str) -> str:
@@ -117,11 +118,11 @@ def _issue_token(user: User, purpose: str, now: datetime, ttl: timedelta) -> str
 
 def _queue_token_email(user: User, token: str, purpose: str, event_title: str | None = None) -> None:
     base_url = current_app.config["BASE_URL"].rstrip("/")
-    with force_locale("sv"):
+    with force_locale(ACCOUNT_EMAIL_LANGUAGE):
         subject = render_template("accounts/emails/account_subject.txt", purpose=purpose).strip()
         body = render_template("accounts/emails/account.txt", user=user, purpose=purpose, event_title=event_title,
                                url=f"{base_url}/account/password/{token}")
-    mail.queue(user.email, subject, body)
+    mail.queue(user.email, subject, body, language=ACCOUNT_EMAIL_LANGUAGE)
 
 
 def authenticate(email: str, password: str, now: datetime) -> User:

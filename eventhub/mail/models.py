@@ -27,8 +27,10 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
+    # The letter as written; its HTML part is made from it when it is sent (mail.bodies), never stored.
     body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str | None] = mapped_column(Text)
+    # The reader's language (the HTML's lang), or None for the default locale.
+    language: Mapped[str | None] = mapped_column(String(8))
     # A message carries at most two files: one attachment and a calendar.
     attachment_name: Mapped[str | None] = mapped_column(String(100))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
@@ -38,6 +40,8 @@ class OutboxMessage(db.Model):
     # holds the seat lock. (The source of a ticket shows the same secret as the image would.)
     attachment_renderer: Mapped[str | None] = mapped_column(String(40))
     attachment_source: Mapped[str | None] = mapped_column(String(120))
+    # An image with a text alternative is shown in the HTML part (from inside the message, cid:).
+    attachment_alt: Mapped[str | None] = mapped_column(String(200))
     calendar_ics: Mapped[bytes | None] = mapped_column(LargeBinary)
     # The Message-ID's unique part: random, so no two messages of any installation share one, and kept,
     # so that a message sent again after a lapsed lease has the same id (receivers drop the copy).

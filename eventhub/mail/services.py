@@ -34,13 +34,15 @@ SUBJECT_MAX = 300  # OutboxMessage.subject
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with an email: its bytes, or the renderer and source to draw it from when sent."""
+    """A file sent with an email: its bytes, or the renderer and source to draw it from when sent.
+    ``alt``: an image's text alternative in the reader's language; with one, the HTML part shows it."""
 
     name: str
     content_type: str
     data: bytes | None = None
     renderer: str | None = None
     source: str | None = None
+    alt: str | None = None
 
 
 def draw_attachments_with(name: str, render: Callable[[str], bytes]) -> None:
@@ -50,20 +52,24 @@ def draw_attachments_with(name: str, render: Callable[[str], bytes]) -> None:
 
 def queue(to: str, subject: str, body_text: str, *, registration_id: int | None = None,
           mailing_id: int | None = None, attachment: Attachment | None = None,
-          calendar_ics: bytes | None = None, reply_to: str | None = None, automatic: bool = True) -> OutboxMessage:
+          calendar_ics: bytes | None = None, reply_to: str | None = None, automatic: bool = True,
+          language: str | None = None) -> OutboxMessage:
     """Add an email to the current transaction; it exists only if the transaction commits.
+    ``body_text`` is the letter in plain text: the HTML part is made from it when it is sent
+    (``mail.bodies``), in ``language`` (the reader's; the default locale if None).
     ``reply_to``: where answers go (the event's contact); ``automatic``: written by the system, not
     by a person (a confirmation, not an organiser's mailing)."""
     # A subject is made safe where it is built: a title with a line break stays on one line.
     message = OutboxMessage(to_address=to, subject=one_line(subject)[:SUBJECT_MAX], body_text=body_text,
                             registration_id=registration_id, mailing_id=mailing_id, calendar_ics=calendar_ics,
-                            reply_to=reply_to or None, automatic=automatic)
+                            reply_to=reply_to or None, automatic=automatic, language=language)
     if attachment is not None:
         if attachment.renderer is not None and attachment.renderer not in RENDERERS:
             raise LookupError(f"no renderer {attachment.renderer!r} is registered")
         message.attachment_name, message.attachment_type = attachment.name, attachment.content_type
         message.attachment_data = attachment.data
         message.attachment_renderer, message.attachment_source = attachment.renderer, attachment.source
+        message.attachment_alt = attachment.alt
     db.session.add(message)
     return message
 

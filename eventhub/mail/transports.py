@@ -17,6 +17,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from uuid import uuid4
 
+from eventhub.mail import bodies
 from eventhub.types import utcnow
 
 # The stdlib's SMTP policy: CRLF line ends, and a header value with a line break is refused
@@ -62,15 +63,7 @@ def build_message(outbox_message, sender: str) -> EmailMessage:
     message["Message-ID"] = f"<{outbox_message.message_key or uuid4()}@{domain}>"
     if outbox_message.automatic:
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a confirmation
-    message.set_content(outbox_message.body_text)
-    attachment = outbox_message.attachment_bytes()
-    if attachment:
-        maintype, subtype = (outbox_message.attachment_type or "application/octet-stream").split("/", 1)
-        message.add_attachment(attachment, maintype=maintype, subtype=subtype,
-                               filename=outbox_message.attachment_name)
-    if outbox_message.calendar_ics:
-        message.add_attachment(outbox_message.calendar_ics, maintype="text", subtype="calendar",
-                               filename="event.ics", params={"method": "PUBLISH", "charset": "utf-8"})
+    bodies.fill(message, outbox_message)  # the text and its HTML, the images they show, the attachments
     return message
 
 

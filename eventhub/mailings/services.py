@@ -166,7 +166,7 @@ def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, k
         return db.session.scalar(select(Mailing).where(Mailing.send_key == send_key))
     for person in people:
         mail.queue(person.email, *render(event, person, subject, body, keys), registration_id=person.id,
-                   mailing_id=mailing.id, reply_to=event.contact_email, automatic=False)
+                   mailing_id=mailing.id, reply_to=event.contact_email, automatic=False, language=person.language)
     audit.record(actor_id, "mailing.sent", subject, event_id=event_id, audience=audience,
                  recipients=len(people), mailing_id=mailing.id)
     commit()

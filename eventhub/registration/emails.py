@@ -2,8 +2,9 @@
 
 Each is rendered in the person's own language with their personal link, and handed to the
 outbox in the transaction of the change it reports. Confirmations of an on-site seat carry the
-door ticket (its QR code is drawn when the email is sent) and the event's calendar. Other
-features write their own emails to registrants with ``letter`` (groups, check-in, events).
+door ticket (its QR code is drawn when the email is sent, and shown in the HTML part) and the
+event's calendar. Other features write their own emails to registrants with ``letter`` (groups,
+check-in, events). Each is written once, as text: the outbox makes its HTML part (mail.bodies).
 """
 from __future__ import annotations
 
@@ -53,15 +54,17 @@ def letter(registration: Registration, template: str, subject: Callable[[str], s
                                ticket_code=tokens.ticket_code(keys, registration) if with_ticket else None,
                                join_opens_at=event.join_opens_at, **context)
         title = subject(event.title)
+        # What the QR code is, for whoever cannot see it (the HTML part shows it inline).
+        ticket_alt = _("QR code for your ticket to %(title)s", title=event.title) if with_ticket else None
         ics = None
         if calendar and registration.is_confirmed:
             links = calendars.links_for(event, current_app.config["BASE_URL"], language=registration.language)
             ics = calendars.event_calendar_for_mail(event, links)
     attachment = outbox.Attachment(
         "biljett.png" if registration.language == "sv" else "ticket.png", "image/png", renderer=TICKET_RENDERER,
-        source=tokens.ticket_payload(keys, registration)) if with_ticket else None
+        source=tokens.ticket_payload(keys, registration), alt=ticket_alt) if with_ticket else None
     return outbox.queue(registration.email, title, body, registration_id=registration.id, attachment=attachment,
-                        calendar_ics=ics, reply_to=event.contact_email)
+                        calendar_ics=ics, reply_to=event.contact_email, language=registration.language)
 
 
 @dataclass(frozen=True)

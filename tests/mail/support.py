@@ -2,15 +2,36 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import email
 import email.policy
 import socket
 
 from aiosmtpd.controller import Controller
 
-from eventhub.mail.transports import SMTPTransport
+from eventhub.mail.transports import SMTPTransport, build_message
 
 SENDER = "EventHub <noreply@eventhub.invalid>"
+
+
+def read_back(outbox_message, sender: str = SENDER) -> email.message.EmailMessage:
+    """The message as it is sent, read by Python's parser under the strict policy (a defect raises)."""
+    return email.message_from_bytes(build_message(outbox_message, sender).as_bytes(), policy=email.policy.strict)
+
+
+def html_with_images(message: email.message.EmailMessage) -> str:
+    """The HTML part as a mail client shows it: each ``cid:`` replaced by the image of that Content-ID
+    (as a data: address, so a browser shows it without asking any server)."""
+    html = message.get_body(("html",)).get_content()
+    for part in inline_images(message):
+        data = base64.b64encode(part.get_content()).decode()
+        html = html.replace(f"cid:{part['Content-ID'].strip('<>')}", f"data:{part.get_content_type()};base64,{data}")
+    return html
+
+
+def inline_images(message: email.message.EmailMessage) -> list[email.message.EmailMessage]:
+    """The images the HTML part shows from inside the message (by Content-ID), such as the ticket."""
+    return [part for part in message.walk() if part.get_content_maintype() == "image" and part["Content-ID"]]
 
 
 def free_port() -> int:

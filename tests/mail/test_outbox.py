@@ -21,7 +21,7 @@ from eventhub.mail.transports import FolderTransport, build_message
 from eventhub.registration import services, tokens
 from eventhub.registration.models import Registration
 from eventhub.types import utcnow
-from tests.mail.support import SENDER, free_port
+from tests.mail.support import SENDER, free_port, inline_images
 from tests.registration.support import KEYS, count, fresh, manage_token_from, outbox, register
 
 
@@ -61,8 +61,9 @@ def test_deliver_due_sends_queued_mail_with_ticket_over_smtp(app_ctx, make_event
     assert "Du är anmäld till Forumträff." in body
     assert "Textile Fashion Center" in body
     assert services.find_by_token(manage_token_from(body)).id == rid
-    attachment, calendar = list(received.iter_attachments())
+    [calendar] = list(received.iter_attachments())
     assert calendar.get_content_type() == "text/calendar" and calendar.get_filename() == "event.ics"
+    [attachment] = inline_images(received)  # the HTML shows it; a text reader lists it beside the text
     assert attachment.get_content_type() == "image/png"
     assert attachment.get_filename() == "biljett.png"
     assert decode_qr(attachment.get_content()) == [_ticket_payload(rid)]
@@ -231,7 +232,7 @@ def test_flask_outbox_deliver_folder_writes_eml_files(app, runner, make_event, t
     parsed = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in files]
     assert {m["To"] for m in parsed} == {"anna@example.se", "ben@example.se"}
     on_site = next(m for m in parsed if m["To"] == "anna@example.se")
-    attachment, _calendar = list(on_site.iter_attachments())
+    [attachment] = inline_images(on_site)
     with app.app_context():
         assert decode_qr(attachment.get_content()) == [_ticket_payload(rid)]
 
