@@ -384,3 +384,16 @@ def test_every_message_a_mailing_queues_carries_its_recipients_own_link(app, for
             assert message.unsubscribe_url.endswith("/unsubscribe/" + tokens.unsubscribe_token(KEYS, person))
             assert registrations.find_by_unsubscribe_token(message.unsubscribe_url.rsplit("/", 1)[1],
                                                            KEYS).id == person.id
+
+
+def test_the_attendee_page_tells_the_organiser_who_stopped_the_mailings(app, client, organiser, forum):
+    with app.app_context():
+        anna, bo = (db.session.scalar(select(Registration.id).where(Registration.email == email))
+                    for email in ("anna@example.se", "bo@example.se"))
+    organiser.post(_link(app, forum, "anna@example.se"), data=ONE_CLICK)
+
+    stopped = page_text(organiser.get(f"/manage/events/{forum}/attendees/{anna}"))
+    getting = page_text(organiser.get(f"/manage/events/{forum}/attendees/{bo}"))
+
+    assert "Stopped by the person on" in stopped and "the mailings skip them" in stopped
+    assert "Gets the mailings" in getting
