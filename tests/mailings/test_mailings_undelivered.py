@@ -14,7 +14,9 @@ from sqlalchemy import update
 from eventhub.extensions import db
 from eventhub.mail import services as mail
 from eventhub.mail.models import OutboxMessage
+from eventhub.mail.transports import Undeliverable
 from eventhub.mailings import services as mailings
+from eventhub.mailings.views import UNDELIVERED_REASON
 from eventhub.types import utcnow
 from tests.accounts.support import make_user, post, sign_in
 from tests.mail.support import SMTPServer
@@ -122,3 +124,7 @@ def test_the_time_a_mail_failed_names_its_zone(app, client, refused, language, m
     local = failed_at.astimezone(ZoneInfo("Europe/Stockholm"))
     assert re.search(rf'<time datetime="{re.escape(local.isoformat())}">[^<]*{local:%H:%M}'
                      rf'</time> <span class="zone-name">{re.escape(zone)}</span>', page), page
+
+
+def test_every_reason_a_mail_is_given_up_on_has_words_for_the_organiser():
+    assert set(UNDELIVERED_REASON) == set(Undeliverable.REASONS)
