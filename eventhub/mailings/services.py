@@ -145,10 +145,6 @@ def reach(event_id: int, audience: str, registration_ids: Collection[int] = ()) 
     return Reach(recipients=sent or 0, unsubscribed=skipped or 0)
 
 
-def recipient_count(event_id: int, audience: str, registration_ids: Collection[int] = ()) -> int:
-    return reach(event_id, audience, registration_ids).recipients
-
-
 def render(event: Event, registration: Registration, subject: str, body: str, keys: Keyring) -> tuple[str, str]:
     """The subject and text one person receives, in their language, with their manage link."""
     with force_locale(registration.language):

@@ -90,9 +90,9 @@ def _mailings_said(wanted: bool) -> str:
 ONE_CLICK_FIELD, ONE_CLICK_VALUE = "List-Unsubscribe", "One-Click"
 
 
-def _unsubscribe_page(registration, token, status=200):
+def _unsubscribe_page(registration, token):
     return render_template("privacy/unsubscribe.html", registration=registration, event=registration.event,
-                           token=token), status
+                           token=token)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
