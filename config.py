@@ -67,6 +67,9 @@ class Config:
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "") in ("1", "true", "yes")
+    # Addresses with letters outside ASCII before the @ (åsa@example.se) need a server offering SMTPUTF8:
+    # auto asks the server's EHLO, true promises it, false refuses them at registration (docs/outbox.md).
+    MAIL_SMTPUTF8 = os.environ.get("MAIL_SMTPUTF8", "auto")
     # werkzeug.security's method for new password hashes (its default: scrypt).
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")  # noqa: S105 (a method name)
     # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (Werkzeug's ProxyFix).

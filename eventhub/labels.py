@@ -170,6 +170,9 @@ AUDIT_ACTION = {
     "exports.special_category": ("privacy", _l("Downloaded the dietary and accessibility answers (%(rows)s rows)")),
     "privacy.downloaded": ("privacy", _l("%(registration)s downloaded their own data")),
     "privacy.erased": ("privacy", _l("A registered person erased their registration")),
+    "privacy.mailings_stopped": ("emails", _l("%(registration)s stopped the organisers' emails about this event")),
+    "privacy.mailings_resumed": ("emails", _l(
+        "%(registration)s chose to get the organisers' emails about this event again")),
     "privacy.anonymised": ("privacy", _l("Anonymised %(rows)s registrations")),
     "privacy.special_category_deleted": ("privacy", _l(
         "Deleted the dietary and accessibility answers of %(rows)s registrations, %(days)s days after the event")),

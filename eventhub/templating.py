@@ -38,6 +38,15 @@ def _personal_language_action() -> str | None:
     return url_for("registration.change_language", token=g.personal_token)
 
 
+def _language_link(code: str) -> str | None:
+    """On a page that speaks a person's language without being theirs to change (the unsubscribe
+    link's), the language switch asks for ``?lang=`` on the same page; elsewhere None (the cookie)."""
+    if not has_request_context() or g.get("unsubscribing") is None:
+        return None
+    path = _current_path_without_lang()
+    return f"{path}{'&' if '?' in path else '?'}{urlencode({'lang': code})}"
+
+
 def _format_size(size_bytes: int | None) -> str:
     if size_bytes is None:
         return ""
@@ -98,6 +107,7 @@ def register(app) -> None:
             "other_locales": [code for code in app.config["LANGUAGES"] if code != locale],
             "current_path": _current_path_without_lang(),
             "personal_language_action": _personal_language_action(),
+            "language_link": _language_link,
             "clear_device": _clear_device,
             # A language asked for with ?lang= on this view, kept by its forms (None when not asked).
             "shown_lang": i18n.asked_language() if has_request_context() else None,

@@ -29,7 +29,7 @@ from config import TestingConfig
 from eventhub import create_app
 from eventhub.accounts import services as accounts
 from eventhub.events.models import Event
-from eventhub.extensions import db
+from eventhub.extensions import csrf, db
 from eventhub.groups import services as group_services
 from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.keyring import Keyring
@@ -85,6 +85,11 @@ ENDPOINT_CLASS = {
     "checkin.join": "attendee-token",
     "privacy.withdraw_special": "attendee-token",
     "privacy.photo_consent": "attendee-token",
+    "privacy.mailings_choice": "attendee-token",
+    # The mailings' unsubscribe link (List-Unsubscribe): a key of its own to that one choice. Its
+    # one-click POST is exempt from CSRF (RFC 8058: a mail provider posts it), the link's secret authorises it.
+    "privacy.unsubscribe": "attendee-token",
+    "privacy.unsubscribe_choice": "attendee-token",
     "privacy.export_data": "attendee-token",
     "privacy.erase": "attendee-token",
     "privacy.erased": "public",
@@ -202,6 +207,8 @@ OVERRIDES = {
     "api.problem_type": {"code": "problem_code"},
     "accounts.set_password": {"token": "account_token"},
     "checkin.join": {"token": "digital_token"},
+    "privacy.unsubscribe": {"token": "unsubscribe_token"},
+    "privacy.unsubscribe_choice": {"token": "unsubscribe_token"},
     # Material is public once the event is over: these use a past event with the same staff.
     "materials.download_material": {"slug": "past_event"},
     "materials.manage_materials": {"slug": "past_event"},
@@ -282,6 +289,7 @@ def _seed(app) -> dict:
             "problem_code": "not_found",
             "on_site_token": tokens.manage_token(KEYS, on_site.token_salt),
             "digital_token": tokens.manage_token(KEYS, digital.token_salt),
+            "unsubscribe_token": tokens.unsubscribe_token(KEYS, on_site),
             "account_token": account_token, "spare_user_id": spare.id, "host_user_id": host.id, "talk_item_id": talk.id,
             "group_item_id": groups.id, "group_id": group.id, "person_id": person.id,
             "guest_person_id": guest.id, "secret_person_id": secret.id,
@@ -538,3 +546,18 @@ def test_someone_elses_person_cannot_be_put_on_this_programme_by_id(matrix, othe
     response = matrix.request("organiser", "POST", url, {"speaker-person": matrix.values[other],
                                                          "speaker-role": "speaker", "speaker-csrf_token": token})
     assert response.status_code == (303 if other == "guest_person_id" else 422)
+
+
+# Views that take a POST without the form's CSRF token, and why: each must authorise the request itself.
+CSRF_EXEMPT_VIEWS = {
+    "eventhub.privacy.views.unsubscribe": "RFC 8058 one-click: a mail provider posts it; the link's secret "
+                                          "authorises it, and only its body List-Unsubscribe=One-Click acts",
+}
+
+
+CSRF_EXEMPT_BLUEPRINTS = {"api": "read-only JSON", "health": "read-only, for monitors"}
+
+
+def test_only_the_listed_views_and_blueprints_are_exempt_from_csrf(matrix):
+    assert csrf._exempt_views == set(CSRF_EXEMPT_VIEWS)
+    assert {blueprint.name for blueprint in csrf._exempt_blueprints} == set(CSRF_EXEMPT_BLUEPRINTS)

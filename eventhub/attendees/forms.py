@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from eventhub import labels
 from eventhub.attendees.services import Filters
 from eventhub.fields import Form, at_most, strip, valid_email
-from eventhub.registration.forms import SpecialAnswersMixin
+from eventhub.registration.forms import SpecialAnswersMixin, mail_takes
 from eventhub.registration.models import NOTE_MAX
 
 OVERRIDE_LABEL = _l("Override the limit: give a place even if it is full (the limit is raised by one)")
@@ -27,7 +27,7 @@ class DetailsForm(Form):
 
 class EmailForm(Form):
     email = EmailField(_l("New email address"), filters=[strip], id="new-email", validators=[
-        DataRequired(_l("Enter the person's email address.")), at_most(254), valid_email])
+        DataRequired(_l("Enter the person's email address.")), at_most(254), valid_email, mail_takes])
 
 
 def one_kind_of_line_break(value):
@@ -70,7 +70,7 @@ class AddForm(SpecialAnswersMixin, Form):
     name = StringField(_l("Name"), filters=[strip], validators=[
         DataRequired(_l("Enter the person's name.")), at_most(200)])
     email = EmailField(_l("Email"), filters=[strip], validators=[
-        DataRequired(_l("Enter the person's email address.")), at_most(254), valid_email],
+        DataRequired(_l("Enter the person's email address.")), at_most(254), valid_email, mail_takes],
         description=_l("Required: the person gets their confirmation, ticket and personal link by email."))
     organisation = StringField(_l("Organisation (optional)"), filters=[strip], validators=[
         Optional(), at_most(200)])

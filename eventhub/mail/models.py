@@ -49,6 +49,9 @@ class OutboxMessage(db.Model):
     reply_to: Mapped[str | None] = mapped_column(String(254))  # the event's contact, where there is one
     # Written by the system, not by a person (Auto-Submitted, RFC 3834): out-of-office replies stay away.
     automatic: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Where the person stops such messages with one click (List-Unsubscribe, RFC 8058): organisers'
+    # mailings carry it, what the system writes about a registration never.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

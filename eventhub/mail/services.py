@@ -19,6 +19,7 @@ from sqlalchemy import event as sa_event
 
 from eventhub.database import commit
 from eventhub.extensions import db
+from eventhub.mail.addresses import needs_smtputf8
 from eventhub.mail.models import RENDERERS, OutboxMessage
 from eventhub.mail.transports import DeliveryFailed, Undeliverable, one_line, transport_from_config
 
@@ -53,16 +54,19 @@ def draw_attachments_with(name: str, render: Callable[[str], bytes]) -> None:
 def queue(to: str, subject: str, body_text: str, *, registration_id: int | None = None,
           mailing_id: int | None = None, attachment: Attachment | None = None,
           calendar_ics: bytes | None = None, reply_to: str | None = None, automatic: bool = True,
-          language: str | None = None) -> OutboxMessage:
+          language: str | None = None, unsubscribe_url: str | None = None) -> OutboxMessage:
     """Add an email to the current transaction; it exists only if the transaction commits.
     ``body_text`` is the letter in plain text: the HTML part is made from it when it is sent
     (``mail.bodies``), in ``language`` (the reader's; the default locale if None).
     ``reply_to``: where answers go (the event's contact); ``automatic``: written by the system, not
-    by a person (a confirmation, not an organiser's mailing)."""
+    by a person (a confirmation, not an organiser's mailing); ``unsubscribe_url``: where the
+    recipient stops such messages with one click (List-Unsubscribe, RFC 8058), for messages that
+    may be stopped (an organiser's mailing, never a confirmation)."""
     # A subject is made safe where it is built: a title with a line break stays on one line.
     message = OutboxMessage(to_address=to, subject=one_line(subject)[:SUBJECT_MAX], body_text=body_text,
                             registration_id=registration_id, mailing_id=mailing_id, calendar_ics=calendar_ics,
-                            reply_to=reply_to or None, automatic=automatic, language=language)
+                            reply_to=reply_to or None, automatic=automatic, language=language,
+                            unsubscribe_url=unsubscribe_url)
     if attachment is not None:
         if attachment.renderer is not None and attachment.renderer not in RENDERERS:
             raise LookupError(f"no renderer {attachment.renderer!r} is registered")
@@ -72,6 +76,19 @@ def queue(to: str, subject: str, body_text: str, *, registration_id: int | None 
         message.attachment_alt = attachment.alt
     db.session.add(message)
     return message
+
+
+def takes_address(address: str) -> bool:
+    """Whether the configured mail server can be given this address: one with letters outside ASCII
+    before the @ needs SMTPUTF8 (MAIL_SMTPUTF8; with "auto" the server is asked, see
+    ``SMTPTransport.takes_smtputf8``). A domain with å, ä or ö always can: it is sent as punycode.
+    Something that is no address at all is for the form's own check to refuse."""
+    try:
+        if not needs_smtputf8(address):
+            return True
+    except ValueError:
+        return True
+    return transport_from_config(current_app.config, current_app.instance_path).takes_smtputf8()
 
 
 @dataclass

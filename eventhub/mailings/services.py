@@ -6,6 +6,10 @@ discussion group), always without cancelled registrations, or ``selection``: the
 an organiser ticked in the list. Each person gets their own message, rendered in
 their language with the event's footer and their personal manage link; all of them
 are queued in one transaction with the Mailing record and its audit entry.
+
+Who stopped the organisers' mailings about the event (``Registration.mailings_stopped_at``: one
+click in their mail program on the message's List-Unsubscribe, or their own page) is left out of
+every audience, and the counts the organiser sees say how many that skips.
 """
 from __future__ import annotations
 
@@ -100,7 +104,8 @@ def audience_choices(event: Event) -> list[str]:
     return segments.offered(event.modes, [group.id for group in groups.of_event(event.id)])
 
 
-def _recipients_query(event_id: int, audience: str, registration_ids: Collection[int] = ()):
+def _audience_query(event_id: int, audience: str, registration_ids: Collection[int] = ()):
+    """The audience's people who can be emailed, those who stopped these emails included."""
     # A walk-in registered at the door without an address cannot be emailed: not a recipient.
     query = select(Registration).where(Registration.event_id == event_id, Registration.email.is_not(None),
                                        Registration.status != RegistrationStatus.CANCELLED)
@@ -113,21 +118,39 @@ def _recipients_query(event_id: int, audience: str, registration_ids: Collection
     return query.order_by(Registration.id)
 
 
+def _recipients_query(event_id: int, audience: str, registration_ids: Collection[int] = ()):
+    return _audience_query(event_id, audience, registration_ids).where(Registration.mailings_stopped_at.is_(None))
+
+
 def recipients(event_id: int, audience: str, registration_ids: Collection[int] = ()) -> list[Registration]:
-    """Who gets it: a segment's people, or (``selection``) those of ``registration_ids`` who can be emailed."""
+    """Who gets it: a segment's people, or (``selection``) those of ``registration_ids`` who can be
+    emailed; never those who stopped the organisers' emails about the event."""
     return list(db.session.scalars(_recipients_query(event_id, audience, registration_ids)))
 
 
-def recipient_count(event_id: int, audience: str, registration_ids: Collection[int] = ()) -> int:
-    return db.session.scalar(select(func.count()).select_from(
-        _recipients_query(event_id, audience, registration_ids).subquery()))
+@dataclass(frozen=True)
+class Reach:
+    """How many an audience's email goes to, and how many it skips because they stopped these emails."""
+
+    recipients: int
+    unsubscribed: int
+
+
+def reach(event_id: int, audience: str, registration_ids: Collection[int] = ()) -> Reach:
+    """One query: the audience's recipients and those it skips."""
+    people = _audience_query(event_id, audience, registration_ids).subquery()
+    stopped = people.c.mailings_stopped_at.is_not(None)
+    sent, skipped = db.session.execute(select(func.count().filter(~stopped), func.count().filter(stopped))
+                                       .select_from(people)).one()
+    return Reach(recipients=sent or 0, unsubscribed=skipped or 0)
 
 
 def render(event: Event, registration: Registration, subject: str, body: str, keys: Keyring) -> tuple[str, str]:
     """The subject and text one person receives, in their language, with their manage link."""
     with force_locale(registration.language):
         text = render_template("mailings/email.txt", event=event, registration=registration, body=body,
-                               manage_url=emails.manage_url(registration, keys))
+                               manage_url=emails.manage_url(registration, keys),
+                               unsubscribe_url=emails.unsubscribe_url(registration, keys))
     return subject, text
 
 
@@ -137,7 +160,7 @@ def render_sample(event: Event, subject: str, body: str, language: str) -> tuple
     with force_locale(language):
         sample = gettext("sample-link-not-a-real-one")  # reads as a sample, and is no one's token
         text = render_template("mailings/email.txt", event=event, registration=None, body=body,
-                               manage_url=f"{base}/r/{sample}")
+                               manage_url=f"{base}/r/{sample}", unsubscribe_url=f"{base}/unsubscribe/{sample}")
     return subject, text
 
 
@@ -156,6 +179,7 @@ def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, k
     people = recipients(event_id, audience, registration_ids)
     if not people:
         raise NoRecipients(audience)
+    skipped = reach(event_id, audience, registration_ids).unsubscribed
     mailing = Mailing(event_id=event_id, audience=audience, subject=subject, body=body, created_by=actor_id,
                       created_at=now, recipient_count=len(people), send_key=send_key or None)
     db.session.add(mailing)
@@ -166,9 +190,10 @@ def send(event_id: int, audience: str, subject: str, body: str, actor_id: int, k
         return db.session.scalar(select(Mailing).where(Mailing.send_key == send_key))
     for person in people:
         mail.queue(person.email, *render(event, person, subject, body, keys), registration_id=person.id,
-                   mailing_id=mailing.id, reply_to=event.contact_email, automatic=False, language=person.language)
+                   mailing_id=mailing.id, reply_to=event.contact_email, automatic=False, language=person.language,
+                   unsubscribe_url=emails.unsubscribe_url(person, keys))
     audit.record(actor_id, "mailing.sent", subject, event_id=event_id, audience=audience,
-                 recipients=len(people), mailing_id=mailing.id)
+                 recipients=len(people), unsubscribed=skipped, mailing_id=mailing.id)
     commit()
     return mailing
 

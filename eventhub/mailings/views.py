@@ -39,6 +39,8 @@ UNDELIVERED_REASON = {
     "message_refused": _l("The receiving mail server refused the email."),
     "sender_refused": _l("Our mail server refused to send it. Tell the administrator."),
     "unbuildable": _l("EventHub could not put this email together. Tell the administrator."),
+    "needs_smtputf8": _l("The address has letters such as å, ä or ö before the @, and our mail server cannot send "
+                         "to such addresses (it does not offer SMTPUTF8). Ask the person for another address."),
 }
 
 
@@ -74,17 +76,27 @@ def _form(event, selection: bool = False) -> MailingForm:
     return form
 
 
+def _reach_hint(reach: services.Reach) -> str:
+    """How many an audience reaches, and how many who stopped these emails it skips."""
+    hint = ngettext("%(num)d person", "%(num)d people", reach.recipients)
+    if reach.unsubscribed:
+        hint += "; " + ngettext("%(num)d more stopped these emails and is skipped",
+                                "%(num)d more stopped these emails and are skipped", reach.unsubscribed)
+    return hint
+
+
 def _compose_page(form, status=200, chosen: list[int] | None = None):
     event = g.event
     mailings = services.mailings_for(event.id)
     context = {}
     if chosen is not None:
         people = services.recipients(event.id, services.SELECTION, chosen)
-        context = {"chosen": chosen, "people": people, "unreachable": len(chosen) - len(people)}
+        skipped = services.reach(event.id, services.SELECTION, chosen).unsubscribed
+        context = {"chosen": chosen, "people": people, "unsubscribed": skipped,
+                   "unreachable": len(chosen) - len(people) - skipped}
         hints = {}
     else:
-        counts = {key: services.recipient_count(event.id, key) for key, _label in form.audience.choices}
-        hints = {key: ngettext("%(num)d person", "%(num)d people", count) for key, count in counts.items()}
+        hints = {key: _reach_hint(services.reach(event.id, key)) for key, _label in form.audience.choices}
     return render_template("mailings/compose.html", event=event, form=form, hints=hints, mailings=mailings,
                            progress=services.progress([m.id for m in mailings]),
                            names=audience_labels(event), label=_label, undelivered=services.undelivered(event.id),
@@ -107,10 +119,12 @@ def compose(slug):
     if request.method == "GET" or not form.validate_on_submit():
         return _compose_page(form, 422 if request.method == "POST" else 200, chosen=chosen)
     people = services.recipients(g.event.id, form.audience.data, chosen or ())
+    skipped = services.reach(g.event.id, form.audience.data, chosen or ()).unsubscribed
     language = get_locale().language if get_locale() else "sv"
     subject, text = services.render_sample(g.event, form.subject.data, form.body.data, language)
     form.send_key.data = secrets.token_urlsafe(24)
     return render_template("mailings/preview.html", event=g.event, form=form, count=len(people), people=people,
+                           unsubscribed=skipped,
                            sample={"subject": subject, "text": text, "language": language}, chosen=chosen,
                            audience=_label(audience_labels(g.event), form.audience.data))
 

@@ -2,7 +2,8 @@
 
 A registration (public form, organiser by hand, walk-in at the door) records the privacy
 notice version accepted, and special-category and photo consent when given. Later changes
-record a consent given or withdrawn. The hooks see ORM flushes only: the retention job and
+record a consent given or withdrawn, and so does stopping the organisers' mailings (withdrawn)
+or taking them up again (given). The hooks see ORM flushes only: the retention job and
 anonymisation change rows with UPDATE statements, which delete data and are audit-logged
 instead; an anonymised row records nothing.
 """
@@ -65,6 +66,9 @@ def _updated(_mapper, connection, registration: Registration) -> None:
     changed, old, new = _changed(registration, "photo_consent")
     if changed and bool(old) != bool(new):
         rows.append((ConsentKind.PHOTO, bool(new), accepted or utcnow()))
+    changed, old, new = _changed(registration, "mailings_stopped_at")
+    if changed and (old is None) != (new is None):
+        rows.append((ConsentKind.MAILINGS, new is None, new or utcnow()))
     _write(connection, registration, rows)
 
 

@@ -48,6 +48,8 @@ class ConsentKind(StrEnum):
     PRIVACY_NOTICE = "privacy_notice"  # read and accepted the notice (the version says which text)
     SPECIAL_CATEGORY = "special_category"  # dietary and accessibility answers may be kept (Art. 9)
     PHOTO = "photo"  # may appear in photos from the event
+    # the organisers' mailings about the event: withdrawn (granted False) when the person stops them
+    MAILINGS = "mailings"
 
 
 class ConsentRecord(db.Model):

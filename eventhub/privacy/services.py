@@ -6,7 +6,8 @@ person and keeps what the statistics count:
 
 - wiped: name (becomes ``#<id>``, as audit entries name registrations), email (NULL, so
   the (event, email) uniqueness holds and the address can register again), organisation,
-  role, the organisers' note, dietary and accessibility answers, special-category and photo consent, the manage
+  role, the organisers' note, dietary and accessibility answers, special-category and photo consent, whether
+  the organisers' mailings were stopped, the manage
   link and ticket (a new salt and a hash of no token), consent records, and the emails
   written to the registration (the outbox);
 - kept: mode, status, sector, email language, discussion group places, check-in and join
@@ -158,6 +159,28 @@ def set_photo_consent(registration_id: int, consent: bool) -> Registration:
     return registration
 
 
+# How a person stopped or took up the organisers' mailings (the audit entry's ``via``).
+ONE_CLICK, UNSUBSCRIBE_PAGE, OWN_PAGE = "one_click", "unsubscribe_page", "own_page"
+
+
+def set_mailings(registration_id: int, wanted: bool, now: datetime, via: str) -> bool:
+    """Stop (``wanted=False``) or take up again the organisers' mailings about this event for this
+    person; whether that changed anything. Asking for the state it already has changes nothing, so a
+    mail provider's one-click POST sent twice records one choice. Emails about the registration
+    itself (confirmations, tickets, a cancelled or moved event) are not mailings and always go.
+    The consent record is written by privacy.consents; the audit entry tells the organisers."""
+    registration = db.session.get(Registration, registration_id, with_for_update=True)
+    if (registration.mailings_stopped_at is None) == wanted:
+        commit()  # ends the transaction the row lock began
+        return False
+    registration.mailings_stopped_at = None if wanted else now
+    audit.record(None, "privacy.mailings_resumed" if wanted else "privacy.mailings_stopped",
+                 f"#{registration.id}: {via}", event_id=registration.event_id, registration_id=registration.id,
+                 via=via)
+    commit()
+    return True
+
+
 # --- the attendee's own data ---------------------------------------------------------------------
 
 def _iso(value: datetime | None) -> str | None:
@@ -208,6 +231,9 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
             "organisation": registration.organisation, "role_title": registration.role_title,
             "sector": registration.sector, "mode": registration.mode, "status": registration.status,
             "language": registration.language, "photo_consent": registration.photo_consent,
+            # None: the organisers' mailings about the event reach the person (emails about the
+            # registration itself always do); else when they stopped them.
+            "mailings_stopped_at": _iso(registration.mailings_stopped_at),
             "privacy_accepted_at": _iso(registration.privacy_accepted_at),
             "registered_at": _iso(registration.created_at), "updated_at": _iso(registration.updated_at),
             "confirmed_at": _iso(registration.confirmed_at), "waitlisted_at": _iso(registration.waitlisted_at),
@@ -317,7 +343,7 @@ def anonymise(registration_ids: list[int], now: datetime, keys: Keyring) -> int:
                 .where(Registration.id == registration_id, Registration.anonymised_at.is_(None))
                 .values(name=f"#{registration_id}", email=None, organisation="", role_title="", organiser_note="",
                         dietary_needs="", accessibility_needs="", special_consent_at=None, photo_consent=False,
-                        token_salt=tokens.new_salt(), token_hash=secrets.token_hex(32),
+                        mailings_stopped_at=None, token_salt=tokens.new_salt(), token_hash=secrets.token_hex(32),
                         ticket_version=Registration.ticket_version + 1, anonymised_at=now, updated_at=now)
                 .execution_options(synchronize_session=False)
             ).rowcount

@@ -10,9 +10,11 @@ from flask_login import current_user
 
 from eventhub import keyring, workspace
 from eventhub.accounts.access import event_access
+from eventhub.extensions import csrf
 from eventhub.fields import ConfirmForm
+from eventhub.i18n import asked_language
 from eventhub.privacy import services
-from eventhub.registration.access import personal_link
+from eventhub.registration.access import personal_link, unsubscribe_link
 from eventhub.types import utcnow
 
 bp = Blueprint("privacy", __name__)
@@ -65,6 +67,58 @@ def photo_consent(registration, token):
     flash(_("You agree to appear in photos from the event.") if consent else
           _("Your photo consent is withdrawn."), "success")
     return _back(token)
+
+
+@bp.post("/r/<token>/consents/mailings")
+@personal_link
+def mailings_choice(registration, token):
+    _check_token_form()
+    wanted = request.form.get("wanted") == "1"
+    services.set_mailings(registration.id, wanted, utcnow(), services.OWN_PAGE)  # a second click changes nothing
+    flash(_mailings_said(wanted), "success")
+    return _back(token)
+
+
+def _mailings_said(wanted: bool) -> str:
+    return (_("You get the organisers' emails about this event again.") if wanted else
+            _("You get no more emails from the organisers about this event. Emails about your registration "
+              "itself still reach you."))
+
+
+# --- the unsubscribe link of the organisers' mailings (List-Unsubscribe, RFC 8058) ----------------
+
+ONE_CLICK_FIELD, ONE_CLICK_VALUE = "List-Unsubscribe", "One-Click"
+
+
+def _unsubscribe_page(registration, token):
+    return render_template("privacy/unsubscribe.html", registration=registration, event=registration.event,
+                           token=token)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # a mail provider's one-click POST carries no form token: the link's own secret authorises it
+@unsubscribe_link
+def unsubscribe(registration, token):
+    """GET: the page that says whether the person gets the organisers' mailings, with a button; it
+    changes nothing (mail scanners and link previews fetch every link). POST with the body
+    ``List-Unsubscribe=One-Click``: stops them at once, as RFC 8058 asks; again changes nothing.
+    Answered here, never by a redirect."""
+    if request.method == "POST":
+        if request.form.get(ONE_CLICK_FIELD) != ONE_CLICK_VALUE:
+            abort(400)
+        services.set_mailings(registration.id, False, utcnow(), services.ONE_CLICK)
+    return _unsubscribe_page(registration, token)
+
+
+@bp.post("/unsubscribe/<token>/choice")
+@unsubscribe_link
+def unsubscribe_choice(registration, token):
+    """The page's button (a form with its CSRF token): stop the mailings, or take them up again."""
+    _check_token_form()
+    wanted = request.form.get("wanted") == "1"
+    services.set_mailings(registration.id, wanted, utcnow(), services.UNSUBSCRIBE_PAGE)
+    flash(_mailings_said(wanted), "success")
+    return redirect(url_for(".unsubscribe", token=token, lang=asked_language()), code=303)
 
 
 @bp.get("/r/<token>/my-data.json")

@@ -33,6 +33,13 @@ def personal_url(registration: Registration, keys: Keyring, page: str = "") -> s
     return f"{base}/r/{token}{page}?lang={registration.language}"
 
 
+def unsubscribe_url(registration: Registration, keys: Keyring) -> str:
+    """Where the person stops the organisers' mailings about this event (List-Unsubscribe, RFC 8058):
+    a page of its own, never their personal page (mail providers fetch and post it)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return f"{base}/unsubscribe/{tokens.unsubscribe_token(keys, registration)}"
+
+
 def manage_url(registration: Registration, keys: Keyring) -> str:
     """The person's own page: the secret link that every email to them carries."""
     return personal_url(registration, keys)

@@ -7,8 +7,18 @@ from eventhub import labels
 from eventhub.fields import Form, at_most, strip, valid_email
 from eventhub.groups import services as group_services
 from eventhub.i18n import page_language
+from eventhub.mail import services as mail
+from eventhub.text import looks_like_email
 
 SPECIAL_ANSWER_MAX = 500
+
+
+def mail_takes(_form, field):
+    """An address our mail server cannot send to is refused here, while the person can give another,
+    not found out later in a message that never arrives (mail.services.takes_address)."""
+    if field.data and looks_like_email(field.data) and not mail.takes_address(field.data):
+        raise ValidationError(_l("Our mail server cannot send email to an address with letters such as å, ä or ö "
+                                 "before the @. Please give another address."))
 
 
 class SpecialAnswersMixin:
@@ -31,7 +41,7 @@ class RegistrationForm(SpecialAnswersMixin, Form):
     name = StringField(_l("Name"), filters=[strip], validators=[
         DataRequired(_l("Enter your name.")), at_most(200)])
     email = EmailField(_l("Email"), filters=[strip], validators=[
-        DataRequired(_l("Enter your email address.")), at_most(254), valid_email])
+        DataRequired(_l("Enter your email address.")), at_most(254), valid_email, mail_takes])
     organisation = StringField(_l("Organisation (optional)"), filters=[strip], validators=[Optional(), at_most(200)])
     role_title = StringField(_l("Role or title (optional)"), filters=[strip], validators=[Optional(), at_most(200)])
     sector = RadioField(_l("Sector"), choices=list(labels.SECTOR.items()),

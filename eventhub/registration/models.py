@@ -108,6 +108,9 @@ class Registration(RegistrationState, db.Model):
         ForeignKey("discussion_group.id", ondelete="SET NULL"), index=True)
     # When an organiser last sent the person their personal link (again, or to a corrected address).
     link_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person stopped the organisers' mailings about this event (one click in their mail
+    # program, or their own page); None: they get them. Emails about their registration still go.
+    mailings_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the person's data was wiped (retention, erasure, the organiser): see eventhub.privacy.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,7 @@ full limit (``override=True``); the result names the limits that raised. Called 
 """
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -262,6 +263,18 @@ def find_by_token(token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
     return db.session.scalar(select(Registration).where(Registration.token_hash == tokens.token_hash(token)))
+
+
+def find_by_unsubscribe_token(token: str, keys: Keyring) -> Registration | None:
+    """The registration whose mailings link this is (tokens.unsubscribe_token); None if none is."""
+    parsed = tokens.parse_unsubscribe_token(token)
+    if parsed is None:
+        return None
+    registration = db.session.get(Registration, parsed[0])
+    if registration is None or registration.anonymised_at is not None or not hmac.compare_digest(
+            tokens.unsubscribe_secret(keys, registration.token_salt), parsed[1]):
+        return None
+    return registration
 
 
 # --- changing and cancelling -----------------------------------------------------------------

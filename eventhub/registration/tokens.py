@@ -28,6 +28,30 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# ASCII only, as the ticket's: ``<registration id>-<secret>``.
+_UNSUBSCRIBE = re.compile(r"([0-9]{1,19})-([A-Za-z0-9_-]{32})", re.ASCII)
+
+
+def unsubscribe_token(keys: Keyring, registration) -> str:
+    """The key of the link that stops the organisers' mailings (List-Unsubscribe): the registration's
+    id and a secret of its own, 192 bits. Not the manage token: mail programs and providers read,
+    fetch and post this link, and it must open nothing but that one choice. A new manage link (a
+    corrected address) makes a new one, so the old address's copies stop working too."""
+    return f"{registration.id}-{unsubscribe_secret(keys, registration.token_salt)}"
+
+
+def unsubscribe_secret(keys: Keyring, salt: str) -> str:
+    return base64.urlsafe_b64encode(keys.mac(f"unsubscribe:{salt}")[:24]).decode()
+
+
+def parse_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """(registration id, secret) from the link's key, or None if it cannot be one."""
+    match = _UNSUBSCRIBE.fullmatch(token or "")
+    if match is None or not 0 < int(match[1]) <= MAX_ID:
+        return None
+    return int(match[1]), match[2]
+
+
 TICKET_PREFIX = "EH1:"  # a version tag lets the scanner refuse codes it does not understand
 
 

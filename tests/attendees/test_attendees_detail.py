@@ -246,6 +246,17 @@ def test_add_a_registration_by_hand(app, signed_in):
         assert "attendees.added" in audit_actions(signed_in.slug)
 
 
+def test_add_an_address_the_mail_server_cannot_take_is_refused_with_what_was_typed(app, signed_in):
+    app.config["MAIL_SMTPUTF8"] = "false"  # a server without SMTPUTF8: no å, ä or ö before the @
+    response = add(signed_in, **{**NEW, "email": "åsa@example.se", "organisation": "Typed Org"})
+    assert response.status_code == 422
+    assert "cannot send email to an address with letters such as å, ä or ö before the @" in field_error(
+        response, "email")
+    assert 'value="åsa@example.se"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert registrations(signed_in.slug) == []
+
+
 def test_add_with_bad_input_keeps_what_was_typed(app, signed_in):
     response = add(signed_in, **{**NEW, "email": "not-an-address", "informed": "", "organisation": "Typed Org"})
     assert response.status_code == 422

@@ -19,6 +19,7 @@ from eventhub.groups import services as groups
 from eventhub.groups.models import GroupMembership
 from eventhub.mail.models import OutboxMessage
 from eventhub.registration import services
+from eventhub.registration import tokens as registration_tokens
 from eventhub.registration.models import Registration
 from eventhub.types import utcnow
 from tests.browser.support import (
@@ -272,6 +273,8 @@ def tokens(registration_app) -> dict[str, str]:
             result = services.register(event.id, data, utcnow(), keys)
             assert result.created and result.registration.is_confirmed
             found[kind] = token_from_outbox(email)
+            # The link of the mailings' List-Unsubscribe (its own key), for the unsubscribe pages.
+            found[f"unsubscribe-{kind}"] = registration_tokens.unsubscribe_token(keys, result.registration)
             if kind == "cancelled":
                 services.cancel(result.registration.id, utcnow(), keys)
     return found
@@ -321,6 +324,14 @@ def open_page(page, name: str, tokens: dict[str, str], lang: str, viewport: str)
         return status
     if name == "manage-cancelled":
         return page.goto(f"/r/{tokens['cancelled']}?lang={lang}").status
+    if name == "unsubscribe":
+        return page.goto(f"/unsubscribe/{tokens['unsubscribe-on_site']}?lang={lang}").status
+    if name == "unsubscribe-stopped":
+        url = f"/unsubscribe/{tokens['unsubscribe-digital']}"
+        assert page.request.post(url, form={"List-Unsubscribe": "One-Click"}).ok  # as a mail provider would
+        status = page.goto(f"{url}?lang={lang}").status
+        assert page.locator("input[name=wanted][value='1']").count() == 1  # the button to get them again
+        return status
     if name == "cancel":
         status = page.goto(f"/r/{tokens['on_site']}/cancel?lang={lang}").status
         assert page.locator("form button.button-danger").is_visible()
@@ -329,7 +340,7 @@ def open_page(page, name: str, tokens: dict[str, str], lang: str, viewport: str)
 
 
 PAGES = ["register", "register-errors", "registered", "privacy", "manage-on_site", "manage-group-errors",
-         "manage-digital", "manage-cancelled", "cancel"]
+         "manage-digital", "manage-cancelled", "cancel", "unsubscribe", "unsubscribe-stopped"]
 EXPECTED_STATUS = {"register-errors": 422, "manage-group-errors": 422}
 
 
@@ -356,7 +367,7 @@ TITLE_WITHOUT_LANG = """title => {
 }"""
 
 
-@pytest.mark.parametrize("name", ["register", "registered", "privacy", "manage-on_site", "cancel"])
+@pytest.mark.parametrize("name", ["register", "registered", "privacy", "manage-on_site", "cancel", "unsubscribe"])
 def test_swedish_event_title_is_marked_swedish_on_english_pages(new_context, registration_server, tokens, name):
     """WCAG 3.1.2 language of parts: a screen reader reading English must switch to Swedish for the title."""
     page = new_context(lang="en", server=registration_server, **PHONE).new_page()
@@ -368,7 +379,8 @@ def test_swedish_event_title_is_marked_swedish_on_english_pages(new_context, reg
 # --- 3. reflow at 320 px ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("text_spacing", [False, True], ids=["plain", "text-spacing"])
-@pytest.mark.parametrize("name", ["register", "register-errors", "manage-on_site", "manage-digital"])
+@pytest.mark.parametrize("name", ["register", "register-errors", "manage-on_site", "manage-digital",
+                                  "unsubscribe-stopped"])
 def test_no_sideways_scrolling_at_320px(new_context, registration_server, tokens, name, text_spacing):
     """WCAG 1.4.10 reflow: the form, its errors, the ticket and the group choice fit a 320 px screen."""
     page = new_context(server=registration_server, **NARROW).new_page()

@@ -81,15 +81,18 @@ class Inbox:
 
 
 class SMTPServer:
-    """An SMTP server on a fixed free port that a test starts when it wants it up."""
+    """An SMTP server on a fixed free port that a test starts when it wants it up; with ``smtputf8``
+    its EHLO offers SMTPUTF8 (RFC 6531), as most servers do today, else it offers no such thing."""
 
-    def __init__(self):
+    def __init__(self, smtputf8: bool = False):
         self.port = free_port()
         self.inbox = Inbox()
+        self.smtputf8 = smtputf8
         self._controller = None
 
     def start(self):
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port,
+                                      enable_SMTPUTF8=self.smtputf8)
         self._controller.start()
         return self
 
@@ -98,5 +101,5 @@ class SMTPServer:
             self._controller.stop()
             self._controller = None
 
-    def transport(self) -> SMTPTransport:
-        return SMTPTransport("127.0.0.1", self.port, SENDER, timeout=5)
+    def transport(self, smtputf8: str = "auto", sender: str = SENDER) -> SMTPTransport:
+        return SMTPTransport("127.0.0.1", self.port, sender, timeout=5, smtputf8=smtputf8)

@@ -4,10 +4,19 @@ The mail server is aiosmtpd in the test process, refusing one recipient for good
 """
 from __future__ import annotations
 
-import pytest
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+import pytest
+from sqlalchemy import update
+
+from eventhub.extensions import db
 from eventhub.mail import services as mail
+from eventhub.mail.models import OutboxMessage
+from eventhub.mail.transports import Undeliverable
 from eventhub.mailings import services as mailings
+from eventhub.mailings.views import UNDELIVERED_REASON
 from eventhub.types import utcnow
 from tests.accounts.support import make_user, post, sign_in
 from tests.mail.support import SMTPServer
@@ -91,3 +100,31 @@ def test_mailing_page_counts_and_lists_its_undelivered_messages(app, client, mak
     assert "1 of 2 sent, 1 not delivered" in text
     assert HEADING["en"] in text and "Praktiskt" in text and REASON["en"] in text
     assert "1 of 2 sent, 1 not delivered" in page_text(client.get(COMPOSE.format(slug=slug)))
+
+
+@pytest.mark.parametrize(("language", "month", "zone"), [
+    ("en", 1, "(Central European Standard Time, UTC+1)"),
+    ("en", 7, "(Central European Summer Time, UTC+2)"),
+    ("sv", 1, "(centraleuropeisk normaltid, UTC+1)"),
+], ids=["en-winter", "en-summer", "sv-winter"])
+def test_the_time_a_mail_failed_names_its_zone(app, client, refused, language, month, zone):
+    """The zone of that moment: a message that failed in July says summer time, one in January not."""
+    slug, _other = refused
+    with app.app_context():
+        failed_at = datetime(2027, month, 14, 9, 30, tzinfo=UTC)
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
+                           .values(failed_at=failed_at))
+        db.session.commit()
+    make_user(app, "org@example.se", staff_of={slug: "organiser"})
+    client.set_cookie("lang", language)
+    sign_in(client, "org@example.se")
+
+    page = client.get(COMPOSE.format(slug=slug)).get_data(as_text=True)
+
+    local = failed_at.astimezone(ZoneInfo("Europe/Stockholm"))
+    assert re.search(rf'<time datetime="{re.escape(local.isoformat())}">[^<]*{local:%H:%M}'
+                     rf'</time> <span class="zone-name">{re.escape(zone)}</span>', page), page
+
+
+def test_every_reason_a_mail_is_given_up_on_has_words_for_the_organiser():
+    assert set(UNDELIVERED_REASON) == set(Undeliverable.REASONS)
