@@ -49,11 +49,12 @@ def _format_size(size_bytes: int | None) -> str:
 
 def _email_breaks(address: str | None) -> Markup:
     """An email address that wraps only after its @ or before a dot, never inside a part (not even
-    at a hyphen, which would read as part of the address)."""
+    at a hyphen, which would read as part of the address), unless that part alone is wider than the
+    line (app.css: `.email-part`)."""
     if not address:
         return Markup("")
     parts = re.split(r"(?<=@)|(?=\.)", address)
-    return Markup("<wbr>").join(Markup('<span class="nowrap">%s</span>') % part for part in parts if part)
+    return Markup("<wbr>").join(Markup('<span class="email-part">%s</span>') % part for part in parts if part)
 
 
 class _CompiledTemplates(BytecodeCache):
