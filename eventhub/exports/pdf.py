@@ -5,10 +5,10 @@ WeasyPrint's default fetcher makes network requests and embeds local files named
 static/ (fonts, stylesheet) and ``data:`` URLs; everything else is refused without
 a request, and refused URLs are counted so tests can prove it.
 
-The PDFs are tagged (PDF/UA-1), and ``tag_tables`` mends two things WeasyPrint's tag tree gets wrong
-for tables: a header cell has no Scope, and a table that crosses a page break becomes one Table
-element per page (WeasyPrint issues #2902 and #2903, open in 70.0), so a screen reader announces a
-new table, with its header row again, at every page.
+The PDFs are tagged (PDF/UA-1), and ``tag_tables`` mends two things WeasyPrint 70.0's tag tree gets
+wrong for tables: a header cell has no Scope (WeasyPrint #2508), and a table that crosses a page break
+becomes one Table element per page (#2902, #2903), so a screen reader announces a new table, with its
+header row again, at every page. Remove it when WeasyPrint does both (tests/exports/test_pdfs.py says).
 """
 from __future__ import annotations
 
