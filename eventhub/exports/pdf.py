@@ -8,7 +8,8 @@ a request, and refused URLs are counted so tests can prove it.
 The PDFs are tagged (PDF/UA-1), and ``tag_tables`` mends two things WeasyPrint 70.0's tag tree gets
 wrong for tables: a header cell has no Scope (WeasyPrint #2508), and a table that crosses a page break
 becomes one Table element per page (#2902, #2903), so a screen reader announces a new table, with its
-header row again, at every page. Remove it when WeasyPrint does both (tests/exports/test_pdfs.py says).
+header row again, at every page. When WeasyPrint does both, drop it: the table tests in
+tests/exports/test_pdfs.py must then pass without it.
 """
 from __future__ import annotations
 
