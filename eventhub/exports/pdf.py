@@ -148,8 +148,8 @@ def tag_tables(document, pdf_file) -> None:
     tree = _Tree(pdf_file)
     tables: dict[int, list] = {}  # id of an HTML <table> → its Table elements, in page order
     groups: dict[int, list] = {}  # id of an HTML row group → its elements (page, repeated, element)
-    first_header: dict[int, bytes] = {}  # id of an HTML <th> → the ID of its first TH element
-    renamed: dict[bytes, bytes] = {}  # the ID of a repeated TH → that first one's
+    first_header: dict[int, pydyf.String] = {}  # id of an HTML <th> → the ID of its first TH element
+    renamed: dict[str, pydyf.String] = {}  # the ID of a repeated TH → that first one's
     for page_number, page in enumerate(document.pages):
         for table, group, cell in _cells(page._page_box):
             row = tree.get(cell.mark["P"])
@@ -164,8 +164,8 @@ def tag_tables(document, pdf_file) -> None:
             if cell.element_tag == "th":
                 cell.mark["A"]["Scope"] = _SCOPES.get(cell.element.attrib.get("scope", "col"), "/Column")
                 first = first_header.setdefault(id(cell.element), cell.mark["ID"])
-                if first != cell.mark["ID"]:
-                    renamed[cell.mark["ID"]] = first
+                if first.string != cell.mark["ID"].string:
+                    renamed[cell.mark["ID"].string] = first
     for parts in groups.values():
         _page, _repeated, first = parts[0]
         for page_number, repeated, later in parts[1:]:
@@ -178,7 +178,7 @@ def tag_tables(document, pdf_file) -> None:
             tree.move_kids(later, first)
         for element in tree.walk(first):
             if element["S"] == "/TD" and renamed:
-                element["A"]["Headers"] = pydyf.Array(renamed.get(h, h) for h in element["A"]["Headers"])
+                element["A"]["Headers"] = pydyf.Array(renamed.get(h.string, h) for h in element["A"]["Headers"])
 
 
 class DiskCache:
