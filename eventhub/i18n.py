@@ -36,6 +36,14 @@ def page_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def content_language(language: str | None) -> str | None:
+    """The language to mark on what the organiser wrote (titles, descriptions, places) when it is not
+    the page's (WCAG 3.1.2: a screen reader reading the English page reads a Swedish title as Swedish);
+    None when they agree. The event says its content's language (`Event.language`), whatever
+    languages its pages are offered in."""
+    return language if language and language != page_language() else None
+
+
 def safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect would let a link on our domain send people anywhere.
     # Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), and a newline

@@ -8,7 +8,7 @@ from babel.numbers import format_decimal
 from flask import g, has_request_context, request, session, url_for
 from flask_babel import get_locale
 from jinja2 import BytecodeCache
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from eventhub import i18n, labels, workspace
 from eventhub.text import render_markdown
@@ -58,11 +58,26 @@ def _format_size(size_bytes: int | None) -> str:
 
 def _email_breaks(address: str | None) -> Markup:
     """An email address that wraps only after its @ or before a dot, never inside a part (not even
-    at a hyphen, which would read as part of the address)."""
+    at a hyphen, which would read as part of the address), unless that part alone is wider than the
+    line (app.css: `.email-part`)."""
     if not address:
         return Markup("")
     parts = re.split(r"(?<=@)|(?=\.)", address)
-    return Markup("<wbr>").join(Markup('<span class="nowrap">%s</span>') % part for part in parts if part)
+    return Markup("<wbr>").join(Markup('<span class="email-part">%s</span>') % part for part in parts if part)
+
+
+def _content_lang(language: str | None) -> Markup:
+    """` lang="sv"` on an element holding what the organiser wrote, when that is not in the page's
+    language (`i18n.content_language`); nothing when they agree."""
+    marked = i18n.content_language(language)
+    return Markup(' lang="%s"') % marked if marked else Markup("")
+
+
+def _content_in(text: str | None, language: str | None) -> Markup:
+    """What the organiser wrote, inside a sentence of the page: in a span of its language when that is
+    not the page's (as ``content_lang``), else as it is."""
+    marked = i18n.content_language(language)
+    return Markup('<span lang="%s">%s</span>') % (marked, text or "") if marked else escape(text or "")
 
 
 class _CompiledTemplates(BytecodeCache):
@@ -95,6 +110,8 @@ def register(app) -> None:
     app.add_template_filter(_markdown_html, "markdown")
     app.add_template_filter(_format_size, "filesize")
     app.add_template_filter(_email_breaks, "email_breaks")
+    app.add_template_global(_content_lang, "content_lang")
+    app.add_template_filter(_content_in, "content_in")
 
     @app.context_processor
     def inject():

@@ -1,9 +1,9 @@
 """Forms and interface words for the organisers' attendee pages."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from eventhub import labels
+from eventhub import i18n, labels
 from eventhub.attendees.services import Filters
 from eventhub.fields import Form, at_most, strip, valid_email
 from eventhub.registration.forms import SpecialAnswersMixin, mail_takes
@@ -56,14 +56,21 @@ class PromoteForm(Form):
     override = BooleanField(OVERRIDE_LABEL, id="promote-override")
 
 
+def group_choice(group) -> SelectChoice:
+    """A group as an option: its session and title, in the event's language (marked so on an English page;
+    the option's words are mostly the organiser's), and the way of taking part."""
+    language = i18n.content_language(group.item.event.language)
+    return SelectChoice(str(group.id), f"{group.item.title}: {group.title} ({labels.MODE[group.mode]})",
+                        render_kw={"lang": language} if language else {})
+
+
 class GroupPlaceForm(Form):
     group = SelectField(_l("Discussion group"), choices=[], id="group-choice",
                         validators=[InputRequired(_l("Choose a group."))])
     override = BooleanField(OVERRIDE_LABEL, id="group-override")
 
     def set_choices(self, groups) -> None:
-        self.group.choices = [("", _l("Choose a group"))] + [
-            (str(group.id), f"{group.item.title}: {group.title} ({labels.MODE[group.mode]})") for group in groups]
+        self.group.choices = [("", _l("Choose a group"))] + [group_choice(group) for group in groups]
 
 
 class AddForm(SpecialAnswersMixin, Form):
@@ -94,8 +101,7 @@ class AddForm(SpecialAnswersMixin, Form):
         self.mode.choices = [(mode.value, labels.MODE[mode]) for mode in event.modes]
         if len(event.modes) == 1 and not self.mode.data:
             self.mode.data = event.modes[0].value
-        self.group.choices = [("", _l("No group for now"))] + [
-            (str(group.id), f"{group.item.title}: {group.title} ({labels.MODE[group.mode]})") for group in groups]
+        self.group.choices = [("", _l("No group for now"))] + [group_choice(group) for group in groups]
 
 
 class BulkForm(Form):

@@ -54,6 +54,7 @@ class OrganiserListing:
     key: str
     upcoming: list[Event]
     past: list[Event]
+    language: str = "sv"  # of the name, as written with their newest event
 
     @property
     def events(self) -> list[Event]:
@@ -77,7 +78,8 @@ def organiser_listing(key: str, now: datetime) -> OrganiserListing:
     if not upcoming and not past:
         raise EventNotFound(key)
     newest = max(upcoming + past, key=lambda event: event.published_at or event.created_at)
-    return OrganiserListing(name=newest.organiser_name, key=key, upcoming=upcoming, past=past)
+    return OrganiserListing(name=newest.organiser_name, key=key, upcoming=upcoming, past=past,
+                            language=newest.language)
 
 
 @cache

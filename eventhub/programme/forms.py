@@ -12,6 +12,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -20,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from eventhub import labels
+from eventhub import i18n, labels
 from eventhub.fields import Form, a_time_that_exists, at_most, strip
 from eventhub.programme import operations
 from eventhub.text import name_key
@@ -179,16 +180,20 @@ class PersonChoiceMixin(NewPersonMixin):
     person_required = True
     person = SelectField(_l("Choose from the directory"), choices=[], validate_choice=False)
 
-    def set_people(self, people, label=None) -> None:
+    def set_people(self, people, label=None, language: str | None = None) -> None:
+        """``language``: of the programme the person is chosen for; their title and organisation were
+        written in it, as the programme marks them."""
         super().set_people(people)
         if label is not None:
             self.person.label.text = label
-        self.person.choices = [("", _l("No one chosen"))] + [(str(p.id), person_label(p)) for p in people]
+        marked = i18n.content_language(language)
+        self.person.choices = [("", _l("No one chosen"))] + [
+            SelectChoice(str(p.id), person_label(p), render_kw={"lang": marked} if marked else {}) for p in people]
 
     def validate_person(self, field):
         if field.data and self.new_name.data:
             raise ValidationError(_l("Choose a person from the directory or type a new name, not both."))
-        if field.data and field.data not in {value for value, _label in field.choices}:
+        if field.data and field.data not in {value for value, *_rest in field.choices}:
             raise ValidationError(_l("Choose a person from the list."))
         if self.person_required and not field.data and not self.new_name.data:
             raise ValidationError(_l("Choose a person from the directory or type a new name."))

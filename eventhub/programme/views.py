@@ -80,7 +80,7 @@ def _zone() -> str:
 
 
 def _people_choice(form, label=None):
-    form.set_people(operations.people(current_user.id), label)
+    form.set_people(operations.people(current_user.id), label, language=g.event.language)
     return form
 
 

@@ -73,26 +73,57 @@ def assert_no_axe_violations(page, where: str) -> None:
 
 
 def overflow_report(page) -> dict:
-    """WCAG 1.4.10 reflow: the page's scroll width and any visible text that reaches past the viewport."""
+    """WCAG 1.4.10 reflow: the page's scroll width, any visible text that reaches past the viewport, and
+    any element wider than it (`wide`) unless a box that scrolls sideways, and itself fits, holds it (a
+    wide table in its scroll region); such a box that does scroll must be a named region the keyboard
+    reaches (`unreachable` otherwise)."""
     return page.evaluate(
         """() => {
-          const width = document.documentElement.clientWidth, out = [];
+          const width = document.documentElement.clientWidth, out = [], wide = [];
+          const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX)
+                                && el.getBoundingClientRect().right <= width + 0.5;
+          const held = el => {  // inside a box that scrolls sideways and fits the screen
+            for (let holder = el.parentElement; holder && holder !== document.body; holder = holder.parentElement)
+              if (scrolls(holder)) return true;
+            return false;
+          };
           const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
           while (walker.nextNode()) {
             const node = walker.currentNode, range = document.createRange();
             if (!node.textContent.trim() || node.parentElement.closest('.visually-hidden')) continue;
             range.selectNodeContents(node);
-            if ([...range.getClientRects()].some(r => r.right > width + 0.5))
+            if ([...range.getClientRects()].some(r => r.right > width + 0.5) && !held(node.parentElement))
               out.push(`${node.parentElement.tagName}: ${node.textContent.trim().slice(0, 50)}`);
           }
-          return {scrollWidth: document.documentElement.scrollWidth, width, out};
+          for (const el of document.body.querySelectorAll('*')) {
+            const box = el.getBoundingClientRect();
+            if (!box.width || box.right <= width + 0.5 || el.closest('.visually-hidden') || held(el)) continue;
+            const name = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
+                         ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+            wide.push(`${name} ${Math.round(box.width)} px: ${(el.textContent || '').trim().slice(0, 40)}`);
+          }
+          // A box that does scroll sideways must be reachable by keyboard and named (a region).
+          const unreachable = [...document.body.querySelectorAll('*')].filter(el => scrolls(el)
+              && el.scrollWidth > el.clientWidth + 1 && !(el.tabIndex >= 0 && el.getAttribute('role') === 'region'
+              && (el.getAttribute('aria-label') || document.getElementById(el.getAttribute('aria-labelledby') || ''))))
+            .map(el => `${el.tagName.toLowerCase()}.${el.className}`);
+          return {scrollWidth: document.documentElement.scrollWidth, width, out: out.slice(0, 5), wide: wide.slice(-5),
+                  unreachable};
         }"""
     )
 
 
-def assert_reflows(page) -> None:
+def reflow_problems(page) -> dict:
+    """What keeps the page from reflowing (empty when it does): see overflow_report."""
     report = overflow_report(page)
-    assert report["scrollWidth"] <= report["width"] and not report["out"], report
+    if report["scrollWidth"] <= report["width"] and not (report["out"] or report["wide"] or report["unreachable"]):
+        return {}
+    return report
+
+
+def assert_reflows(page) -> None:
+    problems = reflow_problems(page)
+    assert not problems, problems
 
 
 def signed_in_page(new_context, server, lang: str, email: str, password: str, **options):

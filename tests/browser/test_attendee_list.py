@@ -80,7 +80,7 @@ def test_the_list_fits_without_sideways_scroll_and_addresses_break_only_at_at_or
     assert page.evaluate("() => [...document.querySelectorAll('.attendee-table tr')]"
                          ".every(row => row.getBoundingClientRect().right <= innerWidth)")
     # Each part of an address (between the @ and the dots) is on one line.
-    assert page.evaluate("""() => [...document.querySelectorAll('.attendee-email .nowrap')]
+    assert page.evaluate("""() => [...document.querySelectorAll('.attendee-email .email-part')]
         .every(part => part.getClientRects().length === 1)""")
 
 

@@ -366,3 +366,106 @@ def test_pdf_footer_shows_organiser_text_as_written(client, make_event, title, o
     expected = " ".join(f"{title} · {organiser}".split())
     assert expected in text
     assert "&amp;" not in text and "&#34;" not in text and "&#39;" not in text and "&lt;" not in text
+
+
+# --- the tag tree: tables as a screen reader meets them ----------------------------------------
+
+def structure(body: bytes) -> dict:
+    """The PDF's structure tree as pypdf reads it: each element's type (S), attributes (A), ID, the pages
+    its own marked content is on, and its kids."""
+    reader = PdfReader(io.BytesIO(body))
+    page_of = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages, start=1)}
+
+    def read(node) -> dict | None:
+        node = node.get_object()
+        if not hasattr(node, "get") or "/S" not in node:
+            return None
+        kids = node.get("/K", [])
+        kids = kids if isinstance(kids, list) else [kids]
+        attributes = node.get("/A", {})
+        element = {"S": node["/S"][1:], "A": dict(attributes.get_object()) if attributes else {},
+                   "ID": node.get("/ID"), "pages": set(), "kids": []}
+        if "/Pg" in node and any(isinstance(kid, int) for kid in kids):
+            element["pages"].add(page_of[node.raw_get("/Pg").idnum])
+        for kid in kids:
+            if not isinstance(kid, int) and (child := read(kid)) is not None:
+                element["kids"].append(child)
+        return element
+
+    return read(reader.trailer["/Root"]["/StructTreeRoot"]["/K"][0])
+
+
+def elements(tree: dict, kind: str) -> list[dict]:
+    found = [tree] if tree["S"] == kind else []
+    for kid in tree["kids"]:
+        found += elements(kid, kind)
+    return found
+
+
+def pages_of(tree: dict) -> set[int]:
+    return tree["pages"].union(*(pages_of(kid) for kid in tree["kids"]))
+
+
+def assert_one_table_with_headers(body: bytes, headers: list[str], scope: str = "/Column", columns=None) -> dict:
+    """One Table in the tag tree (poppler's reading agrees), its header row once, each TH with its Scope,
+    each TD tied to the headers that exist; returns the table."""
+    tree = structure(body)
+    tables = elements(tree, "Table")
+    assert len(tables) == 1, f"{len(tables)} tables in the tag tree"
+    assert len(re.findall(r"^\s*Table\b", subprocess.run(["pdfinfo", "-struct", "-"], input=body,
+                                                          capture_output=True, check=True).stdout.decode(),
+                          re.MULTILINE)) == 1
+    table = tables[0]
+    assert [kid["S"] for kid in table["kids"]] == ["THead", "TBody"]
+    cells = elements(table, "TH")
+    assert len(cells) == (columns or len(headers)), [cell["A"] for cell in cells]
+    assert all(cell["A"].get("/Scope") == scope for cell in cells)
+    ids = {cell["ID"] for cell in cells}
+    for cell in elements(table, "TD"):
+        assert cell["A"]["/Headers"] and set(cell["A"]["/Headers"]) <= ids
+    text = " ".join(re.findall(r'"([^"]*)"', subprocess.run(
+        ["pdfinfo", "-struct-text", "-"], input=body, capture_output=True, check=True).stdout.decode()))
+    for header in headers:
+        assert text.count(header) >= 1
+    return table
+
+
+def long_programme(app, make_item, count: int = 30) -> None:
+    with app.app_context():
+        for i in range(count):
+            make_item(BORAS, minutes_after_start=180 + 5 * i, length=5,
+                      title=f"Programpunkt {i + 1} om arbetsmarknadsintegration",
+                      description="Ett samtal om vägar in i arbetslivet, med frågor från publiken. " * 2)
+
+
+@pytest.mark.parametrize("who", ["public", "personal"])
+def test_a_long_programme_pdf_is_one_table_with_column_headers_across_pages(client, demo, app, make_item, who):
+    long_programme(app, make_item)
+    url = f"/events/{BORAS}/programme.pdf"
+    headers = ["Tid", "Vad", "För vem"]
+    if who == "personal":
+        with app.app_context():
+            register(BORAS, "pia@example.se", "on_site")
+            url = f"/r/{MANAGE_LINK_PATTERN.search(outbox('pia@example.se')[0].body_text).group(1)}/programme.pdf"
+        headers = ["Tid", "Vad"]  # one audience: no column for whom
+    body = client.get(url).data
+    pages = int(re.search(r"Pages:\s+(\d+)", pdf_info(body)).group(1))
+    assert pages >= 3
+    table = assert_one_table_with_headers(body, headers)
+    assert pages_of(table["kids"][1]) == set(range(1, pages + 1)), "one table holds the rows of every page"
+    # The header row is printed on each page, but read once: on later pages it is an artifact.
+    assert pdf_text(body).count("För vem" if who == "public" else "Vad") >= pages - 1
+    assert pages_of(table["kids"][0]) == {min(pages_of(table))}
+
+
+def test_a_long_door_list_is_one_table_with_scoped_headers_read_once(client, demo, app):
+    with app.app_context():
+        for i in range(70):
+            register(BORAS, f"p{i:02d}@example.se", "on_site", name=f"Person Nummer{i:02d}")
+    login(client, app)
+    body = client.get(f"/manage/events/{BORAS}/door-list.pdf").data
+    pages = int(re.search(r"Pages:\s+(\d+)", pdf_info(body)).group(1))
+    assert pages >= 2
+    table = assert_one_table_with_headers(body, ["Namn", "Organisation", "Grupp", "Kod"], columns=5)
+    assert pdf_text(body).count("Organisation") >= pages  # the header is printed on every page
+    assert pages_of(table["kids"][1]) == set(range(1, pages + 1))

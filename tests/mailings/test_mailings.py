@@ -131,7 +131,7 @@ def test_preview_shows_one_rendered_email_and_the_count_and_queues_nothing(app, 
     assert "Forum &lt;Borås&gt;" in page
     # Who gets it, by name and address (both on-site registrations, the waitlisted one too) ...
     assert page.count('<span class="recipient-name">Anna Svensson</span>') == 2
-    assert '<span class="nowrap">anna@</span>' in page and '<span class="nowrap">bertil@</span>' in page
+    assert '<span class="email-part">anna@</span>' in page and '<span class="email-part">bertil@</span>' in page
     # ... and the text as a made-up person gets it: a sample link, no one's working personal link.
     assert "/r/sample-link-not-a-real-one" in text
     with app.app_context():

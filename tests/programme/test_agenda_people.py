@@ -47,7 +47,7 @@ def test_add_a_speaker_from_the_directory(app, agenda):
     lars = _person(app)
     item_id = agenda.add_item(title="Hållbar arbetsmarknadsintegration")
     page = agenda.get(f"/items/{item_id}?lang=en").get_data(as_text=True)
-    assert f'<option value="{lars}">Lars Larsson (Projektledare, Borås stad)</option>' in page
+    assert f'<option lang="sv" value="{lars}">Lars Larsson (Projektledare, Borås stad)</option>' in page
     _age(app, agenda.slug)
     response = agenda.post(f"/items/{item_id}/speakers", _speaker_form(person=str(lars), role="moderator"),
                            prefix="speaker")
