@@ -212,7 +212,7 @@ def test_teams_2020_joined_and_left_lines_become_sessions():
     (b"Namn;E-post\nAnna;anna@example.se\n", platforms.NotAReport),  # a list of names
     (b"Name,Email,Join time,Duration\nAnna,anna@example.se,2026-03-09 09:00,60\n", platforms.NotAReport),  # whose?
     (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), platforms.NotAReport),
-    ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n".encode(),
+    (b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n",
      platforms.NoParticipants),
     ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
      "Åsa,asa@example.se,yesterday,today,60,No\n".encode(), platforms.UnreadableTime),
