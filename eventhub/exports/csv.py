@@ -112,7 +112,7 @@ def _attendee_rows(query: Select, timezone: str, flavour: Flavour) -> Iterator[l
     statuses = {status.value: labels.registration_status(status.value) for status in RegistrationStatus}
     waitlist = _("%(group)s (waitlist)")
     yield [_("Name"), _("Email"), _("Organisation"), _("Role"), _("Sector"), _("Taking part"), _("Status"),
-           _("Discussion groups"), _("Registered at"), _("Checked in at the door"), _("First online"),
+           _("Discussion groups"), _("Registered at"), _("Checked in"), _("First online"),
            _("Minutes online")]
     for batch in attendees.batches(query):
         groups = attendees.groups_of([registration.id for registration in batch])

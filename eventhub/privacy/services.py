@@ -357,7 +357,7 @@ def _forget_attendance(rows, now: datetime) -> None:
     name and addresses, before the registrations' own are wiped (an unmatched row is found by its
     address); the minutes stay for the figures."""
     events = {event_id for _id, _email, _salt, event_id in rows}
-    holding = set(db.session.scalars(select(ImportedParticipant.event_id.distinct()).where(
+    holding = set(db.session.scalars(select(ImportedParticipant.event_id).distinct().where(
         ImportedParticipant.event_id.in_(events), ImportedParticipant.anonymised_at.is_(None))))
     for registration_id, email, _salt, event_id in rows:
         if event_id not in holding:  # most events import no report: no query per person for them
