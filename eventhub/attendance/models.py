@@ -60,7 +60,6 @@ class ImportedParticipant(db.Model):
     __tablename__ = "attendance_participant"
     __table_args__ = (
         CheckConstraint(f"matched_by IS NULL OR matched_by IN {sql_in(MatchedBy)}", name="matched_by_valid"),
-        CheckConstraint("(registration_id IS NULL) = (matched_by IS NULL)", name="matched_with_how"),
         CheckConstraint("minutes >= 0 AND sessions >= 1", name="minutes_and_sessions_counted"),
         # The report and the attendee list read each registration's online minutes.
         Index("ix_attendance_participant_event_registration", "event_id", "registration_id"),
@@ -83,6 +82,7 @@ class ImportedParticipant(db.Model):
     sessions: Mapped[int] = mapped_column(Integer, default=1)  # how many times they joined
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="SET NULL"), index=True)
+    # How it was matched; read only with ``registration_id`` (a registration's deletion leaves it behind).
     matched_by: Mapped[str | None] = mapped_column(String(8))
     # Set when the name and addresses were wiped (erasure, retention); the minutes stay for the figures.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

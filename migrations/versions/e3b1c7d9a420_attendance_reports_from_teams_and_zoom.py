@@ -57,7 +57,6 @@ def upgrade():
     sa.Column('matched_by', sa.String(length=8), nullable=True),
     sa.Column('anonymised_at', eventhub.types.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("matched_by IS NULL OR matched_by IN ('email', 'hand')", name=op.f('ck_attendance_participant_matched_by_valid')),
-    sa.CheckConstraint('(registration_id IS NULL) = (matched_by IS NULL)', name=op.f('ck_attendance_participant_matched_with_how')),
     sa.CheckConstraint('minutes >= 0 AND sessions >= 1', name=op.f('ck_attendance_participant_minutes_and_sessions_counted')),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_attendance_participant_event_id_event'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['import_id'], ['attendance_import.id'], name=op.f('fk_attendance_participant_import_id_attendance_import'), ondelete='CASCADE'),

@@ -271,3 +271,20 @@ def test_an_import_of_another_event_is_not_found_on_this_events_pages(app, organ
     assert client.post(f"{base}/rows/{row.id}/match", data={"csrf_token": token,
                                                             "registration": organiser.ids["Åsa"]}).status_code == 404
     assert client.post(f"{base}/delete", data={"csrf_token": token}).status_code == 404
+
+
+def test_deleting_the_event_deletes_its_imports_and_rows(app, forum):
+    from sqlalchemy import delete
+
+    from eventhub.events.models import Event
+
+    with app.app_context():
+        outcome = import_sample(forum.slug, TEAMS)
+        frasse = next(row for row in rows_of(forum.slug) if row.name == "Frasse")
+        attendance.match_by_hand(event_by_slug(forum.slug).id, outcome.import_id, frasse.id, forum.ids["Fredrik"],
+                                 None)
+        db.session.execute(delete(Event).where(Event.slug == forum.slug))
+        db.session.commit()
+
+        assert db.session.scalar(select(func.count()).select_from(AttendanceImport)) == 0
+        assert db.session.scalar(select(func.count()).select_from(ImportedParticipant)) == 0
