@@ -321,8 +321,7 @@ def erase(registration_id: int, now: datetime, keys: Keyring) -> Erasure:
 def anonymise(registration_ids: list[int], now: datetime, keys: Keyring) -> int:
     """Anonymise these registrations (those not anonymised yet); returns how many. The caller commits,
     and then what was wiped leaves the database's files too."""
-    forget_on_disk(Registration.__tablename__, ConsentRecord.__tablename__, OutboxMessage.__tablename__,
-                   ImportedParticipant.__tablename__)
+    forget_on_disk(Registration.__tablename__, ConsentRecord.__tablename__, OutboxMessage.__tablename__)
     done = 0
     for start in range(0, len(registration_ids), BATCH):
         rows = db.session.execute(
@@ -359,6 +358,8 @@ def _forget_attendance(rows, now: datetime) -> None:
     events = {event_id for _id, _email, _salt, event_id in rows}
     holding = set(db.session.scalars(select(ImportedParticipant.event_id).distinct().where(
         ImportedParticipant.event_id.in_(events), ImportedParticipant.anonymised_at.is_(None))))
+    if holding:
+        forget_on_disk(ImportedParticipant.__tablename__)
     for registration_id, email, _salt, event_id in rows:
         if event_id not in holding:  # most events import no report: no query per person for them
             continue
@@ -371,12 +372,14 @@ def _forget_attendance(rows, now: datetime) -> None:
 def forget_imported_attendance(event_id: int, now: datetime) -> int:
     """Every imported attendance row of the event loses its name and addresses, the unmatched too (the
     event's retention rule, an organiser anonymising the event); the caller commits."""
-    forget_on_disk(ImportedParticipant.__tablename__)
-    return db.session.execute(
+    count = db.session.execute(
         update(ImportedParticipant)
         .where(ImportedParticipant.event_id == event_id, ImportedParticipant.anonymised_at.is_(None))
         .values(**_WIPED, anonymised_at=now).execution_options(synchronize_session=False)
     ).rowcount
+    if count:
+        forget_on_disk(ImportedParticipant.__tablename__)
+    return count
 
 
 def _forget(rows: list[tuple[int, str | None, str]], keys: Keyring) -> None:

@@ -288,3 +288,22 @@ def test_deleting_the_event_deletes_its_imports_and_rows(app, forum):
 
         assert db.session.scalar(select(func.count()).select_from(AttendanceImport)) == 0
         assert db.session.scalar(select(func.count()).select_from(ImportedParticipant)) == 0
+
+
+@pytest.mark.parametrize(("lang", "sentences"), [
+    ("sv", ["Importerade närvarorapporten för Forumträff: Hållbar arbetsmarknad från Microsoft Teams: 5 personer, "
+            "2 kopplade till en anmälan via e-postadressen, 3 inte",
+            "Kopplade för hand en person i en närvarorapport till Fredrik Fält"]),
+    ("en", ["Imported the attendance report of Forumträff: Hållbar arbetsmarknad from Microsoft Teams: 5 people, "
+            "2 matched to a registration by email, 3 not",
+            "Matched a person in an attendance report to Fredrik Fält by hand"]),
+])
+def test_the_audit_log_page_reads_the_imports_as_sentences(organiser, lang, sentences):
+    client = organiser.client
+    url, page = _import_page(client, organiser.slug)
+    form = re.findall(r'<form method="post" action="([^"]+/match)"', page)[1]
+    client.post(form, data={"csrf_token": form_token(client, url), "registration": str(organiser.ids["Fredrik"])})
+    text = " ".join(_text(client.get(f"/manage/events/{organiser.slug}/audit?lang={lang}")).split())
+
+    for sentence in sentences:
+        assert sentence in text
