@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     """One blueprint per package, named like it; the organiser's workspace areas add their own links."""
     from eventhub.accounts.views import bp as accounts
     from eventhub.api.views import bp as api
+    from eventhub.attendance.views import bp as attendance
     from eventhub.attendees.views import bp as attendees
     from eventhub.checkin.views import bp as checkin
     from eventhub.events.views import bp as events
@@ -98,7 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.programme.views import bp as programme
     from eventhub.registration.views import bp as registration
 
-    for blueprint in (events, registration, accounts, programme, attendees, checkin, exports, mailings,
+    for blueprint in (events, registration, accounts, programme, attendees, attendance, checkin, exports, mailings,
                       materials, privacy, api, health):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # read-only JSON, no session state changed
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
 def _import_models() -> None:
     # Every model module must be imported before metadata is used (migrations, create_all).
     from eventhub.accounts import models as _accounts  # noqa: F401
+    from eventhub.attendance import models as _attendance  # noqa: F401
     from eventhub.audit import models as _audit  # noqa: F401
     from eventhub.checkin import models as _checkin  # noqa: F401
     from eventhub.events import models as _events  # noqa: F401

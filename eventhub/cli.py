@@ -131,13 +131,15 @@ def _moment(text: str | None) -> datetime:
 @click.option("--dry-run", is_flag=True, help="Only report what would be purged; change nothing.")
 @with_appcontext
 def purge_command(now_text: str | None, dry_run: bool) -> None:
-    """Delete special-category answers and anonymise registrations whose time is up (safe to run nightly)."""
+    """Delete special-category answers and anonymise registrations (and imported attendance reports) whose time
+    is up (safe to run nightly)."""
     now = _moment(now_text)
     report = retention.purge(now, keyring.current(), dry_run=dry_run)
     prefix = "would purge" if dry_run else "purged"
     for item in report.events:
+        rows = f", {item.attendance_rows} rows of attendance reports anonymised" if item.attendance_rows else ""
         click.echo(f"{prefix} {item.slug}: special-category answers of {item.special_deleted} registrations, "
-                   f"{item.anonymised} registrations anonymised")
+                   f"{item.anonymised} registrations anonymised{rows}")
     events = len(report.events)
     click.echo(f"{'dry run: ' if dry_run else ''}{report.special_deleted} special-category deletions, "
                f"{report.anonymised} anonymisations in {events} event{'' if events == 1 else 's'}")

@@ -99,6 +99,7 @@ AUDIT_KIND = {
     "programme": _l("Programme"),
     "attendees": _l("Attendees"),
     "door": _l("The door"),
+    "attendance": _l("Attendance"),
     "emails": _l("Emails"),
     "material": _l("Material"),
     "privacy": _l("Privacy"),
@@ -162,6 +163,17 @@ AUDIT_ACTION = {
     "checkin.undone": ("door", _l("Undid the check-in of %(registration)s")),
     "checkin.switched_to_on_site": ("door", _l("Moved %(registration)s from digital to on site at the door")),
     "checkin.walk_in": ("door", _l("Registered %(registration)s at the door as a walk-in")),
+    "attendance.imported": ("attendance", _l(
+        "Imported the attendance report of %(title)s from %(platform)s: %(rows)s people, %(matched)s matched to "
+        "a registration by email, %(unmatched)s not")),
+    "attendance.reimported": ("attendance", _l(
+        "Imported the attendance report of %(title)s from %(platform)s again, in place of the earlier import: "
+        "%(rows)s people, %(matched)s matched to a registration, %(unmatched)s not")),
+    "attendance.matched": ("attendance", _l("Matched a person in an attendance report to %(registration)s by hand")),
+    "attendance.unmatched": ("attendance", _l(
+        "Took back the match of a person in an attendance report with %(registration)s")),
+    "attendance.import_deleted": ("attendance", _l(
+        "Deleted the attendance report of %(title)s from %(platform)s")),
     "mailing.sent": ("emails", _l("Sent the email %(mailing)s to %(recipients)s people")),
     "material.uploaded": ("material", _l("Uploaded the file %(material)s")),
     "material.linked": ("material", _l("Added the link %(material)s")),
@@ -174,6 +186,8 @@ AUDIT_ACTION = {
     "privacy.mailings_resumed": ("emails", _l(
         "%(registration)s chose to get the organisers' emails about this event again")),
     "privacy.anonymised": ("privacy", _l("Anonymised %(rows)s registrations")),
+    "privacy.attendance_reports_anonymised": ("privacy", _l(
+        "Anonymised %(rows)s rows of imported attendance reports, %(days)s days after the event")),
     "privacy.special_category_deleted": ("privacy", _l(
         "Deleted the dietary and accessibility answers of %(rows)s registrations, %(days)s days after the event")),
     "account.created": ("accounts", _l("Created the account of %(account)s")),

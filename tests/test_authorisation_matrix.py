@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,6 +29,7 @@ import pytest
 from config import TestingConfig
 from eventhub import create_app
 from eventhub.accounts import services as accounts
+from eventhub.attendance import services as attendance
 from eventhub.events.models import Event
 from eventhub.extensions import csrf, db
 from eventhub.groups import services as group_services
@@ -161,6 +163,16 @@ ENDPOINT_CLASS = {
     "privacy.anonymise_event": "manage",
     "exports.badges_pdf": "host",
     "exports.door_list_pdf": "host",
+    "exports.signature_list_pdf": "host",  # printed for the door, as the door list is
+    "exports.attendance_xlsx": "manage",
+    "exports.attendance_csv": "manage",
+    "exports.attendance_pdf": "manage",
+    "attendance.report": "manage",
+    "attendance.import_report": "manage",
+    "attendance.import_detail": "manage",
+    "attendance.match": "manage",
+    "attendance.unmatch": "manage",
+    "attendance.delete_import": "manage",
     "checkin.scanner": "host",
     "checkin.manifest": "host",
     "checkin.service_worker": "public",
@@ -202,6 +214,8 @@ ARGUMENTS = {
     "mailing_id": "mailing_id",
     "flavour": "flavour",
     "key": "organiser_key",
+    "import_id": "attendance_import_id",
+    "participant_id": "attendance_participant_id",
 }
 OVERRIDES = {
     "api.problem_type": {"code": "problem_code"},
@@ -283,6 +297,9 @@ def _seed(app) -> dict:
         material = materials.store_upload(past.id, io.BytesIO(PDF), "bilder.pdf", "Bilder", "slides", organiser.id,
                                           10_000)
         mailing = mailings.send(forum.id, "all", "Hej", "Välkommen", organiser.id, KEYS, now)
+        report = (Path(__file__).parent / "attendance" / "samples" / "zoom_participants.csv").read_bytes()
+        imported = attendance.import_report(forum.id, report, "zoom.csv", organiser.id, now)
+        attendance_row = attendance.get_import(forum.id, imported.import_id).participants[0]
         db.session.commit()
         return {
             "event": forum.slug, "past_event": past.slug, "other_event": "other-forum", "language": "en",
@@ -296,6 +313,7 @@ def _seed(app) -> dict:
             "speaker_id": talk.speakers[0].id, "leader_id": group.leaders[0].id, "registration_id": on_site.id,
             "material_id": material.id, "mailing_id": mailing.id, "flavour": "excel",
             "organiser_key": "agenda-2030-i-vast",
+            "attendance_import_id": imported.import_id, "attendance_participant_id": attendance_row.id,
         }
 
 

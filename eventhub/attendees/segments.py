@@ -9,7 +9,10 @@ them from here, so "the waitlist" or "not checked in" selects the same people on
   participants are never checked in, so they are not "missing");
 - ``no_group``: in no discussion group, neither with a place nor on a group's waitlist;
 - ``on_site`` / ``digital``: takes part that way (a place or the waitlist);
-- ``group:<id>``: has a place in that discussion group.
+- ``group:<id>``: has a place in that discussion group;
+- once the event has begun, who took part as ``eventhub.attendance`` counts it:
+  ``attended_on_site`` (checked in at the door), ``attended_online`` (used the join link, or is
+  in an imported Teams or Zoom attendance report) and ``no_show`` (had a place, came neither way).
 
 A segment is only a condition on ``Registration``; whoever uses it adds what else it needs
 (a mailing leaves out cancelled people and those without an address, the list has its
@@ -21,6 +24,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, select, true
 
+from eventhub.attendance import services as attendance
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.modes import Mode
@@ -33,6 +37,9 @@ CONFIRMED = "confirmed"
 WAITLIST = "waitlist"
 NOT_CHECKED_IN = "not_checked_in"
 NO_GROUP = "no_group"
+ATTENDED_ON_SITE = "attended_on_site"
+ATTENDED_ONLINE = "attended_online"
+NO_SHOW = "no_show"
 GROUP_PREFIX = "group:"
 
 
@@ -52,8 +59,9 @@ def group_id_of(key: str) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def offered(modes: Sequence[Mode], group_ids: Sequence[int]) -> list[str]:
-    """The segments an event with these modes and groups offers, in the order pages list them."""
+def offered(modes: Sequence[Mode], group_ids: Sequence[int], begun: bool = False) -> list[str]:
+    """The segments an event with these modes and groups offers, in the order pages list them;
+    who took part only once it has ``begun`` (before, everyone would be a no-show)."""
     keys = [ALL, CONFIRMED, WAITLIST]
     if Mode.ON_SITE in modes:
         keys.append(NOT_CHECKED_IN)
@@ -62,6 +70,9 @@ def offered(modes: Sequence[Mode], group_ids: Sequence[int]) -> list[str]:
     if group_ids:
         keys.append(NO_GROUP)
         keys += [group_key(group_id) for group_id in group_ids]
+    if begun:
+        keys += [key for key, mode in ((ATTENDED_ON_SITE, Mode.ON_SITE), (ATTENDED_ONLINE, Mode.DIGITAL))
+                 if mode in modes] + [NO_SHOW]
     return keys
 
 
@@ -83,6 +94,12 @@ def condition(event_id: int, key: str) -> ColumnElement[bool]:
     if key == NOT_CHECKED_IN:
         return ((Registration.status == RegistrationStatus.CONFIRMED) & (Registration.mode == Mode.ON_SITE)
                 & Registration.checked_in_at.is_(None))
+    if key == ATTENDED_ON_SITE:
+        return attendance.attended_on_site()
+    if key == ATTENDED_ONLINE:
+        return attendance.attended_online()
+    if key == NO_SHOW:
+        return attendance.no_show()
     if key in (Mode.ON_SITE, Mode.DIGITAL):
         return Registration.mode == key
     if key == NO_GROUP:

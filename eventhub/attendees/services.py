@@ -1,7 +1,7 @@
 """Finding registrations for organisers: search, filters, sorting and pages, all in SQL.
 
 A page costs the same few queries whatever the event's size: one COUNT, one page of rows
-(LIMIT/OFFSET) and one query for those rows' discussion groups. Nothing loads every row;
+(LIMIT/OFFSET), one query for those rows' discussion groups and one for their time online. Nothing loads every row;
 the CSV export walks the same filtered query in batches (``batches``).
 
 Search is case-insensitive in Swedish too (``eventhub.database.contains_text``).
@@ -16,6 +16,7 @@ from math import ceil
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from eventhub.attendance import services as attendance
 from eventhub.attendees import segments
 from eventhub.database import contains_text
 from eventhub.extensions import db
@@ -30,6 +31,9 @@ NO_GROUP_ARG = "none"  # ?group=none: in no discussion group
 PAGE_SIZE = 50
 SEARCH_MAX = 100
 BATCH_SIZE = 500
+# The list's "came" filter, each a segment.
+ARRIVALS = {"yes": segments.ATTENDED_ON_SITE, "no": segments.NOT_CHECKED_IN, "online": segments.ATTENDED_ONLINE,
+            "no_show": segments.NO_SHOW}
 SORTS = ("name", "-name", "registered", "-registered", "organisation")
 DEFAULT_SORT = "name"
 
@@ -44,7 +48,9 @@ class Filters:
     sector: str = ""
     group_id: int | None = None
     no_group: bool = False  # in no discussion group (the segment ``no_group``)
-    arrival: str = ""  # "yes": checked in at the door, "no": has a place on site, not checked in (yet)
+    # Who came: "yes" checked in at the door, "no" a place on site and not checked in (yet),
+    # "online" joined online, "no_show" had a place and came neither way (eventhub.attendance).
+    arrival: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
 
@@ -59,7 +65,7 @@ class Filters:
             sector=_choice(args.get("sector"), {s.value for s in Sector}),
             group_id=group_id if group_id in group_ids else None,
             no_group=args.get("group") == NO_GROUP_ARG and bool(group_ids),
-            arrival=_choice(args.get("arrived"), {"yes", "no"}),
+            arrival=_choice(args.get("arrived"), set(ARRIVALS)),
             sort=_choice(args.get("sort"), set(SORTS)) or DEFAULT_SORT,
             page=max(1, _int(args.get("page")) or 1),
         )
@@ -85,7 +91,7 @@ class Filters:
         group_id = segments.group_id_of(key)
         return cls(status={segments.CONFIRMED: RegistrationStatus.CONFIRMED.value,
                            segments.WAITLIST: RegistrationStatus.WAITLISTED.value}.get(key, ""),
-                   arrival="no" if key == segments.NOT_CHECKED_IN else "",
+                   arrival=next((arrival for arrival, segment in ARRIVALS.items() if segment == key), ""),
                    mode=key if key in (Mode.ON_SITE, Mode.DIGITAL) else "",
                    no_group=key == segments.NO_GROUP, group_id=group_id)
 
@@ -94,7 +100,7 @@ class Filters:
         keys = [self.mode] if self.mode else []
         keys += {RegistrationStatus.CONFIRMED: [segments.CONFIRMED],
                  RegistrationStatus.WAITLISTED: [segments.WAITLIST]}.get(self.status, [])
-        keys += [segments.NOT_CHECKED_IN] if self.arrival == "no" else []
+        keys += [ARRIVALS[self.arrival]] if self.arrival else []
         keys += [segments.NO_GROUP] if self.no_group else []
         keys += [segments.group_key(self.group_id)] if self.group_id else []
         return keys
@@ -119,15 +125,13 @@ def filtered(event_id: int, filters: Filters) -> Select:
         sqlite = db.session.get_bind().dialect.name == "sqlite"
         query = query.where(or_(*(contains_text(column, filters.search, sqlite) for column in (
             Registration.name, Registration.email, Registration.organisation))))
-    # Mode, status (confirmed, waitlist), not checked in and groups are segments: the mailing's too.
+    # Mode, status (confirmed, waitlist), who came and groups are segments: the mailing's too.
     for key in filters.segment_keys():
         query = query.where(segments.condition(event_id, key))
     if filters.status == RegistrationStatus.CANCELLED:
         query = query.where(Registration.status == filters.status)
     if filters.sector:
         query = query.where(Registration.sector == filters.sector)
-    if filters.arrival == "yes":
-        query = query.where(Registration.checked_in_at.is_not(None))
     return query
 
 
@@ -157,6 +161,7 @@ class Page:
     total: int
     rows: list[Registration]
     groups: dict[int, list[GroupPlace]] = field(default_factory=dict)
+    online: dict[int, attendance.Online] = field(default_factory=dict)  # the time online of those who were
 
     @property
     def number(self) -> int:
@@ -187,7 +192,7 @@ class Page:
 
 
 def page(event_id: int, filters: Filters) -> Page:
-    """One page of the list: a COUNT, the page's rows and their groups (three queries)."""
+    """One page of the list: a COUNT, the page's rows, their groups and their time online (four queries)."""
     query = filtered(event_id, filters)
     total = db.session.scalar(query.with_only_columns(func.count(Registration.id)).order_by(None))
     last = max(1, ceil(total / PAGE_SIZE))
@@ -196,7 +201,8 @@ def page(event_id: int, filters: Filters) -> Page:
     rows = list(db.session.scalars(
         query.order_by(*ORDER[filters.sort]).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
     ))
-    return Page(filters=filters, total=total, rows=rows, groups=groups_of([r.id for r in rows]))
+    return Page(filters=filters, total=total, rows=rows, groups=groups_of([r.id for r in rows]),
+                online=attendance.online_of(event_id, rows))
 
 
 def groups_of(registration_ids: list[int]) -> dict[int, list[GroupPlace]]:

@@ -13,10 +13,10 @@ from flask_login import current_user
 
 from eventhub import i18n, keyring, labels, workspace
 from eventhub.accounts.access import event_access
+from eventhub.attendance import services as attendance
 from eventhub.attendees import forms, operations
 from eventhub.attendees import services as attendees
 from eventhub.attendees import statistics as figures
-from eventhub.checkin.services import attendance
 from eventhub.events.services import is_past
 from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
@@ -390,7 +390,7 @@ def add_registration(slug):
 def statistics(slug):
     return render_template("attendees/statistics.html", event=g.event, stats=figures.for_event(g.event),
                            sectors=labels.SECTOR, status_label=labels.registration_status,
-                           attendance=attendance(g.event.id), is_past=is_past(g.event, utcnow()))
+                           attendance=attendance.day_figures(g.event.id), is_past=is_past(g.event, utcnow()))
 
 
 # --- several at once: the list's bulk actions --------------------------------------------------

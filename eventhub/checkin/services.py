@@ -541,16 +541,3 @@ def walk_in(event_id: int, name: str, email: str | None, host_id: int, now: date
         raise
 
 
-def attendance(event_id: int) -> dict:
-    """Arrivals and digital joins, for the organiser's statistics."""
-    row = db.session.execute(
-        select(
-            func.count().filter(Registration.mode == Mode.ON_SITE),
-            func.count(Registration.checked_in_at).filter(Registration.mode == Mode.ON_SITE),
-            func.count().filter(Registration.mode == Mode.DIGITAL),
-            func.count(Registration.first_joined_at).filter(Registration.mode == Mode.DIGITAL),
-        ).where(Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
-    ).one()
-    return {"on_site_expected": row[0], "checked_in": row[1], "digital_expected": row[2], "digital_joined": row[3]}
-
-

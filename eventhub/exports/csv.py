@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from eventhub import labels
+from eventhub.attendance import services as attendance
 from eventhub.attendees import services as attendees
 from eventhub.audit import services as audit
 from eventhub.database import commit
@@ -111,11 +112,14 @@ def _attendee_rows(query: Select, timezone: str, flavour: Flavour) -> Iterator[l
     statuses = {status.value: labels.registration_status(status.value) for status in RegistrationStatus}
     waitlist = _("%(group)s (waitlist)")
     yield [_("Name"), _("Email"), _("Organisation"), _("Role"), _("Sector"), _("Taking part"), _("Status"),
-           _("Discussion groups"), _("Registered at")]
+           _("Discussion groups"), _("Registered at"), _("Checked in"), _("First online"),
+           _("Minutes online")]
     for batch in attendees.batches(query):
         groups = attendees.groups_of([registration.id for registration in batch])
+        online = attendance.online_of(batch[0].event_id, batch)
         for registration in batch:
             places = groups.get(registration.id, [])
+            time_online = online.get(registration.id)
             yield [
                 registration.name, registration.email, registration.organisation, registration.role_title,
                 sectors.get(registration.sector, registration.sector), modes.get(registration.mode, registration.mode),
@@ -123,7 +127,18 @@ def _attendee_rows(query: Select, timezone: str, flavour: Flavour) -> Iterator[l
                 " | ".join(place.title if place.is_confirmed else waitlist % {"group": place.title}
                            for place in places),
                 _moment(registration.created_at, zone, flavour),
+                _moment(registration.checked_in_at, zone, flavour),
+                _moment(time_online.first_at if time_online else None, zone, flavour),
+                str(time_online.minutes) if time_online and time_online.minutes is not None else "",
             ]
+
+
+def attendance_rows(result: attendance.AttendanceReport, timezone: str, flavour: Flavour) -> list[list[str]]:
+    """The attendance report's people, as the spreadsheet's second sheet has them."""
+    zone = ZoneInfo(timezone)
+    header, rows = attendance.people_table(result, timezone)
+    return [header] + [[_moment(value, zone, flavour) if isinstance(value, datetime) else
+                        "" if value is None else str(value) for value in row] for row in rows]
 
 
 def _special_query(event_id: int) -> Select:

@@ -1,5 +1,6 @@
 """What attendees, the public and organisers download: calendars, PDFs (programme, ticket, badges,
-door list) and the attendee lists as CSV."""
+door list, signature list, attendance report), the attendee lists as CSV and the attendance report
+as a spreadsheet."""
 from __future__ import annotations
 
 import base64
@@ -20,12 +21,13 @@ from flask import (
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 
-from eventhub import i18n, keyring, text
+from eventhub import i18n, keyring, labels, text
 from eventhub.accounts.access import event_access
+from eventhub.attendance import services as attendance
 from eventhub.attendees import services as attendees
 from eventhub.attendees.forms import BulkForm, selection_from
 from eventhub.events import services as events
-from eventhub.exports import csv, pdf
+from eventhub.exports import csv, pdf, xlsx
 from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
 from eventhub.modes import Mode
@@ -310,3 +312,84 @@ def selection_csv(slug):
     suffix = "-excel" if flavour is csv.EXCEL else ""
     rows = csv.selection_rows(g.event.id, g.event.timezone, ids, flavour)
     return _csv_response(csv.encode(rows, flavour), f"{slug}-selection{suffix}.csv")
+
+
+# --- attendance, for reporting -----------------------------------------------------------------
+# In the organiser's own language (the page's), not the event's: the report is theirs to send on.
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attendance_file(slug: str, suffix: str) -> str:
+    # The file's name in the reader's language, in ASCII letters ("narvaro"): a header carries it.
+    name = gettext("attendance")
+    return f"{slug}-{name}{suffix}"
+
+
+def _attendance_words(event) -> dict:
+    zone = event.timezone
+    return {"zone": i18n.zone_filter(event.starts_at, zone), "zone_name": zone}
+
+
+@bp.get("/manage/events/<slug>/attendance.xlsx")
+@event_access("manage")
+def attendance_xlsx(slug):
+    """The attendance report as an Excel workbook: the figures, then everyone with a place."""
+    event = g.event
+    result = attendance.report(event.id)
+    header, rows = attendance.people_table(result, event.timezone)
+    figures = attendance.tally_header()
+    heading = gettext("Attendance report")
+    intro = [f"{heading}: {event.title}",
+             f"{i18n.date_filter(event.starts_at, event.timezone)} · {event.organiser_name or ''}".strip(" ·"),
+             gettext("Times are in %(zone)s (%(name)s).", zone=_attendance_words(event)["zone"],
+                     name=event.timezone)]
+    summary = xlsx.Sheet(gettext("Figures"), intro=intro, widths=[34, 14, 14, 14, 14, 14, 14], tables=[
+        xlsx.Table([gettext("Taking part"), *figures],
+                   [[str(labels.MODE.get(mode, mode)), *attendance.tally_row(tally)] for mode, tally in result.by_mode]
+                   + [[gettext("Total"), *attendance.tally_row(result.total)]], heading=gettext("By mode")),
+        xlsx.Table([gettext("Sector"), *figures],
+                   [[str(labels.SECTOR.get(sector, sector)), *attendance.tally_row(tally)]
+                    for sector, tally in result.by_sector], heading=gettext("By sector")),
+    ])
+    people = xlsx.Sheet(gettext("People"), tables=[xlsx.Table(header, rows)],
+                        widths=[28, 30, 26, 22, 14, 20, 20, 20, 10, 18])
+    body = xlsx.workbook([summary, people], title=f"{heading}: {event.title}",
+                         creator=event.organiser_name or "EventHub")
+    response = current_app.response_class(body, mimetype=XLSX_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_attendance_file(slug, ".xlsx")}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/manage/events/<slug>/attendance.csv", defaults={"flavour": "standard"})
+@bp.get("/manage/events/<slug>/attendance-excel.csv", defaults={"flavour": "excel"})
+@event_access("manage")
+def attendance_csv(slug, flavour):
+    """Everyone with a place and how they took part, as the spreadsheet's second sheet."""
+    rows = csv.attendance_rows(attendance.report(g.event.id), g.event.timezone, csv.FLAVOURS[flavour])
+    suffix = "-excel" if flavour == "excel" else ""
+    return _csv_response(csv.encode(rows, csv.FLAVOURS[flavour]), _attendance_file(slug, f"{suffix}.csv"))
+
+
+@bp.get("/manage/events/<slug>/attendance.pdf")
+@event_access("manage")
+def attendance_pdf(slug):
+    """The attendance report for a grant report: the figures by mode and sector, then everyone by name."""
+    event = g.event
+    body = _render_event_pdf("exports/attendance_report.html", event, language=i18n.page_language(),
+                             report=attendance.report(event.id), words=_attendance_words(event),
+                             sectors=labels.SECTOR, modes=labels.MODE, took_part=attendance.took_part)
+    return _private_pdf(body, _attendance_file(slug, ".pdf"))
+
+
+@bp.get("/manage/events/<slug>/signature-list.pdf")
+@event_access("host")
+def signature_list_pdf(slug):
+    """A närvarolista: everyone with a place on site, by name, with room to sign (funders ask for one)."""
+    event = g.event
+    body = _render_event_pdf("exports/signature_list.html", event, language=i18n.page_language(),
+                             people=attendees.confirmed_by_name(event.id, (Mode.ON_SITE,)),
+                             words=_attendance_words(event))
+    name = gettext("signature-list")  # ASCII letters: a header carries it
+    return _private_pdf(body, f"{slug}-{name}.pdf")

@@ -99,9 +99,11 @@ def check_body(body: str) -> str:
     return body
 
 
-def audience_choices(event: Event) -> list[str]:
-    """The audiences this event offers, in the order the form lists them: the list's segments."""
-    return segments.offered(event.modes, [group.id for group in groups.of_event(event.id)])
+def audience_choices(event: Event, now: datetime | None = None) -> list[str]:
+    """The audiences this event offers, in the order the form lists them: the list's segments (who
+    took part, too, once the event has begun at ``now``)."""
+    return segments.offered(event.modes, [group.id for group in groups.of_event(event.id)],
+                            begun=now is not None and event.starts_at <= now)
 
 
 def _audience_query(event_id: int, audience: str, registration_ids: Collection[int] = ()):

@@ -29,6 +29,9 @@ AUDIENCE = {
     "on_site": _l("Everyone taking part on site, their waitlist included"),
     "digital": _l("Everyone taking part digitally, their waitlist included"),
     "no_group": _l("Everyone in no discussion group (neither a place nor a group's waitlist)"),
+    "attended_on_site": _l("Everyone who was checked in at the door"),
+    "attended_online": _l("Everyone who took part online"),
+    "no_show": _l("Everyone with a place who came neither on site nor online"),
     "selection": _l("People chosen in the attendee list"),
 }
 
@@ -69,7 +72,7 @@ def _chosen_ids() -> list[int]:
 def _form(event, selection: bool = False) -> MailingForm:
     form = MailingForm()
     names = audience_labels(event)
-    keys = [services.SELECTION] if selection else services.audience_choices(event)
+    keys = [services.SELECTION] if selection else services.audience_choices(event, utcnow())
     form.audience.choices = [(key, names[key]) for key in keys]
     if form.audience.data is None or selection:
         form.audience.data = keys[0]

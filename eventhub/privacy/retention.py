@@ -5,7 +5,8 @@ Per event, with its own periods (``EventPrivacy``, defaults 30 and 365 days):
 - ``special_days`` after the event ends, dietary and accessibility answers and their
   consent are deleted (at exactly ``ends_at + special_days``: a minute earlier keeps them);
 - ``anonymise_days`` after the event ends, its registrations are anonymised
-  (``services.anonymise``).
+  (``services.anonymise``), and the rows of the meeting platform's attendance reports lose their
+  names and addresses, those matched to no registration too (only the minutes stay).
 
 Only rows that still hold such data are touched, so a second run changes nothing and
 writes nothing. Each event's changes commit together with one audit entry per kind of
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
+from eventhub.attendance.models import ImportedParticipant
 from eventhub.audit import services as audit
 from eventhub.database import commit, forget_on_disk
 from eventhub.events.models import Event
@@ -38,6 +40,7 @@ class EventPurge:
     slug: str
     special_deleted: int = 0
     anonymised: int = 0
+    attendance_rows: int = 0  # rows of imported attendance reports wiped
 
 
 @dataclass
@@ -51,6 +54,10 @@ class PurgeReport:
     @property
     def anonymised(self) -> int:
         return sum(item.anonymised for item in self.events)
+
+    @property
+    def attendance_rows(self) -> int:
+        return sum(item.attendance_rows for item in self.events)
 
 
 def _due_events(condition, days_column, default_days: int, now: datetime) -> list[tuple[int, str, int, int]]:
@@ -66,6 +73,30 @@ def _due_events(condition, days_column, default_days: int, now: datetime) -> lis
     ).all()
     return [(event_id, slug, int(period), count) for event_id, slug, ends_at, period, count in rows
             if now >= ends_at + timedelta(days=int(period))]
+
+
+def _due_attendance(now: datetime) -> list[tuple[int, str, int, int]]:
+    """Like ``_due_events``, for the imported attendance rows that still name someone."""
+    days = func.coalesce(EventPrivacy.anonymise_after_days, DEFAULT_ANONYMISE_DAYS)
+    rows = db.session.execute(
+        select(Event.id, Event.slug, Event.ends_at, days, func.count(ImportedParticipant.id))
+        .join(ImportedParticipant, ImportedParticipant.event_id == Event.id)
+        .outerjoin(EventPrivacy, EventPrivacy.event_id == Event.id)
+        .where(Event.ends_at <= now, ImportedParticipant.anonymised_at.is_(None))
+        .group_by(Event.id, Event.slug, Event.ends_at, days)
+        .order_by(Event.ends_at, Event.id)
+    ).all()
+    return [(event_id, slug, int(period), count) for event_id, slug, ends_at, period, count in rows
+            if now >= ends_at + timedelta(days=int(period))]
+
+
+def _forget_attendance(event_id: int, days: int, now: datetime) -> int:
+    count = services.forget_imported_attendance(event_id, now)
+    if count:
+        audit.record(None, "privacy.attendance_reports_anonymised",
+                     f"{count} rows of attendance reports anonymised {days} days after the event",
+                     event_id=event_id, rows=count, days=days)
+    return count
 
 
 def _delete_special(event_id: int, days: int, now: datetime) -> int:
@@ -112,5 +143,10 @@ def purge(now: datetime, keys: Keyring, *, dry_run: bool = False) -> PurgeReport
         entry(event_id, slug).anonymised = rows if dry_run else _anonymise(event_id, days, now, keys)
         if not dry_run:
             commit()
+    for event_id, slug, days, rows in _due_attendance(now):
+        entry(event_id, slug).attendance_rows = rows if dry_run else _forget_attendance(event_id, days, now)
+        if not dry_run:
+            commit()
     db.session.rollback()  # a dry run leaves nothing behind
-    return PurgeReport([item for item in report.values() if item.special_deleted or item.anonymised])
+    return PurgeReport([item for item in report.values()
+                        if item.special_deleted or item.anonymised or item.attendance_rows])

@@ -8,10 +8,11 @@ person and keeps what the statistics count:
   the (event, email) uniqueness holds and the address can register again), organisation,
   role, the organisers' note, dietary and accessibility answers, special-category and photo consent, whether
   the organisers' mailings were stopped, the manage
-  link and ticket (a new salt and a hash of no token), consent records, and the emails
-  written to the registration (the outbox);
+  link and ticket (a new salt and a hash of no token), consent records, the emails
+  written to the registration (the outbox), and the name and addresses in the meeting platform's
+  attendance reports (matched to it, or with its address);
 - kept: mode, status, sector, email language, discussion group places, check-in and join
-  times, and the registration's own timestamps.
+  times, the minutes online of the attendance reports, and the registration's own timestamps.
 
 Each registration is anonymised with a conditional UPDATE (``anonymised_at IS NULL``), so two
 runs at once (a nightly job and an organiser) count each row once.
@@ -24,6 +25,8 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
 
+from eventhub.attendance import services as attendance
+from eventhub.attendance.models import AttendanceImport, ImportedParticipant
 from eventhub.audit import services as audit
 from eventhub.checkin.models import CheckIn
 from eventhub.database import atomic, commit, forget_on_disk
@@ -202,7 +205,8 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
 
     Included: the registration's fields (the organisers' note and a group wish too), dietary
     and accessibility answers (marked as special category), consent records, discussion groups,
-    check-ins at the door (not which host) and the emails written to the registration. Left
+    check-ins at the door (not which host), the rows of the meeting platform's attendance reports
+    about them and the emails written to the registration. Left
     out: the link's salt and hash (secrets that say nothing about the person) and anything
     about other people.
     """
@@ -217,6 +221,12 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
         select(CheckIn).where(CheckIn.registration_id == registration.id).order_by(CheckIn.scanned_at, CheckIn.id)
     ).all()
     messages = db.session.scalars(_messages_of(registration, keys)).all()
+    online = db.session.execute(
+        select(ImportedParticipant, AttendanceImport).join(AttendanceImport)
+        .where(attendance.about(registration.id, registration.event_id, registration.email),
+               ImportedParticipant.anonymised_at.is_(None))
+        .order_by(AttendanceImport.meeting_started_at, ImportedParticipant.id)
+    ).all()
     return {
         "format": EXPORT_FORMAT,
         "format_version": EXPORT_VERSION,
@@ -264,6 +274,14 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
             {"method": record.method, "outcome": record.outcome, "offline": record.offline,
              "scanned_at": _iso(record.scanned_at), "recorded_at": _iso(record.recorded_at),
              "undone_at": _iso(record.undone_at)} for record in check_ins
+        ],
+        "online_attendance": [
+            {"platform": attendance.PLATFORM_NAME.get(record.platform, record.platform),
+             "meeting": record.meeting_title, "meeting_started_at": _iso(record.meeting_started_at),
+             "name_in_report": row.name, "email_in_report": row.email, "participant_id": row.other_email,
+             "role": row.role, "first_join": _iso(row.first_join_at), "last_leave": _iso(row.last_leave_at),
+             "minutes": row.minutes, "times_joined": row.sessions, "matched": row.matched_by,
+             "imported_at": _iso(record.imported_at)} for row, record in online
         ],
         "emails": [
             {"to": message.to_address, "subject": message.subject, "body": message.body_text,
@@ -333,11 +351,12 @@ def anonymise(registration_ids: list[int], now: datetime, keys: Keyring) -> int:
     done = 0
     for start in range(0, len(registration_ids), BATCH):
         rows = db.session.execute(
-            select(Registration.id, Registration.email, Registration.token_salt)
+            select(Registration.id, Registration.email, Registration.token_salt, Registration.event_id)
             .where(Registration.id.in_(registration_ids[start:start + BATCH]), Registration.anonymised_at.is_(None))
         ).all()
+        _forget_attendance(rows, now)
         won = []
-        for registration_id, email, salt in rows:
+        for registration_id, email, salt, _event_id in rows:
             changed = db.session.execute(
                 update(Registration)
                 .where(Registration.id == registration_id, Registration.anonymised_at.is_(None))
@@ -353,6 +372,40 @@ def anonymise(registration_ids: list[int], now: datetime, keys: Keyring) -> int:
         done += len(won)
     db.session.expire_all()  # objects in the session still hold the old values
     return done
+
+
+_WIPED = dict(name="", email="", other_email="", role="")
+
+
+def _forget_attendance(rows, now: datetime) -> None:
+    """The imported attendance rows about these registrations (id, email, salt, event id) lose their
+    name and addresses, before the registrations' own are wiped (an unmatched row is found by its
+    address); the minutes stay for the figures."""
+    events = {event_id for _id, _email, _salt, event_id in rows}
+    holding = set(db.session.scalars(select(ImportedParticipant.event_id).distinct().where(
+        ImportedParticipant.event_id.in_(events), ImportedParticipant.anonymised_at.is_(None))))
+    if holding:
+        forget_on_disk(ImportedParticipant.__tablename__)
+    for registration_id, email, _salt, event_id in rows:
+        if event_id not in holding:  # most events import no report: no query per person for them
+            continue
+        db.session.execute(
+            update(ImportedParticipant)
+            .where(attendance.about(registration_id, event_id, email), ImportedParticipant.anonymised_at.is_(None))
+            .values(**_WIPED, anonymised_at=now).execution_options(synchronize_session=False))
+
+
+def forget_imported_attendance(event_id: int, now: datetime) -> int:
+    """Every imported attendance row of the event loses its name and addresses, the unmatched too (the
+    event's retention rule, an organiser anonymising the event); the caller commits."""
+    count = db.session.execute(
+        update(ImportedParticipant)
+        .where(ImportedParticipant.event_id == event_id, ImportedParticipant.anonymised_at.is_(None))
+        .values(**_WIPED, anonymised_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if count:
+        forget_on_disk(ImportedParticipant.__tablename__)
+    return count
 
 
 def _forget(rows: list[tuple[int, str | None, str]], keys: Keyring) -> None:
@@ -389,6 +442,7 @@ def anonymise_event(event_id: int, actor_id: int, now: datetime, keys: Keyring) 
         .order_by(Registration.id)
     ))
     count = anonymise(ids, now, keys)
+    forget_imported_attendance(event_id, now)
     audit.record(actor_id, "privacy.anonymised", f"{count} registrations anonymised by an organiser",
                  event_id=event_id, rows=count, reason="organiser")
     commit()

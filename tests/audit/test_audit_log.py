@@ -27,7 +27,7 @@ KNOWN_PLACEHOLDERS = {"registration", "item", "group", "person", "account", "mat
                       "role", "previous_role", "mode", "previous_mode", "fields",
                       "emailed", "recipients", "rows", "days", "seats", "seats_before",
                       "previous_start", "start", "items_moved", "told", "title", "minutes", "removed",
-                      "done_count", "unchanged_count", "refused_count"}
+                      "done_count", "unchanged_count", "refused_count", "platform", "matched", "unmatched"}
 
 
 def _recorded_codes() -> dict[str, str]:

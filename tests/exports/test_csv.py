@@ -57,13 +57,15 @@ def organiser(app, client, make_event):
 
 
 EXCEL_ROWS = [
-    "Name;Email;Organisation;Role;Sector;Taking part;Status;Discussion groups;Registered at",
-    'Åsa Öberg;asa@example.se;"Malmö högskola; Institutionen";Lektor;Academia;On site;Confirmed;Rum A;2026-03-29 01:30',
+    "Name;Email;Organisation;Role;Sector;Taking part;Status;Discussion groups;Registered at;Checked in;First online;"
+    "Minutes online",
+    'Åsa Öberg;asa@example.se;"Malmö högskola; Institutionen";Lektor;Academia;On site;Confirmed;Rum A;2026-03-29 01:30'
+    ";;;",
     '"\'=HYPERLINK(""http://evil.example"")";evil@example.se;\'+46 70 123;\'-1;Other;Digital;Waitlisted;;'
-    "2026-03-29 03:30",
-    "'@Bo Ek;bo@example.se;'\tTabbed;\"'\rCarriage\";Public sector;On site;Cancelled;;2026-03-29 03:30",
-    "Diet Person;diet@example.se;;;Other;On site;Confirmed;;2026-03-29 03:30",
-    "Gone Person;gone@example.se;;;Other;On site;Cancelled;;2026-03-29 03:30",
+    "2026-03-29 03:30;;;",
+    "'@Bo Ek;bo@example.se;'\tTabbed;\"'\rCarriage\";Public sector;On site;Cancelled;;2026-03-29 03:30;;;",
+    "Diet Person;diet@example.se;;;Other;On site;Confirmed;;2026-03-29 03:30;;;",
+    "Gone Person;gone@example.se;;;Other;On site;Cancelled;;2026-03-29 03:30;;;",
 ]
 
 
@@ -89,12 +91,12 @@ def test_standard_csv_parses_with_the_csv_module(organiser):
     assert not data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     assert rows[0] == ["Name", "Email", "Organisation", "Role", "Sector", "Taking part", "Status",
-                       "Discussion groups", "Registered at"]
+                       "Discussion groups", "Registered at", "Checked in", "First online", "Minutes online"]
     assert rows[1] == ["Åsa Öberg", "asa@example.se", "Malmö högskola; Institutionen", "Lektor", "Academia",
-                       "On site", "Confirmed", "Rum A", "2026-03-29T01:30:00+01:00"]
-    assert rows[2][0] == "'=HYPERLINK(\"http://evil.example\")" and rows[2][-1] == "2026-03-29T03:30:00+02:00"
+                       "On site", "Confirmed", "Rum A", "2026-03-29T01:30:00+01:00", "", "", ""]
+    assert rows[2][0] == "'=HYPERLINK(\"http://evil.example\")" and rows[2][8] == "2026-03-29T03:30:00+02:00"
     assert rows[3][3] == "'\rCarriage"
-    assert len(rows) == 6 and all(len(row) == 9 for row in rows)
+    assert len(rows) == 6 and all(len(row) == 12 for row in rows)
 
 
 def test_exports_follow_the_list_filters(organiser):

@@ -100,7 +100,8 @@ def test_a_cancelled_event_can_be_anonymised_at_once(app, upcoming):
 
 # --- the door host -----------------------------------------------------------------------------------
 
-HOST_DOCUMENTS = {"exports.badges_pdf", "exports.door_list_pdf"}  # for the door, without answers (below)
+HOST_DOCUMENTS = {"exports.badges_pdf", "exports.door_list_pdf",  # for the door, without answers (below)
+                  "exports.signature_list_pdf"}
 
 
 def _organiser_urls(app, slug: str, registration_id: int):

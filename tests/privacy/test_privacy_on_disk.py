@@ -76,3 +76,16 @@ def test_an_erasure_stands_when_cleaning_the_files_fails(app, upcoming, monkeypa
         services.erase(registration_id, datetime.now(UTC), KEYS)
         assert row(registration_id).name == f"#{registration_id}"
     assert "could not clean the database files" in caplog.text
+
+
+def test_an_erased_persons_row_in_an_attendance_report_leaves_the_disk(app, past):
+    from eventhub.attendance import services as attendance
+    from tests.registration.support import event_by_slug
+
+    report = ("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+              f"{NAME} (Zebbe Q),{EMAIL},2026-03-10 12:05:00,2026-03-10 14:00:00,115,No\n").encode()
+    with app.app_context():
+        registration_id = registered(past, EMAIL, name="Zeb", now=ENDED - timedelta(days=20))
+        attendance.import_report(event_by_slug(past).id, report, "zoom.csv", None, ENDED)
+        _assert_gone_from_disk(lambda: services.erase(registration_id, ENDED + timedelta(days=1), KEYS),
+                               (f"{NAME} (Zebbe Q)",), PURGED_TABLES | {"attendance_participant"})

@@ -1,0 +1,82 @@
+"""Spreadsheets as real Excel workbooks (.xlsx), through openpyxl.
+
+Numbers are numbers and times are times (Excel can sum minutes and sort by arrival), in the
+event's zone, which the column's header names: Excel has no time zones. A text a spreadsheet
+would run as a formula (``=HYPERLINK(...)`` typed into the public form as a name) is stored as
+text, never as a formula: openpyxl would otherwise write a cell starting with "=" as one.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+SHEET_TITLE_MAX = 31  # Excel's limit
+BOLD = Font(bold=True)
+
+
+@dataclass
+class Table:
+    """One block of a sheet: an optional heading line, a header row, then rows."""
+
+    header: list[str]
+    rows: list[list]
+    heading: str = ""
+
+
+@dataclass
+class Sheet:
+    title: str
+    tables: list[Table]
+    intro: list[str] = field(default_factory=list)  # lines above the tables (what the sheet holds)
+    widths: list[int] = field(default_factory=list)  # in characters, per column
+
+
+def _cell(sheet, value, bold: bool = False) -> WriteOnlyCell:
+    if isinstance(value, datetime):
+        # Excel keeps no zone: the local wall-clock time the header names.
+        cell = WriteOnlyCell(sheet, value.replace(tzinfo=None))
+        cell.number_format = TIME_FORMAT
+    elif isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"  # text stays text, even "=..."
+    else:
+        cell = WriteOnlyCell(sheet, value)
+    if bold:
+        cell.font = BOLD
+    return cell
+
+
+def workbook(sheets: list[Sheet], title: str, creator: str) -> bytes:
+    """The sheets as an .xlsx file's bytes."""
+    book = Workbook(write_only=True)
+    book.properties.title = title
+    book.properties.creator = creator
+    for spec in sheets:
+        sheet = book.create_sheet(spec.title[:SHEET_TITLE_MAX])
+        for index, width in enumerate(spec.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        first_header = len(spec.intro) + (2 if spec.intro else 1) + (1 if spec.tables and spec.tables[0].heading else 0)
+        if len(spec.tables) == 1:
+            sheet.freeze_panes = f"A{first_header + 1}"  # the header stays in view while scrolling
+        for line in spec.intro:
+            sheet.append([_cell(sheet, line)])
+        if spec.intro:
+            sheet.append([])
+        for number, table in enumerate(spec.tables):
+            if number:
+                sheet.append([])
+            if table.heading:
+                sheet.append([_cell(sheet, table.heading, bold=True)])
+            sheet.append([_cell(sheet, text, bold=True) for text in table.header])
+            for row in table.rows:
+                sheet.append([_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

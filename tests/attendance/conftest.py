@@ -1,0 +1,28 @@
+"""Fixtures for attendance: the forum of the samples with its people, and its organiser signed in."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+
+@pytest.fixture
+def forum(app, make_event):
+    """The forum of 9 March 2026 with its registrations (support.PEOPLE), before any report is imported."""
+    from tests.attendance.support import make_forum, seat_people
+
+    slug = make_forum(make_event)
+    with app.app_context():
+        ids = seat_people(slug)
+    return SimpleNamespace(slug=slug, ids=ids)
+
+
+@pytest.fixture
+def organiser(app, client, forum):
+    """An organiser of the forum, signed in on ``client``."""
+    from tests.attendees.support import sign_in, staff_member
+
+    forum.user_id = staff_member(app, forum.slug, "ulla@forum.example", "organiser")
+    sign_in(client, "ulla@forum.example")
+    forum.client = client
+    return forum
