@@ -11,12 +11,14 @@ Two walks on one server (the demo, plus an event whose every text is long):
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from eventhub import keyring
 from eventhub.accounts import services as accounts
+from eventhub.attendance import services as attendance
 from eventhub.audit import services as audit
 from eventhub.demo.loader import load_demo
 from eventhub.events.models import Event
@@ -28,6 +30,7 @@ from eventhub.mailings.models import Mailing
 from eventhub.materials.models import EventMaterial
 from eventhub.programme.models import Person, ProgrammeItem
 from eventhub.registration import services as registration
+from eventhub.registration import tokens as registration_tokens
 from eventhub.types import utcnow
 from tests.browser import test_event_operations_pages as operations_walk
 from tests.browser import test_mailing_pages as mailing_walk
@@ -115,6 +118,8 @@ def reflow_server(tmp_path_factory):
                 group_id=group_id, organisation="Västra Götalandsregionen, enheten för arbetsmarknadsintegration")
             result = registration.register(demo.id, data, utcnow(), keys)
             tokens[kind] = personal_walk.token_from_outbox(email)
+            # The link of the mailings' List-Unsubscribe, as the personal walk has it.
+            tokens[f"unsubscribe-{kind}"] = registration_tokens.unsubscribe_token(keys, result.registration)
             if kind == "cancelled":
                 registration.cancel(result.registration.id, utcnow(), keys)
         long_group = next(g for g in groups.choosable(long) if g.mode == "on_site")
@@ -141,6 +146,10 @@ def reflow_server(tmp_path_factory):
             mailings[event.slug] = mailing.id
         db.session.commit()
 
+        # An attendance report of the long event, so its import page is walked too.
+        report = (Path(__file__).parents[1] / "attendance" / "samples" / "zoom_participants.csv").read_bytes()
+        imported = attendance.import_report(long.id, report, "zoom.csv", admin.id, now)
+
         item = db.session.scalar(select(ProgrammeItem).where(ProgrammeItem.event_id == demo.id,
                                                              ProgrammeItem.kind == "group_session"))
         long_item = next(i for i in long.programme_items if i.groups)
@@ -149,6 +158,7 @@ def reflow_server(tmp_path_factory):
             "item_id": long_item.id, "group_id": long_item.groups[0].id, "registration_id": person.id,
             "person_id": db.session.scalar(select(Person.id).where(Person.name == LONG_PEOPLE[0]["name"])),
             "user_id": admin.id, "mailing_id": mailings[LONG_SLUG], "material_id": long.materials[0].id,
+            "import_id": imported.import_id,
         }
         demo_item_id = item.id
     server = LiveServer(app).start()
@@ -220,7 +230,8 @@ def test_the_organisers_pages_the_axe_walks_visit_reflow_at_320_px(new_context, 
 
 # What is not an HTML page: files, feeds and JSON (each tested with its own reader), and the rules that
 # only redirect. Anything else the app serves is walked.
-NOT_PAGES = (".ics", ".pdf", ".csv", ".json", ".svg", ".atom", ".xml", ".txt", ".webmanifest", ".js", ".ico")
+NOT_PAGES = (".ics", ".pdf", ".csv", ".json", ".svg", ".atom", ".xml", ".txt", ".webmanifest", ".js", ".ico",
+             ".xlsx")
 NOT_WALKED = {"static", "i18n.switch_language", "health.healthz", "materials.download_material"}
 
 
