@@ -96,6 +96,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a SQLite table (copy, drop, rename). With foreign keys on,
+            # the drop deletes every row that points at the table (ON DELETE CASCADE): rebuilding
+            # ``event`` emptied registrations and the programme. Off while migrating (outside any
+            # transaction, where SQLite honours it), checked before the commit, on again after.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end SQLAlchemy's autobegun transaction, so Alembic's own commits
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -104,6 +112,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -8,14 +8,15 @@ import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, table, text
 from sqlalchemy.exc import IntegrityError
 
 from config import TestingConfig
-from eventhub import create_app
+from eventhub import create_app, keyring
 from eventhub.demo.loader import load_demo
 from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.registration import services as registration
 
 
 def _version_table_gone() -> None:
@@ -155,3 +156,33 @@ def test_material_files_on_disk_move_into_the_database(empty_app, tmp_path):
 
         flask_migrate.downgrade(revision="c41f8e2b9d07")  # back on disk
         assert (folder / name).read_bytes() == content
+
+
+# Tables whose rows the revisions between here and the head create or move (dropped on the way down).
+_MADE_AFTER_CALENDAR_UID = {"attendance_import", "attendance_participant", "material_chunk", "alembic_version"}
+
+
+def test_migrating_down_and_up_across_event_rebuilds_keeps_every_row(empty_app, tmp_path):
+    """SQLite rebuilds a table to change a column (copy, drop, rename): with foreign keys on, the
+    drop of ``event`` deleted every registration and programme item that points at it."""
+    empty_app.config["MATERIAL_FOLDER"] = str(tmp_path / "materials")
+    with empty_app.app_context():
+        flask_migrate.upgrade()
+        load_demo(date(2026, 11, 1))
+        event = db.session.scalars(db.select(Event).where(Event.status == "published")).first()
+        registration.register(event.id, registration.RegistrationInput(
+            name="Åsa Öhman", email="asa@example.se", mode="on_site", sector="public", privacy_accepted=True),
+            datetime.now(UTC), keyring.of(empty_app))
+        db.session.remove()
+
+        def counts():
+            tables = set(inspect(db.engine).get_table_names()) - _MADE_AFTER_CALENDAR_UID
+            with db.engine.connect() as conn:
+                return {name: conn.execute(select(func.count()).select_from(table(name))).scalar()
+                        for name in tables}
+
+        before = counts()
+        assert before["registration"] > 0 and before["programme_item"] > 0
+        flask_migrate.downgrade(revision="d5a7c3e9f102")  # below the two revisions that rebuild ``event``
+        flask_migrate.upgrade()
+        assert counts() == before
