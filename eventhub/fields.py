@@ -24,11 +24,22 @@ def valid_email(_form, field):
         raise ValidationError(_l("Enter an email address like name@example.se."))
 
 
+YEARS_WE_KEEP = range(1900, 2201)
+
+
+def a_year_we_keep(value) -> None:
+    """A date within the years a calendar or a ticket can carry: year 1 or 9999 in a zone away
+    from UTC is a time Python cannot even convert (an OverflowError, a 500)."""
+    if value is not None and value.year not in YEARS_WE_KEEP:
+        raise ValidationError(_l("Enter a date between the years 1900 and 2200."))
+
+
 def a_time_that_exists(naive, zone: str) -> None:
-    """The one message for a local time the zone skips (the hour summer time begins), on every form
-    that takes a time; ``zone`` must be a valid zone name."""
+    """The one message for a local time the zone skips (the hour summer time begins), or a date
+    outside the years we keep, on every form that takes a time; ``zone`` must be a valid zone name."""
     if naive is None:
         return
+    a_year_we_keep(naive)
     try:
         wall_clock(naive, zone)
     except NoSuchLocalTime:

@@ -6,7 +6,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from eventhub import labels
-from eventhub.fields import Form
+from eventhub.fields import Form, a_year_we_keep
 
 
 class _Date(DateField):
@@ -17,6 +17,9 @@ class _Date(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(str(_l("Enter a date like 2026-03-14."))) from None
+
+    def pre_validate(self, form):
+        a_year_we_keep(self.data)  # the day after 9999-12-31 is no date
 
 
 class AuditFilterForm(Form):

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from eventhub import labels
-from eventhub.fields import Form, a_time_that_exists, at_most, strip, valid_email, web_link
+from eventhub.fields import Form, a_time_that_exists, a_year_we_keep, at_most, strip, valid_email, web_link
 from eventhub.privacy import forms as privacy_forms
 from eventhub.text import web_url
 from eventhub.types import wall_clock
@@ -170,6 +170,7 @@ class DuplicateForm(Form):
     copy_team = BooleanField(_l("Copy the team: the co-organisers and door hosts of this event"), default=True)
 
     def validate_new_date(self, field):
+        a_year_we_keep(field.data)
         if field.data and field.data < datetime.now(UTC).date():
             raise ValidationError(_l("Choose today or a later date: a copy is for a meeting still to come."))
 

@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from eventhub import i18n, labels
-from eventhub.fields import Form, a_time_that_exists, at_most, strip
+from eventhub.fields import Form, a_time_that_exists, a_year_we_keep, at_most, strip
 from eventhub.programme import operations
 from eventhub.text import name_key
 from eventhub.types import wall_clock
@@ -99,8 +99,7 @@ class ItemForm(Form):
     zone = "Europe/Stockholm"  # the event's, set by fit_event
 
     def validate_day(self, field):
-        if field.data and not 1900 <= field.data.year <= 2200:
-            raise ValidationError(_l("Enter a date between the years 1900 and 2200."))
+        a_year_we_keep(field.data)
 
     def _a_time_that_exists(self, field):
         if self.day.data is not None and field.data is not None:

@@ -223,6 +223,7 @@ def test_the_person_filter_offers_everyone_in_the_log_by_name_and_email(app, cli
     ("since=2026-13-45", "Skriv ett datum som 2026-03-14."),
     ("since=2026-03-03&until=2026-03-01", "Slutdatumet får inte vara före startdatumet."),
     ("kind=nonsense", "Inte ett giltigt val"),
+    ("since=0001-01-01&until=9999-12-31", "Ange ett datum mellan åren 1900 och 2200."),  # the day after was a 500
 ])
 def test_a_bad_filter_says_why_and_keeps_what_was_typed(app, client, slug, organiser, query, message):
     _three_weeks_of_changes(app, slug, organiser, organiser)

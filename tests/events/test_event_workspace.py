@@ -113,6 +113,8 @@ def test_duplicate_asks_for_the_title_and_warns_about_meeting_links(app, organis
     assert "De gamla möteslänkarna kopieras inte" in response.get_data(as_text=True)
     past = post(organiser_client, f"/manage/events/{draft}/duplicate", {"title": "Gammal", "new_date": "2020-01-15"})
     assert past.status_code == 422 and "Välj i dag eller ett senare datum" in past.get_data(as_text=True)
+    far = post(organiser_client, f"/manage/events/{draft}/duplicate", {"title": "Långt fram", "new_date": "9999-12-31"})
+    assert far.status_code == 422 and "Ange ett datum mellan åren 1900 och 2200" in far.get_data(as_text=True)
     same_day = post(organiser_client, f"/manage/events/{draft}/duplicate",
                     {"title": "Forumträff i Borås", "new_date": SOON.date().isoformat()})
     assert same_day.status_code == 422 and "har redan den titeln" in same_day.get_data(as_text=True)

@@ -54,13 +54,19 @@ def test_an_event_saved_with_an_alias_still_opens_its_form_with_that_zone(app, c
 
 
 SKIPPED = {"sv": "Den tiden finns inte den dagen", "en": "That time does not exist on that day"}
+OUT_OF_RANGE = {"sv": "Ange ett datum mellan åren 1900 och 2200", "en": "Enter a date between the years 1900 and 2200"}
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
 @pytest.mark.parametrize("field", ["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"])
+@pytest.mark.parametrize(("typed", "message"), [
+    ("2027-03-28T02:30", SKIPPED),  # 02:00 becomes 03:00 in Stockholm
+    ("0001-01-01T00:30", OUT_OF_RANGE),  # before year 1 in UTC: Python cannot hold it (was a 500)
+    ("9999-12-31T23:30", OUT_OF_RANGE),
+])
 def test_a_time_the_clocks_skip_is_refused_with_a_message_and_keeps_what_was_typed(app, client, make_event,
-                                                                                    field, language):
-    """02:30 on 28 March 2027 does not exist in Stockholm (02:00 becomes 03:00)."""
+                                                                                    field, language, typed, message):
+    """A time that does not exist, or that no calendar could hold, is a form error, not a 500."""
     slug = make_event(status="draft", title="Nattforum")
     staff_member(app, slug, "organiser@example.se", "organiser")
     sign_in(client, "organiser@example.se")
@@ -69,12 +75,12 @@ def test_a_time_the_clocks_skip_is_refused_with_a_message_and_keeps_what_was_typ
     values = {"csrf_token": token, "title": "Nattforum", "format": "hybrid", "timezone": "Europe/Stockholm",
               "language": "sv", "starts_at": "2027-03-28T01:00", "ends_at": "2027-03-28T05:00",
               "controller_name": "Borås Stad", "retention_days": "30", "special_retention_days": "7"}
-    values[field] = "2027-03-28T02:30"
+    values[field] = typed
     response = client.post(f"/manage/events/{slug}/edit?lang={language}", data=values)
     assert response.status_code == 422
     body = response.get_data(as_text=True)
-    assert SKIPPED[language] in body
-    assert 'value="2027-03-28T02:30"' in body  # what was typed stays in the field
+    assert message[language] in body
+    assert f'value="{typed}"' in body  # what was typed stays in the field
 
 
 @pytest.mark.parametrize("zone", ["Europe", "x" * 300, "../../etc/passwd", "Europe/Stockholm\u2028", ""])
