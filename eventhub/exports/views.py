@@ -253,14 +253,17 @@ def door_list_pdf(slug):
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
-def _csv_response(chunks, filename: str):
-    response = current_app.response_class(stream_with_context(chunks), mimetype="text/csv")
-    response.headers["Content-Type"] = CSV_TYPE
+def _download(body, content_type: str, filename: str):
+    """A file of personal data to save: never kept by browsers or proxies."""
+    response = current_app.response_class(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Personal data: not kept by browsers or proxies.
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _csv_response(chunks, filename: str):
+    return _download(stream_with_context(chunks), CSV_TYPE, filename)
 
 
 @bp.get("/manage/events/<slug>/exports/attendees.csv", defaults={"flavour": "standard"})
@@ -335,31 +338,8 @@ def _attendance_words(event) -> dict:
 @event_access("manage")
 def attendance_xlsx(slug):
     """The attendance report as an Excel workbook: the figures, then everyone with a place."""
-    event = g.event
-    result = attendance.report(event.id)
-    header, rows = attendance.people_table(result, event.timezone)
-    figures = attendance.tally_header()
-    heading = gettext("Attendance report")
-    intro = [f"{heading}: {event.title}",
-             f"{i18n.date_filter(event.starts_at, event.timezone)} · {event.organiser_name or ''}".strip(" ·"),
-             gettext("Times are in %(zone)s (%(name)s).", zone=_attendance_words(event)["zone"],
-                     name=event.timezone)]
-    summary = xlsx.Sheet(gettext("Figures"), intro=intro, widths=[34, 14, 14, 14, 14, 14, 14], tables=[
-        xlsx.Table([gettext("Taking part"), *figures],
-                   [[str(labels.MODE.get(mode, mode)), *attendance.tally_row(tally)] for mode, tally in result.by_mode]
-                   + [[gettext("Total"), *attendance.tally_row(result.total)]], heading=gettext("By mode")),
-        xlsx.Table([gettext("Sector"), *figures],
-                   [[str(labels.SECTOR.get(sector, sector)), *attendance.tally_row(tally)]
-                    for sector, tally in result.by_sector], heading=gettext("By sector")),
-    ])
-    people = xlsx.Sheet(gettext("People"), tables=[xlsx.Table(header, rows)],
-                        widths=[28, 30, 26, 22, 14, 20, 20, 20, 10, 18])
-    body = xlsx.workbook([summary, people], title=f"{heading}: {event.title}",
-                         creator=event.organiser_name or "EventHub")
-    response = current_app.response_class(body, mimetype=XLSX_TYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{_attendance_file(slug, ".xlsx")}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    body = xlsx.attendance_workbook(g.event, attendance.report(g.event.id), _attendance_words(g.event)["zone"])
+    return _download(body, XLSX_TYPE, _attendance_file(slug, ".xlsx"))
 
 
 @bp.get("/manage/events/<slug>/attendance.csv", defaults={"flavour": "standard"})

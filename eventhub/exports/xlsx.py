@@ -1,4 +1,4 @@
-"""Spreadsheets as real Excel workbooks (.xlsx), through openpyxl.
+"""Spreadsheets as real Excel workbooks (.xlsx), through openpyxl, and the attendance report as one.
 
 Numbers are numbers and times are times (Excel can sum minutes and sort by arrival), in the
 event's zone, which the column's header names: Excel has no time zones. A text a spreadsheet
@@ -11,10 +11,14 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from eventhub import i18n, labels
+from eventhub.attendance import services as attendance
 
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 SHEET_TITLE_MAX = 31  # Excel's limit
@@ -80,3 +84,24 @@ def workbook(sheets: list[Sheet], title: str, creator: str) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def attendance_workbook(event, result: attendance.AttendanceReport, zone_label: str) -> bytes:
+    """The attendance report for a grant report: the figures by mode and sector, then everyone with
+    a place (the CSV's rows), in the page's language; ``zone_label`` names the zone the times are in."""
+    header, rows = attendance.people_table(result, event.timezone)
+    figures = attendance.tally_header()
+    heading = gettext("Attendance report")
+    intro = [f"{heading}: {event.title}",
+             f"{i18n.date_filter(event.starts_at, event.timezone)} · {event.organiser_name or ''}".strip(" ·"),
+             gettext("Times are in %(zone)s (%(name)s).", zone=zone_label, name=event.timezone)]
+    summary = Sheet(gettext("Figures"), intro=intro, widths=[34, 14, 14, 14, 14, 14, 14], tables=[
+        Table([gettext("Taking part"), *figures],
+              [[str(labels.MODE.get(mode, mode)), *attendance.tally_row(tally)] for mode, tally in result.by_mode]
+              + [[gettext("Total"), *attendance.tally_row(result.total)]], heading=gettext("By mode")),
+        Table([gettext("Sector"), *figures],
+              [[str(labels.SECTOR.get(sector, sector)), *attendance.tally_row(tally)]
+               for sector, tally in result.by_sector], heading=gettext("By sector")),
+    ])
+    people = Sheet(gettext("People"), tables=[Table(header, rows)], widths=[28, 30, 26, 22, 14, 20, 20, 20, 10, 18])
+    return workbook([summary, people], title=f"{heading}: {event.title}", creator=event.organiser_name or "EventHub")
