@@ -43,8 +43,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def run_step(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+def run_step(args: list[str], env: dict[str, str], cwd: Path = REPO) -> str:
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         raise BenchError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
     return result.stdout
@@ -134,6 +134,26 @@ def code_version() -> str:
     return commit + (" with uncommitted changes" if dirty else "")
 
 
+def resolve_commit(commit: str) -> str:
+    """The full hash of ``commit`` (a short hash, a branch, a tag) in this repository."""
+    try:
+        return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", f"{commit}^{{commit}}"],
+                              capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError) as error:
+        raise BenchError(f"no commit {commit!r} in {REPO}") from error
+
+
+def checkout(commit: str, into: Path) -> Path:
+    """The tree of ``commit`` exported into ``into`` (``git archive``: no worktree, nothing in .git
+    changes), its translations compiled (the .mo files are not in git), served with this venv."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", commit],
+                             capture_output=True, timeout=120, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, capture_output=True, timeout=120, check=True)
+    run_step([venv_bin("pybabel"), "-q", "compile", "-d", "translations", "-f"], dict(os.environ), cwd=into)
+    return into
+
+
 def http_request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                  timeout: float = 30) -> tuple[int, list[tuple[str, str]], bytes]:
     """One request on a new connection to 127.0.0.1:``port``: status, headers, body."""
@@ -195,13 +215,14 @@ class Served:
 
 @contextmanager
 def gunicorn(app_spec: str, env: dict[str, str], workdir: Path, *, name: str = "gunicorn", workers: int = 2,
-             extra: tuple[str, ...] | list[str] = (), timeout: float = 60) -> Iterator[Served]:
-    """Serve ``app_spec`` with gunicorn on a free port; yield once it answers GET /; stop it afterwards."""
+             extra: tuple[str, ...] | list[str] = (), timeout: float = 60, cwd: Path = REPO) -> Iterator[Served]:
+    """Serve ``app_spec`` with gunicorn on a free port; yield once it answers GET /; stop it afterwards.
+    ``cwd`` is the checkout whose code is served (another commit's, for a side-by-side run)."""
     port = free_port()
     log_path = workdir / f"{name}.log"
     args = [venv_bin("gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", *extra, app_spec]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + timeout
         while True:

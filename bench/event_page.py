@@ -1,6 +1,7 @@
 """Benchmark the public event page under gunicorn, against a bare Flask route as the ceiling.
 
     .venv/bin/python bench/event_page.py [--database-url postgresql://postgres@127.0.0.1:5432/test]
+    .venv/bin/python bench/event_page.py --baseline ad2dd07 --rounds 2    # this code against another's
 
 What it does, in one run:
 
@@ -9,10 +10,17 @@ What it does, in one run:
    dropped with CASCADE at the end; no other schema is touched). Then ``flask db upgrade``
    and ``flask load-demo``, with EVENTHUB_ENV=production and a random SECRET_KEY.
 2. Serves ``wsgi:app`` with ``gunicorn --workers 2`` on a free port of 127.0.0.1, checks that
-   the event page answers 200 with the event's heading, warms it up, then measures
-   GET /events/integration-i-arbetslivet with wrk: 16 concurrent clients, then 1 client.
+   the event page answers 200 with the event's heading and its head tags (JSON-LD, Open Graph,
+   hreflang), warms it up, then measures GET /events/integration-i-arbetslivet with wrk:
+   16 concurrent clients, then 1 client.
 3. Does the same for bench/bare_app.py (one route returning "ok"): the ceiling of
    gunicorn + Flask on this machine, measured in the same run so the ratio is fair.
+
+With ``--baseline COMMIT`` the commit's tree is exported (``git archive``, no worktree) to the
+temporary directory and served the same way with this venv, on its own fresh database (its own
+migrations): every round measures both, in alternating order (baseline first in odd rounds, this
+checkout first in even ones), so that a drift of the shared machine falls on both alike, then the
+bare route. ``--rounds N`` repeats; the summary gives each side's rounds and medians and the ratio.
 
 Prints a table. Exits non-zero only on errors (a failed step, a non-2xx response, a socket
 error), never because a target was missed. Needs ``wrk`` (``apt-get install -y wrk``).
@@ -37,12 +45,14 @@ from pathlib import Path
 
 from bench_support import (
     BenchError,
+    checkout,
     code_version,
     fresh_database,
     gunicorn,
     load_average,
     machine_busy,
     process_tree_cpu,
+    resolve_commit,
     run_step,
     venv_bin,
 )
@@ -51,8 +61,11 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO / "bench"
 EVENT_PATH = "/events/integration-i-arbetslivet"
 EVENT_MARKER = b'<h1 id="event-title"'
+# The head tags search engines and link previews read: both sides of a comparison must carry them.
+HEAD_MARKERS = (b'<script type="application/ld+json">', b'<meta property="og:title"', b'hreflang="en"')
 TARGET_RPS = 300.0  # with 16 clients
-TARGET_SINGLE_MS = 10.0  # median latency with 1 client
+TARGET_RATIO = 2.0  # this code's rate with 16 clients against the baseline's (--baseline)
+TARGET_SINGLE_MS = 5.0  # median latency with 1 client
 WORKERS = 2
 
 
@@ -222,9 +235,93 @@ def print_verdict(event_many: WrkResult, event_one: WrkResult, bare_many: WrkRes
 # ---------------------------------------------------------------- main
 
 
+@dataclass
+class Code:
+    """What is served: this checkout, or another commit's tree for a side-by-side run."""
+
+    name: str  # "this" or "baseline"
+    description: str
+    root: Path
+
+
+def serve_and_measure(code: Code, workdir: Path, args: argparse.Namespace, tag: str) -> list[WrkResult]:
+    """A fresh database for ``code`` (its own migrations and demo), gunicorn on it, the event page measured."""
+    run_dir = workdir / tag
+    run_dir.mkdir()
+    with fresh_database(args.database_url, run_dir) as database_url:
+        env = {
+            **os.environ,
+            "FLASK_APP": "wsgi.py",
+            "EVENTHUB_ENV": "production",
+            "SECRET_KEY": secrets.token_hex(32),
+            "DATABASE_URL": database_url,
+            "EVENTHUB_INSTANCE": str(run_dir / "instance"),
+        }
+        run_step([venv_bin("flask"), "db", "upgrade"], env, cwd=code.root)
+        run_step([venv_bin("flask"), "load-demo"], env, cwd=code.root)
+        print(f"event page {EVENT_PATH}, {code.name} ({code.description}):", flush=True)
+        with gunicorn("wsgi:app", env, run_dir, name="event", workers=WORKERS, cwd=code.root) as served:
+            status, body = fetch(served.url + EVENT_PATH)
+            if status != 200 or EVENT_MARKER not in body:
+                raise BenchError(f"GET {EVENT_PATH} gave {status}, not the event page")
+            missing = [marker.decode() for marker in HEAD_MARKERS if marker not in body]
+            if missing:  # the comparison is of the page with its head tags, on both sides
+                raise BenchError(f"{code.name}: the event page lacks {', '.join(missing)}")
+            return measure(f"event {code.name}", served.url + EVENT_PATH, served.pid, args)
+
+
+def measure_bare(workdir: Path, args: argparse.Namespace, tag: str) -> list[WrkResult]:
+    run_dir = workdir / tag
+    run_dir.mkdir()
+    env = {key: value for key, value in os.environ.items() if key != "FLASK_APP"}
+    env.update({"EVENTHUB_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+                "EVENTHUB_INSTANCE": str(run_dir / "instance")})
+    print("bare Flask route (bench/bare_app.py):", flush=True)
+    with gunicorn("bare_app:app", env, run_dir, name="bare", workers=WORKERS,
+                  extra=["--pythonpath", str(BENCH_DIR)]) as served:
+        status, body = fetch(served.url + "/")
+        if status != 200 or body != b"ok":
+            raise BenchError(f"bare route gave {status} {body[:100]!r}")
+        return measure("bare Flask route", served.url + "/", served.pid, args)
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def print_comparison(runs: dict[str, list[list[WrkResult]]], codes: list[Code]) -> None:
+    """Per code: the rounds' rates and single-client p50s, their medians, and this code against the baseline."""
+    print()
+    summary = {}
+    for code in codes:
+        many = [round_results[0] for round_results in runs[code.name]]
+        one = [round_results[1] for round_results in runs[code.name]]
+        summary[code.name] = (median([r.rps for r in many]), median([r.p50_ms for r in one]),
+                              median([r.server_cpu_ms for r in many]))
+        print(f"{code.name:<8} {code.description}: {WORKERS} workers, {many[0].clients} clients "
+              f"{' / '.join(f'{r.rps:.1f}' for r in many)} req/s (median {summary[code.name][0]:.1f}); "
+              f"1 client p50 {' / '.join(f'{r.p50_ms:.2f}' for r in one)} ms (median {summary[code.name][1]:.2f}); "
+              f"server CPU {summary[code.name][2]:.2f} ms/page")
+    if "baseline" in summary:
+        rate, p50 = summary["this"][0] / summary["baseline"][0], summary["this"][1] / summary["baseline"][1]
+        print(f"this / baseline: {rate:.2f}x the rate with {runs['this'][0][0].clients} clients "
+              f"(target >= {TARGET_RATIO:.0f}x: {'met' if rate >= TARGET_RATIO else 'MISSED'}); "
+              f"single-client p50 {p50:.0%} of the baseline's")
+    single = summary["this"][1]
+    print(f"target <= {TARGET_SINGLE_MS:.0f} ms per page with 1 client (p50, median of the rounds): "
+          f"{'met' if single <= TARGET_SINGLE_MS else 'MISSED'} ({single:.2f} ms)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL URL; a private schema is created in it and dropped after")
+    parser.add_argument("--baseline", metavar="COMMIT",
+                        help="also serve this commit's code (git archive into a temporary folder, this venv), "
+                             "alternating with this checkout's in the same run")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="rounds of measurements; with --baseline they alternate: B T, T B, ... (1)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients for the load run (16)")
     parser.add_argument("--seconds", type=int, default=15, help="length of the load run (15)")
     parser.add_argument("--single-seconds", type=int, default=10, help="length of the 1-client run (10)")
@@ -238,46 +335,32 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{started:%Y-%m-%d %H:%M %Z}  cores: {os.cpu_count()}  load average before: "
           f"{load_average()}  gunicorn workers: {WORKERS}")
     print(f"code: {code_version()}")
+    runs: dict[str, list[list[WrkResult]]] = {"this": [], "baseline": []}
+    bare: list[list[WrkResult]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="eventhub-bench-") as tmp:
             workdir = Path(tmp)
-            with fresh_database(args.database_url, workdir) as database_url:
-                env = {
-                    **os.environ,
-                    "FLASK_APP": "wsgi.py",
-                    "EVENTHUB_ENV": "production",
-                    "SECRET_KEY": secrets.token_hex(32),
-                    "DATABASE_URL": database_url,
-                    "EVENTHUB_INSTANCE": str(workdir / "instance"),
-                }
-                print(f"database: {database_url.split('@')[-1] if '@' in database_url else database_url}")
-                run_step([venv_bin("flask"), "db", "upgrade"], env)
-                print(run_step([venv_bin("flask"), "load-demo"], env).strip())
-
-                print(f"event page {EVENT_PATH}:", flush=True)
-                with gunicorn("wsgi:app", env, workdir, name="event", workers=WORKERS) as served:
-                    base, pid = served.url, served.pid
-                    status, body = fetch(base + EVENT_PATH)
-                    if status != 200 or EVENT_MARKER not in body:
-                        raise BenchError(f"GET {EVENT_PATH} gave {status}, not the event page")
-                    event_many, event_one = measure("event page", base + EVENT_PATH, pid, args)
-
-                print("bare Flask route (bench/bare_app.py):", flush=True)
-                bare_env = {key: value for key, value in env.items() if key != "FLASK_APP"}
-                with gunicorn("bare_app:app", bare_env, workdir, name="bare", workers=WORKERS,
-                              extra=["--pythonpath", str(BENCH_DIR)]) as served:
-                    base, pid = served.url, served.pid
-                    status, body = fetch(base + "/")
-                    if status != 200 or body != b"ok":
-                        raise BenchError(f"bare route gave {status} {body[:100]!r}")
-                    bare_many, bare_one = measure("bare Flask route", base + "/", pid, args)
+            codes = [Code("this", code_version(), REPO)]
+            if args.baseline:
+                commit = resolve_commit(args.baseline)
+                codes.insert(0, Code("baseline", commit[:7], checkout(commit, workdir / "baseline-code")))
+                print(f"baseline: {commit[:7]} (exported to {workdir / 'baseline-code'})")
+            for round_number in range(args.rounds):
+                order = codes if round_number % 2 == 0 else list(reversed(codes))
+                print(f"round {round_number + 1} of {args.rounds}", flush=True)
+                for code in order:
+                    runs[code.name].append(serve_and_measure(code, workdir, args, f"{code.name}-{round_number}"))
+                bare.append(measure_bare(workdir, args, f"bare-{round_number}"))
     except BenchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
-    results = [event_many, event_one, bare_many, bare_one]
+    results = [r for code in codes for round_results in runs[code.name] for r in round_results]
+    results += [r for round_results in bare for r in round_results]
     print_table(results)
-    print_verdict(event_many, event_one, bare_many, bare_one)
+    event_many, event_one = runs["this"][-1]
+    print_verdict(event_many, event_one, *bare[-1])
+    print_comparison(runs, codes)
     print(f"\nwrk: {event_many.command}\n     {event_one.command}")
     failed = [r for r in results if r.errors]
     for r in failed:
