@@ -76,6 +76,15 @@ class Config:
     # 0 trusts none: a client could otherwise forge its address and dodge the rate limits. Behind one
     # TLS proxy (nginx, Caddy) that overwrites -Proto and -Host and appends to -For, set it to 1.
     TRUSTED_PROXIES = int(os.environ.get("EVENTHUB_TRUSTED_PROXIES", "0"))
+    # The cache of the public pages' rendered parts (eventhub.caching, Flask-Caching): in memory per
+    # process by default (SimpleCache); set CACHE_URL=redis://127.0.0.1:6379/1 to share one cache between
+    # app servers and their workers (RedisCache). CACHE_TYPE names another backend (NullCache: none).
+    CACHE_URL = os.environ.get("CACHE_URL", "")
+    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_URL else "SimpleCache")
+    CACHE_REDIS_URL = CACHE_URL or None
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", str(24 * 3600)))  # seconds
+    CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", "500"))  # entries per process (SimpleCache)
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "eventhub:")
     # Flask-Limiter: in memory per process by default; set RATELIMIT_STORAGE_URI=redis://… to share.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "no")
@@ -122,6 +131,7 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False  # tests that check the limit turn it on
+    CACHE_URL, CACHE_TYPE, CACHE_REDIS_URL = "", "SimpleCache", None  # each test app its own, whatever is set
     MAIL_BACKEND = "folder"
     # A strong hash costs a tenth of a second by design, and the suite signs in hundreds of times.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (a method name, not a password)

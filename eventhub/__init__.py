@@ -1,13 +1,15 @@
 """EventHub: hybrid forum meetings and seminars."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from eventhub import database, headers, inputs, keyring, logs
+from eventhub import caching, database, headers, inputs, keyring, logs
 from eventhub.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -41,6 +43,8 @@ def create_app(config: type | None = None, **settings) -> Flask:
     database.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.BASE_DIR / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    caching.init_app(app, roots=[app.root_path, Path(app.root_path, app.template_folder).resolve(),
+                                 app.config["BABEL_TRANSLATION_DIRECTORIES"]])
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -3,6 +3,7 @@ import hashlib
 
 from flask import request, session  # noqa: TID251 (the login manager below is part of the web layer)
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -30,6 +31,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
+cache = Cache()  # the public pages' rendered parts (eventhub.caching)
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 

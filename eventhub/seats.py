@@ -10,12 +10,19 @@ used: SQLite silently ignores it.
 An organiser may give a seat beyond a full limit (``override``). The CHECK constraints stay
 whole: the limit itself grows by exactly one seat in the same UPDATE that takes it, and the
 answer says so (``Taken.raised_to``), so no caller has to compare the limits before and after.
+
+Every seat taken or given back also counts one up on a version (``version``): a column of the same
+row, raised in the same UPDATE, or a statement for another row (a group's seats are shown with its
+event's). The event page keeps its registration form by that version, so its places left are never
+stale and no other code has to remember to say the seats changed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, update
+from sqlalchemy import Executable, or_, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from eventhub.extensions import db
 
@@ -36,7 +43,8 @@ class Taken:
 class SeatCounter:
     """The seats of one kind of row: ``taken`` counts up to ``seats`` (None: no limit)."""
 
-    def __init__(self, key, taken, seats, unchanged=(), added=None):
+    def __init__(self, key, taken, seats, unchanged=(), added=None,
+                 version: InstrumentedAttribute | Callable[[int], Executable] | None = None):
         self.model = key.class_
         self.key, self.taken, self.seats = key, taken, seats
         # Counts the seats overrides added, so the planned limit stays known (a copy starts from it).
@@ -44,6 +52,18 @@ class SeatCounter:
         # Columns an UPDATE would otherwise change by itself (an onupdate timestamp): a seat taken
         # is not a change to the row's content.
         self._unchanged = {column: column for column in unchanged}
+        # The seats version: a column of this row, one up in the same UPDATE; or, for another row, the
+        # statement that raises it, run after every change of these seats.
+        self._counted = {}
+        self._version_elsewhere: Callable[[int], Executable] | None = None
+        if isinstance(version, InstrumentedAttribute):
+            self._counted = {version: version + 1}
+        elif version is not None:
+            self._version_elsewhere = version
+
+    def _changed(self, row_id: int) -> None:
+        if self._version_elsewhere is not None:
+            db.session.execute(self._version_elsewhere(row_id).execution_options(synchronize_session=False))
 
     def _update(self, row_id: int, *where):
         return (update(self.model).where(self.key == row_id, *where)
@@ -55,24 +75,29 @@ class SeatCounter:
         for _ in range(ROUNDS):
             free = db.session.execute(
                 self._update(row_id, or_(self.seats.is_(None), self.taken < self.seats))
-                .values({self.taken: self.taken + 1, **self._unchanged}))
+                .values({self.taken: self.taken + 1, **self._counted, **self._unchanged}))
             if free.rowcount == 1:
+                self._changed(row_id)
                 return Taken()
             if not override:
                 return None
             # SET uses the row's old values on both databases: seats and taken both become taken + 1.
             raised_to = db.session.execute(
                 self._update(row_id, self.seats.is_not(None), self.taken >= self.seats)
-                .values({self.seats: self.taken + 1, self.taken: self.taken + 1, **self._added, **self._unchanged})
+                .values({self.seats: self.taken + 1, self.taken: self.taken + 1, **self._added, **self._counted,
+                         **self._unchanged})
                 .returning(self.seats)).scalar()
             if raised_to is not None:
+                self._changed(row_id)
                 return Taken(raised_to=raised_to)
             # A seat came free in between: take it the ordinary way on the next round.
         return None
 
     def release(self, row_id: int) -> None:
-        db.session.execute(self._update(row_id, self.taken > 0).values({self.taken: self.taken - 1,
-                                                                        **self._unchanged}))
+        released = db.session.execute(self._update(row_id, self.taken > 0).values({
+            self.taken: self.taken - 1, **self._counted, **self._unchanged}))
+        if released.rowcount:
+            self._changed(row_id)
 
 
 @dataclass(frozen=True)

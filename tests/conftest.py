@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, event, text
 from werkzeug.serving import make_server
 
 from config import TestingConfig, normalise_database_url
-from eventhub import create_app
+from eventhub import caching, create_app
 from eventhub.extensions import db, limiter
 
 REQUIRE_ALL = os.environ.get("EVENTHUB_REQUIRE_ALL") == "1"
@@ -144,6 +144,8 @@ def app(database):
     config = dict(app.config)
     # The limiter is one object for every app, and a test's own rate-limited app turns it on.
     limiter.init_app(app)
+    with app.app_context():
+        caching.clear()  # each test's database starts again from id 1: nothing kept from another's
     yield app
     with app.app_context():
         db.session.remove()

@@ -53,6 +53,11 @@ def _availability(event: Event, mode: Mode, registration_state: str) -> str:
     return "LimitedAvailability" if left is not None and left <= FEW_PLACES else "InStock"
 
 
+def availability(event: Event, registration_state: str) -> tuple[str, ...]:
+    """Each offer's availability, in the order of the event's modes (what the JSON-LD says of seats)."""
+    return tuple(_availability(event, mode, registration_state) for mode in event.modes)
+
+
 def event_json_ld(event: Event, url: str, mode_names: dict[Mode, str], registration_state: str) -> dict:
     """The JSON-LD object of the event page at ``url``; ``mode_names`` names each offer in the page's
     language; ``registration_state`` is registration.services.registration_state now."""

@@ -99,6 +99,14 @@ class Event(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The calendar SEQUENCE of the event: one up with every change to the row (programme.revisions).
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The content version of the public page: one up with every change to anything it shows (the row,
+    # partners, material, privacy notice, programme items, speakers and their entries in the people
+    # directory, groups and leaders), kept by ORM hooks (programme.revisions). The page's cached parts
+    # are keyed by it (eventhub.caching), so a change is seen at once.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # One up with every seat taken or given back, the event's or a discussion group's (the seat
+    # counters, eventhub.seats): the registration form's places left are keyed by it.
+    seats_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # The event's part of every calendar UID: random, so that it is unique beyond this installation, and
     # kept for good, so that subscribers' calendars recognise the event whatever address serves it.
     calendar_uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid4()))
@@ -198,9 +206,9 @@ class Event(db.Model):
 # The seats of each mode, taken and given back by registrations (eventhub.seats).
 SEATS = {
     Mode.ON_SITE: SeatCounter(Event.id, Event.on_site_taken, Event.on_site_seats, unchanged=[Event.updated_at],
-                              added=Event.on_site_seats_added),
+                              added=Event.on_site_seats_added, version=Event.seats_version),
     Mode.DIGITAL: SeatCounter(Event.id, Event.digital_taken, Event.digital_seats, unchanged=[Event.updated_at],
-                              added=Event.digital_seats_added),
+                              added=Event.digital_seats_added, version=Event.seats_version),
 }
 
 

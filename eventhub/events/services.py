@@ -88,11 +88,14 @@ def _public_event_statement(with_programme: bool = True, public: bool = True) ->
 
     Speakers (with their person) come joined to the items and leaders (with theirs) joined to
     the groups, so the whole programme takes five queries however long it is. Without the
-    programme: what the page shows around it (partners, material), for when its HTML is cached.
+    programme: the event's row alone (one query), for the event page, whose parts are cached by the
+    row's versions and load the rest only when they are rendered.
     """
-    options = [selectinload(Event.partners), selectinload(Event.materials)]
+    options = []
     if with_programme:
         options += [
+            selectinload(Event.partners),
+            selectinload(Event.materials),
             selectinload(Event.programme_items)
             .joinedload(ProgrammeItem.speakers)
             .joinedload(ItemSpeaker.person),

@@ -19,15 +19,16 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
-from eventhub import keyring, labels, workspace
+from eventhub import caching, keyring, labels, workspace
 from eventhub.accounts import forms as account_forms
 from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access, role_required
 from eventhub.audit import forms as audit_forms
 from eventhub.audit import services as audit
-from eventhub.events import feeds, forms, fragments, linked_data, operations, services
+from eventhub.events import feeds, forms, linked_data, operations, services
 from eventhub.fields import ConfirmForm
 from eventhub.privacy import forms as privacy_forms
 from eventhub.programme import services as programme
@@ -136,48 +137,102 @@ def preview(slug):
 
 
 def _event_page(event, audience: str | None, preview: bool = False):
-    notice = None
+    """The event page: what every visitor sees alike is kept (eventhub.caching) by the event's versions
+    and whatever else it depends on; the visitor's own parts are added per request. The organiser's
+    preview (drafts too, a form that registers nobody) is rendered afresh every time."""
+    notice = notice_kind = None
     try:
         viewer = programme.parse_audience(event, audience)
     except programme.UnknownAudience:
-        viewer, notice = None, _("There is no such audience; showing the whole programme.")
+        viewer, notice, notice_kind = None, _("There is no such audience; showing the whole programme."), "unknown"
     except programme.AudienceNotOffered as error:
-        viewer, notice = None, labels.NOT_OFFERED[error.mode]
+        viewer, notice, notice_kind = None, labels.NOT_OFFERED[error.mode], f"not offered: {error.mode}"
     now = utcnow()
-    state = registration.registration_state(event, now)
-    form, groups = registration_forms.registration_form(event, viewer=viewer) if state == "open" else (None, [])
-    return render_template(
-        "events/event.html",
-        event=event,
-        viewer=viewer,
-        notice=notice,
-        programme_html=_programme_html(event.slug, event, viewer),
-        is_past=services.is_past(event, now),
-        state=state,
-        closed_message=labels.REGISTRATION_CLOSED.get(state),  # the form's place says why there is no form
-        form=form,
-        groups=groups,
-        preview=preview,
-        description=linked_data.description(event),
-        organiser_key=services.organiser_key(event.organiser_name) if event.organiser_name else None,
-        json_ld=None if preview else linked_data.event_json_ld(
-            event, url_for("events.event_page", slug=event.slug, _external=True),
-            {mode: str(labels.MODE[mode.value]) for mode in event.modes}, state),
-    )
+    parts = _PublicParts(event, viewer, notice, registration.registration_state(event, now),
+                         services.is_past(event, now), preview)
+    if preview:
+        head, *article = parts.page()
+        form = parts.form() if parts.shows_form else ()
+    else:
+        # Everything the kept HTML depends on beyond the versions: language, host of the absolute
+        # links, audience, what the notice says, where registration stands, the offers' availability.
+        varies = (str(get_locale()), request.host_url, viewer, notice_kind, parts.state, parts.is_past)
+        head, *article = caching.kept(caching.key(
+            "event-page", event.calendar_uid, event.version, *varies,
+            linked_data.availability(event, parts.state)), parts.page)
+        form = caching.kept(caching.key(
+            "event-form", event.calendar_uid, event.version, event.seats_version, *varies), parts.form,
+        ) if parts.shows_form else ()
+    form_html = str(escape(generate_csrf())).join(form) if len(form) > 1 else "".join(form)
+    page = {"head": Markup(head), "main": Markup(form_html.join(article))}  # noqa: S704 (our templates' output)
+    return render_template("events/event.html", event=event, page=page)
 
 
-def _programme_html(slug: str, event, viewer):
-    key = (event.id, event.updated_at.isoformat(), str(get_locale()), viewer)
-    html = fragments.get(key)
-    if html is None:
-        full = services.get_public_event(slug, public=False)  # the same row, now with its programme loaded
-        items = programme.items_for(full, viewer)
-        html = Markup(render_template(  # noqa: S704 (our autoescaped template's output)
-            "events/_programme.html", event=full, viewer=viewer, slots=programme.slots(items),
-            group_sessions=[item for item in items if item.groups], groups_by_mode=programme.groups_by_mode,
-        ))
-        fragments.put(key, html)
-    return html
+# Where the visitor's own parts go in the kept HTML: no text of a page can hold a NUL (inputs.py takes
+# control characters out of everything sent, and PostgreSQL refuses them).
+FORM_SLOT = Markup("\x00registration-form\x00")
+CSRF_SLOT = Markup("\x00csrf-token\x00")
+
+
+class _NothingPersonal:
+    """What a kept part's templates see instead of the visitor's session: reading it is an error, so a
+    template change cannot put one visitor's token, messages or name into what everyone is served."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __call__(self, *_args, **_kwargs):
+        raise RuntimeError(f"{self.name} is personal: it cannot be in a kept part of the event page")
+
+    def __getattr__(self, _attribute):
+        self()
+
+
+NOTHING_PERSONAL = {name: _NothingPersonal(name) for name in (
+    "csrf_token", "current_user", "get_flashed_messages", "session", "request", "clear_device")}
+
+
+class _PublicParts:
+    """The event page's parts that are the same for every visitor, rendered when they are not kept."""
+
+    def __init__(self, event, viewer, notice, state: str, is_past: bool, preview: bool):
+        self.event, self.viewer, self.notice, self.state, self.is_past = event, viewer, notice, state, is_past
+        self.preview = preview
+
+    @property
+    def shows_form(self) -> bool:
+        """The registration section holds the form (or why there is none yet): not cancelled, not past."""
+        return not self.event.is_cancelled and not self.is_past
+
+    def _context(self) -> dict:
+        return {"event": self.event, "viewer": self.viewer, "state": self.state, "preview": self.preview,
+                # The form's place says why there is no form.
+                "closed_message": labels.REGISTRATION_CLOSED.get(self.state), **NOTHING_PERSONAL}
+
+    def page(self) -> tuple[str, ...]:
+        """The head, then the main part in pieces around the registration form's place."""
+        event = services.get_public_event(self.event.slug, public=False)  # the same row, its programme loaded
+        items = programme.items_for(event, self.viewer)
+        context = self._context() | {
+            "event": event, "notice": self.notice, "is_past": self.is_past,
+            "description": linked_data.description(event),
+            "organiser_key": services.organiser_key(event.organiser_name) if event.organiser_name else None,
+            "json_ld": None if self.preview else linked_data.event_json_ld(
+                event, url_for("events.event_page", slug=event.slug, _external=True),
+                {mode: str(labels.MODE[mode.value]) for mode in event.modes}, self.state),
+            "slots": programme.slots(items), "group_sessions": [item for item in items if item.groups],
+            "groups_by_mode": programme.groups_by_mode, "registration_form_html": FORM_SLOT,
+        }
+        head = render_template("events/_event_head.html", **context)
+        return head, *render_template("events/_event_article.html", **context).split(FORM_SLOT)
+
+    def form(self) -> tuple[str, ...]:
+        """The registration form (or why there is none yet), in pieces around the CSRF token's place."""
+        form, groups = (registration_forms.registration_form(self.event, viewer=self.viewer)
+                        if self.state == "open" else (None, []))
+        html = render_template("registration/_form.html", **self._context(), form=form, groups=groups,
+                               csrf_slot=CSRF_SLOT)
+        return tuple(html.split(CSRF_SLOT))
 
 
 # --- the organiser's workspace -------------------------------------------------------------------

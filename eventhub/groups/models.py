@@ -3,12 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, select, update
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.modes import Mode, sql_in
+from eventhub.programme.models import ProgrammeItem
 from eventhub.seats import SeatCounter
 from eventhub.text import web_url
 from eventhub.types import UTCDateTime, utcnow
@@ -39,7 +41,7 @@ class DiscussionGroup(db.Model):
     join_url: Mapped[str | None] = mapped_column(String(500))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    item: Mapped[ProgrammeItem] = relationship(back_populates="groups")  # noqa: F821
+    item: Mapped[ProgrammeItem] = relationship(back_populates="groups")
     leaders: Mapped[list[GroupLeader]] = relationship(
         back_populates="group", order_by="GroupLeader.position", cascade="all, delete-orphan"
     )
@@ -74,8 +76,16 @@ class GroupLeader(db.Model):
     person: Mapped[Person] = relationship()  # noqa: F821
 
 
+def _event_seats_changed(group_id: int):
+    """A group's places left are shown on its event's page: the event's seats version goes one up."""
+    item_id = select(DiscussionGroup.item_id).where(DiscussionGroup.id == group_id).scalar_subquery()
+    event_id = select(ProgrammeItem.event_id).where(ProgrammeItem.id == item_id).scalar_subquery()
+    return update(Event).where(Event.id == event_id).values({Event.seats_version: Event.seats_version + 1})
+
+
 # A group's seats, taken and given back by its members (eventhub.seats).
-SEATS = SeatCounter(DiscussionGroup.id, DiscussionGroup.taken, DiscussionGroup.seats, added=DiscussionGroup.seats_added)
+SEATS = SeatCounter(DiscussionGroup.id, DiscussionGroup.taken, DiscussionGroup.seats, added=DiscussionGroup.seats_added,
+                    version=_event_seats_changed)
 
 
 class MembershipStatus(StrEnum):

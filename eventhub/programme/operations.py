@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventhub.accounts import services as accounts
@@ -27,7 +27,7 @@ from eventhub.keyring import Keyring
 from eventhub.modes import Audience, Mode
 from eventhub.programme.models import ItemKind, ItemSpeaker, Person, ProgrammeItem, SpeakerRole
 from eventhub.text import name_key, swedish_sort_key
-from eventhub.types import MAX_ID, utcnow
+from eventhub.types import MAX_ID
 
 
 class ProgrammeError(Exception):
@@ -487,13 +487,6 @@ def add_person(data: PersonData, actor_id: int, event_id: int) -> Person:
     return person
 
 
-def _touch_events(event_ids) -> None:
-    """Names are printed in every programme that shows the person: those are new versions."""
-    if event_ids:
-        db.session.execute(update(Event).where(Event.id.in_(event_ids)).values(updated_at=utcnow())
-                           .execution_options(synchronize_session=False))
-
-
 def _logs_of(event_ids, fallback_event_id: int) -> list[int]:
     """The logs a change to a person goes into: every event that shows them, else the one it was made from."""
     return sorted(event_ids) or [fallback_event_id]
@@ -505,8 +498,7 @@ def update_person(person_id: int, data: PersonData, actor_id: int, event_id: int
     person.name = data.name.strip()
     person.title = (data.title or "").strip()
     person.organisation = (data.organisation or "").strip()
-    shown_in = scope.showing.get(person.id, frozenset())
-    _touch_events(shown_in)
+    shown_in = scope.showing.get(person.id, frozenset())  # their programmes' versions rise (revisions)
     for log in _logs_of(shown_in, event_id):
         audit.record(actor_id, "programme.person_updated", person.name, event_id=log, person_id=person.id,
                      events=sorted(shown_in))
@@ -549,7 +541,6 @@ def merge_people(keep_id: int, remove_id: int, actor_id: int, event_id: int) -> 
     db.session.flush()
     name = removed.name
     db.session.delete(removed)
-    _touch_events(shown_in)
     for log in _logs_of(shown_in, event_id):
         audit.record(actor_id, "programme.people_merged", f"{name} → {keep.name}", event_id=log,
                      person_id=keep.id, removed_person_id=remove_id, removed=name, events=sorted(shown_in))

@@ -1,50 +1,70 @@
 """Content versions kept by the ORM itself, so no operation can forget them.
 
-Any change to a programme item, its speakers or an event's discussion groups bumps
-the item's ``revision`` (calendar SEQUENCE) and the event's ``updated_at`` (the
-version PDFs and calendars are cached by); any change to the event's own row bumps its
-``revision`` (the event's SEQUENCE). A deleted item leaves a tombstone so
-calendar feeds can keep it with STATUS:CANCELLED. Seat counters are changed with
-ORM-enabled UPDATE statements, which fire none of these hooks: a seat taken is not
-new content.
+Whatever code changes a row that the public event page shows, these hooks say so:
+
+- ``Event.version`` (what the event page's cached parts are keyed by, ``eventhub.caching``) and
+  ``Event.updated_at`` (what PDFs and calendars are cached by) go one up, in SQL
+  (``version = version + 1``, so two changes in one flush both count), on any change to the
+  event's row, its partners, its material, its privacy notice, a programme item, a speaker part,
+  a discussion group, a group leader, or a person in the people directory whom the programme
+  shows. A person is shared by every event that shows them: a new name raises the version of
+  each of those events;
+- a programme item's ``revision`` (calendar SEQUENCE) goes up with any change to it, its
+  speakers or its groups; the event's own ``revision`` (the event's SEQUENCE) with a change to
+  its row. A deleted item leaves a tombstone so calendar feeds can keep it with STATUS:CANCELLED.
+
+Seat counters are changed with ORM-enabled UPDATE statements, which fire none of these hooks: a
+seat taken is not new content. They keep ``Event.seats_version`` themselves (``eventhub.seats``).
 """
-from sqlalchemy import event, insert, update
+from sqlalchemy import event, insert, select, union, update
 from sqlalchemy.orm import object_session
 
-from eventhub.events.models import Event
+from eventhub.events.models import Event, Partner
 from eventhub.groups.models import DiscussionGroup, GroupLeader
-from eventhub.programme.models import CancelledProgrammeItem, ItemSpeaker, ProgrammeItem
+from eventhub.materials.models import EventMaterial
+from eventhub.privacy.models import EventPrivacy
+from eventhub.programme.models import CancelledProgrammeItem, ItemSpeaker, Person, ProgrammeItem
 from eventhub.types import utcnow
 
+EVENT = Event.__table__
+ITEM = ProgrammeItem.__table__
+GROUP = DiscussionGroup.__table__
 
-def _touch_event(connection, event_id: int) -> None:
-    connection.execute(update(Event.__table__).where(Event.__table__.c.id == event_id).values(updated_at=utcnow()))
+
+def _new_version(connection, where) -> None:
+    connection.execute(update(EVENT).where(where).values(updated_at=utcnow(), version=EVENT.c.version + 1))
+
+
+def _touch_event(connection, event_id: int | None) -> None:
+    if event_id is not None:
+        _new_version(connection, EVENT.c.id == event_id)
 
 
 def _bump_item(connection, item_id: int) -> None:
-    table = ProgrammeItem.__table__
     connection.execute(
-        update(table).where(table.c.id == item_id).values(revision=table.c.revision + 1, updated_at=utcnow())
+        update(ITEM).where(ITEM.c.id == item_id).values(revision=ITEM.c.revision + 1, updated_at=utcnow())
     )
-    event_id = connection.execute(table.select().with_only_columns(table.c.event_id)
-                                  .where(table.c.id == item_id)).scalar()
-    if event_id is not None:
-        _touch_event(connection, event_id)
+    _touch_event(connection, connection.execute(select(ITEM.c.event_id).where(ITEM.c.id == item_id)).scalar())
+
+
+def _modified(row) -> bool:
+    session = object_session(row)
+    return session is not None and session.is_modified(row, include_collections=False)
 
 
 def _item_changed(_mapper, connection, item):
-    session = object_session(item)
-    if session is not None and session.is_modified(item, include_collections=False):
+    if _modified(item):
         item.revision = (item.revision or 1) + 1
         _touch_event(connection, item.event_id)
 
 
 def _event_changed(_mapper, _connection, event_row):
     # The event's own calendar SEQUENCE: one up with every change to its row (a seat taken is an
-    # ORM-enabled UPDATE and fires no hook, so it is not a change).
-    session = object_session(event_row)
-    if session is not None and session.is_modified(event_row, include_collections=False):
+    # ORM-enabled UPDATE and fires no hook, so it is not a change). The page's version rises in SQL:
+    # a hook of this flush may have raised it already.
+    if _modified(event_row):
         event_row.revision = (event_row.revision or 1) + 1
+        event_row.version = Event.version + 1
 
 
 def _item_added(_mapper, connection, item):
@@ -68,11 +88,35 @@ def _group_changed(_mapper, connection, group):
 
 
 def _leader_changed(_mapper, connection, leader):
-    table = DiscussionGroup.__table__
-    item_id = connection.execute(table.select().with_only_columns(table.c.item_id)
-                                 .where(table.c.id == leader.group_id)).scalar()
+    item_id = connection.execute(select(GROUP.c.item_id).where(GROUP.c.id == leader.group_id)).scalar()
     if item_id is not None:
         _bump_item(connection, item_id)
+
+
+def _shown_on_event(_mapper, connection, row):
+    """A partner, a piece of material or the privacy notice: shown on its event's page."""
+    _touch_event(connection, row.event_id)
+
+
+def events_showing(person_id: int):
+    """The ids of the events whose programme shows the person, as a speaker or a group leader."""
+    speakers, leaders = ItemSpeaker.__table__, GroupLeader.__table__
+    return union(
+        select(ITEM.c.event_id).join(speakers, speakers.c.item_id == ITEM.c.id)
+        .where(speakers.c.person_id == person_id),
+        select(ITEM.c.event_id).join(GROUP, GROUP.c.item_id == ITEM.c.id)
+        .join(leaders, leaders.c.group_id == GROUP.c.id).where(leaders.c.person_id == person_id),
+    )
+
+
+def _person_changed(_mapper, connection, person):
+    if _modified(person):
+        _person_shown_anew(_mapper, connection, person)
+
+
+def _person_shown_anew(_mapper, connection, person):
+    # Before the UPDATE or DELETE, while the parts that show the person are still theirs.
+    _new_version(connection, EVENT.c.id.in_(events_showing(person.id)))
 
 
 _CHANGES = ("after_insert", "after_update", "after_delete")
@@ -81,9 +125,12 @@ HOOKS = [
     (ProgrammeItem, "before_update", _item_changed),
     (ProgrammeItem, "after_insert", _item_added),
     (ProgrammeItem, "before_delete", _item_deleted),
+    (Person, "before_update", _person_changed),
+    (Person, "before_delete", _person_shown_anew),
     *((ItemSpeaker, change, _speaker_changed) for change in _CHANGES),
     *((DiscussionGroup, change, _group_changed) for change in _CHANGES),
     *((GroupLeader, change, _leader_changed) for change in _CHANGES),
+    *((model, change, _shown_on_event) for model in (Partner, EventMaterial, EventPrivacy) for change in _CHANGES),
 ]
 
 
