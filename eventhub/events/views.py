@@ -179,12 +179,15 @@ class _NothingPersonal:
     template change cannot put one visitor's token, messages or name into what everyone is served."""
 
     def __init__(self, name: str):
-        self.name = name
+        self._personal = name
 
     def __call__(self, *_args, **_kwargs):
-        raise RuntimeError(f"{self.name} is personal: it cannot be in a kept part of the event page")
+        raise RuntimeError(f"{self._personal} is personal: it cannot be in a kept part of the event page")
 
     def __getattr__(self, _attribute):
+        self()
+
+    def __str__(self):
         self()
 
 
