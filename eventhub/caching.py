@@ -11,7 +11,9 @@ it, and ``Event.seats_version``, raised by the seat counters), the language, the
 host the links point to. A change makes a new key, so nothing stale is ever served, and nothing
 has to be deleted: old keys fall out (the least recently used, or after ``CACHE_DEFAULT_TIMEOUT``).
 Every key also carries a stamp of the code (the package, templates and compiled translations):
-app servers running another release never read each other's HTML.
+app servers running another release never read each other's HTML; and one of the database's
+address, so a backup restored into a new database starts with nothing kept (restored in place, its
+versions go back: ``flask clear-cache``).
 
 A cache that fails (Redis down) is a miss: the page is rendered as if nothing were kept, and a
 warning is logged.
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from redis.exceptions import RedisError
+from sqlalchemy import make_url
 
 from eventhub.extensions import cache
 
@@ -39,8 +42,12 @@ CODE_PATTERNS = ("**/*.py", "**/*.html", "**/*.txt", "**/*.xml", "**/*.mo")
 
 
 def init_app(app, roots: Iterable[str | Path]) -> None:
-    """Bind the cache to the app, its keys prefixed with the configured prefix and the code's stamp."""
-    prefix = f"{app.config.get('CACHE_KEY_PREFIX', 'eventhub:')}{code_stamp(tuple(str(root) for root in roots))}:"
+    """Bind the cache to the app, its keys prefixed with the configured prefix, the code's stamp and
+    the database's (installations sharing a Redis, or a backup restored into a new database, never
+    read each other's parts)."""
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+    prefix = (f"{app.config.get('CACHE_KEY_PREFIX', 'eventhub:')}{code_stamp(tuple(str(root) for root in roots))}"
+              f":{hashlib.sha256(database.encode()).hexdigest()[:8]}:")
     cache.init_app(app, config={"CACHE_KEY_PREFIX": prefix})
 
 

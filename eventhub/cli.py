@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from eventhub import keyring
+from eventhub import caching, keyring
 from eventhub.accounts import services as accounts
 from eventhub.checkin import join
 from eventhub.demo import loader
@@ -55,6 +55,15 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     except accounts.WeakPassword:
         raise click.ClickException("The password needs at least 10 characters.") from None
     click.echo(f"created administrator {user.email}")
+
+
+@click.command("clear-cache")
+@with_appcontext
+def clear_cache_command() -> None:
+    """Forget the public pages' kept parts (all of this installation's, in Redis too); after restoring
+    a database in place, whose events' versions went back (docs/operations.md)."""
+    caching.clear()
+    click.echo("the kept parts of the public pages are forgotten")
 
 
 @click.group("outbox")
@@ -146,5 +155,6 @@ def purge_command(now_text: str | None, dry_run: bool) -> None:
 
 
 def register(app) -> None:
-    for command in (load_demo_command, create_admin_command, outbox_group, reminders_group, privacy_group):
+    for command in (load_demo_command, create_admin_command, clear_cache_command, outbox_group, reminders_group,
+                    privacy_group):
         app.cli.add_command(command)

@@ -1,4 +1,4 @@
-"""``flask load-demo`` (eventhub.cli)."""
+"""``flask load-demo`` and ``flask clear-cache`` (eventhub.cli)."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -46,3 +46,16 @@ def test_load_demo_without_flag_adds_to_database_with_events(app, runner, make_e
     result = runner.invoke(args=["load-demo"])
     assert result.exit_code == 0, result.output
     assert _event_count(app) == 4
+
+
+def test_clear_cache_forgets_the_kept_event_page(app, runner, client, make_event, count_queries):
+    slug = make_event()
+    client.get(f"/events/{slug}")
+    with count_queries() as kept:
+        client.get(f"/events/{slug}")
+    result = runner.invoke(args=["clear-cache"])
+    assert result.exit_code == 0, result.output
+    assert "forgotten" in result.output
+    with count_queries() as rendered:
+        assert client.get(f"/events/{slug}").status_code == 200
+    assert len(kept) == 1 and len(rendered) > 1
