@@ -155,11 +155,11 @@ http {{
 
 def _environment(database_url: str, redis_url: str, smtp_port: int, base_url: str, instance: Path) -> dict:
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("EVENTHUB_", "RATELIMIT_", "SMTP_", "MAIL_", "DATABASE_URL"))}
+           if not key.startswith(("EVENTHUB_", "RATELIMIT_", "CACHE_", "SMTP_", "MAIL_", "DATABASE_URL"))}
     env.update(
         EVENTHUB_ENV="production", SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url, EVENTHUB_BASE_URL=base_url,
         EVENTHUB_INSTANCE=str(instance), EVENTHUB_TRUSTED_PROXIES="1",
-        RATELIMIT_STORAGE_URI=redis_url, REGISTRATION_RATE_LIMIT=f"{REGISTRATIONS_PER_ADDRESS} per minute",
+        RATELIMIT_STORAGE_URI=redis_url, CACHE_URL=redis_url, REGISTRATION_RATE_LIMIT=f"{REGISTRATIONS_PER_ADDRESS} per minute",
         MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port),
     )
     return env
