@@ -159,7 +159,8 @@ def _environment(database_url: str, redis_url: str, smtp_port: int, base_url: st
     env.update(
         EVENTHUB_ENV="production", SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url, EVENTHUB_BASE_URL=base_url,
         EVENTHUB_INSTANCE=str(instance), EVENTHUB_TRUSTED_PROXIES="1",
-        RATELIMIT_STORAGE_URI=redis_url, CACHE_URL=redis_url, REGISTRATION_RATE_LIMIT=f"{REGISTRATIONS_PER_ADDRESS} per minute",
+        RATELIMIT_STORAGE_URI=redis_url, CACHE_URL=redis_url,
+        REGISTRATION_RATE_LIMIT=f"{REGISTRATIONS_PER_ADDRESS} per minute",
         MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port),
     )
     return env
