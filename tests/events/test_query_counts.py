@@ -8,7 +8,8 @@ from eventhub import caching
 from eventhub.extensions import db
 
 NOW = datetime.now(UTC)
-# Not kept: the row 1, programme with partners and material 7, privacy notice 1, form groups 1; and room for 2.
+# Nothing kept: the row 1; the row again with partners, material, items with speakers, groups with leaders 5;
+# the form's groups and their leaders 2; the privacy notice 1. That is 9, and room for 3.
 MAX_EVENT_PAGE_QUERIES = 12
 KEPT_EVENT_PAGE_QUERIES = 1  # kept: the event's row, which says its versions and seats
 MAX_INDEX_QUERIES = 3
