@@ -154,9 +154,10 @@ def _event_page(event, audience: str | None, preview: bool = False):
         head, *article = parts.page()
         form = parts.form() if parts.shows_form else ()
     else:
-        # Everything the kept HTML depends on beyond the versions: language, host of the absolute
-        # links, audience, what the notice says, where registration stands, the offers' availability.
-        varies = (str(get_locale()), request.host_url, viewer, notice_kind, parts.state, parts.is_past)
+        # Everything the kept HTML depends on beyond the versions: language, where the app is served
+        # (the links' host and root), audience, what the notice says, where registration stands by the
+        # clock, the offers' availability.
+        varies = (str(get_locale()), request.url_root, viewer, notice_kind, parts.state, parts.is_past)
         head, *article = caching.kept(caching.key(
             "event-page", event.calendar_uid, event.version, *varies,
             linked_data.availability(event, parts.state)), parts.page)
