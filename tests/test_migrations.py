@@ -8,7 +8,7 @@ import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, inspect, select, table, text
+from sqlalchemy import column, func, inspect, select, table, text
 from sqlalchemy.exc import IntegrityError
 
 from config import TestingConfig
@@ -128,16 +128,21 @@ def test_material_files_on_disk_move_into_the_database(empty_app, tmp_path):
     content = b"%PDF-1.4\n" + bytes(range(256)) * 5000  # over one piece of the table
     with empty_app.app_context():
         flask_migrate.upgrade(revision="d2b8e4f0a513")  # the last revision with files on disk
-        event = Event(slug="seminarium", title="Seminarium", starts_at=start, ends_at=start.replace(hour=14),
-                      format="hybrid", status="published")
-        db.session.add(event)
-        db.session.flush()
-        kept, lost = (EventMaterial(event_id=event.id, title=title, stored_name=f"{char * 32}.pdf", size_bytes=size,
+        # The event as that revision's table has it (the model has columns added since).
+        values = dict(slug="seminarium", title="Seminarium", summary="", description="", language="sv",
+                      starts_at=start.replace(tzinfo=None), ends_at=start.replace(hour=14, tzinfo=None),
+                      timezone="Europe/Stockholm", format="hybrid", status="published", organiser_name="",
+                      calendar_uid="5e0e2b5e-0000-4000-8000-000000000001", cancellation_message="",
+                      created_at=start.replace(tzinfo=None), updated_at=start.replace(tzinfo=None))
+        events = table("event", *(column(name) for name in values))
+        db.session.execute(events.insert().values(**values))
+        event_id = db.session.scalar(text("SELECT id FROM event WHERE slug = 'seminarium'"))
+        kept, lost = (EventMaterial(event_id=event_id, title=title, stored_name=f"{char * 32}.pdf", size_bytes=size,
                                     original_filename="bilder.pdf", content_type="application/pdf")
                       for title, char, size in (("Bilder", "a", len(content)), ("Borttappad", "b", 10)))
         db.session.add_all([kept, lost])
         db.session.commit()
-        folder = tmp_path / "materials" / str(event.id)
+        folder = tmp_path / "materials" / str(event_id)
         folder.mkdir(parents=True)
         kept_id, lost_id, name = kept.id, lost.id, kept.stored_name
         (folder / name).write_bytes(content)
@@ -159,7 +164,8 @@ def test_material_files_on_disk_move_into_the_database(empty_app, tmp_path):
 
 
 # Tables whose rows the revisions between here and the head create or move (dropped on the way down).
-_MADE_AFTER_CALENDAR_UID = {"attendance_import", "attendance_participant", "material_chunk", "alembic_version"}
+_MADE_AFTER_CALENDAR_UID = {"attendance_import", "attendance_participant", "material_chunk", "reminder",
+                             "reminder_delivery", "alembic_version"}
 
 
 def test_migrating_down_and_up_across_event_rebuilds_keeps_every_row(empty_app, tmp_path):
