@@ -125,7 +125,8 @@ def test_before_the_end_it_says_when(app, client, make_event):
     response = client.get(f"/r/{token}/certificate.pdf")
 
     assert response.status_code == 403
-    assert "Efter evenemanget kan den som deltog ladda ner ett deltagarintyg här." in page_text(response)
+    assert "Efter evenemanget kan den som deltog ladda ner ett deltagarintyg från sin anmälningssida." in \
+        page_text(response)
 
 
 def test_an_erased_person_gets_none(app, held):
