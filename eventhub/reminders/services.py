@@ -282,9 +282,6 @@ def _sample_places(event: Event, mode: Mode) -> list[emails.Place]:
     return [emails.Place(group.title, group.place if mode == Mode.ON_SITE else None, group.item.starts_at)]
 
 
-PREVIEW_KINDS = (DeliveryKind.ON_SITE, DeliveryKind.DIGITAL, DeliveryKind.WAITLIST)
-
-
 def preview_kinds(event: Event) -> list[DeliveryKind]:
     """The versions a reminder of this event comes in: one per mode it offers, and the waitlist's note."""
     return [DeliveryKind(mode.value) for mode in event.modes] + [DeliveryKind.WAITLIST]
@@ -295,8 +292,7 @@ def preview(reminder: Reminder, kind: DeliveryKind, language: str, name: str, ke
     """The reminder as a made-up person who takes part that way (or waits, on site) gets it, in
     ``language``: their links open nothing, and the ticket is no one's. Nothing is stored or sent."""
     event = reminder.event
-    mode = Mode.ON_SITE if kind == DeliveryKind.WAITLIST and Mode.ON_SITE in event.modes else (
-        event.modes[0] if kind == DeliveryKind.WAITLIST else Mode(kind.value))
+    mode = event.modes[0] if kind == DeliveryKind.WAITLIST else Mode(kind.value)  # on site first, where there is one
     sample = registration_services.sample_registration(event, mode, language, name, now)
     if kind == DeliveryKind.WAITLIST:
         sample.status, sample.confirmed_at, sample.waitlisted_at = RegistrationStatus.WAITLISTED, None, now
