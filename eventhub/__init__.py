@@ -102,9 +102,10 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.privacy.views import bp as privacy
     from eventhub.programme.views import bp as programme
     from eventhub.registration.views import bp as registration
+    from eventhub.reminders.views import bp as reminders
 
     for blueprint in (events, registration, accounts, programme, attendees, attendance, checkin, exports, mailings,
-                      materials, privacy, api, health):
+                      materials, privacy, reminders, api, health):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # read-only JSON, no session state changed
     csrf.exempt(health)
@@ -124,6 +125,7 @@ def _import_models() -> None:
     from eventhub.privacy import models as _privacy  # noqa: F401
     from eventhub.programme import models as _programme  # noqa: F401
     from eventhub.registration import models as _registration  # noqa: F401
+    from eventhub.reminders import models as _reminders  # noqa: F401
 
 
 def _listen_to_model_changes() -> None:

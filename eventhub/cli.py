@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import click
 from flask import current_app
@@ -15,12 +15,12 @@ from flask.cli import with_appcontext
 
 from eventhub import caching, keyring
 from eventhub.accounts import services as accounts
-from eventhub.checkin import join
 from eventhub.demo import loader
 from eventhub.extensions import db
 from eventhub.mail import services as mail
 from eventhub.mail.transports import Undeliverable, transport_from_config
 from eventhub.privacy import retention
+from eventhub.reminders import services as reminders
 from eventhub.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -104,25 +104,6 @@ def retry_failed_command(reason: str | None) -> None:
     click.echo(f"queued again {mail.retry_failed(utcnow(), reason)}")
 
 
-@click.group("reminders")
-def reminders_group() -> None:
-    """Reminder emails."""
-
-
-@reminders_group.command("send")
-@click.option("--hours", default=24.0, show_default=True, help="How long before the start to remind.")
-@with_appcontext
-def send_reminders_command(hours: float) -> None:
-    """Email digital participants their join link before the start (each once; run every few minutes)."""
-    sent = join.send_join_reminders(utcnow(), keyring.current(), timedelta(hours=hours))
-    click.echo(f"queued {sent} join reminders")
-
-
-@click.group("privacy")
-def privacy_group() -> None:
-    """Personal data: retention."""
-
-
 def _moment(text: str | None) -> datetime:
     if not text:
         return utcnow()
@@ -132,6 +113,32 @@ def _moment(text: str | None) -> datetime:
         raise click.BadParameter("use ISO 8601, e.g. 2027-01-31T03:00 or 2027-01-31T03:00+01:00",
                                  param_hint="--now") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Reminder emails."""
+
+
+@reminders_group.command("send")
+@click.option("--now", "now_text", metavar="WHEN",
+              help="Act as if it were this moment (ISO 8601; UTC unless an offset is given). For tests.")
+@click.option("--hours", type=float, hidden=True,
+              help="No longer used: each event's reminders have their own times (kept so old timers still run).")
+@with_appcontext
+def send_reminders_command(now_text: str | None, hours: float | None) -> None:
+    """Email the reminders that are due: everyone with a place, by how they take part, and the waitlist's
+    note (each person each reminder once; run every few minutes)."""
+    if hours is not None:
+        click.echo("--hours is no longer used: each event's reminders have their own times.", err=True)
+    report = reminders.send_due(_moment(now_text), keyring.current())
+    parts = ", ".join(f"{kind.replace('_', ' ')} {count}" for kind, count in sorted(report.by_kind.items()))
+    click.echo(f"queued {report.sent} reminders" + (f" ({parts})" if parts else ""))
+
+
+@click.group("privacy")
+def privacy_group() -> None:
+    """Personal data: retention."""
 
 
 @privacy_group.command("purge")

@@ -174,7 +174,15 @@ AUDIT_ACTION = {
         "Took back the match of a person in an attendance report with %(registration)s")),
     "attendance.import_deleted": ("attendance", _l(
         "Deleted the attendance report of %(title)s from %(platform)s")),
+    "attendance.certificates_on": ("attendance", _l("Switched on the certificates of attendance")),
+    "attendance.certificates_off": ("attendance", _l("Switched off the certificates of attendance")),
+    "attendance.certificates_changed": ("attendance", _l("Changed who signs the certificates of attendance")),
     "mailing.sent": ("emails", _l("Sent the email %(mailing)s to %(recipients)s people")),
+    "reminder.added": ("emails", _l("Added a reminder %(minutes)s minutes before the start")),
+    "reminder.changed": ("emails", _l("Changed the reminder that is now %(minutes)s minutes before the start")),
+    "reminder.removed": ("emails", _l("Removed the reminder %(minutes)s minutes before the start")),
+    "reminders.practical_changed": ("emails", _l("Changed what the reminders say (how to get there, the "
+                                                 "platform's test link)")),
     "material.uploaded": ("material", _l("Uploaded the file %(material)s")),
     "material.linked": ("material", _l("Added the link %(material)s")),
     "material.deleted": ("material", _l("Deleted the material %(material)s")),

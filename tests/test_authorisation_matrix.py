@@ -40,6 +40,7 @@ from eventhub.materials import services as materials
 from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
 from eventhub.registration import services as registration
 from eventhub.registration import tokens
+from eventhub.reminders import services as reminder_services
 from tests.accounts.support import PASSWORD, csrf_from
 
 KEYS = Keyring(TestingConfig.SECRET_KEY)
@@ -81,6 +82,8 @@ ENDPOINT_CLASS = {
     "registration.update_answers": "attendee-token",
     "registration.cancel": "attendee-token",
     "registration.ticket_svg": "attendee-token",
+    "registration.leave_waitlist": "attendee-token",
+    "exports.certificate_pdf": "attendee-token",
     "exports.personal_ics": "attendee-token",
     "exports.personal_programme_pdf": "attendee-token",
     "exports.ticket_pdf": "attendee-token",
@@ -173,6 +176,14 @@ ENDPOINT_CLASS = {
     "attendance.match": "manage",
     "attendance.unmatch": "manage",
     "attendance.delete_import": "manage",
+    "attendance.certificates": "manage",
+    "exports.certificate_sample_pdf": "manage",
+    "reminders.reminders": "manage",
+    "reminders.add_reminder": "manage",
+    "reminders.save_practical": "manage",
+    "reminders.edit_reminder": "manage",
+    "reminders.remove_reminder": "manage",
+    "reminders.preview": "manage",
     "checkin.scanner": "host",
     "checkin.manifest": "host",
     "checkin.service_worker": "public",
@@ -216,11 +227,14 @@ ARGUMENTS = {
     "key": "organiser_key",
     "import_id": "attendance_import_id",
     "participant_id": "attendance_participant_id",
+    "reminder_id": "reminder_id",
 }
 OVERRIDES = {
     "api.problem_type": {"code": "problem_code"},
     "accounts.set_password": {"token": "account_token"},
     "checkin.join": {"token": "digital_token"},
+    # A certificate is for someone who took part in an event that has ended, with certificates on.
+    "exports.certificate_pdf": {"token": "attended_token"},
     "privacy.unsubscribe": {"token": "unsubscribe_token"},
     "privacy.unsubscribe_choice": {"token": "unsubscribe_token"},
     # Material is public once the event is over: these use a past event with the same staff.
@@ -293,6 +307,12 @@ def _seed(app) -> dict:
 
         on_site = register("anna@example.se", "on_site")
         digital = register("bo@example.se", "digital")
+        reminder_services.add_defaults(forum, now)
+        past.certificates_enabled = True
+        attended = registration.register(past.id, registration.RegistrationInput(
+            name="Cecilia", email="cecilia@example.se", mode="on_site", sector="public", privacy_accepted=True),
+            past.starts_at - timedelta(days=1), KEYS).registration
+        attended.checked_in_at = past.starts_at
         group_services.choose(on_site.id, group.id, now, KEYS)
         material = materials.store_upload(past.id, io.BytesIO(PDF), "bilder.pdf", "Bilder", "slides", organiser.id,
                                           10_000)
@@ -314,6 +334,8 @@ def _seed(app) -> dict:
             "material_id": material.id, "mailing_id": mailing.id, "flavour": "excel",
             "organiser_key": "agenda-2030-i-vast",
             "attendance_import_id": imported.import_id, "attendance_participant_id": attendance_row.id,
+            "reminder_id": reminder_services.of_event(forum.id)[0].id,
+            "attended_token": tokens.manage_token(KEYS, attended.token_salt),
         }
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext, pgettext
@@ -283,6 +284,61 @@ def delete_import(event_id: int, import_id: int, actor_id: int) -> None:
                        .execution_options(synchronize_session=False))
     db.session.delete(record)
     commit()
+
+
+# --- certificates of attendance -----------------------------------------------------------------
+# When the organiser switches them on (``Event.certificates_enabled``), everyone who took part (the rule
+# above) may download a certificate from their own page once the event has ended (exports makes the PDF).
+
+SIGNATORY_MAX = 200
+
+
+class CertificateState(StrEnum):
+    AFTER_THE_EVENT = "after_the_event"  # switched on; the event has not ended yet
+    AVAILABLE = "available"
+    NOT_ATTENDED = "not_attended"  # the event has ended and the person did not take part (a no-show)
+
+
+@dataclass(frozen=True)
+class Participation:
+    """How a person took part, by the rule: checked in at the door, online, or both."""
+
+    on_site: bool
+    online: bool
+
+    @property
+    def attended(self) -> bool:
+        return self.on_site or self.online
+
+
+def participation(registration_id: int) -> Participation:
+    on_site, online = db.session.execute(select(attended_on_site(), attended_online())
+                                         .where(Registration.id == registration_id)).one()
+    return Participation(bool(on_site), bool(online))
+
+
+def certificate_state(registration: Registration, now: datetime) -> CertificateState | None:
+    """Whether the person may download their certificate now (None: the organiser has not switched them on)."""
+    event = registration.event
+    if not event.certificates_enabled:
+        return None
+    if now < event.ends_at:
+        return CertificateState.AFTER_THE_EVENT
+    if registration.anonymised_at is None and participation(registration.id).attended:
+        return CertificateState.AVAILABLE
+    return CertificateState.NOT_ATTENDED
+
+
+def set_certificates(event_id: int, enabled: bool, signatory: str, actor_id: int) -> Event:
+    """Switch the certificates on or off, and who signs them (a name and title; empty: no signature line)."""
+    event = db.session.get(Event, event_id)
+    signatory = " ".join(signatory.split())[:SIGNATORY_MAX]
+    changed = enabled != event.certificates_enabled
+    event.certificates_enabled, event.certificate_signatory = enabled, signatory
+    audit.record(actor_id, ("attendance.certificates_on" if enabled else "attendance.certificates_off") if changed
+                 else "attendance.certificates_changed", signatory, event_id=event_id, signatory=signatory)
+    commit()
+    return event
 
 
 # --- each registration's time online -----------------------------------------------------------

@@ -13,7 +13,7 @@ from flask_login import current_user
 from eventhub import labels, workspace
 from eventhub.accounts.access import event_access
 from eventhub.attendance import platforms, services
-from eventhub.attendance.forms import ImportForm, MatchForm
+from eventhub.attendance.forms import CertificateForm, ImportForm, MatchForm
 from eventhub.fields import ConfirmForm
 from eventhub.types import utcnow
 
@@ -53,8 +53,10 @@ def report_error(error: Exception) -> str:
              "Name, Email, Join time and Duration.")
 
 
-def _report_page(form=None, status: int = 200):
+def _report_page(form=None, status: int = 200, certificate_form=None):
     event = g.event
+    certificate_form = certificate_form or CertificateForm(formdata=None, enabled=event.certificates_enabled,
+                                                           signatory=event.certificate_signatory)
     result = services.report(event.id)
     by_mode = [(labels.MODE.get(mode, mode), tally) for mode, tally in result.by_mode] + [(_("Total"), result.total)]
     by_sector = [(labels.SECTOR.get(sector, sector), tally) for sector, tally in result.by_sector]
@@ -62,6 +64,7 @@ def _report_page(form=None, status: int = 200):
         "attendance/report.html", event=event, report=result, by_mode=by_mode, by_sector=by_sector,
         took_part=services.took_part, form=form or ImportForm(formdata=None), how_to=HOW_TO,
         begun=event.starts_at <= utcnow(), max_mb=services.MAX_BYTES // 1_000_000,
+        certificate_form=certificate_form,
     ), status
 
 
@@ -93,6 +96,18 @@ def import_report(slug):
                                "%(num)d could not be matched: say who they are below.", unmatched), "info")
             return redirect(url_for(".import_detail", slug=slug, import_id=outcome.import_id), code=303)
     return _report_page(form, status=422)
+
+
+@bp.post("/certificates")
+@event_access("manage")
+def certificates(slug):
+    form = CertificateForm()
+    if not form.validate_on_submit():
+        return _report_page(certificate_form=form, status=422)
+    event = services.set_certificates(g.event.id, form.enabled.data, form.signatory.data or "", current_user.id)
+    flash(_("Certificates are switched on: those who took part can download theirs from their page after the "
+            "event.") if event.certificates_enabled else _("Certificates are switched off."), "success@certificates")
+    return redirect(url_for(".report", slug=slug) + "#certificates-result", code=303)
 
 
 def _import(import_id: int):

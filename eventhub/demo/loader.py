@@ -15,6 +15,8 @@ from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.materials.models import EventMaterial
 from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
+from eventhub.reminders import services as reminders
+from eventhub.types import utcnow
 
 DATA_FILE = Path(__file__).with_name("events.json")
 
@@ -75,6 +77,8 @@ def build_event(spec: dict, people: dict, cache: dict[str, Person], today: date)
         venue_address=spec.get("venue_address"),
         platform_name=spec.get("platform_name"),
         join_url=spec.get("join_url"),
+        platform_test_url=spec.get("platform_test_url"),
+        directions=spec.get("directions", ""),
         on_site_seats=spec.get("on_site_seats"),
         digital_seats=spec.get("digital_seats"),
         registration_closes_at=starts_at if spec.get("registration_closes") == "start" else None,
@@ -141,7 +145,9 @@ def load_demo(today: date, data: dict | None = None) -> LoadReport:
         if spec["slug"] in existing:
             report.skipped.append(spec["slug"])
             continue
-        db.session.add(build_event(spec, people, cache, today))
+        event = build_event(spec, people, cache, today)
+        db.session.add(event)
+        reminders.add_defaults(event, utcnow())
         report.created.append(spec["slug"])
     commit()
     return report

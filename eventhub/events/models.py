@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import uuid4
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, and_, false, true
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, and_, false, text, true
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -44,6 +44,7 @@ class Event(db.Model):
             name="registration_closes_after_opening",
         ),
         CheckConstraint("length(slug) > 0", name="slug_not_empty"),
+        CheckConstraint("length(directions) <= 2000", name="directions_length"),
         CheckConstraint("join_opens_minutes_before BETWEEN 0 AND 1440", name="join_window_sane"),
         CheckConstraint("on_site_seats_added >= 0 AND digital_seats_added >= 0", name="seats_added_non_negative"),
         # The backstop under the conditional seat updates in registration.services:
@@ -71,6 +72,10 @@ class Event(db.Model):
     platform_name: Mapped[str | None] = mapped_column(String(100))
     # Never shown publicly: only registered digital participants get it (through their own page).
     join_url: Mapped[str | None] = mapped_column(String(500))
+    # Where digital participants try the platform before the day (the reminders give it, eventhub.reminders).
+    platform_test_url: Mapped[str | None] = mapped_column(String(500))
+    # How to get to the venue, in the organiser's words (plain text): the reminders to people on site give it.
+    directions: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     on_site_seats: Mapped[int | None] = mapped_column(Integer)  # None means unlimited
     digital_seats: Mapped[int | None] = mapped_column(Integer)
     # Confirmed seats per mode, kept by conditional UPDATEs (see registration.services).
@@ -95,6 +100,10 @@ class Event(db.Model):
     asks_dietary_needs: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # What the organiser told registrants when cancelling (reason, a new date): the email and the page say it.
     cancellation_message: Mapped[str] = mapped_column(Text, default="")
+    # Whether those who took part may download a certificate of attendance from their page (after the
+    # event), and who signs it (a name and title; empty: no signature line).
+    certificates_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    certificate_signatory: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     # When it was first published: an event the public never saw stays private, even cancelled.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The calendar SEQUENCE of the event: one up with every change to the row (programme.revisions).
@@ -195,7 +204,7 @@ class Event(db.Model):
             self.published_at = utcnow()
         return value
 
-    @validates("recording_url", "join_url")
+    @validates("recording_url", "join_url", "platform_test_url")
     def _check_url(self, key: str, value: str | None) -> str | None:
         return web_url(value, key)
 

@@ -27,7 +27,9 @@ from eventhub.privacy import services as privacy
 from eventhub.programme.models import ItemSpeaker, ProgrammeItem
 from eventhub.registration import services as registration
 from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.reminders import services as reminders
 from eventhub.text import slugify
+from eventhub.types import utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -203,6 +205,7 @@ def create_event(data: EventData, actor_id: int) -> Event:
     event = Event(slug=_free_slug(slug), status=EventStatus.DRAFT)
     _apply(event, data)
     db.session.add(event)
+    reminders.add_defaults(event, utcnow())
     db.session.flush()
     db.session.add(EventStaff(event_id=event.id, user_id=actor_id, role=StaffRole.ORGANISER))
     audit.record(actor_id, "event.created", event.title, event_id=event.id)
@@ -379,7 +382,8 @@ def duplicate_event(event_id: int, new_date: date, actor_id: int, *, title: str 
         group_choice_open=False, join_url=None,
     )
     for name in ("summary", "description", "language", "timezone", "format", "organiser_name",
-                 "venue_name", "venue_address", "platform_name", "contact_name", "contact_email",
+                 "venue_name", "venue_address", "directions", "platform_name", "platform_test_url",
+                 "certificates_enabled", "certificate_signatory", "contact_name", "contact_email",
                  "on_site_may_join_digital_groups", "asks_dietary_needs"):
         setattr(copy, name, getattr(source, name))
     copy.partners = [Partner(name=p.name, url=p.url, position=p.position) for p in source.partners]
@@ -401,6 +405,7 @@ def duplicate_event(event_id: int, new_date: date, actor_id: int, *, title: str 
         copy.programme_items.append(new_item)
     db.session.add(copy)
     db.session.flush()
+    reminders.copy_reminders(source.id, copy, utcnow())
     db.session.add(EventStaff(event_id=copy.id, user_id=actor_id, role=StaffRole.ORGANISER))
     team = 0
     if copy_team:

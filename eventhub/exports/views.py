@@ -34,6 +34,7 @@ from eventhub.modes import Mode
 from eventhub.programme import calendars
 from eventhub.programme import services as programme
 from eventhub.registration import qr, tokens
+from eventhub.registration import services as registrations
 from eventhub.registration.access import personal_link
 from eventhub.types import utcnow
 
@@ -246,6 +247,43 @@ def door_list_pdf(slug):
         "code": _short_code(person),
     } for person in attendees.confirmed_by_name(g.event.id, (Mode.ON_SITE,))]  # who comes to the door
     return _private_pdf(_render_event_pdf("exports/door_list.html", g.event, people=rows), f"{slug}-dorrlista.pdf")
+
+
+# --- certificates of attendance ------------------------------------------------------------------
+
+def _certificate_body(person, took_part, language: str, *, sample: bool = False) -> bytes:
+    event = person.event
+    return _render_event_pdf("exports/certificate.html", event, language=language, person=person, took_part=took_part,
+                             sample=sample, issued_on=utcnow())
+
+
+@bp.get("/r/<token>/certificate.pdf")
+@personal_link
+def certificate_pdf(registration, token):
+    """The person's certificate of attendance, in their language: for those who took part, after the event."""
+    state = attendance.certificate_state(registration, utcnow())
+    if state is None:
+        abort(404)
+    if state != attendance.CertificateState.AVAILABLE:
+        return render_template("exports/certificate_unavailable.html", registration=registration,
+                               event=registration.event, state=state, token=token), 403
+    body = _certificate_body(registration, attendance.participation(registration.id), registration.language)
+    with force_locale(registration.language):
+        name = gettext("certificate")  # ASCII letters: a header carries it
+    return _private_pdf(body, f"{registration.event.slug}-{name}.pdf")
+
+
+@bp.get("/manage/events/<slug>/certificate-sample.pdf")
+@event_access("manage")
+def certificate_sample_pdf(slug):
+    """A certificate as a made-up person who took part gets it, marked as a sample, in the page's language."""
+    event, language = g.event, i18n.page_language()
+    mode = event.modes[0]
+    with force_locale(language):
+        name = gettext("Alex Example")
+    sample = registrations.sample_registration(event, mode, language, name, utcnow())
+    took_part = attendance.Participation(on_site=mode == Mode.ON_SITE, online=mode == Mode.DIGITAL)
+    return _private_pdf(_certificate_body(sample, took_part, language, sample=True), f"{slug}-sample.pdf")
 
 
 # --- CSV for organisers ------------------------------------------------------------------------

@@ -45,11 +45,23 @@ def manage_url(registration: Registration, keys: Keyring) -> str:
     return personal_url(registration, keys)
 
 
-def letter(registration: Registration, template: str, subject: Callable[[str], str], keys: Keyring, *,
-           details: bool = True, ticket: bool = False, calendar: bool = False, **context) -> OutboxMessage | None:
-    """Queue one email to a registrant: ``template`` (which extends registration/emails/letter.txt)
-    and ``subject(event title)`` in their language; with ``details``, how and when they take part.
-    None for a walk-in registered at the door without an address."""
+@dataclass(frozen=True)
+class Draft:
+    """An email to a registrant as ``letter`` queues it (``compose`` writes it without queuing: a preview)."""
+
+    to: str
+    subject: str
+    body: str
+    registration_id: int | None
+    language: str
+    reply_to: str | None
+    attachment: outbox.Attachment | None = None
+    calendar_ics: bytes | None = None
+
+
+def compose(registration: Registration, template: str, subject: Callable[[str], str], keys: Keyring, *,
+            details: bool = True, ticket: bool = False, calendar: bool = False, **context) -> Draft | None:
+    """The email ``letter`` would queue, written but not queued (None without an address)."""
     if not registration.email:
         return None
     event = registration.event
@@ -70,8 +82,25 @@ def letter(registration: Registration, template: str, subject: Callable[[str], s
     attachment = outbox.Attachment(
         "biljett.png" if registration.language == "sv" else "ticket.png", "image/png", renderer=TICKET_RENDERER,
         source=tokens.ticket_payload(keys, registration), alt=ticket_alt) if with_ticket else None
-    return outbox.queue(registration.email, title, body, registration_id=registration.id, attachment=attachment,
-                        calendar_ics=ics, reply_to=event.contact_email, language=registration.language)
+    return Draft(registration.email, title, body, registration.id, registration.language, event.contact_email,
+                 attachment, ics)
+
+
+def letter(registration: Registration, template: str, subject: Callable[[str], str], keys: Keyring, *,
+           details: bool = True, ticket: bool = False, calendar: bool = False, **context) -> OutboxMessage | None:
+    """Queue one email to a registrant: ``template`` (which extends registration/emails/letter.txt)
+    and ``subject(event title)`` in their language; with ``details``, how and when they take part.
+    None for a walk-in registered at the door without an address."""
+    draft = compose(registration, template, subject, keys, details=details, ticket=ticket, calendar=calendar,
+                    **context)
+    return None if draft is None else queue(draft)
+
+
+def queue(draft: Draft) -> OutboxMessage:
+    """Hand a written email to the outbox (in the caller's transaction)."""
+    return outbox.queue(draft.to, draft.subject, draft.body, registration_id=draft.registration_id,
+                        attachment=draft.attachment, calendar_ics=draft.calendar_ics, reply_to=draft.reply_to,
+                        language=draft.language)
 
 
 @dataclass(frozen=True)

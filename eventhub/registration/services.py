@@ -305,6 +305,17 @@ def cancel(registration_id: int, now: datetime, keys: Keyring) -> Registration:
     return registration
 
 
+def leave_waitlist(registration_id: int, now: datetime, keys: Keyring) -> Registration:
+    """The person leaves the waitlist (the link in their reminder): their registration is cancelled,
+    and only while they wait. Someone who has had a place meanwhile keeps it (NotWaitlisted)."""
+    registration = db.session.get(Registration, registration_id)
+    if registration.is_cancelled:
+        raise AlreadyCancelled()
+    if not registration.is_waitlisted:
+        raise NotWaitlisted()
+    return cancel(registration_id, now, keys)
+
+
 def change_language(registration_id: int, language: str) -> Registration:
     """The language the person's emails, page, documents and calendar speak from now on."""
     if language not in labels.LANGUAGE:

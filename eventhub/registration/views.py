@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 
 from eventhub import i18n, keyring, labels
 from eventhub.accounts.access import event_access
+from eventhub.attendance import services as attendance
 from eventhub.events import services as events
 from eventhub.extensions import limiter
 from eventhub.fields import ConfirmForm
@@ -42,6 +43,9 @@ def error_message(error: errors.RegistrationError) -> str:
         return _("You can choose a discussion group once you have a place.")
     if isinstance(error, errors.AlreadyCancelled):
         return _("This registration is cancelled.")
+    if isinstance(error, errors.NotWaitlisted):
+        return _("You are no longer on the waitlist: you have a place now. If you cannot come, cancel your "
+                 "registration below.")
     return _("That could not be done.")
 
 
@@ -191,6 +195,7 @@ def _manage_page(registration, token, mode_form=None, group_form=None, answers_f
         answers_form=answers_form, cancel_form=ConfirmForm(), state=services.registration_state(event, now),
         is_past=events.is_past(event, now),
         join_opens_at=event.join_opens_at, join_open=event.join_is_open(now), preview=preview,
+        certificate=None if preview else attendance.certificate_state(registration, now),
     ), status
 
 
@@ -305,6 +310,23 @@ def cancel(registration, token):
         return redirect(url_for(".manage", token=token), code=303)
     return render_template("registration/cancel.html", registration=registration, event=registration.event,
                            token=token, form=form)
+
+
+@bp.route("/r/<token>/waitlist/leave", methods=["GET", "POST"])
+@personal_link
+def leave_waitlist(registration, token):
+    """The link in a waitlisted person's reminder: a page that asks, and one POST that leaves."""
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.leave_waitlist(registration.id, utcnow(), keyring.current())
+        except errors.RegistrationError as error:
+            flash(error_message(error), "error")
+        else:
+            flash(_("You have left the waitlist. We have emailed you a confirmation."), "success")
+        return redirect(url_for(".manage", token=token), code=303)
+    return render_template("registration/leave_waitlist.html", registration=registration, event=registration.event,
+                           token=token, form=form, waitlist_position=services.waitlist_position(registration))
 
 
 @bp.get("/r/<token>/ticket.svg")

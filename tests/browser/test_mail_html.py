@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 SCHEMES = ["light", "dark"]
 # The same letter in English as well: its own words (longer or shorter lines) and lang="en".
-IN_ENGLISH = ["confirmed", "mailing", "join_reminder"]
+IN_ENGLISH = ["confirmed", "mailing", "reminder_on_site", "reminder_digital", "reminder_waitlist"]
 LETTERS = [(kind, "sv") for kind in KINDS] + [(kind, "en") for kind in IN_ENGLISH]
 
 

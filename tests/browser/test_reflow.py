@@ -31,6 +31,7 @@ from eventhub.materials.models import EventMaterial
 from eventhub.programme.models import Person, ProgrammeItem
 from eventhub.registration import services as registration
 from eventhub.registration import tokens as registration_tokens
+from eventhub.reminders import services as reminder_services
 from eventhub.types import utcnow
 from tests.browser import test_event_operations_pages as operations_walk
 from tests.browser import test_mailing_pages as mailing_walk
@@ -67,6 +68,7 @@ LONG_EVENT = {
     "venue_name": "Arbetsmarknadsförvaltningens konferenscentrum, Kunskapsseminariesalen",
     "venue_address": "Arbetsmarknadsintegrationsgatan 123456, 412 34 Göteborg",
     "platform_name": "Videokonferensplattformen", "join_url": LONG_URL, "recording_url": LONG_URL,
+    "platform_test_url": LONG_URL, "directions": f"{LONG_WORD}sgatan från resecentrum: {LONG_URL}",
     "on_site_seats": 40, "digital_seats": 100, "group_choice_open": True,
     "partners": [{"name": "Arbetsmarknadsintegrationsnätverket Västra Götaland", "url": LONG_URL}],
     "programme": [
@@ -158,7 +160,7 @@ def reflow_server(tmp_path_factory):
             "item_id": long_item.id, "group_id": long_item.groups[0].id, "registration_id": person.id,
             "person_id": db.session.scalar(select(Person.id).where(Person.name == LONG_PEOPLE[0]["name"])),
             "user_id": admin.id, "mailing_id": mailings[LONG_SLUG], "material_id": long.materials[0].id,
-            "import_id": imported.import_id,
+            "import_id": imported.import_id, "reminder_id": reminder_services.of_event(long.id)[0].id,
         }
         demo_item_id = item.id
     server = LiveServer(app).start()

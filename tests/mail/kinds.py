@@ -20,16 +20,20 @@ from config import TestingConfig
 from eventhub import create_app
 from eventhub.accounts import services as accounts
 from eventhub.attendees import emails as attendee_emails
-from eventhub.checkin import emails as checkin_emails
 from eventhub.events import emails as event_emails
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups import emails as group_emails
+from eventhub.groups import services as group_services
 from eventhub.groups.models import DiscussionGroup
 from eventhub.mail.models import OutboxMessage
 from eventhub.mail.transports import build_message
 from eventhub.mailings import services as mailings
 from eventhub.registration import emails as registration_emails
+from eventhub.registration import services as registration_services
+from eventhub.reminders import emails as reminder_emails
+from eventhub.reminders import services as reminder_services
+from eventhub.reminders.models import Reminder
 from tests.registration.support import KEYS, add_group_session, event_by_slug, register
 
 TITLE = 'Forum <i>"Väst"</i> & co'
@@ -44,11 +48,13 @@ Läs mer på https://www.example.se/forum/2026/program-och-praktisk-information-
 
 KINDS = [
     "confirmed", "confirmed_digital", "waitlisted", "promoted", "cancelled", "mode_changed", "manage_link",
-    "group_confirmed", "group_waitlisted", "group_promoted", "event_cancelled", "event_moved", "join_reminder",
+    "group_confirmed", "group_waitlisted", "group_promoted", "event_cancelled", "event_moved", "reminder_on_site",
+    "reminder_digital", "reminder_waitlist",
     "email_changed_old", "email_changed_new", "link_sent", "mailing", "account_invitation", "host_invitation",
     "password_reset",
 ]
-WITH_TICKET = {"confirmed", "promoted", "mode_changed", "manage_link", "email_changed_new", "link_sent"}
+WITH_TICKET = {"confirmed", "promoted", "mode_changed", "manage_link", "email_changed_new", "link_sent",
+               "reminder_on_site"}
 WITH_CALENDAR = {"confirmed", "confirmed_digital", "promoted", "mode_changed", "event_moved", "email_changed_new"}
 
 
@@ -76,7 +82,7 @@ def write(kind: str, language: str = "sv") -> OutboxMessage:
     event = event_by_slug(slug)
     group_id, = add_group_session(slug, [("Cirkulär <ekonomi> & textil", "on_site", 10)])
     group = db.session.get(DiscussionGroup, group_id)
-    if kind in ("confirmed_digital", "join_reminder"):
+    if kind in ("confirmed_digital", "reminder_digital"):
         registration = register(slug, "dana@example.se", "digital", language=language).registration
     else:
         registration = register(slug, "anna@example.se", "on_site", language=language).registration
@@ -98,8 +104,8 @@ def write(kind: str, language: str = "sv") -> OutboxMessage:
         event_emails.event_cancelled(registration, KEYS)
     elif kind == "event_moved":
         event_emails.event_moved(registration, KEYS, new_day=True)
-    elif kind == "join_reminder":
-        checkin_emails.join_reminder(registration, KEYS)
+    elif kind.startswith("reminder_"):
+        registration = _remind(kind, event, registration, group, language, now)
     elif kind == "email_changed_old":
         attendee_emails.email_changed_old(registration, "anna.andersson@example.org", KEYS)
     elif kind == "email_changed_new":
@@ -119,6 +125,29 @@ def write(kind: str, language: str = "sv") -> OutboxMessage:
         raise LookupError(kind)
     db.session.commit()
     return _last()
+
+
+def _remind(kind: str, event, registration, group, language: str, now: datetime):
+    """A reminder as the sender writes it, with what organisers write into one: a map link, an introduction
+    with characters HTML must escape, a group and its room."""
+    event.directions = "Tio minuter från resecentrum, förbi <ekonomi> & ta vänster.\nhttps://kartor.example.se/tfc"
+    event.join_url, event.platform_name = "https://meet.example.org/forum", "Zoom & Co"
+    event.platform_test_url = "https://zoom.example.org/test?lang=sv&room=1"
+    group.place = "Sal <ekonomi> & foajén"
+    reminder = Reminder(event_id=event.id, minutes_before=120, intro_sv="Välkommen på <onsdag> & ta med en penna!",
+                        intro_en="Welcome on <onsdag> & bring a pen!", set_at=now)
+    db.session.add(reminder)
+    if kind == "reminder_on_site":
+        db.session.flush()
+        group_services.join(registration, group, KEYS, notify=False)
+    elif kind == "reminder_waitlist":
+        registration = register(event.slug, "walter@example.se", "on_site", language=language).registration
+    db.session.flush()
+    draft = reminder_emails.compose(registration, reminder, KEYS, places=reminder_services.places_of(registration),
+                                    registration_opens_at=event.starts_at - timedelta(minutes=30),
+                                    waitlist_position=registration_services.waitlist_position(registration))
+    reminder_emails.send(draft)
+    return registration
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Reminders before an event: the organiser's times and words, who has had each (docs/architecture.md)."""
