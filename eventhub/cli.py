@@ -17,6 +17,7 @@ from eventhub import keyring
 from eventhub.accounts import services as accounts
 from eventhub.checkin import join
 from eventhub.demo import loader
+from eventhub.evaluation import followups
 from eventhub.extensions import db
 from eventhub.mail import services as mail
 from eventhub.mail.transports import Undeliverable, transport_from_config
@@ -109,6 +110,21 @@ def send_reminders_command(hours: float) -> None:
     click.echo(f"queued {sent} join reminders")
 
 
+@click.group("follow-ups")
+def follow_ups_group() -> None:
+    """The follow-up emails after events."""
+
+
+@follow_ups_group.command("send")
+@with_appcontext
+def send_follow_ups_command() -> None:
+    """Send the follow-ups scheduled for now or earlier (each person once; run every few minutes)."""
+    report = followups.send_due(utcnow(), keyring.current())
+    for item in report:
+        click.echo(f"{item.slug}: queued {item.recipients} follow-up emails")
+    click.echo(f"{sum(item.recipients for item in report)} follow-up emails queued for {len(report)} events")
+
+
 @click.group("privacy")
 def privacy_group() -> None:
     """Personal data: retention."""
@@ -138,6 +154,8 @@ def purge_command(now_text: str | None, dry_run: bool) -> None:
     prefix = "would purge" if dry_run else "purged"
     for item in report.events:
         rows = f", {item.attendance_rows} rows of attendance reports anonymised" if item.attendance_rows else ""
+        rows += f", evaluation answers of {item.evaluation_answers} people made anonymous figures" \
+            if item.evaluation_answers else ""
         click.echo(f"{prefix} {item.slug}: special-category answers of {item.special_deleted} registrations, "
                    f"{item.anonymised} registrations anonymised{rows}")
     events = len(report.events)
@@ -146,5 +164,6 @@ def purge_command(now_text: str | None, dry_run: bool) -> None:
 
 
 def register(app) -> None:
-    for command in (load_demo_command, create_admin_command, outbox_group, reminders_group, privacy_group):
+    for command in (load_demo_command, create_admin_command, outbox_group, reminders_group, follow_ups_group,
+                    privacy_group):
         app.cli.add_command(command)
