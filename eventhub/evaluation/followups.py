@@ -249,6 +249,8 @@ def send_now(event_id: int, actor_id: int | None, now: datetime, keys: Keyring) 
 def deliver(event_id: int, now: datetime, keys: Keyring) -> int:
     """One email per person who has not had it yet, each in its own transaction with its delivery row;
     how many this run wrote (another run at the same moment writes the others)."""
+    evaluations.insert_once(FollowUp, event_id=event_id, updated_at=now)  # the deliveries' parent row
+    commit()
     event = db.session.get(Event, event_id)
     texts = texts_of(event)
     evaluation = evaluations.of_event(event_id)

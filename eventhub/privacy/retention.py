@@ -171,6 +171,11 @@ def purge(now: datetime, keys: Keyring, *, dry_run: bool = False) -> PurgeReport
         entry(event_id, slug).special_deleted = rows if dry_run else _delete_special(event_id, days, now)
         if not dry_run:
             commit()
+    # Before the registrations: unlinked then, the answers' count is the evaluation's, not lost in theirs.
+    for event_id, slug, days, rows in _due_evaluation(now):
+        entry(event_id, slug).evaluation_answers = rows if dry_run else _forget_evaluation(event_id, days)
+        if not dry_run:
+            commit()
     for event_id, slug, days, rows in _due_events(Registration.anonymised_at.is_(None),
                                                   EventPrivacy.anonymise_after_days, DEFAULT_ANONYMISE_DAYS, now):
         entry(event_id, slug).anonymised = rows if dry_run else _anonymise(event_id, days, now, keys)
@@ -178,10 +183,6 @@ def purge(now: datetime, keys: Keyring, *, dry_run: bool = False) -> PurgeReport
             commit()
     for event_id, slug, days, rows in _due_attendance(now):
         entry(event_id, slug).attendance_rows = rows if dry_run else _forget_attendance(event_id, days, now)
-        if not dry_run:
-            commit()
-    for event_id, slug, days, rows in _due_evaluation(now):
-        entry(event_id, slug).evaluation_answers = rows if dry_run else _forget_evaluation(event_id, days)
         if not dry_run:
             commit()
     db.session.rollback()  # a dry run leaves nothing behind

@@ -3,6 +3,7 @@ their answers, and helpers to answer through the service or the web as a person 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -11,7 +12,8 @@ from eventhub.evaluation.models import Evaluation, EvaluationQuestion
 from eventhub.extensions import db
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
-from tests.attendance.support import AFTER, STARTS
+from tests.attendance.support import AFTER, STARTS, make_forum, seat_people
+from tests.attendees.support import sign_in, staff_member
 from tests.registration.support import KEYS, event_by_slug
 
 OPENS = STARTS + timedelta(hours=3)  # the forum ends 11:00 UTC
@@ -45,3 +47,20 @@ def answer(slug: str, registration_id: int, now=DURING, **by_standard):
 
 def token_of(registration_id: int) -> str:
     return tokens.manage_token(KEYS, db.session.get(Registration, registration_id).token_salt)
+
+
+def make_forum_with_people(app, make_event) -> SimpleNamespace:
+    """The forum of 9 March 2026 with its registrations (tests/attendance/support.PEOPLE): Bengt and Zäta
+    checked in at the door (Zäta online too), Cecilia joined by her link; the others did not come."""
+    slug = make_forum(make_event, recording_url="https://play.example.se/forum", contact_email="forum@example.se")
+    with app.app_context():
+        ids = seat_people(slug)
+    return SimpleNamespace(slug=slug, ids=ids)
+
+
+def sign_in_organiser(app, client, forum: SimpleNamespace) -> SimpleNamespace:
+    """An organiser of the forum, signed in on ``client`` (``forum.client``)."""
+    forum.user_id = staff_member(app, forum.slug, "ulla@forum.example", "organiser")
+    sign_in(client, "ulla@forum.example")
+    forum.client = client
+    return forum
