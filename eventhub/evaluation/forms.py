@@ -171,7 +171,7 @@ def texts_of(form) -> dict[tuple[str, str], tuple[str, str]]:
 
 
 class ScheduleForm(_InZone, Form):
-    send_at = DateTimeLocalField(_l("Send at"), format=TIME_FORMAT,
+    send_at = DateTimeLocalField(_l("When to send it"), format=TIME_FORMAT,
                                  validators=[InputRequired(_l("Enter when the follow-up is sent."))])
 
     def validate_send_at(self, field):

@@ -10,6 +10,9 @@ figures, so with ``MIN_GROUP`` = 3:
   group, and the next, until the withheld groups hold at least 3 answers together: the totals minus
   the groups shown then reveal no group of fewer than 3 (with two modes, a mode of 1 or 2 withholds the
   whole mode split);
+- the same rule again for each question's own figures (not everyone answers every question): a cell
+  of fewer than 3 ratings is withheld, with the next smallest, and a question rated by fewer than 3
+  shows no figures at all;
 - written comments are listed under their mode only when the mode split is shown, and never by sector.
 
 Answers given with names (a named evaluation) are shown as they are: the organisers see who wrote what.
@@ -42,9 +45,10 @@ ALL = "all"
 
 @dataclass
 class Figures:
-    """The ratings one group gave one question."""
+    """The ratings one group gave one question; ``withheld``: too few to show (the module's rule)."""
 
     counts: dict[int, int] = field(default_factory=lambda: dict.fromkeys(SCALE, 0))
+    withheld: bool = False
 
     def add(self, rating: int) -> None:
         self.counts[rating] += 1
@@ -99,7 +103,8 @@ class QuestionResult:
     def mode_gap(self) -> float | None:
         """On site's average minus digital's, for a rating both were asked (None when not both shown)."""
         on_site, digital = self.by_mode.get(Mode.ON_SITE), self.by_mode.get(Mode.DIGITAL)
-        if on_site is None or digital is None or on_site.average is None or digital.average is None:
+        if on_site is None or digital is None or on_site.average is None or digital.average is None \
+                or on_site.withheld or digital.withheld:
             return None
         return on_site.average - digital.average
 
@@ -233,7 +238,21 @@ def for_event(event_id: int) -> Results | None:
         for mode in shown_modes:
             if result.asked_of(mode):
                 result.by_mode.setdefault(mode, Figures())
+        if anonymous:
+            _withhold_small(result)
     return results
+
+
+def _withhold_small(result: QuestionResult) -> None:
+    """The small-number rule for one question's own figures (anonymous answers)."""
+    if 0 < result.total.answers < MIN_GROUP:
+        for figures in (result.total, *result.by_mode.values(), *result.by_sector.values()):
+            figures.withheld = True
+        return
+    for split in (result.by_mode, result.by_sector):
+        shown = shown_groups({key: figures.answers for key, figures in split.items()})
+        for key, figures in split.items():
+            figures.withheld = key not in shown
 
 
 # --- the same figures as rows, for the workbook, the CSV and the PDF ------------------------------
@@ -257,7 +276,7 @@ def figure_rows(results: Results) -> list[FigureRow]:
                  if mode in result.by_mode]
         rows += [FigureRow(result.question, "sector", sector, result.by_sector[sector])
                  for sector in results.shown_sectors if sector in result.by_sector]
-    return rows
+    return [row for row in rows if not row.figures.withheld]
 
 
 @dataclass(frozen=True)
