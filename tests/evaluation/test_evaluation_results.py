@@ -147,3 +147,25 @@ def test_the_results_page_says_when_there_are_too_few_answers(app, organiser):
 def test_the_results_page_without_an_evaluation_points_to_setting_one_up(app, organiser):
     text = page_text(organiser.client.get(f"/manage/events/{organiser.slug}/evaluation/results?lang=en"))
     assert "This event has no evaluation yet." in text
+
+
+def test_each_questions_own_small_cells_are_withheld(app_ctx, forum):
+    """Three people each way answered, but not everyone answered every question."""
+    set_up(forum.slug, anonymous=True)
+    for name in ("Bengt", "Eva", "Zäta"):
+        answer(forum.slug, forum.ids[name], overall=4, content=4)
+    answer(forum.slug, forum.ids["Åsa"], overall=3, content=2, organisation=5)
+    answer(forum.slug, forum.ids["Örjan"], overall=2)
+    answer(forum.slug, forum.ids["Cecilia"], overall=3, organisation=4)
+    found = results.for_event(event_by_slug(forum.slug).id)
+    by_key = _by_standard(found)
+
+    assert found.split_by_mode and not by_key["overall"].by_mode["digital"].withheld
+    content = by_key["content"]  # one digital rating: withheld, and on site with it (else 4 - 3 reveals it)
+    assert (content.by_mode["digital"].withheld, content.by_mode["on_site"].withheld) == (True, True)
+    assert not content.total.withheld and content.total.answers == 4 and content.mode_gap is None
+    organisation = by_key["organisation"]  # rated by two in all: nothing of it is shown
+    assert organisation.total.withheld and organisation.by_mode["digital"].withheld
+    rows = {(row.question.standard, row.split, row.group) for row in results.figure_rows(found)}
+    assert ("content", "all", None) in rows and ("content", "mode", "digital") not in rows
+    assert not any(standard == "organisation" for standard, _split, _group in rows)
