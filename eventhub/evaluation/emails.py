@@ -7,6 +7,7 @@ Written once as text (templates/evaluation/emails/follow_up.txt); the outbox mak
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
@@ -43,18 +44,21 @@ def material_links(event: Event) -> list[Link]:
 
 
 def render(event: Event, variant: str, language: str, subject: str, body: str, *, name: str, manage_url: str,
-           unsubscribe_url: str, evaluation_url: str | None, evaluation: Evaluation | None) -> tuple[str, str]:
-    """The subject and text one person receives (or the preview's sample person), in ``language``."""
+           unsubscribe_url: str, evaluation_url: str | None, evaluation: Evaluation | None,
+           now: datetime) -> tuple[str, str]:
+    """The subject and text one person receives (or the preview's sample person), in ``language``; the
+    evaluation's times as they are at ``now`` (open until, or open from and until)."""
     with force_locale(language):
         text = render_template(TEMPLATE, event=event, variant=variant, name=name, body=body,
                                recording_url=event.recording_url, materials=material_links(event),
                                event_url=event_url(event), evaluation=evaluation if evaluation_url else None,
+                               opens_later=evaluation is not None and evaluation.opens_at > now,
                                evaluation_url=evaluation_url, manage_url=manage_url, unsubscribe_url=unsubscribe_url)
     return subject, text
 
 
 def queue_follow_up(event: Event, registration: Registration, variant: str, subject: str, body: str, keys: Keyring,
-                    evaluation: Evaluation | None) -> OutboxMessage | None:
+                    evaluation: Evaluation | None, now: datetime) -> OutboxMessage | None:
     """Hand one person's follow-up to the outbox (the caller commits)."""
     if not registration.email:
         return None
@@ -62,14 +66,14 @@ def queue_follow_up(event: Event, registration: Registration, variant: str, subj
     evaluation_url = letters.personal_url(registration, keys, "/evaluation") if evaluation is not None else None
     subject, text = render(event, variant, registration.language, subject, body, name=registration.name,
                            manage_url=letters.manage_url(registration, keys), unsubscribe_url=unsubscribe,
-                           evaluation_url=evaluation_url, evaluation=evaluation)
+                           evaluation_url=evaluation_url, evaluation=evaluation, now=now)
     return outbox.queue(registration.email, subject, text, registration_id=registration.id,
                         reply_to=event.contact_email, automatic=False, language=registration.language,
                         unsubscribe_url=unsubscribe)
 
 
 def render_sample(event: Event, variant: str, language: str, subject: str, body: str,
-                  evaluation: Evaluation | None) -> tuple[str, str]:
+                  evaluation: Evaluation | None, now: datetime) -> tuple[str, str]:
     """The email as a made-up person would get it: the preview never shows anyone's working link."""
     base = _base()
     with force_locale(language):
@@ -78,4 +82,4 @@ def render_sample(event: Event, variant: str, language: str, subject: str, body:
     return render(event, variant, language, subject, body, name=name, manage_url=f"{base}/r/{sample}",
                   unsubscribe_url=f"{base}/unsubscribe/{sample}",
                   evaluation_url=f"{base}/r/{sample}/evaluation" if evaluation is not None else None,
-                  evaluation=evaluation)
+                  evaluation=evaluation, now=now)

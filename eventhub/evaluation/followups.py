@@ -269,7 +269,7 @@ def deliver(event_id: int, now: datetime, keys: Keyring) -> int:
                 continue
             person = db.session.get(Registration, registration_id)
             text = texts[(variant, person.language if person.language in LANGUAGES else "sv")]
-            emails.queue_follow_up(event, person, variant, text.subject, text.body, keys, evaluation)
+            emails.queue_follow_up(event, person, variant, text.subject, text.body, keys, evaluation, now)
             commit()
             sent += 1
     follow_up = of_event(event_id)

@@ -429,9 +429,12 @@ def erase(registration_ids: list[int]) -> int:
     (the caller commits). An anonymous answer cannot be told apart, so it stays, as anonymous figures."""
     if not registration_ids:
         return 0
-    forget_on_disk(*_TABLES)
     responses = list(db.session.scalars(select(EvaluationResponse.id).where(
         EvaluationResponse.registration_id.in_(registration_ids))))
+    marked = db.session.scalar(select(exists().where(EvaluationAnswered.registration_id.in_(registration_ids))))
+    if not (responses or marked):
+        return 0  # nothing of theirs here: the database's files need no cleaning for it
+    forget_on_disk(*_TABLES)
     if responses:
         db.session.execute(delete(EvaluationAnswer).where(EvaluationAnswer.response_id.in_(responses))
                            .execution_options(synchronize_session=False))

@@ -355,10 +355,10 @@ def follow_up_preview(slug):
     if variant not in followups.VARIANTS or language not in followups.LANGUAGES:
         variant, language = FollowUpVariant.CAME, "sv"
     text = followups.texts_of(g.event)[(variant, language)]
-    evaluation = services.of_event(g.event.id)
-    if evaluation is not None and utcnow() >= evaluation.closes_at:
+    evaluation, now = services.of_event(g.event.id), utcnow()
+    if evaluation is not None and now >= evaluation.closes_at:
         evaluation = None
-    subject, body = emails.render_sample(g.event, variant, language, text.subject, text.body, evaluation)
+    subject, body = emails.render_sample(g.event, variant, language, text.subject, text.body, evaluation, now)
     return render_template("evaluation/follow_up_preview.html", event=g.event, variant=variant, language=language,
                            subject=subject, body=body, keys=KEYS, variants=VARIANT, edited=text.edited,
                            count=followups.reach(g.event.id).counts[(variant, language)])

@@ -264,3 +264,14 @@ def test_a_schedule_before_the_end_is_refused_on_the_form(app, client, make_even
     assert response.status_code == 422 and "Choose a time after the event ends." in page_text(response)
     text = page_text(client.get(f"/manage/events/{slug}/follow-up/?lang=en"))
     assert "The follow-up can be sent once the event is over" in text and "Send it now" not in text
+
+
+def test_an_evaluation_that_opens_later_is_said_to_open_then(app_ctx, forum):
+    from tests.evaluation.support import set_up
+
+    now = datetime.now(UTC)
+    set_up(forum.slug, opens=now + timedelta(days=1), closes=now + timedelta(days=8))
+    event_id = event_by_slug(forum.slug).id
+    followups.send_now(event_id, None, now, KEYS)
+    bengt = next(m for m in _messages(event_id) if m.registration_id == forum.ids["Bengt"])
+    assert "Öppen från " in bengt.body_text and "/evaluation?lang=sv" in bengt.body_text
