@@ -125,10 +125,9 @@ def check_body(body: str) -> str:
 
 
 def _follow_up(event_id: int, actor_id: int | None, now: datetime) -> FollowUp:
+    """The event's follow-up row, made if it has none (also when two requests make it at once)."""
+    evaluations.insert_once(FollowUp, event_id=event_id, updated_at=now)
     follow_up = of_event(event_id)
-    if follow_up is None:
-        follow_up = FollowUp(event_id=event_id, updated_at=now)
-        db.session.add(follow_up)
     follow_up.updated_by, follow_up.updated_at = actor_id, now
     return follow_up
 
@@ -241,8 +240,9 @@ def send_now(event_id: int, actor_id: int | None, now: datetime, keys: Keyring) 
     follow_up.send_at = None
     commit()
     sent = deliver(event_id, now, keys)
-    audit.record(actor_id, "follow_up.sent", event.title, event_id=event_id, recipients=sent)
-    commit()
+    if sent:
+        audit.record(actor_id, "follow_up.sent", event.title, event_id=event_id, recipients=sent)
+        commit()
     return sent
 
 
