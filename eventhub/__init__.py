@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.attendance.views import bp as attendance
     from eventhub.attendees.views import bp as attendees
     from eventhub.checkin.views import bp as checkin
+    from eventhub.evaluation.views import bp as evaluation
     from eventhub.events.views import bp as events
     from eventhub.exports.views import bp as exports
     from eventhub.health.views import bp as health
@@ -105,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.reminders.views import bp as reminders
 
     for blueprint in (events, registration, accounts, programme, attendees, attendance, checkin, exports, mailings,
-                      materials, privacy, reminders, api, health):
+                      materials, evaluation, privacy, reminders, api, health):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # read-only JSON, no session state changed
     csrf.exempt(health)
@@ -117,6 +118,7 @@ def _import_models() -> None:
     from eventhub.attendance import models as _attendance  # noqa: F401
     from eventhub.audit import models as _audit  # noqa: F401
     from eventhub.checkin import models as _checkin  # noqa: F401
+    from eventhub.evaluation import models as _evaluation  # noqa: F401
     from eventhub.events import models as _events  # noqa: F401
     from eventhub.groups import models as _groups  # noqa: F401
     from eventhub.mail import models as _mail  # noqa: F401

@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from eventhub import caching, keyring
 from eventhub.accounts import services as accounts
 from eventhub.demo import loader
+from eventhub.evaluation import followups
 from eventhub.extensions import db
 from eventhub.mail import services as mail
 from eventhub.mail.transports import Undeliverable, transport_from_config
@@ -104,6 +105,21 @@ def retry_failed_command(reason: str | None) -> None:
     click.echo(f"queued again {mail.retry_failed(utcnow(), reason)}")
 
 
+@click.group("follow-ups")
+def follow_ups_group() -> None:
+    """The follow-up emails after events."""
+
+
+@follow_ups_group.command("send")
+@with_appcontext
+def send_follow_ups_command() -> None:
+    """Send the follow-ups scheduled for now or earlier (each person once; run every few minutes)."""
+    report = followups.send_due(utcnow(), keyring.current())
+    for item in report:
+        click.echo(f"{item.slug}: queued {item.recipients} follow-up emails")
+    click.echo(f"{sum(item.recipients for item in report)} follow-up emails queued for {len(report)} events")
+
+
 def _moment(text: str | None) -> datetime:
     if not text:
         return utcnow()
@@ -154,6 +170,8 @@ def purge_command(now_text: str | None, dry_run: bool) -> None:
     prefix = "would purge" if dry_run else "purged"
     for item in report.events:
         rows = f", {item.attendance_rows} rows of attendance reports anonymised" if item.attendance_rows else ""
+        rows += f", evaluation answers of {item.evaluation_answers} people made anonymous figures" \
+            if item.evaluation_answers else ""
         click.echo(f"{prefix} {item.slug}: special-category answers of {item.special_deleted} registrations, "
                    f"{item.anonymised} registrations anonymised{rows}")
     events = len(report.events)
@@ -163,5 +181,6 @@ def purge_command(now_text: str | None, dry_run: bool) -> None:
 
 def register(app) -> None:
     for command in (load_demo_command, create_admin_command, clear_cache_command, outbox_group, reminders_group,
+                    follow_ups_group,
                     privacy_group):
         app.cli.add_command(command)

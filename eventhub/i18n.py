@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from babel.numbers import format_decimal, format_percent
 from flask import Blueprint, current_app, g, redirect, request
 from flask_babel import get_locale
 
@@ -111,6 +112,16 @@ def zone_filter(dt: datetime | None, tz_name: str) -> str:
     return f"{name}, UTC{sign}{hours}"
 
 
+def decimal_filter(value: float | None, digits: int = 1) -> str:
+    """A number as the page's language writes it: "4,3" in Swedish, "4.3" in English."""
+    return "" if value is None else format_decimal(value, "0." + "0" * digits if digits else "0", locale=_locale())
+
+
+def percent_filter(share: float | None) -> str:
+    """A share (0 to 1) as a whole percentage: "40 %" in Swedish, "40%" in English."""
+    return "" if share is None else format_percent(share, locale=_locale())
+
+
 def iso_filter(dt: datetime | None, tz_name: str) -> str:
     return "" if dt is None else local(dt, tz_name).isoformat()
 
@@ -121,4 +132,6 @@ def register(app) -> None:
     app.add_template_filter(date_filter, "date")
     app.add_template_filter(datetime_filter, "datetime")
     app.add_template_filter(iso_filter, "iso")
+    app.add_template_filter(decimal_filter, "decimal")
+    app.add_template_filter(percent_filter, "percent")
     app.add_template_filter(zone_filter, "zone")

@@ -103,6 +103,7 @@ AUDIT_KIND = {
     "emails": _l("Emails"),
     "material": _l("Material"),
     "privacy": _l("Privacy"),
+    "evaluation": _l("Evaluation"),
     "accounts": _l("Accounts"),
 }
 AUDIT_ACTION = {
@@ -183,6 +184,16 @@ AUDIT_ACTION = {
     "reminder.removed": ("emails", _l("Removed the reminder %(minutes)s minutes before the start")),
     "reminders.practical_changed": ("emails", _l("Changed what the reminders say (how to get there, the "
                                                  "platform's test link)")),
+    "evaluation.created": ("evaluation", _l("Set up the evaluation with %(rows)s standard questions")),
+    "evaluation.settings_changed": ("evaluation", _l(
+        "Changed when the evaluation is open, or whether it is anonymous")),
+    "evaluation.questions_changed": ("evaluation", _l("Reworded %(rows)s questions of the evaluation")),
+    "evaluation.question_added": ("evaluation", _l("Added a question to the evaluation")),
+    "evaluation.question_removed": ("evaluation", _l("Removed a question from the evaluation")),
+    "follow_up.texts_changed": ("emails", _l("Changed the texts of the follow-up email")),
+    "follow_up.scheduled": ("emails", _l("Scheduled the follow-up email for %(start)s")),
+    "follow_up.unscheduled": ("emails", _l("Took back the schedule of the follow-up email")),
+    "follow_up.sent": ("emails", _l("Sent the follow-up email to %(recipients)s people")),
     "material.uploaded": ("material", _l("Uploaded the file %(material)s")),
     "material.linked": ("material", _l("Added the link %(material)s")),
     "material.deleted": ("material", _l("Deleted the material %(material)s")),
@@ -196,6 +207,9 @@ AUDIT_ACTION = {
     "privacy.anonymised": ("privacy", _l("Anonymised %(rows)s registrations")),
     "privacy.attendance_reports_anonymised": ("privacy", _l(
         "Anonymised %(rows)s rows of imported attendance reports, %(days)s days after the event")),
+    "privacy.evaluation_anonymised": ("privacy", _l(
+        "Made the evaluation answers of %(rows)s people anonymous figures (written answers deleted, no names), "
+        "%(days)s days after the event")),
     "privacy.special_category_deleted": ("privacy", _l(
         "Deleted the dietary and accessibility answers of %(rows)s registrations, %(days)s days after the event")),
     "account.created": ("accounts", _l("Created the account of %(account)s")),

@@ -30,6 +30,8 @@ from config import TestingConfig
 from eventhub import create_app
 from eventhub.accounts import services as accounts
 from eventhub.attendance import services as attendance
+from eventhub.evaluation import followups
+from eventhub.evaluation import services as evaluation
 from eventhub.events.models import Event
 from eventhub.extensions import csrf, db
 from eventhub.groups import services as group_services
@@ -98,6 +100,7 @@ ENDPOINT_CLASS = {
     "privacy.export_data": "attendee-token",
     "privacy.erase": "attendee-token",
     "privacy.erased": "public",
+    "evaluation.answer": "attendee-token",
     "accounts.logout": "account",
     "events.dashboard": "account",
     "events.new_event": "organiser",
@@ -163,6 +166,21 @@ ENDPOINT_CLASS = {
     "materials.add_material_link": "manage",
     "materials.delete_material": "manage",
     "privacy.event_privacy": "manage",
+    "evaluation.overview": "manage",
+    "evaluation.create": "manage",
+    "evaluation.settings": "manage",
+    "evaluation.questions": "manage",
+    "evaluation.add_question": "manage",
+    "evaluation.add_standard_question": "manage",
+    "evaluation.preview": "manage",
+    "evaluation.results_page": "manage",
+    "evaluation.follow_up": "manage",
+    "evaluation.follow_up_preview": "manage",
+    "evaluation.follow_up_send": "manage",
+    "evaluation.follow_up_schedule": "manage",
+    "exports.evaluation_xlsx": "manage",
+    "exports.evaluation_csv": "manage",
+    "exports.evaluation_pdf": "manage",
     "privacy.anonymise_event": "manage",
     "exports.badges_pdf": "host",
     "exports.door_list_pdf": "host",
@@ -320,6 +338,14 @@ def _seed(app) -> dict:
         report = (Path(__file__).parent / "attendance" / "samples" / "zoom_participants.csv").read_bytes()
         imported = attendance.import_report(forum.id, report, "zoom.csv", organiser.id, now)
         attendance_row = attendance.get_import(forum.id, imported.import_id).participants[0]
+        # The forum's evaluation is open (it began half an hour ago) and has an answer; its follow-up is
+        # scheduled. The past event's evaluation is set up, not answered.
+        evaluation.create(forum.id, organiser.id, now)
+        evaluation.update_settings(forum.id, True, now - timedelta(minutes=5), now + timedelta(days=14), None, now)
+        overall = evaluation.of_event(forum.id).questions[0]
+        evaluation.submit(digital.id, {overall.id: 4}, now)
+        followups.schedule(forum.id, forum.ends_at, organiser.id, now)
+        evaluation.create(past.id, organiser.id, now)
         db.session.commit()
         return {
             "event": forum.slug, "past_event": past.slug, "other_event": "other-forum", "language": "en",

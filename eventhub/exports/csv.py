@@ -174,3 +174,17 @@ def special_category_rows(event_id: int) -> Iterator[list[str]]:
             yield [registration.name, registration.email, _label(labels.MODE, registration.mode),
                    labels.registration_status(registration.status), registration.dietary_needs,
                    registration.accessibility_needs]
+
+
+def evaluation_rows(header: list[str], rows: list[list], flavour: Flavour) -> list[list[str]]:
+    """The evaluation's figures (``exports.xlsx.evaluation_figures``) as CSV cells: an average with the
+    decimal comma Swedish Excel reads (the Excel flavour), or a point (the standard one)."""
+    def cell(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            text = f"{value:.2f}"
+            return text.replace(".", ",") if flavour.excel_dates else text
+        return str(value)
+
+    return [header] + [[cell(value) for value in row] for row in rows]

@@ -1,6 +1,6 @@
 """What attendees, the public and organisers download: calendars, PDFs (programme, ticket, badges,
-door list, signature list, attendance report), the attendee lists as CSV and the attendance report
-as a spreadsheet."""
+door list, signature list, attendance report, evaluation results), the attendee lists as CSV and the
+attendance report and the evaluation's results as spreadsheets."""
 from __future__ import annotations
 
 import base64
@@ -26,6 +26,8 @@ from eventhub.accounts.access import event_access
 from eventhub.attendance import services as attendance
 from eventhub.attendees import services as attendees
 from eventhub.attendees.forms import BulkForm, selection_from
+from eventhub.evaluation import results as evaluation_results
+from eventhub.evaluation import services as evaluation
 from eventhub.events import services as events
 from eventhub.exports import csv, pdf, xlsx
 from eventhub.fields import ConfirmForm
@@ -411,3 +413,57 @@ def signature_list_pdf(slug):
                              words=_attendance_words(event))
     name = gettext("signature-list")  # ASCII letters: a header carries it
     return _private_pdf(body, f"{slug}-{name}.pdf")
+
+
+# --- the evaluation's results ---------------------------------------------------------------------
+# In the organiser's own language, as the attendance report; the same figures (and small-number rule)
+# as the results page (eventhub.evaluation.results).
+
+def _evaluation_results():
+    found = evaluation_results.for_event(g.event.id)
+    if found is None:
+        flash(gettext("This event has no evaluation yet."), "info")
+    return found
+
+
+def _evaluation_file(slug: str, suffix: str) -> str:
+    name = gettext("evaluation")  # ASCII letters: a header carries it
+    return f"{slug}-{name}{suffix}"
+
+
+@bp.get("/manage/events/<slug>/evaluation/results.xlsx")
+@event_access("manage")
+def evaluation_xlsx(slug):
+    found = _evaluation_results()
+    if found is None:
+        return redirect(url_for("evaluation.overview", slug=slug), code=303)
+    body = xlsx.evaluation_workbook(g.event, found, i18n.page_language(), evaluation.rating_words(),
+                                    _attendance_words(g.event)["zone"])
+    return _download(body, XLSX_TYPE, _evaluation_file(slug, ".xlsx"))
+
+
+@bp.get("/manage/events/<slug>/evaluation/results.csv", defaults={"flavour": "standard"})
+@bp.get("/manage/events/<slug>/evaluation/results-excel.csv", defaults={"flavour": "excel"})
+@event_access("manage")
+def evaluation_csv(slug, flavour):
+    """The figures, one row per question and group (everyone, each way of taking part, each sector shown)."""
+    found = _evaluation_results()
+    if found is None:
+        return redirect(url_for("evaluation.overview", slug=slug), code=303)
+    header, rows = xlsx.evaluation_figures(found, i18n.page_language(), evaluation.rating_words())
+    body = csv.evaluation_rows(header, rows, csv.FLAVOURS[flavour])
+    suffix = "-excel" if flavour == "excel" else ""
+    return _csv_response(csv.encode(body, csv.FLAVOURS[flavour]), _evaluation_file(slug, f"{suffix}.csv"))
+
+
+@bp.get("/manage/events/<slug>/evaluation/results.pdf")
+@event_access("manage")
+def evaluation_pdf(slug):
+    """The results to print or send on: on site beside digital, by sector, the written answers."""
+    found = _evaluation_results()
+    if found is None:
+        return redirect(url_for("evaluation.overview", slug=slug), code=303)
+    body = _render_event_pdf("exports/evaluation_results.html", g.event, language=i18n.page_language(),
+                             results=found, minimum=evaluation_results.MIN_GROUP, scale=evaluation_results.SCALE,
+                             words=evaluation.rating_words(), sectors=labels.SECTOR, modes=labels.MODE)
+    return _private_pdf(body, _evaluation_file(slug, ".pdf"))

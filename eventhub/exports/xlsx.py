@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from eventhub import i18n, labels
 from eventhub.attendance import services as attendance
+from eventhub.evaluation import results as evaluation_results
 
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 SHEET_TITLE_MAX = 31  # Excel's limit
@@ -105,3 +106,71 @@ def attendance_workbook(event, result: attendance.AttendanceReport, zone_label: 
     ])
     people = Sheet(gettext("People"), tables=[Table(header, rows)], widths=[28, 30, 26, 22, 14, 20, 20, 20, 10, 18])
     return workbook([summary, people], title=f"{heading}: {event.title}", creator=event.organiser_name or "EventHub")
+
+
+def _group_label(row: evaluation_results.FigureRow) -> str:
+    if row.split == "mode":
+        return str(labels.MODE.get(row.group, row.group))
+    if row.split == "sector":
+        return str(labels.SECTOR.get(row.group, row.group))
+    return gettext("Everyone")
+
+
+def evaluation_figures(results: evaluation_results.Results, language: str, words: dict[int, str]):
+    """The figures as rows (the workbook's and the CSV's): question, split, group, answers, average, each rating."""
+    split_names = {"all": gettext("Everyone"), "mode": gettext("Taking part"), "sector": gettext("Sector")}
+    header = [gettext("Question"), gettext("Split by"), gettext("Group"), gettext("Answers"), gettext("Average"),
+              *[f"{value} – {words[value]}" for value in evaluation_results.SCALE]]
+    rows = [[row.question.text_in(language)[0], split_names[row.split], _group_label(row), row.figures.answers,
+             round(row.figures.average, 2) if row.figures.average is not None else None,
+             *[row.figures.counts[value] for value in evaluation_results.SCALE]]
+            for row in evaluation_results.figure_rows(results)]
+    return header, rows
+
+
+def evaluation_comments(results: evaluation_results.Results, language: str):
+    """The written answers: question, (how the person took part, when shown), (name and organisation, when named)."""
+    named = not results.anonymous
+    by_mode = named or results.split_by_mode
+    header = [gettext("Question")] + ([gettext("Taking part")] if by_mode else []) + \
+        ([gettext("Name"), gettext("Organisation")] if named else []) + [gettext("Answer")]
+    rows = []
+    for result in results.texts:
+        for comment in result.comments:
+            rows.append([result.question.text_in(language)[0]]
+                        + ([str(labels.MODE.get(comment.mode, comment.mode or ""))] if by_mode else [])
+                        + ([comment.name or "", comment.organisation or ""] if named else []) + [comment.text])
+    return header, rows
+
+
+def evaluation_workbook(event, results: evaluation_results.Results, language: str, words: dict[int, str],
+                        zone_label: str) -> bytes:
+    """The evaluation's results: the figures (everyone, by way of taking part, by sector), the written answers,
+    and, when the answers carry names, everyone's answers; in the page's language."""
+    heading = gettext("Evaluation results")
+    answered = gettext("%(answers)d of %(people)d with a place answered.", answers=results.total_responses,
+                       people=results.total_with_a_place)
+    intro = [f"{heading}: {event.title}",
+             f"{i18n.date_filter(event.starts_at, event.timezone)} · {event.organiser_name or ''}".strip(" ·"),
+             answered]
+    if results.anonymous:
+        intro.append(gettext("Anonymous answers: a group with fewer than %(num)d answers is not shown on its own.",
+                             num=evaluation_results.MIN_GROUP))
+    header, rows = evaluation_figures(results, language, words)
+    sheets = [Sheet(gettext("Figures"), intro=intro, tables=[Table(header, rows)],
+                    widths=[50, 14, 26, 10, 10, 12, 12, 12, 12, 12])]
+    header, rows = evaluation_comments(results, language)
+    sheets.append(Sheet(gettext("Written answers"), tables=[Table(header, rows)],
+                        widths=[40] + [14] * (len(header) - 2) + [80]))
+    people = evaluation_results.people_rows(results)
+    if people:
+        questions = [question for question in results.evaluation.questions]
+        header = [gettext("Name"), gettext("Organisation"), gettext("Taking part"), gettext("Sector"),
+                  gettext("Answered (%(zone)s)", zone=zone_label)] + [q.text_in(language)[0] for q in questions]
+        rows = [[person.name, person.organisation, str(labels.MODE.get(person.mode, person.mode)),
+                 str(labels.SECTOR.get(person.sector, person.sector)),
+                 i18n.local(person.submitted_at, event.timezone) if person.submitted_at else None]
+                + [person.answers.get(q.id) for q in questions] for person in people]
+        sheets.append(Sheet(gettext("Answers by name"), tables=[Table(header, rows)],
+                            widths=[28, 30, 12, 22, 18] + [24] * len(questions)))
+    return workbook(sheets, title=f"{heading}: {event.title}", creator=event.organiser_name or "EventHub")

@@ -5,8 +5,10 @@ Per event, with its own periods (``EventPrivacy``, defaults 30 and 365 days):
 - ``special_days`` after the event ends, dietary and accessibility answers and their
   consent are deleted (at exactly ``ends_at + special_days``: a minute earlier keeps them);
 - ``anonymise_days`` after the event ends, its registrations are anonymised
-  (``services.anonymise``), and the rows of the meeting platform's attendance reports lose their
-  names and addresses, those matched to no registration too (only the minutes stay).
+  (``services.anonymise``), the rows of the meeting platform's attendance reports lose their
+  names and addresses, those matched to no registration too (only the minutes stay), and the
+  evaluation's written answers are deleted and its named answers unlinked, anonymous ones too
+  (only the ratings stay, with mode and sector, as anonymous figures).
 
 Only rows that still hold such data are touched, so a second run changes nothing and
 writes nothing. Each event's changes commit together with one audit entry per kind of
@@ -23,6 +25,8 @@ from sqlalchemy import func, or_, select, update
 from eventhub.attendance.models import ImportedParticipant
 from eventhub.audit import services as audit
 from eventhub.database import commit, forget_on_disk
+from eventhub.evaluation import services as evaluation
+from eventhub.evaluation.models import EvaluationResponse
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.keyring import Keyring
@@ -41,6 +45,7 @@ class EventPurge:
     special_deleted: int = 0
     anonymised: int = 0
     attendance_rows: int = 0  # rows of imported attendance reports wiped
+    evaluation_answers: int = 0  # people's evaluation answers made anonymous figures
 
 
 @dataclass
@@ -58,6 +63,10 @@ class PurgeReport:
     @property
     def attendance_rows(self) -> int:
         return sum(item.attendance_rows for item in self.events)
+
+    @property
+    def evaluation_answers(self) -> int:
+        return sum(item.evaluation_answers for item in self.events)
 
 
 def _due_events(condition, days_column, default_days: int, now: datetime) -> list[tuple[int, str, int, int]]:
@@ -88,6 +97,30 @@ def _due_attendance(now: datetime) -> list[tuple[int, str, int, int]]:
     ).all()
     return [(event_id, slug, int(period), count) for event_id, slug, ends_at, period, count in rows
             if now >= ends_at + timedelta(days=int(period))]
+
+
+def _due_evaluation(now: datetime) -> list[tuple[int, str, int, int]]:
+    """Like ``_due_events``, for evaluation answers that still name someone or hold a written comment."""
+    days = func.coalesce(EventPrivacy.anonymise_after_days, DEFAULT_ANONYMISE_DAYS)
+    rows = db.session.execute(
+        select(Event.id, Event.slug, Event.ends_at, days, func.count(EvaluationResponse.id))
+        .join(EvaluationResponse, EvaluationResponse.event_id == Event.id)
+        .outerjoin(EventPrivacy, EventPrivacy.event_id == Event.id)
+        .where(Event.ends_at <= now, evaluation.keeps_personal())
+        .group_by(Event.id, Event.slug, Event.ends_at, days)
+        .order_by(Event.ends_at, Event.id)
+    ).all()
+    return [(event_id, slug, int(period), count) for event_id, slug, ends_at, period, count in rows
+            if now >= ends_at + timedelta(days=int(period))]
+
+
+def _forget_evaluation(event_id: int, days: int) -> int:
+    count = evaluation.forget_comments(event_id)
+    if count:
+        audit.record(None, "privacy.evaluation_anonymised",
+                     f"{count} people's evaluation answers made anonymous {days} days after the event",
+                     event_id=event_id, rows=count, days=days)
+    return count
 
 
 def _forget_attendance(event_id: int, days: int, now: datetime) -> int:
@@ -138,6 +171,11 @@ def purge(now: datetime, keys: Keyring, *, dry_run: bool = False) -> PurgeReport
         entry(event_id, slug).special_deleted = rows if dry_run else _delete_special(event_id, days, now)
         if not dry_run:
             commit()
+    # Before the registrations: unlinked then, the answers' count is the evaluation's, not lost in theirs.
+    for event_id, slug, days, rows in _due_evaluation(now):
+        entry(event_id, slug).evaluation_answers = rows if dry_run else _forget_evaluation(event_id, days)
+        if not dry_run:
+            commit()
     for event_id, slug, days, rows in _due_events(Registration.anonymised_at.is_(None),
                                                   EventPrivacy.anonymise_after_days, DEFAULT_ANONYMISE_DAYS, now):
         entry(event_id, slug).anonymised = rows if dry_run else _anonymise(event_id, days, now, keys)
@@ -149,4 +187,5 @@ def purge(now: datetime, keys: Keyring, *, dry_run: bool = False) -> PurgeReport
             commit()
     db.session.rollback()  # a dry run leaves nothing behind
     return PurgeReport([item for item in report.values()
-                        if item.special_deleted or item.anonymised or item.attendance_rows])
+                        if item.special_deleted or item.anonymised or item.attendance_rows
+                        or item.evaluation_answers])

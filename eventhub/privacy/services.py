@@ -9,8 +9,9 @@ person and keeps what the statistics count:
   role, the organisers' note, dietary and accessibility answers, special-category and photo consent, whether
   the organisers' mailings were stopped, the manage
   link and ticket (a new salt and a hash of no token), consent records, the emails
-  written to the registration (the outbox), and the name and addresses in the meeting platform's
-  attendance reports (matched to it, or with its address);
+  written to the registration (the outbox), the name and addresses in the meeting platform's
+  attendance reports (matched to it, or with its address), and the link from a named evaluation
+  answer to the person, with its written comments (its ratings stay, as anonymous figures);
 - kept: mode, status, sector, email language, discussion group places, check-in and join
   times, the minutes online of the attendance reports, and the registration's own timestamps.
 
@@ -30,6 +31,7 @@ from eventhub.attendance.models import AttendanceImport, ImportedParticipant
 from eventhub.audit import services as audit
 from eventhub.checkin.models import CheckIn
 from eventhub.database import atomic, commit, forget_on_disk
+from eventhub.evaluation import services as evaluation
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.groups.models import GroupMembership
@@ -206,7 +208,8 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
     Included: the registration's fields (the organisers' note and a group wish too), dietary
     and accessibility answers (marked as special category), consent records, discussion groups,
     check-ins at the door (not which host), the rows of the meeting platform's attendance reports
-    about them and the emails written to the registration. Left
+    about them, their evaluation answers (when the evaluation took names; an anonymous answer cannot
+    be found again, so only that they answered) and the emails written to the registration. Left
     out: the link's salt and hash (secrets that say nothing about the person) and anything
     about other people.
     """
@@ -283,6 +286,7 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
              "minutes": row.minutes, "times_joined": row.sessions, "matched": row.matched_by,
              "imported_at": _iso(record.imported_at)} for row, record in online
         ],
+        "evaluation": evaluation.personal_data(registration.id, registration.language),
         "emails": [
             {"to": message.to_address, "subject": message.subject, "body": message.body_text,
              "attachments": [name for name in (message.attachment_name,
@@ -323,8 +327,8 @@ def erase(registration_id: int, now: datetime, keys: Keyring) -> Erasure:
 
     Before the event ends the registration is cancelled first (the seat and group places are
     freed and the waitlist moves up, by registration.services); afterwards it keeps its
-    status, so attendance figures stay true. Then it is anonymised: an anonymous row remains
-    for the statistics, and the link stops working.
+    status, so attendance figures stay true. Their named evaluation answers are deleted. Then it
+    is anonymised: an anonymous row remains for the statistics, and the link stops working.
     """
     registration = db.session.get(Registration, registration_id)
     event_id, freed = registration.event_id, False
@@ -335,6 +339,7 @@ def erase(registration_id: int, now: datetime, keys: Keyring) -> Erasure:
                 registration_services.cancel(registration.id, now, keys)
             except registration_errors.AlreadyCancelled:  # cancelled in parallel: nothing to free
                 freed = False
+        evaluation.erase([registration.id])
         count = anonymise([registration.id], now, keys)
         if count:
             audit.record(None, "privacy.erased", f"#{registration_id}: erased by the person", event_id=event_id,
@@ -355,6 +360,7 @@ def anonymise(registration_ids: list[int], now: datetime, keys: Keyring) -> int:
             .where(Registration.id.in_(registration_ids[start:start + BATCH]), Registration.anonymised_at.is_(None))
         ).all()
         _forget_attendance(rows, now)
+        evaluation.unlink([registration_id for registration_id, *_rest in rows])
         won = []
         for registration_id, email, salt, _event_id in rows:
             changed = db.session.execute(
@@ -443,6 +449,7 @@ def anonymise_event(event_id: int, actor_id: int, now: datetime, keys: Keyring) 
     ))
     count = anonymise(ids, now, keys)
     forget_imported_attendance(event_id, now)
+    evaluation.forget_comments(event_id)
     audit.record(actor_id, "privacy.anonymised", f"{count} registrations anonymised by an organiser",
                  event_id=event_id, rows=count, reason="organiser")
     commit()

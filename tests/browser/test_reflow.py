@@ -10,7 +10,7 @@ Two walks on one server (the demo, plus an event whose every text is long):
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from eventhub.accounts import services as accounts
 from eventhub.attendance import services as attendance
 from eventhub.audit import services as audit
 from eventhub.demo.loader import load_demo
+from eventhub.evaluation import services as evaluation
 from eventhub.events.models import Event
 from eventhub.events.services import organiser_key
 from eventhub.extensions import db
@@ -131,9 +132,9 @@ def reflow_server(tmp_path_factory):
             group_id=long_group.id, organisation=LONG_EVENT["organiser"]), utcnow(), keys).registration
         long_token = personal_walk.token_from_outbox(email)
         digital_email = f"reflow-long-digital.{ADMIN_EMAIL}"
-        registration.register(long.id, registration.RegistrationInput(
+        digital_person = registration.register(long.id, registration.RegistrationInput(
             name=ADMIN_NAME, email=digital_email, mode="digital", sector="public", privacy_accepted=True,
-            organisation=LONG_EVENT["organiser"]), utcnow(), keys)
+            organisation=LONG_EVENT["organiser"]), utcnow(), keys).registration
         digital_token = personal_walk.token_from_outbox(digital_email)
 
         # A mailing with mail that was not delivered, as the mailing walk has it, on both events.
@@ -151,6 +152,16 @@ def reflow_server(tmp_path_factory):
         # An attendance report of the long event, so its import page is walked too.
         report = (Path(__file__).parents[1] / "attendance" / "samples" / "zoom_participants.csv").read_bytes()
         imported = attendance.import_report(long.id, report, "zoom.csv", admin.id, now)
+
+        # The long event's evaluation, with names (so its results show the long answers), open now, a question
+        # of its own with a long word, answered by both of its people.
+        evaluation.create(long.id, admin.id, now)
+        evaluation.update_settings(long.id, False, now - timedelta(hours=1), now + timedelta(days=14), admin.id, now)
+        evaluation.add_question(long.id, "text", "everyone", f"{LONG_WORD}: vad vill du läsa mer om?", "", admin.id)
+        for who in (person, digital_person):
+            evaluation.submit(who.id, {q.id: 4 if q.is_rating else f"{LONG_WORD}: {LONG_URL}"
+                                       for q in evaluation.questions_for(evaluation.of_event(long.id), who.mode)},
+                              now)
 
         item = db.session.scalar(select(ProgrammeItem).where(ProgrammeItem.event_id == demo.id,
                                                              ProgrammeItem.kind == "group_session"))
