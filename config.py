@@ -108,6 +108,8 @@ class Config:
     # files were kept before: the migration that moved them into the database reads it.
     MATERIAL_FOLDER = os.environ.get("MATERIAL_FOLDER")
     MATERIAL_MAX_BYTES = int(os.environ.get("MATERIAL_MAX_BYTES", str(25_000_000)))
+    # A photo for the documentation page, as uploaded (what is kept is smaller: documentation.photos).
+    PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(20_000_000)))
     # Any request larger than this is refused (413) before it is read: one file plus the form around it.
     MAX_CONTENT_LENGTH = MATERIAL_MAX_BYTES + 1_000_000
     # Strict-Transport-Security's max-age in seconds; 0 sends none (plain http in development).

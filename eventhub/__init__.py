@@ -21,6 +21,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     blueprints, then templates, commands and error pages.
     """
     from eventhub import cli, i18n, templating
+    from eventhub.groups import access as leader_access
     from eventhub.registration import access as registration_access
     from eventhub.routing import IdConverter
 
@@ -58,6 +59,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
 
     headers.init_app(app)  # security headers on every answer (docs/security.md)
     registration_access.init_app(app)  # every answer under /r/<token> is private
+    leader_access.init_app(app)  # and under /leader/<token>, the group leader's link
     i18n.register(app)
     _register_blueprints(app)
     templating.register(app)
@@ -94,9 +96,11 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.attendance.views import bp as attendance
     from eventhub.attendees.views import bp as attendees
     from eventhub.checkin.views import bp as checkin
+    from eventhub.documentation.views import bp as documentation
     from eventhub.evaluation.views import bp as evaluation
     from eventhub.events.views import bp as events
     from eventhub.exports.views import bp as exports
+    from eventhub.groups.views import bp as groups
     from eventhub.health.views import bp as health
     from eventhub.mailings.views import bp as mailings
     from eventhub.materials.views import bp as materials
@@ -105,8 +109,8 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.registration.views import bp as registration
     from eventhub.reminders.views import bp as reminders
 
-    for blueprint in (events, registration, accounts, programme, attendees, attendance, checkin, exports, mailings,
-                      materials, evaluation, privacy, reminders, api, health):
+    for blueprint in (events, registration, accounts, programme, groups, attendees, attendance, checkin, exports,
+                      mailings, materials, documentation, evaluation, privacy, reminders, api, health):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # read-only JSON, no session state changed
     csrf.exempt(health)
@@ -118,6 +122,7 @@ def _import_models() -> None:
     from eventhub.attendance import models as _attendance  # noqa: F401
     from eventhub.audit import models as _audit  # noqa: F401
     from eventhub.checkin import models as _checkin  # noqa: F401
+    from eventhub.documentation import models as _documentation  # noqa: F401
     from eventhub.evaluation import models as _evaluation  # noqa: F401
     from eventhub.events import models as _events  # noqa: F401
     from eventhub.groups import models as _groups  # noqa: F401

@@ -3,8 +3,9 @@
 Each request is logged once, by ``eventhub.requests``: method, path, status, duration and a
 request id (the proxy's ``X-Request-ID`` when it sends a well-formed one, so its log and ours
 join up; it is sent back in the answer). The path is the one place a secret could travel: the
-attendee's own link ``/r/<token>/...``, the mailings' unsubscribe link ``/unsubscribe/<token>`` and
-the password links ``/account/password/<token>`` (reset and invitation) name their token, which is
+attendee's own link ``/r/<token>/...``, the mailings' unsubscribe link ``/unsubscribe/<token>``, the
+group leader's link ``/leader/<token>`` and the password links ``/account/password/<token>`` (reset and
+invitation) name their token, which is
 replaced by ``<token>``; the query string is
 never logged (the attendee list's search puts names in it). Everything the app logs goes out as
 one JSON object a line, also under gunicorn (see ``gunicorn.conf.py``, whose access log uses the
@@ -24,7 +25,7 @@ from flask import Flask, g, request  # noqa: TID251 (the request log is part of 
 from flask.logging import wsgi_errors_stream
 
 # The first path segment after each of these is a secret token.
-TOKEN_PREFIXES = ("/r/", "/unsubscribe/", "/account/password/")
+TOKEN_PREFIXES = ("/r/", "/unsubscribe/", "/account/password/", "/leader/")
 REDACTED = "<token>"
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 request_log = logging.getLogger("eventhub.requests")

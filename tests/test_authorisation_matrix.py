@@ -25,15 +25,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 
 from config import TestingConfig
 from eventhub import create_app
 from eventhub.accounts import services as accounts
 from eventhub.attendance import services as attendance
+from eventhub.documentation import services as documentation
 from eventhub.evaluation import followups
 from eventhub.evaluation import services as evaluation
 from eventhub.events.models import Event
 from eventhub.extensions import csrf, db
+from eventhub.groups import leaders
 from eventhub.groups import services as group_services
 from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.keyring import Keyring
@@ -74,6 +77,8 @@ ENDPOINT_CLASS = {
     "exports.programme_ics": "public",
     "exports.programme_pdf": "public",
     "materials.download_material": "public",
+    "documentation.photo": "public",  # once the event is over; its organisers' before (tests/documentation)
+    "documentation.small_photo": "public",
     "accounts.login": "public",
     "accounts.forgot_password": "public",
     "accounts.set_password": "public",  # the account token in the link is the key
@@ -101,6 +106,9 @@ ENDPOINT_CLASS = {
     "privacy.erase": "attendee-token",
     "privacy.erased": "public",
     "evaluation.answer": "attendee-token",
+    # The group leader's link: anyone holding it (an unknown or turned-off token is 404).
+    "groups.leader_page": "leader-token",
+    "groups.save_key_points": "leader-token",
     "accounts.logout": "account",
     "events.dashboard": "account",
     "events.new_event": "organiser",
@@ -134,6 +142,8 @@ ENDPOINT_CLASS = {
     "programme.add_leader": "manage",
     "programme.remove_leader": "manage",
     "programme.group_choice": "manage",
+    "programme.make_leader_link": "manage",
+    "programme.revoke_leader_link": "manage",
     "programme.people": "manage",
     "programme.edit_person": "manage",
     "programme.delete_person": "manage",
@@ -165,6 +175,14 @@ ENDPOINT_CLASS = {
     "materials.upload_material": "manage",
     "materials.add_material_link": "manage",
     "materials.delete_material": "manage",
+    "documentation.manage_documentation": "manage",
+    "documentation.save_summary": "manage",
+    "documentation.edit_key_points": "manage",
+    "documentation.manage_photos": "manage",
+    "documentation.upload_photo": "manage",
+    "documentation.edit_photo": "manage",
+    "documentation.move_photo": "manage",
+    "documentation.delete_photo": "manage",
     "privacy.event_privacy": "manage",
     "evaluation.overview": "manage",
     "evaluation.create": "manage",
@@ -219,6 +237,7 @@ ENDPOINT_CLASS = {
 ALLOWED_BY_CLASS = {
     "public": set(ROLES),
     "attendee-token": set(ROLES),
+    "leader-token": set(ROLES),
     "account": set(ROLES) - {"anonymous"},
     "organiser": {"other_organiser", "organiser", "admin"},
     "manage": {"organiser", "admin"},
@@ -240,6 +259,7 @@ ARGUMENTS = {
     "leader_id": "leader_id",
     "registration_id": "registration_id",
     "material_id": "material_id",
+    "photo_id": "photo_id",
     "mailing_id": "mailing_id",
     "flavour": "flavour",
     "key": "organiser_key",
@@ -261,6 +281,16 @@ OVERRIDES = {
     "materials.upload_material": {"slug": "past_event"},
     "materials.add_material_link": {"slug": "past_event"},
     "materials.delete_material": {"slug": "past_event"},
+    # So are the documentation's photos (kept on the past event).
+    "documentation.photo": {"slug": "past_event"},
+    "documentation.small_photo": {"slug": "past_event"},
+    "documentation.manage_photos": {"slug": "past_event"},
+    "documentation.upload_photo": {"slug": "past_event"},
+    "documentation.edit_photo": {"slug": "past_event"},
+    "documentation.move_photo": {"slug": "past_event"},
+    "documentation.delete_photo": {"slug": "past_event"},
+    "groups.leader_page": {"token": "leader_token"},
+    "groups.save_key_points": {"token": "leader_token"},
     "events.remove_staff": {"user_id": "host_user_id"},
     "events.change_staff_role": {"user_id": "host_user_id"},
     "programme.edit_item": {"item_id": "talk_item_id"},
@@ -271,6 +301,15 @@ OVERRIDES = {
 }
 
 PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (11, 90, 122)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 DENIED_STATUS = {"host": 403, "other_organiser": 404, "organiser": 403, "admin": 403}
 
 
@@ -334,6 +373,9 @@ def _seed(app) -> dict:
         group_services.choose(on_site.id, group.id, now, KEYS)
         material = materials.store_upload(past.id, io.BytesIO(PDF), "bilder.pdf", "Bilder", "slides", organiser.id,
                                           10_000)
+        photo = documentation.store_photo(past.id, io.BytesIO(PNG), "foto.png", "Deltagarna i salen", "", "",
+                                          organiser.id, 100_000, now)
+        leader_token = leaders.make_link(forum.id, group.id, organiser.id, KEYS, now)
         mailing = mailings.send(forum.id, "all", "Hej", "Välkommen", organiser.id, KEYS, now)
         report = (Path(__file__).parent / "attendance" / "samples" / "zoom_participants.csv").read_bytes()
         imported = attendance.import_report(forum.id, report, "zoom.csv", organiser.id, now)
@@ -357,7 +399,8 @@ def _seed(app) -> dict:
             "group_item_id": groups.id, "group_id": group.id, "person_id": person.id,
             "guest_person_id": guest.id, "secret_person_id": secret.id,
             "speaker_id": talk.speakers[0].id, "leader_id": group.leaders[0].id, "registration_id": on_site.id,
-            "material_id": material.id, "mailing_id": mailing.id, "flavour": "excel",
+            "material_id": material.id, "photo_id": photo.id, "leader_token": leader_token,
+            "mailing_id": mailing.id, "flavour": "excel",
             "organiser_key": "agenda-2030-i-vast",
             "attendance_import_id": imported.import_id, "attendance_participant_id": attendance_row.id,
             "reminder_id": reminder_services.of_event(forum.id)[0].id,
@@ -504,7 +547,7 @@ def test_every_rule_answers_each_visitor_as_its_class_says(matrix):
 def test_attendee_links_with_an_unknown_token_are_not_found(matrix):
     problems = []
     for rule, method in _cases(matrix.app):
-        if ENDPOINT_CLASS.get(rule.endpoint) != "attendee-token":
+        if ENDPOINT_CLASS.get(rule.endpoint) not in ("attendee-token", "leader-token"):
             continue
         url = _url(matrix, rule, token="x" * 32)
         response = matrix.request("anonymous", method, url)

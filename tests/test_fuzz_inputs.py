@@ -43,9 +43,9 @@ FUZZ_ONLY = os.environ.get("EVENTHUB_FUZZ_ONLY")  # a part of an endpoint's name
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 # Who sends what to each kind of endpoint (the matrix's classes).
-ROLE_OF_CLASS = {"public": "anonymous", "attendee-token": "anonymous", "account": "organiser",
-                 "organiser": "organiser", "manage": "organiser", "host": "host", "host-api": "host",
-                 "admin": "admin"}
+ROLE_OF_CLASS = {"public": "anonymous", "attendee-token": "anonymous", "leader-token": "anonymous",
+                 "account": "organiser", "organiser": "organiser", "manage": "organiser", "host": "host",
+                 "host-api": "host", "admin": "admin"}
 ACCOUNTS = {"anonymous": None, "host": "host@example.se", "organiser": "org@example.se", "admin": "admin@example.se"}
 # These end a session or take away what the rest need: tried last.
 LAST = ("accounts.logout", "accounts.toggle_active", "privacy.erase", "privacy.anonymise_event",

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from eventhub.database import commit
+from eventhub.documentation.models import EventDocumentation
 from eventhub.events.models import Event, Partner
 from eventhub.extensions import db
-from eventhub.groups.models import DiscussionGroup, GroupLeader
+from eventhub.groups.models import DiscussionGroup, GroupKeyPoints, GroupLeader, KeyPointsAuthor
 from eventhub.materials.models import EventMaterial
 from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
 from eventhub.reminders import services as reminders
@@ -131,6 +132,19 @@ def build_event(spec: dict, people: dict, cache: dict[str, Person], today: date)
     return event
 
 
+def add_documentation(event: Event, spec: dict) -> None:
+    """The event's documentation page as the article reads afterwards: its summary, and the key points
+    of the groups that have them (the caller commits; the event and its groups are flushed first)."""
+    written = spec.get("documentation")
+    if written:
+        db.session.add(EventDocumentation(event_id=event.id, summary=written.get("summary", "")))
+    for item, item_spec in zip(event.programme_items, spec["programme"], strict=True):
+        for group, group_spec in zip(item.groups, item_spec.get("groups", []), strict=True):
+            if group_spec.get("key_points"):
+                db.session.add(GroupKeyPoints(group_id=group.id, text=group_spec["key_points"],
+                                              written_by=KeyPointsAuthor.LEADER, updated_at=event.ends_at))
+
+
 def load_demo(today: date, data: dict | None = None) -> LoadReport:
     """Create each demo event that does not exist yet; existing ones are left as they are.
 
@@ -148,6 +162,8 @@ def load_demo(today: date, data: dict | None = None) -> LoadReport:
         event = build_event(spec, people, cache, today)
         db.session.add(event)
         reminders.add_defaults(event, utcnow())
+        db.session.flush()
+        add_documentation(event, spec)
         report.created.append(spec["slug"])
     commit()
     return report

@@ -58,9 +58,11 @@ def availability(event: Event, registration_state: str) -> tuple[str, ...]:
     return tuple(_availability(event, mode, registration_state) for mode in event.modes)
 
 
-def event_json_ld(event: Event, url: str, mode_names: dict[Mode, str], registration_state: str) -> dict:
+def event_json_ld(event: Event, url: str, mode_names: dict[Mode, str], registration_state: str,
+                  images: list[str] | None = None) -> dict:
     """The JSON-LD object of the event page at ``url``; ``mode_names`` names each offer in the page's
-    language; ``registration_state`` is registration.services.registration_state now."""
+    language; ``registration_state`` is registration.services.registration_state now; ``images`` the
+    addresses of the photos its documentation shows once it is over."""
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -74,6 +76,8 @@ def event_json_ld(event: Event, url: str, mode_names: dict[Mode, str], registrat
     }
     if text := description(event):
         data["description"] = text
+    if images:
+        data["image"] = images
     if event.previous_starts_at and not event.is_cancelled:
         data["previousStartDate"] = _local(event, event.previous_starts_at)
     places = []

@@ -28,6 +28,7 @@ from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access, role_required
 from eventhub.audit import forms as audit_forms
 from eventhub.audit import services as audit
+from eventhub.documentation import services as documentation_pages
 from eventhub.events import feeds, forms, linked_data, operations, services
 from eventhub.fields import ConfirmForm
 from eventhub.privacy import forms as privacy_forms
@@ -132,14 +133,15 @@ def event_page(slug: str):
 @event_access("manage")
 def preview(slug):
     """The event page as the public, people on site or digital participants see it, drafts too; its form
-    registers nobody."""
-    return _event_page(g.event, request.args.get("audience"), preview=True)
+    registers nobody. With ``after=1``, as it will look once the event is over: its documentation."""
+    return _event_page(g.event, request.args.get("audience"), preview=True, after=request.args.get("after") == "1")
 
 
-def _event_page(event, audience: str | None, preview: bool = False):
+def _event_page(event, audience: str | None, preview: bool = False, after: bool = False):
     """The event page: what every visitor sees alike is kept (eventhub.caching) by the event's versions
     and whatever else it depends on; the visitor's own parts are added per request. The organiser's
-    preview (drafts too, a form that registers nobody) is rendered afresh every time."""
+    preview (drafts too, a form that registers nobody; with ``after``, as it will be once the event is
+    over) is rendered afresh every time."""
     notice = notice_kind = None
     try:
         viewer = programme.parse_audience(event, audience)
@@ -149,7 +151,7 @@ def _event_page(event, audience: str | None, preview: bool = False):
         viewer, notice, notice_kind = None, labels.NOT_OFFERED[error.mode], f"not offered: {error.mode}"
     now = utcnow()
     parts = _PublicParts(event, viewer, notice, registration.registration_state(event, now),
-                         services.is_past(event, now), preview)
+                         services.is_past(event, now) or after, preview, after)
     if preview:
         head, *article = parts.page()
         form = parts.form() if parts.shows_form else ()
@@ -199,9 +201,9 @@ NOTHING_PERSONAL = {name: _NothingPersonal(name) for name in (
 class _PublicParts:
     """The event page's parts that are the same for every visitor, rendered when they are not kept."""
 
-    def __init__(self, event, viewer, notice, state: str, is_past: bool, preview: bool):
+    def __init__(self, event, viewer, notice, state: str, is_past: bool, preview: bool, after: bool = False):
         self.event, self.viewer, self.notice, self.state, self.is_past = event, viewer, notice, state, is_past
-        self.preview = preview
+        self.preview, self.after = preview, after
 
     @property
     def shows_form(self) -> bool:
@@ -210,6 +212,7 @@ class _PublicParts:
 
     def _context(self) -> dict:
         return {"event": self.event, "viewer": self.viewer, "state": self.state, "preview": self.preview,
+                "after": self.after,
                 # The form's place says why there is no form.
                 "closed_message": labels.REGISTRATION_CLOSED.get(self.state), **NOTHING_PERSONAL}
 
@@ -217,13 +220,18 @@ class _PublicParts:
         """The head, then the main part in pieces around the registration form's place."""
         event = services.get_public_event(self.event.slug, public=False)  # the same row, its programme loaded
         items = programme.items_for(event, self.viewer)
+        documentation = documentation_pages.page_after(event) if self.is_past else None
+        photos = documentation.photos if documentation else []
         context = self._context() | {
             "event": event, "notice": self.notice, "is_past": self.is_past,
+            "documentation": documentation, "share_photo": photos[0] if photos else None,
             "description": linked_data.description(event),
             "organiser_key": services.organiser_key(event.organiser_name) if event.organiser_name else None,
             "json_ld": None if self.preview else linked_data.event_json_ld(
                 event, url_for("events.event_page", slug=event.slug, _external=True),
-                {mode: str(labels.MODE[mode.value]) for mode in event.modes}, self.state),
+                {mode: str(labels.MODE[mode.value]) for mode in event.modes}, self.state,
+                images=[url_for("documentation.photo", slug=event.slug, photo_id=photo.id, _external=True)
+                        for photo in photos]),
             "slots": programme.slots(items), "group_sessions": [item for item in items if item.groups],
             "groups_by_mode": programme.groups_by_mode, "registration_form_html": FORM_SLOT,
         }

@@ -121,3 +121,54 @@ class GroupMembership(db.Model):
     @hybrid_property
     def is_waitlisted(self) -> bool:
         return self.status == MembershipStatus.WAITLISTED
+
+
+# Key points are Markdown: room for a page of notes, not a report.
+KEY_POINTS_MAX = 10_000
+
+
+class KeyPointsAuthor(StrEnum):
+    LEADER = "leader"  # through the group leader's link
+    ORGANISER = "organiser"
+
+
+class GroupLeaderLink(db.Model):
+    """The group leader's own page, ``/leader/<token>``: one link per group, for whoever leads it.
+
+    Made like the attendee's link (``registration.tokens``): the token is an HMAC of this random
+    salt under the app's secret key, so the organiser can copy it again at any time, and only its
+    SHA-256 is stored for look-up, so a copy of the database alone opens nothing. Revoking the link
+    deletes the row; a new link has a new salt, so the old one stops working.
+    """
+
+    __tablename__ = "group_leader_link"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("discussion_group.id", ondelete="CASCADE"), primary_key=True)
+    token_salt: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[DiscussionGroup] = relationship()
+
+
+class GroupKeyPoints(db.Model):
+    """What a discussion group arrived at, in Markdown (sanitised when shown), written by its leader
+    through their link or by an organiser. Public content: the event's documentation page shows it
+    once the event is over. A row of its own, not a column of the group: writing it is not a change
+    to the programme (no calendar SEQUENCE, no content version moves)."""
+
+    __tablename__ = "group_key_points"
+    __table_args__ = (
+        CheckConstraint(f"length(text) <= {KEY_POINTS_MAX}", name="text_length"),
+        CheckConstraint(f"written_by IN {sql_in(KeyPointsAuthor)}", name="written_by_valid"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("discussion_group.id", ondelete="CASCADE"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    written_by: Mapped[str] = mapped_column(String(16))
+    # One up with every save: a save names the version it started from (groups.leaders.save_key_points).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[DiscussionGroup] = relationship()

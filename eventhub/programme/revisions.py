@@ -9,6 +9,8 @@ Whatever code changes a row that the public event page shows, these hooks say so
   a discussion group, a group leader, or a person in the people directory whom the programme
   shows. A person is shared by every event that shows them: a new name raises the version of
   each of those events;
+- ``Event.version`` alone on a change to the documentation the page shows once the event is over
+  (the summary, a photo, a group's key points): no PDF or calendar holds it;
 - a programme item's ``revision`` (calendar SEQUENCE) goes up with any change to it, its
   speakers or its groups; the event's own ``revision`` (the event's SEQUENCE) with a change to
   its row. A deleted item leaves a tombstone so calendar feeds can keep it with STATUS:CANCELLED.
@@ -19,8 +21,9 @@ seat taken is not new content. They keep ``Event.seats_version`` themselves (``e
 from sqlalchemy import event, insert, select, union, update
 from sqlalchemy.orm import object_session
 
+from eventhub.documentation.models import EventDocumentation, EventPhoto
 from eventhub.events.models import Event, Partner
-from eventhub.groups.models import DiscussionGroup, GroupLeader
+from eventhub.groups.models import DiscussionGroup, GroupKeyPoints, GroupLeader
 from eventhub.materials.models import EventMaterial
 from eventhub.privacy.models import EventPrivacy
 from eventhub.programme.models import CancelledProgrammeItem, ItemSpeaker, Person, ProgrammeItem
@@ -38,6 +41,15 @@ def _new_version(connection, where) -> None:
 def _touch_event(connection, event_id: int | None) -> None:
     if event_id is not None:
         _new_version(connection, EVENT.c.id == event_id)
+
+
+def _touch_page(connection, event_id: int | None) -> None:
+    """What the event page alone shows (its documentation): the page's version, not ``updated_at``,
+    which the programme's PDFs and calendars are kept by and which none of it is in."""
+    if event_id is not None:
+        # updated_at named as it is: its onupdate would otherwise move it too
+        connection.execute(update(EVENT).where(EVENT.c.id == event_id).values(
+            version=EVENT.c.version + 1, updated_at=EVENT.c.updated_at))
 
 
 def _bump_item(connection, item_id: int) -> None:
@@ -98,6 +110,18 @@ def _shown_on_event(_mapper, connection, row):
     _touch_event(connection, row.event_id)
 
 
+def _key_points_changed(_mapper, connection, points):
+    """A group's key points: the documentation on its event's page (not the programme: no item's SEQUENCE)."""
+    _touch_page(connection, connection.execute(
+        select(ITEM.c.event_id).join(GROUP, GROUP.c.item_id == ITEM.c.id).where(GROUP.c.id == points.group_id)
+    ).scalar())
+
+
+def _documentation_changed(_mapper, connection, row):
+    """The summary or a photo: shown on the event page once it is over."""
+    _touch_page(connection, row.event_id)
+
+
 def events_showing(person_id: int):
     """The ids of the events whose programme shows the person, as a speaker or a group leader."""
     speakers, leaders = ItemSpeaker.__table__, GroupLeader.__table__
@@ -130,7 +154,9 @@ HOOKS = [
     *((ItemSpeaker, change, _speaker_changed) for change in _CHANGES),
     *((DiscussionGroup, change, _group_changed) for change in _CHANGES),
     *((GroupLeader, change, _leader_changed) for change in _CHANGES),
+    *((GroupKeyPoints, change, _key_points_changed) for change in _CHANGES),
     *((model, change, _shown_on_event) for model in (Partner, EventMaterial, EventPrivacy) for change in _CHANGES),
+    *((model, change, _documentation_changed) for model in (EventDocumentation, EventPhoto) for change in _CHANGES),
 ]
 
 

@@ -1,6 +1,7 @@
 """The agenda builder (organisers): programme items, speakers, discussion groups, warnings."""
 from __future__ import annotations
 
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
@@ -13,9 +14,11 @@ from werkzeug.exceptions import NotFound
 
 from eventhub import keyring, workspace
 from eventhub.accounts.access import event_access
+from eventhub.groups import leaders
 from eventhub.groups import services as groups
 from eventhub.programme import forms, operations, services, warnings
 from eventhub.programme.models import ItemKind
+from eventhub.types import utcnow
 
 bp = Blueprint("programme", __name__, url_prefix="/manage/events/<slug>/programme")
 workspace.add_link(20, "programme.programme", _l("Programme"))
@@ -266,8 +269,21 @@ def _group_page(group, group_form=None, leader_form=None, status: int = 200):
         group_form.fill_from(group)
     leader_form = leader_form or _people_choice(forms.LeaderForm(prefix="leader", formdata=None), _("Person"))
     confirmed, waitlisted = groups.members(group.id)
+    link = leaders.link_of(group.id)
+    token = leaders.token_of(link, keyring.current())
+    url = url_for("groups.leader_page", token=token, _external=True) if token else None
     return render_template("programme/group.html", event=g.event, group=group, item=group.item, group_form=group_form,
-                           leader_form=leader_form, confirmed=confirmed, waitlisted=waitlisted), status
+                           leader_form=leader_form, confirmed=confirmed, waitlisted=waitlisted, leader_link=link,
+                           leader_url=url, leader_mailto=_leader_mailto(group, url) if url else None), status
+
+
+def _leader_mailto(group, url: str) -> str:
+    """An email to the group leader with their link, for the organiser's mail program to address."""
+    subject = _("Your page as group leader: %(group)s", group=group.title)
+    body = _("Hello,\n\nthis is your page as leader of the discussion group “%(group)s” at %(event)s. There you see "
+             "the group and write down its key points for the event's documentation page:\n\n%(link)s\n\n"
+             "The link is yours alone: please do not pass it on.", group=group.title, event=g.event.title, link=url)
+    return "mailto:?" + urlencode({"subject": subject, "body": body}, quote_via=quote)
 
 
 @bp.route("/groups/<id:group_id>", methods=["GET", "POST"])
@@ -332,6 +348,27 @@ def remove_leader(slug, group_id, leader_id):
     operations.remove_leader(g.event.id, group_id, leader_id, current_user.id)
     flash(_("The person is removed from the group; they stay in the directory."), "success")
     return redirect(url_for(".edit_group", slug=slug, group_id=group_id, _anchor="leaders"), code=303)
+
+
+@bp.post("/groups/<id:group_id>/leader-link")
+@event_access("manage")
+def make_leader_link(slug, group_id):
+    """A new leader's link for the group: the old one, if there was one, stops working."""
+    group = operations.get_group(g.event.id, group_id)
+    renewed = leaders.link_of(group.id) is not None
+    leaders.make_link(g.event.id, group.id, current_user.id, keyring.current(), utcnow())
+    flash(_("A new link is made: the old one no longer works. Send the new one to the group leader.") if renewed
+          else _("The leader's link is made. Copy it or email it to the group leader."), "success@leader-link")
+    return redirect(url_for(".edit_group", slug=slug, group_id=group.id, _anchor="leader-link-result"), code=303)
+
+
+@bp.post("/groups/<id:group_id>/leader-link/revoke")
+@event_access("manage")
+def revoke_leader_link(slug, group_id):
+    group = operations.get_group(g.event.id, group_id)
+    leaders.revoke_link(g.event.id, group.id, current_user.id)
+    flash(_("The leader's link no longer works."), "success@leader-link")
+    return redirect(url_for(".edit_group", slug=slug, group_id=group.id, _anchor="leader-link-result"), code=303)
 
 
 # --- the people directory -----------------------------------------------------------------------

@@ -65,3 +65,27 @@
     });
   } catch (error) { /* storage blocked or unreadable: nothing to forget here */ }
 })();
+
+// A "Copy" button beside a link to hand on (the group leader's link): hidden without JavaScript,
+// where the link stays selectable in its field. It says it copied in its own live region.
+(function () {
+  "use strict";
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.dataset.copy);
+    var status = document.getElementById(button.dataset.copyStatus);
+    if (!field) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      function done() { if (status) { status.textContent = button.dataset.copied; } }
+      field.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () {
+          document.execCommand("copy"); done();
+        });
+      } else {
+        document.execCommand("copy");
+        done();
+      }
+    });
+  });
+})();

@@ -10,10 +10,12 @@ Two walks on one server (the demo, plus an event whose every text is long):
 """
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from eventhub import keyring
@@ -21,10 +23,12 @@ from eventhub.accounts import services as accounts
 from eventhub.attendance import services as attendance
 from eventhub.audit import services as audit
 from eventhub.demo.loader import load_demo
+from eventhub.documentation import services as documentation
 from eventhub.evaluation import services as evaluation
 from eventhub.events.models import Event
 from eventhub.events.services import organiser_key
 from eventhub.extensions import db
+from eventhub.groups import leaders
 from eventhub.groups import services as groups
 from eventhub.mail import services as mail
 from eventhub.mailings.models import Mailing
@@ -86,6 +90,12 @@ LONG_EVENT = {
                      "seats": 10, "join_url": LONG_URL}]},
     ],
 }
+
+
+def _photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 1000), (11, 90, 122)).save(out, "JPEG")
+    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +172,13 @@ def reflow_server(tmp_path_factory):
             evaluation.submit(who.id, {q.id: 4 if q.is_rating else f"{LONG_WORD}: {LONG_URL}"
                                        for q in evaluation.questions_for(evaluation.of_event(long.id), who.mode)},
                               now)
+        # Its documentation, every text long: the summary, a group's key points, a photo's texts.
+        documentation.save_summary(long.id, f"{LONG_WORD}et sammanfattat: <{LONG_URL}>", admin.id)
+        leader_token = leaders.make_link(long.id, long_group.id, admin.id, keys, now)
+        leaders.save_key_points(long_group, f"- {LONG_WORD}sgruppens slutsats: {LONG_URL}", now, version=0)
+        photo = documentation.store_photo(
+            long.id, io.BytesIO(_photo()), "foto.jpg", f"{LONG_WORD}ets deltagare vid borden i salen",
+            "The participants at their tables", f"{LONG_WORD}ets deltagare, {LONG_URL}", admin.id, 20_000_000, now)
 
         item = db.session.scalar(select(ProgrammeItem).where(ProgrammeItem.event_id == demo.id,
                                                              ProgrammeItem.kind == "group_session"))
@@ -172,13 +189,16 @@ def reflow_server(tmp_path_factory):
             "person_id": db.session.scalar(select(Person.id).where(Person.name == LONG_PEOPLE[0]["name"])),
             "user_id": admin.id, "mailing_id": mailings[LONG_SLUG], "material_id": long.materials[0].id,
             "import_id": imported.import_id, "reminder_id": reminder_services.of_event(long.id)[0].id,
+            "photo_id": photo.id,
         }
         demo_item_id = item.id
     server = LiveServer(app).start()
     server.app, server.tokens, server.values = app, tokens, values
     # The long join link is only shown to a digital participant.
     server.long_pages = {"digital registration.manage": f"/r/{digital_token}",
-                         "digital checkin.join": f"/r/{digital_token}/join"}
+                         "digital checkin.join": f"/r/{digital_token}/join",
+                         "groups.leader_page": f"/leader/{leader_token}",
+                         "events.preview after": f"/manage/events/{LONG_SLUG}/preview?after=1"}
     server.demo_pages = {
         "mailing email": f"/manage/events/{SLUG}/email/", "mailing": f"/manage/events/{SLUG}/email/{mailings[SLUG]}",
         "agenda programme": f"/manage/events/{SLUG}/programme/",

@@ -18,9 +18,11 @@ from sqlalchemy import select
 from config import TestingConfig
 from eventhub import caching, create_app, keyring
 from eventhub.accounts import services as accounts
+from eventhub.documentation import services as documentation
 from eventhub.events import operations, views
 from eventhub.events.models import Event, Partner
 from eventhub.extensions import db
+from eventhub.groups import leaders
 from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.materials.models import EventMaterial
 from eventhub.privacy.models import EventPrivacy
@@ -231,6 +233,23 @@ def test_event_page_shows_material_after_the_event_at_once(app, client, count_qu
                                      url="https://example.org/bilder.pdf"))
         db.session.commit()
     assert "Bilderna från dagen" in _page(client, slug)
+
+
+def test_event_page_shows_its_documentation_at_once(app, client, count_queries, shown):
+    """Once over, the page is the event's documentation: the summary and a group's key points, written
+    after the page was kept (by an organiser, by the group's leader through their link), show at once."""
+    with app.app_context():
+        event = _get(Event, shown["event"])
+        event.starts_at, event.ends_at = event.starts_at - timedelta(days=32), event.ends_at - timedelta(days=32)
+        db.session.commit()
+    assert "Vi kom fram till mycket" not in _kept_page(client, count_queries, shown["slug"])
+    with app.app_context():
+        documentation.save_summary(shown["event"], "Vi kom fram till mycket.", _user())
+    assert "Vi kom fram till mycket" in _kept_page(client, count_queries, shown["slug"])
+    with app.app_context():
+        leaders.save_key_points(_get(DiscussionGroup, shown["group"]), "- Fler praktikplatser", datetime.now(UTC),
+                                version=0)
+    assert "Fler praktikplatser" in _page(client, shown["slug"])
 
 
 def test_event_page_follows_the_clock_when_registration_closes(app, client, count_queries, make_event, monkeypatch):
