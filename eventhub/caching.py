@@ -79,11 +79,24 @@ def kept(name: str, build: Callable[[], V]) -> V:
         return build()
     if value is None:
         value = build()
-        try:
-            cache.set(name, value)
-        except (RedisError, OSError) as error:
-            logger.warning("cache unavailable, not kept: %s", error)
+        put(name, value)
     return value
+
+
+def get(name: str):
+    """The value kept under ``name``, or None (nothing kept, or the cache unavailable)."""
+    try:
+        return cache.get(name)
+    except (RedisError, OSError) as error:
+        logger.warning("cache unavailable: %s", error)
+        return None
+
+
+def put(name: str, value) -> None:
+    try:
+        cache.set(name, value)
+    except (RedisError, OSError) as error:
+        logger.warning("cache unavailable, not kept: %s", error)
 
 
 def clear() -> None:

@@ -41,6 +41,8 @@ def _ok(model: type[BaseModel] | None, description: str) -> dict:
         "description": description,
         "headers": {
             "ETag": _header("The answer's version: send it back as If-None-Match", required=True),
+            "Last-Modified": _header("When this answer (this ETag) was first served: for If-Modified-Since",
+                                     required=True),
             "Cache-Control": _header("public, max-age=60: caches may keep the answer a minute", required=True),
             "Access-Control-Allow-Origin": CORS,
             **RATE_LIMIT_HEADERS,
@@ -81,6 +83,9 @@ def _errors(*statuses: str) -> dict:
 COMMON_PARAMETERS = [
     {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
      "description": "The ETag of an answer you have: 304 without a body while it is still current"},
+    {"name": "If-Modified-Since", "in": "header", "required": False, "schema": {"type": "string"},
+     "description": "The Last-Modified of an answer you have: 304 while it is still current "
+                    "(If-None-Match, when sent too, decides)"},
     {"name": "Accept-Language", "in": "header", "required": False, "schema": {"type": "string"},
      "description": "The language of error texts: Swedish when it prefers sv, else English. "
                     "The data itself is in the language the organiser wrote it in (the event's language)."},

@@ -1,8 +1,10 @@
 """The public API: read-only JSON for embedding (docs/api.md), with its OpenAPI document and problem details."""
+from datetime import timedelta
+
 from flask import Blueprint, abort, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 
-from eventhub import headers
+from eventhub import caching, headers
 from eventhub.api import openapi, problems, schemas, serializers
 from eventhub.events import services
 from eventhub.extensions import limiter
@@ -14,7 +16,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 CACHE_SECONDS = 60  # a newsletter's thousand readers within a minute cost one answer each cache
 JSON_TYPES = ("application/json", problems.MEDIA_TYPE)
 # What a browser on another site may read besides the CORS-safelisted headers.
-EXPOSED_HEADERS = "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
 
 
 def _api_limit() -> str:
@@ -41,15 +43,34 @@ def public_json(response):
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     if request.method == "OPTIONS":  # a preflight: a script that sends If-None-Match itself asks first
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
-        response.headers["Access-Control-Allow-Headers"] = "If-None-Match, Accept, Accept-Language"
+        response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since, Accept, Accept-Language"
         response.headers["Access-Control-Max-Age"] = "86400"
     headers.same_for_everyone()
     if request.method in ("GET", "HEAD") and response.status_code == 200:
         response.cache_control.public = True
         response.cache_control.max_age = CACHE_SECONDS
         response.add_etag()
-        response.make_conditional(request)  # If-None-Match: 304 without the body
+        response.last_modified = _first_served(response.get_etag()[0])
+        response.make_conditional(request)  # If-None-Match (else If-Modified-Since): 304 without the body
     return response
+
+
+def _first_served(etag: str):
+    """When this answer (its ETag) was first served at this address: its Last-Modified.
+
+    Nothing stored says when an answer last changed (a seat an override added, the clock moving an
+    event from upcoming to past), so the time an answer is first seen is kept (the shared cache) with
+    its ETag; another answer gets a later time, even within the same second, and a value that is lost
+    (a cache emptied) only makes the time later: If-Modified-Since never gets a 304 for changed content.
+    """
+    now = utcnow().replace(microsecond=0)
+    name = caching.key("api-served", request.full_path, request.headers.get("Accept-Language", ""))
+    seen = caching.get(name)
+    if seen is not None and seen[0] == etag:
+        return seen[1]
+    served = max(now, seen[1] + timedelta(seconds=1)) if seen is not None else now
+    caching.put(name, (etag, served))
+    return served
 
 
 def _json(shape: BaseModel):

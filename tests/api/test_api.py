@@ -209,6 +209,7 @@ def test_api_answers_a_cors_preflight_for_if_none_match(client):
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "If-None-Match" in response.headers["Access-Control-Allow-Headers"]
+    assert "If-Modified-Since" in response.headers["Access-Control-Allow-Headers"]
     assert "GET" in response.headers["Access-Control-Allow-Methods"]
 
 
@@ -250,6 +251,28 @@ def test_public_json_changes_its_etag_when_the_event_changes(app, client, demo):
         event.summary = "Ny sammanfattning"
         db.session.commit()
     assert client.get(f"/api/v1/events/{BORAS}", headers={"If-None-Match": etag}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/events", f"/api/v1/events/{BORAS}"])
+def test_public_json_answers_304_to_if_modified_since_while_unchanged(client, demo, path):
+    first = client.get(path)
+    since = first.headers["Last-Modified"]
+    assert first.last_modified is not None
+    again = client.get(path, headers={"If-Modified-Since": since})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert client.get(path).headers["Last-Modified"] == since  # the same answer keeps its date
+
+
+def test_public_json_changed_within_the_second_gets_a_later_last_modified(app, client, demo):
+    """Changed in the same second as it was first served, the answer still gets a later date."""
+    first = client.get(f"/api/v1/events/{BORAS}")
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == BORAS))
+        event.summary = "Ny sammanfattning"
+        db.session.commit()
+    changed = client.get(f"/api/v1/events/{BORAS}", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert changed.status_code == 200
+    assert changed.last_modified > first.last_modified
 
 
 def test_html_pages_still_vary_by_cookie(client, demo):
