@@ -172,7 +172,7 @@ def test_the_documentation_page_as_a_visitor_sees_it(new_context, server, lang, 
     assert page.get_attribute("html", "lang") == lang
 
     headings = page.locator("main h2").all_inner_texts()
-    expected = ["Sammanfattning", "Från samtalsgrupperna", "Foton", "Om evenemanget", "Program"] if lang == "sv" \
+    expected = ["Sammanfattning", "Från samtalsgrupperna", "Bilder", "Om evenemanget", "Program"] if lang == "sv" \
         else ["Summary", "From the discussion groups", "Photos", "About the event", "Programme"]
     assert [text for text in headings if text in expected] == expected
     assert page.locator("main h1").count() == 1
@@ -198,7 +198,7 @@ def test_the_documentation_page_as_a_visitor_sees_it(new_context, server, lang, 
         assert abs(first["y"] - second["y"]) < 1 and second["x"] > first["x"]
 
     # "On this page" takes the reader to the photos; a photo opens on its own, without its metadata.
-    page.locator(".on-this-page").get_by_role("link", name="Foton" if lang == "sv" else "Photos").click()
+    page.locator(".on-this-page").get_by_role("link", name="Bilder" if lang == "sv" else "Photos").click()
     assert page.url.endswith("#photos")
     with page.expect_response(lambda answer: "/photos/" in answer.url and not answer.url.endswith("/small")) as opened:
         page.locator(".photo-grid a").first.click()
