@@ -163,8 +163,8 @@ def privacy_group() -> None:
 @click.option("--dry-run", is_flag=True, help="Only report what would be purged; change nothing.")
 @with_appcontext
 def purge_command(now_text: str | None, dry_run: bool) -> None:
-    """Delete special-category answers and anonymise registrations (and imported attendance reports) whose time
-    is up (safe to run nightly)."""
+    """Delete special-category answers and anonymise registrations (and imported attendance reports, evaluation
+    answers), and delete the photos of events that keep them for a time, whose time is up (safe to run nightly)."""
     now = _moment(now_text)
     report = retention.purge(now, keyring.current(), dry_run=dry_run)
     prefix = "would purge" if dry_run else "purged"
@@ -172,6 +172,7 @@ def purge_command(now_text: str | None, dry_run: bool) -> None:
         rows = f", {item.attendance_rows} rows of attendance reports anonymised" if item.attendance_rows else ""
         rows += f", evaluation answers of {item.evaluation_answers} people made anonymous figures" \
             if item.evaluation_answers else ""
+        rows += f", {item.photos_deleted} photos deleted" if item.photos_deleted else ""
         click.echo(f"{prefix} {item.slug}: special-category answers of {item.special_deleted} registrations, "
                    f"{item.anonymised} registrations anonymised{rows}")
     events = len(report.events)

@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from eventhub.audit import services as audit
-from eventhub.database import commit
+from eventhub.database import commit, forget_on_disk
 from eventhub.documentation import photos as photo_files
 from eventhub.documentation.models import EventDocumentation, EventPhoto, PhotoChunk, PhotoSize
 from eventhub.events.models import Event
@@ -267,6 +267,26 @@ def remove_photo(event_id: int, photo_id: int, actor_id: int) -> None:
     db.session.delete(photo)
     audit.record(actor_id, "documentation.photo_deleted", title, event_id=event_id, title=title)
     commit()
+
+
+def delete_photos(event_id: int) -> int:
+    """Delete every photo of an event (its retention period is over); how many. The caller commits and
+    writes the audit entry."""
+    photos = photos_of(event_id)
+    if photos:
+        forget_on_disk(PhotoChunk.__tablename__, EventPhoto.__tablename__)
+        db.session.execute(delete(PhotoChunk).where(PhotoChunk.photo_id.in_([photo.id for photo in photos])))
+        for photo in photos:  # through the ORM: the event page's version goes up (programme.revisions)
+            db.session.delete(photo)
+    return len(photos)
+
+
+def personal_data(event_id: int) -> list[dict]:
+    """The event's published photos, for a data download: which ones a person may appear in (only
+    with photo consent), each by its number and texts; no photo is tied to a person."""
+    return [{"photo_id": photo.id, "alt_text_sv": photo.alt_sv, "alt_text_en": photo.alt_en,
+             "caption": photo.caption, "published_at": photo.uploaded_at.isoformat()}
+            for photo in photos_of(event_id)]
 
 
 # --- photo consent -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from eventhub.privacy import services
 from eventhub.privacy.models import DEFAULT_ANONYMISE_DAYS, DEFAULT_SPECIAL_DAYS, MAX_RETENTION_DAYS
 
 FIELDS = ("privacy_controller", "privacy_contact", "privacy_notice", "special_retention_days",
-          "anonymise_after_days")
+          "anonymise_after_days", "photo_retention_days")
 
 
 def _strip(value):
@@ -50,6 +50,10 @@ def add_fields(form_class) -> None:
         validators=[Optional(), NumberRange(min=1, max=MAX_RETENTION_DAYS,
                                             message=days),
                     _not_before_special])
+    form_class.photo_retention_days = IntegerField(
+        _l("Delete the photos on the documentation page this many days after the event (empty: keep them "
+           "until you delete them)"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_RETENTION_DAYS, message=days)])
 
 
 def fill(form, event) -> None:
@@ -59,6 +63,7 @@ def fill(form, event) -> None:
     form.privacy_notice.data = settings.notice_text
     form.special_retention_days.data = settings.special_retention_days
     form.anonymise_after_days.data = settings.anonymise_after_days
+    form.photo_retention_days.data = settings.photo_retention_days
 
 
 def settings(form) -> services.PrivacySettings:
@@ -68,4 +73,5 @@ def settings(form) -> services.PrivacySettings:
         notice_text=form.privacy_notice.data or "",
         special_retention_days=DEFAULT_SPECIAL_DAYS if special is None else special,
         anonymise_after_days=DEFAULT_ANONYMISE_DAYS if anonymise is None else anonymise,
+        photo_retention_days=form.photo_retention_days.data,
     )

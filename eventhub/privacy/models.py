@@ -25,6 +25,8 @@ class EventPrivacy(db.Model):
         CheckConstraint(f"special_retention_days BETWEEN 0 AND {MAX_RETENTION_DAYS}", name="special_days_sane"),
         CheckConstraint(f"anonymise_after_days BETWEEN 1 AND {MAX_RETENTION_DAYS}", name="anonymise_days_sane"),
         CheckConstraint("special_retention_days <= anonymise_after_days", name="special_before_anonymise"),
+        CheckConstraint(f"photo_retention_days IS NULL OR photo_retention_days BETWEEN 1 AND {MAX_RETENTION_DAYS}",
+                        name="photo_days_sane"),
     )
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
@@ -37,6 +39,9 @@ class EventPrivacy(db.Model):
                                                         server_default=str(DEFAULT_SPECIAL_DAYS))
     anonymise_after_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_ANONYMISE_DAYS,
                                                       server_default=str(DEFAULT_ANONYMISE_DAYS))
+    # The documentation page's photos (people may be recognisable in them): deleted this many days after
+    # the event; None: kept on the page until the organisers delete them.
+    photo_retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     # Event.privacy without touching the events module.

@@ -19,7 +19,9 @@ from sqlalchemy import Select, func, select
 from eventhub.events.models import Event
 from eventhub.privacy.models import DEFAULT_ANONYMISE_DAYS, DEFAULT_SPECIAL_DAYS, EventPrivacy
 
-STANDARD_TEXT_REVISION = 3  # 2: the meeting platform's attendance report; 3: the evaluation and event photos
+# 2: the meeting platform's attendance report; 3: the evaluation and event photos (how long photos are
+# kept is a period of its own, in the notice's inputs)
+STANDARD_TEXT_REVISION = 3
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Notice:
     language: str  # of the organiser's words (the event's content language)
     special_days: int
     anonymise_days: int
+    photo_days: int | None = None  # None: photos stay until the organisers delete them
 
     @property
     def standard(self) -> bool:
@@ -47,6 +50,9 @@ class Notice:
     def anonymised_on(self, ends_at: datetime) -> datetime:
         return ends_at + timedelta(days=self.anonymise_days)
 
+    def photos_deleted_on(self, ends_at: datetime) -> datetime | None:
+        return None if self.photo_days is None else ends_at + timedelta(days=self.photo_days)
+
 
 def inputs_query(event_id: int) -> Select:
     """One row with everything a notice is made of (works on a Session and inside flush hooks)."""
@@ -54,7 +60,8 @@ def inputs_query(event_id: int) -> Select:
         select(Event.organiser_name, Event.contact_email, Event.language, EventPrivacy.controller_name,
                EventPrivacy.controller_contact, EventPrivacy.notice_text,
                func.coalesce(EventPrivacy.special_retention_days, DEFAULT_SPECIAL_DAYS),
-               func.coalesce(EventPrivacy.anonymise_after_days, DEFAULT_ANONYMISE_DAYS))
+               func.coalesce(EventPrivacy.anonymise_after_days, DEFAULT_ANONYMISE_DAYS),
+               EventPrivacy.photo_retention_days)
         .select_from(Event)
         .outerjoin(EventPrivacy, EventPrivacy.event_id == Event.id)
         .where(Event.id == event_id)
@@ -62,10 +69,10 @@ def inputs_query(event_id: int) -> Select:
 
 
 def from_row(row) -> Notice:
-    organiser, contact_email, language, controller, contact, own_text, special_days, anonymise_days = row
+    organiser, contact_email, language, controller, contact, own_text, special_days, anonymise_days, photo_days = row
     return Notice(controller=(controller or organiser or "").strip(), contact=(contact or contact_email or "").strip(),
                   own_text=(own_text or "").strip(), language=language or "sv", special_days=int(special_days),
-                  anonymise_days=int(anonymise_days))
+                  anonymise_days=int(anonymise_days), photo_days=None if photo_days is None else int(photo_days))
 
 
 def for_event(event: Event) -> Notice:
@@ -77,4 +84,5 @@ def for_event(event: Event) -> Notice:
         language=event.language or "sv",
         special_days=settings.special_retention_days if settings else DEFAULT_SPECIAL_DAYS,
         anonymise_days=settings.anonymise_after_days if settings else DEFAULT_ANONYMISE_DAYS,
+        photo_days=settings.photo_retention_days if settings else None,
     )

@@ -8,7 +8,10 @@ Per event, with its own periods (``EventPrivacy``, defaults 30 and 365 days):
   (``services.anonymise``), the rows of the meeting platform's attendance reports lose their
   names and addresses, those matched to no registration too (only the minutes stay), and the
   evaluation's written answers are deleted and its named answers unlinked, anonymous ones too
-  (only the ratings stay, with mode and sector, as anonymous figures).
+  (only the ratings stay, with mode and sector, as anonymous figures);
+- ``photo_days`` after the event ends, when the organiser set such a period, the documentation
+  page's photos are deleted (``documentation.services.delete_photos``); without one they stay
+  until the organiser deletes them.
 
 Only rows that still hold such data are touched, so a second run changes nothing and
 writes nothing. Each event's changes commit together with one audit entry per kind of
@@ -25,6 +28,8 @@ from sqlalchemy import func, or_, select, update
 from eventhub.attendance.models import ImportedParticipant
 from eventhub.audit import services as audit
 from eventhub.database import commit, forget_on_disk
+from eventhub.documentation import services as documentation
+from eventhub.documentation.models import EventPhoto
 from eventhub.evaluation import services as evaluation
 from eventhub.evaluation.models import EvaluationResponse
 from eventhub.events.models import Event
@@ -46,6 +51,7 @@ class EventPurge:
     anonymised: int = 0
     attendance_rows: int = 0  # rows of imported attendance reports wiped
     evaluation_answers: int = 0  # people's evaluation answers made anonymous figures
+    photos_deleted: int = 0  # the documentation page's photos
 
 
 @dataclass
@@ -67,6 +73,10 @@ class PurgeReport:
     @property
     def evaluation_answers(self) -> int:
         return sum(item.evaluation_answers for item in self.events)
+
+    @property
+    def photos_deleted(self) -> int:
+        return sum(item.photos_deleted for item in self.events)
 
 
 def _due_events(condition, days_column, default_days: int, now: datetime) -> list[tuple[int, str, int, int]]:
@@ -112,6 +122,28 @@ def _due_evaluation(now: datetime) -> list[tuple[int, str, int, int]]:
     ).all()
     return [(event_id, slug, int(period), count) for event_id, slug, ends_at, period, count in rows
             if now >= ends_at + timedelta(days=int(period))]
+
+
+def _due_photos(now: datetime) -> list[tuple[int, str, int, int]]:
+    """Like ``_due_events``, for the photos of events whose organiser set how long photos are kept."""
+    rows = db.session.execute(
+        select(Event.id, Event.slug, Event.ends_at, EventPrivacy.photo_retention_days, func.count(EventPhoto.id))
+        .join(EventPhoto, EventPhoto.event_id == Event.id)
+        .join(EventPrivacy, EventPrivacy.event_id == Event.id)
+        .where(Event.ends_at <= now, EventPrivacy.photo_retention_days.is_not(None))
+        .group_by(Event.id, Event.slug, Event.ends_at, EventPrivacy.photo_retention_days)
+        .order_by(Event.ends_at, Event.id)
+    ).all()
+    return [(event_id, slug, int(period), count) for event_id, slug, ends_at, period, count in rows
+            if now >= ends_at + timedelta(days=int(period))]
+
+
+def _delete_photos(event_id: int, days: int) -> int:
+    count = documentation.delete_photos(event_id)
+    if count:
+        audit.record(None, "privacy.photos_deleted", f"{count} photos deleted {days} days after the event",
+                     event_id=event_id, rows=count, days=days)
+    return count
 
 
 def _forget_evaluation(event_id: int, days: int) -> int:
@@ -185,7 +217,11 @@ def purge(now: datetime, keys: Keyring, *, dry_run: bool = False) -> PurgeReport
         entry(event_id, slug).attendance_rows = rows if dry_run else _forget_attendance(event_id, days, now)
         if not dry_run:
             commit()
+    for event_id, slug, days, rows in _due_photos(now):
+        entry(event_id, slug).photos_deleted = rows if dry_run else _delete_photos(event_id, days)
+        if not dry_run:
+            commit()
     db.session.rollback()  # a dry run leaves nothing behind
     return PurgeReport([item for item in report.values()
                         if item.special_deleted or item.anonymised or item.attendance_rows
-                        or item.evaluation_answers])
+                        or item.evaluation_answers or item.photos_deleted])

@@ -31,6 +31,7 @@ from eventhub.attendance.models import AttendanceImport, ImportedParticipant
 from eventhub.audit import services as audit
 from eventhub.checkin.models import CheckIn
 from eventhub.database import atomic, commit, forget_on_disk
+from eventhub.documentation import services as documentation
 from eventhub.evaluation import services as evaluation
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
@@ -86,10 +87,12 @@ class PrivacySettings:
     notice_text: str = ""
     special_retention_days: int = DEFAULT_SPECIAL_DAYS
     anonymise_after_days: int = DEFAULT_ANONYMISE_DAYS
+    photo_retention_days: int | None = None  # None: photos stay until the organisers delete them
 
 
-def check_retention(special_days: int, anonymise_days: int) -> None:
-    if not 0 <= special_days <= MAX_RETENTION_DAYS or not 1 <= anonymise_days <= MAX_RETENTION_DAYS:
+def check_retention(special_days: int, anonymise_days: int, photo_days: int | None = None) -> None:
+    if not 0 <= special_days <= MAX_RETENTION_DAYS or not 1 <= anonymise_days <= MAX_RETENTION_DAYS \
+            or (photo_days is not None and not 1 <= photo_days <= MAX_RETENTION_DAYS):
         raise RetentionOutOfRange(special_days, anonymise_days)
     if special_days > anonymise_days:
         raise SpecialAfterAnonymising(special_days, anonymise_days)
@@ -100,12 +103,12 @@ def settings_of(event: Event) -> PrivacySettings:
     if row is None:
         return PrivacySettings()
     return PrivacySettings(row.controller_name, row.controller_contact, row.notice_text,
-                           row.special_retention_days, row.anonymise_after_days)
+                           row.special_retention_days, row.anonymise_after_days, row.photo_retention_days)
 
 
 def apply_settings(event: Event, settings: PrivacySettings) -> None:
     """Set an event's privacy settings (the caller commits, with the event's own changes)."""
-    check_retention(settings.special_retention_days, settings.anonymise_after_days)
+    check_retention(settings.special_retention_days, settings.anonymise_after_days, settings.photo_retention_days)
     row = event.privacy
     if row is None:
         row = event.privacy = EventPrivacy()
@@ -114,6 +117,7 @@ def apply_settings(event: Event, settings: PrivacySettings) -> None:
     row.notice_text = settings.notice_text.strip()
     row.special_retention_days = settings.special_retention_days
     row.anonymise_after_days = settings.anonymise_after_days
+    row.photo_retention_days = settings.photo_retention_days
 
 
 def copy_settings(source: Event, copy: Event) -> None:
@@ -287,6 +291,12 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
              "imported_at": _iso(record.imported_at)} for row, record in online
         ],
         "evaluation": evaluation.personal_data(registration.id, registration.language),
+        "event_photos": {
+            "note": "The photos the organisers published from the event. No photo is tied to you; you may be "
+                    "recognisable in them only if you agreed to appear in photos (registration.photo_consent).",
+            "deleted_on": _iso(notice.photos_deleted_on(event.ends_at)),
+            "photos": documentation.personal_data(event.id),
+        },
         "emails": [
             {"to": message.to_address, "subject": message.subject, "body": message.body_text,
              "attachments": [name for name in (message.attachment_name,
@@ -297,6 +307,7 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
             "privacy_notice_version": notice.version,
             "special_category_deleted_on": _iso(notice.special_deleted_on(event.ends_at)),
             "anonymised_on": _iso(notice.anonymised_on(event.ends_at)),
+            "photos_deleted_on": _iso(notice.photos_deleted_on(event.ends_at)),
         },
     }
 

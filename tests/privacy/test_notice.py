@@ -96,21 +96,21 @@ def test_organisers_edit_the_notice_and_periods_on_the_event_form(client, app, u
     _organiser(app, client, upcoming)
     form = client.get(f"/manage/events/{upcoming}/edit?lang=en").get_data(as_text=True)
     for name in ("privacy_controller", "privacy_contact", "privacy_notice", "special_retention_days",
-                 "anonymise_after_days"):
+                 "anonymise_after_days", "photo_retention_days"):
         assert f'name="{name}"' in form
     assert 'id="special_retention_days" name="special_retention_days" type="number" value="30"' in form
     with app.app_context():
         data = _event_form(event_by_slug(upcoming), privacy_controller="Borås Stad", privacy_contact="dpo@boras.se",
                            privacy_notice="Vårt eget meddelande.", special_retention_days="10",
-                           anonymise_after_days="180")
+                           anonymise_after_days="180", photo_retention_days="730")
     data["csrf_token"] = page_csrf(client, f"/manage/events/{upcoming}/edit")
     response = client.post(f"/manage/events/{upcoming}/edit", data=data)
     assert response.status_code == 303, response.get_data(as_text=True)
     with app.app_context():
         settings = services.settings_of(event_by_slug(upcoming))
-    assert settings == services.PrivacySettings("Borås Stad", "dpo@boras.se", "Vårt eget meddelande.", 10, 180)
+    assert settings == services.PrivacySettings("Borås Stad", "dpo@boras.se", "Vårt eget meddelande.", 10, 180, 730)
     again = client.get(f"/manage/events/{upcoming}/edit").get_data(as_text=True)
-    assert 'value="180"' in again and "Vårt eget meddelande." in again
+    assert 'value="180"' in again and 'value="730"' in again and "Vårt eget meddelande." in again
 
 
 def test_answers_cannot_outlive_the_registration(client, app, upcoming):
@@ -125,6 +125,10 @@ def test_answers_cannot_outlive_the_registration(client, app, upcoming):
     data["anonymise_after_days"] = "0"
     response = client.post(f"/manage/events/{upcoming}/edit?lang=en", data=data)
     assert response.status_code == 422 and "Enter a number of days from 1 to 3650." in page_text(response)
+    data.update(special_retention_days="30", anonymise_after_days="365", photo_retention_days="0")  # empty keeps photos
+    response = client.post(f"/manage/events/{upcoming}/edit?lang=en", data=data)
+    assert response.status_code == 422 and "Enter a number of days from 1 to 3650." in page_text(response)
+    assert 'name="photo_retention_days" type="number" value="0"' in response.get_data(as_text=True)  # kept as typed
     with app.app_context():
         assert event_by_slug(upcoming).privacy is None
 
