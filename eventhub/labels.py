@@ -221,6 +221,8 @@ AUDIT_ACTION = {
     "privacy.evaluation_anonymised": ("privacy", _l(
         "Made the evaluation answers of %(rows)s people anonymous figures (written answers deleted, no names), "
         "%(days)s days after the event")),
+    "privacy.photos_deleted": ("privacy", _l(
+        "Deleted %(rows)s photos of the documentation page, %(days)s days after the event")),
     "privacy.special_category_deleted": ("privacy", _l(
         "Deleted the dietary and accessibility answers of %(rows)s registrations, %(days)s days after the event")),
     "account.created": ("accounts", _l("Created the account of %(account)s")),
