@@ -61,7 +61,9 @@ def serve(database: dict, tmp_path: Path, secret_key: str = TestingConfig.SECRET
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [str(GUNICORN), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
-             "--graceful-timeout", "5", "--error-logfile", "-", "--preload", "wsgi:app"],
+             # --timeout: a worker the busy machine starves of CPU for gunicorn's default 30 s is not
+             # killed with the tests' requests in flight (seen as "connection closed without response").
+             "--timeout", "120", "--graceful-timeout", "5", "--error-logfile", "-", "--preload", "wsgi:app"],
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
         )
     served = Gunicorn(f"http://127.0.0.1:{port}", log)
