@@ -307,10 +307,11 @@ def sse(data: dict | None = None, event: str | None = None, event_id: int | None
 
 
 def follow(viewer: Viewer, after: int, subscription: Subscription, render: Callable[[Shown], str], *,
-           lifetime: float, heartbeat: float, retry_ms: int = 3000,
+           lifetime: float, heartbeat: float, retry_ms: int = 3000, on_end: Callable[[], None] | None = None,
            clock: Callable[[], float] = time.monotonic) -> Iterator[str]:
     """The person's live channel: ``subscription`` is taken before the backlog is read, so nothing sent
-    in between is missed; ``render`` turns what they see into the HTML the page shows."""
+    in between is missed; ``render`` turns what they see into the HTML the page shows. At its end
+    (``on_end``) the subscription is closed."""
     last = after
     try:
         yield sse({"after": after}, event="hello", retry_ms=retry_ms)
@@ -338,3 +339,5 @@ def follow(viewer: Viewer, after: int, subscription: Subscription, render: Calla
         yield sse({"last": last}, event="bye")
     finally:
         subscription.close()
+        if on_end is not None:
+            on_end()

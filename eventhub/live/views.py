@@ -103,13 +103,20 @@ def stream(registration, token):
     except Exception:
         hub.release()
         raise
+    ended = []
+
+    def end() -> None:  # once, whichever comes first: the stream's end or the server closing the answer
+        if not ended:
+            ended.append(True)
+            subscription.close()
+            hub.release()
+
     config = current_app.config
-    body = services.follow(viewer, after, subscription, lambda item: _render(item, timezone),
+    body = services.follow(viewer, after, subscription, lambda item: _render(item, timezone), on_end=end,
                            lifetime=config["LIVE_STREAM_SECONDS"], heartbeat=config["LIVE_HEARTBEAT_SECONDS"])
     response = current_app.response_class(stream_with_context(body), mimetype="text/event-stream")
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each message on as it comes
-    response.call_on_close(subscription.close)
-    response.call_on_close(hub.release)
+    response.call_on_close(end)
     return response
 
 

@@ -40,6 +40,7 @@
   function startPolling() {
     if (polling) { return; }
     polling = true;
+    root.dataset.channel = "poll";
     poll();
   }
 
@@ -51,7 +52,11 @@
     var check = window.setTimeout(function () {
       if (!heard) { source.close(); startPolling(); }
     }, 10000);
-    source.addEventListener("hello", function () { heard = true; window.clearTimeout(check); });
+    source.addEventListener("hello", function () {
+      heard = true;
+      root.dataset.channel = "stream";  // what the page listens by (for tests and the curious)
+      window.clearTimeout(check);
+    });
     source.addEventListener("announcement", function (event) { add(JSON.parse(event.data)); });
     source.addEventListener("error", function () {
       // The browser reconnects by itself (with Last-Event-ID) after a stream ends; a refused stream
@@ -66,7 +71,10 @@
     if (!next) { return; }
     var out = next.querySelector("[data-countdown]");
     var minutes = Math.ceil((new Date(next.dataset.nextStart) - new Date()) / 60000);
-    if (minutes > 0) {
+    if (minutes > 180) {  // hours away: the time says enough
+      out.hidden = true;
+      nextTimer = window.setTimeout(countdown, 60000);
+    } else if (minutes > 0) {
       out.textContent = "(" + root.dataset.inMinutes.replace("{minutes}", minutes) + ")";
       out.hidden = false;
       nextTimer = window.setTimeout(countdown, 20000);
