@@ -112,6 +112,19 @@ class Config:
     PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(20_000_000)))
     # Any request larger than this is refused (413) before it is read: one file plus the form around it.
     MAX_CONTENT_LENGTH = MATERIAL_MAX_BYTES + 1_000_000
+    # The live channel (eventhub.live): each open personal page holds one stream of Server-Sent Events.
+    # LIVE_REDIS_URL=redis://127.0.0.1:6379/2 fans announcements out through Redis pub/sub to every gunicorn
+    # worker and app server; empty: within this process only (the embedded default, one process).
+    LIVE_REDIS_URL = os.environ.get("LIVE_REDIS_URL", "")
+    LIVE_CHANNEL_PREFIX = os.environ.get("LIVE_CHANNEL_PREFIX", "eventhub:live:")
+    # A stream ends after this many seconds (the browser reconnects with Last-Event-ID, missing nothing),
+    # sends a heartbeat comment this often (proxies close idle connections), and each process holds at
+    # most LIVE_MAX_STREAMS: keep it below gunicorn's --threads, so that pages always get a thread (a page
+    # turned away polls live.json every LIVE_POLL_SECONDS instead). docs/operations.md.
+    LIVE_STREAM_SECONDS = float(os.environ.get("LIVE_STREAM_SECONDS", "300"))
+    LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "15"))
+    LIVE_MAX_STREAMS = int(os.environ.get("LIVE_MAX_STREAMS", "200"))
+    LIVE_POLL_SECONDS = int(os.environ.get("LIVE_POLL_SECONDS", "15"))
     # Strict-Transport-Security's max-age in seconds; 0 sends none (plain http in development).
     HSTS_MAX_AGE = int(os.environ.get("EVENTHUB_HSTS_MAX_AGE", "0"))
 
@@ -134,6 +147,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False  # tests that check the limit turn it on
     CACHE_URL, CACHE_TYPE, CACHE_REDIS_URL = "", "SimpleCache", None  # each test app its own, whatever is set
+    LIVE_REDIS_URL = ""  # each test app its own channel; tests of Redis set it
+    LIVE_STREAM_SECONDS = 0.0  # a stream sends what is there and ends (tests of waiting set more)
+    LIVE_HEARTBEAT_SECONDS = 0.05
     MAIL_BACKEND = "folder"
     # A strong hash costs a tenth of a second by design, and the suite signs in hundreds of times.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (a method name, not a password)

@@ -22,6 +22,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     """
     from eventhub import cli, i18n, templating
     from eventhub.groups import access as leader_access
+    from eventhub.live import channel as live_channel
     from eventhub.registration import access as registration_access
     from eventhub.routing import IdConverter
 
@@ -60,6 +61,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     headers.init_app(app)  # security headers on every answer (docs/security.md)
     registration_access.init_app(app)  # every answer under /r/<token> is private
     leader_access.init_app(app)  # and under /leader/<token>, the group leader's link
+    live_channel.init_app(app)  # the live channel's fan-out: this process, or Redis (LIVE_REDIS_URL)
     i18n.register(app)
     _register_blueprints(app)
     templating.register(app)
@@ -102,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.exports.views import bp as exports
     from eventhub.groups.views import bp as groups
     from eventhub.health.views import bp as health
+    from eventhub.live.views import bp as live
     from eventhub.mailings.views import bp as mailings
     from eventhub.materials.views import bp as materials
     from eventhub.privacy.views import bp as privacy
@@ -110,7 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.reminders.views import bp as reminders
 
     for blueprint in (events, registration, accounts, programme, groups, attendees, attendance, checkin, exports,
-                      mailings, materials, documentation, evaluation, privacy, reminders, api, health):
+                      mailings, materials, documentation, evaluation, privacy, reminders, live, api, health):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # read-only JSON, no session state changed
     csrf.exempt(health)
@@ -126,6 +129,7 @@ def _import_models() -> None:
     from eventhub.evaluation import models as _evaluation  # noqa: F401
     from eventhub.events import models as _events  # noqa: F401
     from eventhub.groups import models as _groups  # noqa: F401
+    from eventhub.live import models as _live  # noqa: F401
     from eventhub.mail import models as _mail  # noqa: F401
     from eventhub.mailings import models as _mailings  # noqa: F401
     from eventhub.materials import models as _materials  # noqa: F401

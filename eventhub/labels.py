@@ -101,6 +101,7 @@ AUDIT_KIND = {
     "door": _l("The door"),
     "attendance": _l("Attendance"),
     "emails": _l("Emails"),
+    "live": _l("During the event"),
     "material": _l("Material"),
     "documentation": _l("Documentation"),
     "privacy": _l("Privacy"),
@@ -180,6 +181,8 @@ AUDIT_ACTION = {
     "attendance.certificates_off": ("attendance", _l("Switched off the certificates of attendance")),
     "attendance.certificates_changed": ("attendance", _l("Changed who signs the certificates of attendance")),
     "mailing.sent": ("emails", _l("Sent the email %(mailing)s to %(recipients)s people")),
+    "announcement.sent": ("live", _l("Sent the announcement “%(title)s” to %(recipients)s people (%(emailed)s of "
+                                     "them by email)")),
     "reminder.added": ("emails", _l("Added a reminder %(minutes)s minutes before the start")),
     "reminder.changed": ("emails", _l("Changed the reminder that is now %(minutes)s minutes before the start")),
     "reminder.removed": ("emails", _l("Removed the reminder %(minutes)s minutes before the start")),

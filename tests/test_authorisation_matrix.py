@@ -106,6 +106,9 @@ ENDPOINT_CLASS = {
     "privacy.erase": "attendee-token",
     "privacy.erased": "public",
     "evaluation.answer": "attendee-token",
+    # The live channel: the person's stream and its polling fallback (only what that person may see).
+    "live.stream": "attendee-token",
+    "live.poll": "attendee-token",
     # The group leader's link: anyone holding it (an unknown or turned-off token is 404).
     "groups.leader_page": "leader-token",
     "groups.save_key_points": "leader-token",
@@ -214,6 +217,8 @@ ENDPOINT_CLASS = {
     "attendance.delete_import": "manage",
     "attendance.certificates": "manage",
     "exports.certificate_sample_pdf": "manage",
+    "live.announcements": "manage",
+    "live.send": "manage",
     "reminders.reminders": "manage",
     "reminders.add_reminder": "manage",
     "reminders.save_practical": "manage",

@@ -32,6 +32,7 @@ PAGES = {
     "preview on site": f"/manage/events/{DRAFT}/preview?audience=on_site",
     "preview personal digital": f"/manage/events/{SLUG}/preview/personal?mode=digital",
     "preview personal on site": f"/manage/events/{SLUG}/preview/personal?mode=on_site",
+    "announcements": f"/manage/events/{SLUG}/announcements",
 }
 
 

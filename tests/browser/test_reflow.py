@@ -30,6 +30,8 @@ from eventhub.events.services import organiser_key
 from eventhub.extensions import db
 from eventhub.groups import leaders
 from eventhub.groups import services as groups
+from eventhub.live import channel
+from eventhub.live import services as live_services
 from eventhub.mail import services as mail
 from eventhub.mailings.models import Mailing
 from eventhub.materials.models import EventMaterial
@@ -180,6 +182,10 @@ def reflow_server(tmp_path_factory):
             long.id, io.BytesIO(_photo()), "foto.jpg", f"{LONG_WORD}ets deltagare vid borden i salen",
             "The participants at their tables", f"{LONG_WORD}ets deltagare, {LONG_URL}", admin.id, 20_000_000, now)
 
+        # A long announcement to everyone of the long event: on its people's pages and the organiser's list.
+        live_services.send(long.id, "all", f"{LONG_WORD}: tillbaka i {LONG_EVENT['venue_name']} {LONG_URL}"[:280],
+                           f"Back in the room: {LONG_URL}", False, admin.id, keys, now, channel.LocalHub())
+
         item = db.session.scalar(select(ProgrammeItem).where(ProgrammeItem.event_id == demo.id,
                                                              ProgrammeItem.kind == "group_session"))
         long_item = next(i for i in long.programme_items if i.groups)
@@ -265,7 +271,8 @@ def test_the_organisers_pages_the_axe_walks_visit_reflow_at_320_px(new_context, 
 # only redirect. Anything else the app serves is walked.
 NOT_PAGES = (".ics", ".pdf", ".csv", ".json", ".svg", ".atom", ".xml", ".txt", ".webmanifest", ".js", ".ico",
              ".xlsx")
-NOT_WALKED = {"static", "i18n.switch_language", "health.healthz", "materials.download_material"}
+NOT_WALKED = {"static", "i18n.switch_language", "health.healthz", "materials.download_material",
+              "live.stream"}  # a stream of Server-Sent Events (tests/live), not a page
 
 
 def every_page(app, values: dict) -> dict[str, str]:

@@ -12,7 +12,7 @@ from tests.registration.support import KEYS, fresh, register
 def _personal_rules(app):
     rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith(PREFIX)]
     assert {rule.endpoint.split(".")[0] for rule in rules} == {"registration", "privacy", "checkin", "exports",
-                                                               "evaluation"}
+                                                               "evaluation", "live"}
     return rules
 
 

@@ -1,0 +1,16 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Optional
+
+from eventhub.fields import Form, at_most, strip
+from eventhub.live.models import TEXT_MAX
+
+
+class AnnouncementForm(Form):
+    audience = RadioField(_l("Who is it for?"), choices=[],
+                          validators=[InputRequired(_l("Choose who the announcement is for."))])
+    text_sv = TextAreaField(_l("Announcement in Swedish"), filters=[strip], validators=[
+        DataRequired(_l("Write the announcement in Swedish.")), at_most(TEXT_MAX)])
+    text_en = TextAreaField(_l("In English (optional)"), filters=[strip],
+                            validators=[Optional(), at_most(TEXT_MAX)])
+    by_email = BooleanField(_l("Also send it by email"))

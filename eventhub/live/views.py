@@ -1,0 +1,190 @@
+"""The live channel of the attendee's own page (a stream, polling, the page itself) and the organisers'
+announcements."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+from eventhub import keyring, labels, workspace
+from eventhub.accounts.access import event_access
+from eventhub.groups import services as groups
+from eventhub.live import channel, services
+from eventhub.live.forms import AnnouncementForm
+from eventhub.live.models import TEXT_MAX
+from eventhub.registration.access import personal_link
+from eventhub.types import utcnow
+
+bp = Blueprint("live", __name__)
+workspace.add_link(52, "live.announcements", _l("Announcements"))
+
+AUDIENCE = {
+    "all": _l("Everyone with a place"),
+    "on_site": _l("Everyone taking part on site"),
+    "digital": _l("Everyone taking part digitally"),
+}
+
+
+def error_message(error: services.AnnouncementError) -> str:
+    if isinstance(error, services.EmptyText):
+        return _("Write the announcement in Swedish.")
+    if isinstance(error, services.TextTooLong):
+        return _("An announcement is at most %(max)d characters.", max=TEXT_MAX)
+    if isinstance(error, services.NoRecipients):
+        return _("Nobody with a place is in that audience yet: nothing was sent.")
+    return _("Choose who the announcement is for.")
+
+
+# --- the attendee's own page ------------------------------------------------------------------------
+
+def _viewer(registration, token: str) -> services.Viewer:
+    return services.viewer_of(registration, url_for("checkin.join", token=token))
+
+
+def _after(*values: str | None) -> int:
+    """The last announcement the page has: Last-Event-ID (a reconnecting stream) or ?after=."""
+    found = [int(value) for value in values if value and value.isdigit() and len(value) <= 12]
+    return max(found, default=0)
+
+
+def _render(item: services.Shown, timezone: str) -> str:
+    return render_template("live/_announcement.html", item=item, timezone=timezone)
+
+
+@dataclass(frozen=True)
+class Panel:
+    announcements: list  # newest first
+    last_id: int
+    next_item: object
+    stream_url: str
+    poll_url: str
+    poll_seconds: int
+
+
+@bp.app_template_global()
+def live_panel(registration, token: str) -> Panel | None:
+    """What the person's own page shows of the live channel: announcements for them, the next item."""
+    if registration.is_cancelled:
+        return None
+    shown = services.for_viewer(_viewer(registration, token))
+    return Panel(shown[::-1], max((item.id for item in shown), default=0),
+                 services.next_item(registration.event, registration.mode, utcnow()),
+                 url_for("live.stream", token=token), url_for("live.poll", token=token),
+                 current_app.config["LIVE_POLL_SECONDS"])
+
+
+@bp.get("/r/<token>/live")
+@personal_link
+def stream(registration, token):
+    """The person's live channel as Server-Sent Events (text/event-stream)."""
+    hub = channel.of(current_app)
+    if not hub.admit():  # this process holds its most streams: the page polls instead
+        return current_app.response_class("busy\n", status=503, mimetype="text/plain",
+                                          headers={"Retry-After": "30"})
+    try:
+        viewer, timezone = _viewer(registration, token), registration.event.timezone
+        after = _after(request.headers.get("Last-Event-ID"), request.args.get("after"))
+        subscription = hub.subscribe(viewer.event_id)
+    except Exception:
+        hub.release()
+        raise
+    ended = []
+
+    def end() -> None:  # once, whichever comes first: the stream's end or the server closing the answer
+        if not ended:
+            ended.append(True)
+            subscription.close()
+            hub.release()
+
+    config = current_app.config
+    body = services.follow(viewer, after, subscription, lambda item: _render(item, timezone), on_end=end,
+                           lifetime=config["LIVE_STREAM_SECONDS"], heartbeat=config["LIVE_HEARTBEAT_SECONDS"])
+    response = current_app.response_class(stream_with_context(body), mimetype="text/event-stream")
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each message on as it comes
+    response.call_on_close(end)
+    return response
+
+
+@bp.get("/r/<token>/live.json")
+@personal_link
+def poll(registration, token):
+    """The same as JSON, for a page whose stream does not get through (a proxy that buffers)."""
+    after = _after(request.args.get("after"))
+    shown = services.for_viewer(_viewer(registration, token), after)
+    timezone = registration.event.timezone
+    coming = services.next_item(registration.event, registration.mode, utcnow())
+    return jsonify(announcements=[{"id": item.id, "html": _render(item, timezone)} for item in shown],
+                   last_id=max([after] + [item.id for item in shown]),
+                   next=render_template("live/_next.html", item=coming, event=registration.event))
+
+
+# --- the organisers ---------------------------------------------------------------------------------
+
+def audience_labels(event) -> dict[str, str]:
+    names = {key: str(value) for key, value in AUDIENCE.items()}
+    for group in groups.of_event(event.id):
+        names[f"group:{group.id}"] = _("Discussion group %(group)s (%(mode)s, %(session)s): its members",
+                                       group=group.title, mode=labels.MODE[group.mode], session=group.item.title)
+    return names
+
+
+def sent_to(announcement, names: dict[str, str]) -> str:
+    if announcement.audience == "group":
+        return names.get(f"group:{announcement.group_id}") or _(
+            "Discussion group %(group)s (since removed)", group=announcement.group_title)
+    return names[announcement.audience]
+
+
+def _form(event) -> AnnouncementForm:
+    form = AnnouncementForm()
+    names = audience_labels(event)
+    form.audience.choices = [(key, names[key]) for key in services.audience_choices(event)]
+    if form.audience.data is None:
+        form.audience.data = "all"
+    return form
+
+
+def _page(form=None, status=200):
+    event = g.event
+    names = audience_labels(event)
+    return render_template("live/announcements.html", event=event, form=form or _form(event), names=names,
+                           sent=services.history(event.id), sent_to=sent_to), status
+
+
+@bp.get("/manage/events/<slug>/announcements")
+@event_access("manage")
+def announcements(slug):
+    return _page()[0]
+
+
+@bp.post("/manage/events/<slug>/announcements")
+@event_access("manage")
+def send(slug):
+    form = _form(g.event)
+    if not form.validate_on_submit():
+        return _page(form, 422)
+    try:
+        announcement = services.send(g.event.id, form.audience.data, form.text_sv.data, form.text_en.data or "",
+                                     form.by_email.data, current_user.id, keyring.current(), utcnow(),
+                                     channel.of(current_app))
+    except services.AnnouncementError as error:
+        form.form_errors.append(error_message(error))
+        return _page(form, 422)
+    flash(ngettext("Sent: it is on the page of %(num)d person.", "Sent: it is on the pages of %(num)d people.",
+                   announcement.recipient_count), "success")
+    return redirect(url_for(".announcements", slug=slug), code=303)
