@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import cache as once
@@ -87,8 +88,14 @@ def kept(name: str, build: Callable[[], V]) -> V:
 
 
 def clear() -> None:
-    """Forget every kept value (of this app's cache: this process's, or the shared one's prefix)."""
+    """Forget every kept value (of this app's cache: this process's, or the shared one's prefix), and this
+    process's LRUs."""
     cache.clear()
+    for lru in list(_LRUS):
+        lru.clear()
+
+
+_LRUS: weakref.WeakSet = weakref.WeakSet()
 
 
 class LRU(Generic[V]):
@@ -98,6 +105,7 @@ class LRU(Generic[V]):
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple, V] = OrderedDict()
         self._lock = threading.Lock()
+        _LRUS.add(self)
 
     def get(self, key: tuple) -> V | None:
         with self._lock:

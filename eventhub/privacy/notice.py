@@ -19,7 +19,8 @@ from sqlalchemy import Select, func, select
 from eventhub.events.models import Event
 from eventhub.privacy.models import DEFAULT_ANONYMISE_DAYS, DEFAULT_SPECIAL_DAYS, EventPrivacy
 
-STANDARD_TEXT_REVISION = 3  # 2: the meeting platform's attendance report; 3: the evaluation and event photos
+STANDARD_TEXT_REVISION = 4  # 2: the meeting platform's attendance report; 3: the evaluation and event photos;
+# 4: the organiser's own registration questions
 
 
 @dataclass(frozen=True)
