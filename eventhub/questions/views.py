@@ -33,8 +33,8 @@ def _form(posted: bool = False, question=None) -> forms.QuestionForm:
     if posted:
         form = forms.QuestionForm()
     elif question is not None:
-        form = forms.QuestionForm(formdata=None, obj=question, kind=question.kind,
-                                  required="yes" if question.required else "no")
+        form = forms.QuestionForm(formdata=None, obj=question)
+        form.required.data = "yes" if question.required else "no"  # the radios' values, not the column's bool
     else:
         form = forms.QuestionForm(formdata=None)
     form.offer(g.event.modes)

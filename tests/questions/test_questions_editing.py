@@ -110,6 +110,8 @@ def test_organiser_adds_edits_and_moves_questions_through_the_pages(app, client,
         lunch, municipality = services.of_event(event_by_slug(slug).id)
         assert [(c["sv"], c["en"]) for c in lunch.choices] == [("Kött", "Meat"), ("Vegetariskt", "")]
     edit = f"/manage/events/{slug}/questions/{lunch.id}"
+    shown = client.get(edit).get_data(as_text=True)
+    assert 'name="required" value="no" checked' in shown and 'name="audience" value="on_site" checked' in shown
     saved = client.post(edit, data={
         "csrf_token": form_token(client, edit), "kind": "one_choice", "label_sv": "Lunch på plats", "required": "no",
         "audience": "on_site", "choice_c1_sv": "Kött", "choice_c2_sv": "Vegetariskt", "choice_c2_remove": "y",
