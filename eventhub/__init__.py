@@ -109,11 +109,13 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.materials.views import bp as materials
     from eventhub.privacy.views import bp as privacy
     from eventhub.programme.views import bp as programme
+    from eventhub.questions.views import bp as questions
     from eventhub.registration.views import bp as registration
     from eventhub.reminders.views import bp as reminders
 
     for blueprint in (events, registration, accounts, programme, groups, attendees, attendance, checkin, exports,
-                      mailings, materials, documentation, evaluation, privacy, reminders, live, api, health):
+                      mailings, materials, documentation, evaluation, privacy, reminders, questions, live, api,
+                      health):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # read-only JSON, no session state changed
     csrf.exempt(health)
@@ -135,6 +137,7 @@ def _import_models() -> None:
     from eventhub.materials import models as _materials  # noqa: F401
     from eventhub.privacy import models as _privacy  # noqa: F401
     from eventhub.programme import models as _programme  # noqa: F401
+    from eventhub.questions import models as _questions  # noqa: F401
     from eventhub.registration import models as _registration  # noqa: F401
     from eventhub.reminders import models as _reminders  # noqa: F401
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import cache as once
@@ -100,8 +101,14 @@ def put(name: str, value) -> None:
 
 
 def clear() -> None:
-    """Forget every kept value (of this app's cache: this process's, or the shared one's prefix)."""
+    """Forget every kept value (of this app's cache: this process's, or the shared one's prefix), and this
+    process's LRUs."""
     cache.clear()
+    for lru in list(_LRUS):
+        lru.clear()
+
+
+_LRUS: weakref.WeakSet = weakref.WeakSet()
 
 
 class LRU(Generic[V]):
@@ -111,6 +118,7 @@ class LRU(Generic[V]):
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple, V] = OrderedDict()
         self._lock = threading.Lock()
+        _LRUS.add(self)
 
     def get(self, key: tuple) -> V | None:
         with self._lock:

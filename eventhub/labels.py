@@ -90,7 +90,7 @@ def registration_statuses() -> list[tuple[str, str]]:
 # --- the audit log -------------------------------------------------------------------------------
 # Every action code that ``audit.record`` is given, as a sentence whose subject is the person in
 # the log's "who" column. The placeholders are filled by the audit log page (events.views):
-# %(registration)s, %(item)s, %(group)s, %(person)s, %(account)s, %(material)s, %(mailing)s and
+# %(registration)s, %(item)s, %(group)s, %(person)s, %(account)s, %(material)s, %(mailing)s, %(question)s and
 # %(source)s name the thing, linked where it has a page; the others are words or numbers from the
 # entry. tests/audit/test_audit_labels.py fails on any code in the code base missing here.
 AUDIT_KIND = {
@@ -192,6 +192,10 @@ AUDIT_ACTION = {
     "evaluation.settings_changed": ("evaluation", _l(
         "Changed when the evaluation is open, or whether it is anonymous")),
     "evaluation.questions_changed": ("evaluation", _l("Reworded %(rows)s questions of the evaluation")),
+    "questions.added": ("event", _l("Added the registration question %(question)s")),
+    "questions.changed": ("event", _l("Changed the registration question %(question)s")),
+    "questions.moved": ("event", _l("Moved the registration question %(question)s to place %(place)s")),
+    "questions.removed": ("event", _l("Removed the registration question %(question)s with its %(rows)s answers")),
     "evaluation.question_added": ("evaluation", _l("Added a question to the evaluation")),
     "evaluation.question_removed": ("evaluation", _l("Removed a question from the evaluation")),
     "follow_up.texts_changed": ("emails", _l("Changed the texts of the follow-up email")),

@@ -43,6 +43,7 @@ from eventhub.keyring import Keyring
 from eventhub.mailings import services as mailings
 from eventhub.materials import services as materials
 from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
+from eventhub.questions import services as question_services
 from eventhub.registration import services as registration
 from eventhub.registration import tokens
 from eventhub.reminders import services as reminder_services
@@ -225,6 +226,13 @@ ENDPOINT_CLASS = {
     "reminders.edit_reminder": "manage",
     "reminders.remove_reminder": "manage",
     "reminders.preview": "manage",
+    "questions.list_questions": "manage",
+    "questions.add_question": "manage",
+    "questions.edit_question": "manage",
+    "questions.move_question": "manage",
+    "questions.remove_question": "manage",
+    "exports.attendees_xlsx": "manage",
+    "registration.update_questions": "attendee-token",
     "checkin.scanner": "host",
     "checkin.manifest": "host",
     "checkin.service_worker": "public",
@@ -271,6 +279,7 @@ ARGUMENTS = {
     "import_id": "attendance_import_id",
     "participant_id": "attendance_participant_id",
     "reminder_id": "reminder_id",
+    "question_id": "question_id",
 }
 OVERRIDES = {
     "api.problem_type": {"code": "problem_code"},
@@ -362,6 +371,9 @@ def _seed(app) -> dict:
         db.session.add_all([talk, groups])
         db.session.commit()
 
+        question = question_services.add(forum.id, question_services.QuestionData("short_text", "Kommun"),
+                                         organiser.id)
+
         def register(email, mode):
             data = registration.RegistrationInput(name="Anna", email=email, mode=mode, sector="business",
                                                   privacy_accepted=True)
@@ -410,6 +422,7 @@ def _seed(app) -> dict:
             "attendance_import_id": imported.import_id, "attendance_participant_id": attendance_row.id,
             "reminder_id": reminder_services.of_event(forum.id)[0].id,
             "attended_token": tokens.manage_token(KEYS, attended.token_salt),
+            "question_id": question.id,
         }
 
 

@@ -10,6 +10,8 @@ them from here, so "the waitlist" or "not checked in" selects the same people on
 - ``no_group``: in no discussion group, neither with a place nor on a group's waitlist;
 - ``on_site`` / ``digital``: takes part that way (a place or the waitlist);
 - ``group:<id>``: has a place in that discussion group;
+- ``answer:<question id>:<value>``: answered one of the organiser's questions with choices (a choice's
+  id, or yes / no; never a special-category question, whose answers no list or mailing selects by);
 - once the event has begun, who took part as ``eventhub.attendance`` counts it:
   ``attended_on_site`` (checked in at the door), ``attended_online`` (used the join link, or is
   in an imported Teams or Zoom attendance report) and ``no_show`` (had a place, came neither way).
@@ -22,13 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, literal, select, true
 
 from eventhub.attendance import services as attendance
 from eventhub.extensions import db
 from eventhub.groups.models import DiscussionGroup, GroupMembership
 from eventhub.modes import Mode
 from eventhub.programme.models import ProgrammeItem
+from eventhub.questions.models import COUNTED_KINDS, QuestionKind, RegistrationAnswer, RegistrationQuestion
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.types import MAX_ID
 
@@ -41,6 +44,7 @@ ATTENDED_ON_SITE = "attended_on_site"
 ATTENDED_ONLINE = "attended_online"
 NO_SHOW = "no_show"
 GROUP_PREFIX = "group:"
+ANSWER_PREFIX = "answer:"
 
 
 class UnknownSegment(Exception):
@@ -57,6 +61,33 @@ def group_id_of(key: str) -> int | None:
         return None
     number = int(key[len(GROUP_PREFIX):])
     return number if 0 < number <= MAX_ID else None
+
+
+def answer_key(question_id: int, value: str) -> str:
+    return f"{ANSWER_PREFIX}{question_id}:{value}"
+
+
+def answer_of(key: str) -> tuple[int, str] | None:
+    """The question and value an ``answer:<id>:<value>`` key names, else None."""
+    if not key.startswith(ANSWER_PREFIX):
+        return None
+    question, _sep, value = key[len(ANSWER_PREFIX):].partition(":")
+    if not question.isdigit() or not 0 < int(question) <= MAX_ID or not value.isalnum() or len(value) > 8:
+        return None
+    return int(question), value
+
+
+def _answer_condition(event_id: int, question_id: int, value: str) -> ColumnElement[bool]:
+    question = db.session.get(RegistrationQuestion, question_id)
+    if question is None or question.event_id != event_id or question.special or question.kind not in COUNTED_KINDS:
+        raise UnknownSegment(f"{ANSWER_PREFIX}{question_id}:{value}")
+    if question.kind == QuestionKind.CHOICES:  # the chosen ids, separated by spaces
+        matches = (literal(" ") + RegistrationAnswer.value + literal(" ")).contains(f" {value} ", autoescape=True)
+    else:
+        matches = RegistrationAnswer.value == value
+    return select(RegistrationAnswer.registration_id).where(
+        RegistrationAnswer.registration_id == Registration.id, RegistrationAnswer.question_id == question_id,
+        matches).exists()
 
 
 def offered(modes: Sequence[Mode], group_ids: Sequence[int], begun: bool = False) -> list[str]:
@@ -104,6 +135,9 @@ def condition(event_id: int, key: str) -> ColumnElement[bool]:
         return Registration.mode == key
     if key == NO_GROUP:
         return ~select(GroupMembership.id).where(GroupMembership.registration_id == Registration.id).exists()
+    answer = answer_of(key)
+    if answer is not None:
+        return _answer_condition(event_id, *answer)
     group_id = group_id_of(key)
     if group_id is not None and _in_event(event_id, group_id):
         return select(GroupMembership.id).where(

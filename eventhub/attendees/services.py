@@ -51,6 +51,9 @@ class Filters:
     # Who came: "yes" checked in at the door, "no" a place on site and not checked in (yet),
     # "online" joined online, "no_show" had a place and came neither way (eventhub.attendance).
     arrival: str = ""
+    # An answer to one of the organiser's questions with choices: "<question id>:<value>" (the segment
+    # ``answer:...``; a question of another event, or special category, filters nothing).
+    answer: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
 
@@ -66,6 +69,7 @@ class Filters:
             group_id=group_id if group_id in group_ids else None,
             no_group=args.get("group") == NO_GROUP_ARG and bool(group_ids),
             arrival=_choice(args.get("arrived"), set(ARRIVALS)),
+            answer=_answer_arg(args.get("answer")),
             sort=_choice(args.get("sort"), set(SORTS)) or DEFAULT_SORT,
             page=max(1, _int(args.get("page")) or 1),
         )
@@ -74,7 +78,7 @@ class Filters:
         """The query string for this view (for page links and exports), without empty values."""
         values = {"q": self.search, "mode": self.mode, "status": self.status, "sector": self.sector,
                   "group": NO_GROUP_ARG if self.no_group else self.group_id or "", "arrived": self.arrival,
-                  "sort": self.sort if self.sort != DEFAULT_SORT else "",
+                  "answer": self.answer, "sort": self.sort if self.sort != DEFAULT_SORT else "",
                   "page": self.page if self.page > 1 else ""}
         values.update(changes)
         return {key: value for key, value in values.items()
@@ -83,7 +87,7 @@ class Filters:
     @property
     def active(self) -> bool:
         return bool(self.search or self.mode or self.status or self.sector or self.group_id or self.no_group
-                    or self.arrival)
+                    or self.arrival or self.answer)
 
     @classmethod
     def for_segment(cls, key: str) -> Filters:
@@ -93,7 +97,8 @@ class Filters:
                            segments.WAITLIST: RegistrationStatus.WAITLISTED.value}.get(key, ""),
                    arrival=next((arrival for arrival, segment in ARRIVALS.items() if segment == key), ""),
                    mode=key if key in (Mode.ON_SITE, Mode.DIGITAL) else "",
-                   no_group=key == segments.NO_GROUP, group_id=group_id)
+                   no_group=key == segments.NO_GROUP, group_id=group_id,
+                   answer=key[len(segments.ANSWER_PREFIX):] if segments.answer_of(key) else "")
 
     def segment_keys(self) -> list[str]:
         """The segments these filters select (the list's other filters are its own)."""
@@ -103,6 +108,7 @@ class Filters:
         keys += [ARRIVALS[self.arrival]] if self.arrival else []
         keys += [segments.NO_GROUP] if self.no_group else []
         keys += [segments.group_key(self.group_id)] if self.group_id else []
+        keys += [segments.ANSWER_PREFIX + self.answer] if self.answer else []
         return keys
 
 
@@ -112,6 +118,12 @@ def _int(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number <= MAX_ID else None
+
+
+def _answer_arg(value) -> str:
+    """``?answer=<question id>:<value>`` as the list reads it (whose question it is, ``segments`` says)."""
+    value = (value or "")[:30]
+    return value if segments.answer_of(segments.ANSWER_PREFIX + value) else ""
 
 
 def _choice(value, allowed: set[str]) -> str:
@@ -127,7 +139,10 @@ def filtered(event_id: int, filters: Filters) -> Select:
             Registration.name, Registration.email, Registration.organisation))))
     # Mode, status (confirmed, waitlist), who came and groups are segments: the mailing's too.
     for key in filters.segment_keys():
-        query = query.where(segments.condition(event_id, key))
+        try:
+            query = query.where(segments.condition(event_id, key))
+        except segments.UnknownSegment:  # an answer filter of another event's question: no filter
+            continue
     if filters.status == RegistrationStatus.CANCELLED:
         query = query.where(Registration.status == filters.status)
     if filters.sector:

@@ -21,6 +21,7 @@ from eventhub.events.services import is_past
 from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
 from eventhub.modes import Mode
+from eventhub.questions import services as questions
 from eventhub.registration import errors
 from eventhub.registration.models import NOTE_MAX
 from eventhub.registration.services import RegistrationInput
@@ -118,8 +119,16 @@ def list_registrations(slug):
         "attendees/list.html", event=g.event, page=result, filters=filters, groups=event_groups, names=names,
         typed_search=(request.args.get("q") or "")[:attendees.SEARCH_MAX], sectors=labels.SECTOR,
         statuses=labels.registration_statuses(), status_label=labels.registration_status, sorts=SORT_LABELS,
-        special_form=ConfirmForm(),
+        special_form=ConfirmForm(), answer_filters=_answer_filters(),
     )
+
+
+def _answer_filters() -> list[tuple[questions.Asked, list[tuple[str, str]]]]:
+    """The list's answer filter: each question with choices (not special category), and its answers."""
+    language = i18n.page_language()
+    return [(question, [(f"{question.id}:{value}", questions.shown(question, value, language))
+                        for value, _choice in question.values()])
+            for question in questions.asked(g.event) if question.is_counted]
 
 
 # --- one registration --------------------------------------------------------------------------
@@ -139,12 +148,16 @@ def _detail_page(registration, details_form=None, mode_form=None, promote_form=N
     email_form = email_form or forms.EmailForm(formdata=None)
     note_form = note_form or forms.NoteForm(formdata=None, note=registration.organiser_note)
     places = attendees.groups_of([registration.id]).get(registration.id, [])
+    values = questions.values_of(registration.id)
+    answers = [(question, questions.shown(question, values.get(question.id), i18n.page_language()))
+               for question in questions.asked(event)
+               if question.asked_of(registration.mode) or question.id in values]
     return render_template(
         "attendees/detail.html", event=event, registration=registration, details_form=details_form,
         mode_form=mode_form, promote_form=promote_form, group_form=group_form, places=places,
         email_form=email_form, note_form=note_form, email_in_use=email_in_use, link_form=ConfirmForm(),
         link_pause_minutes=int(operations.LINK_PAUSE.total_seconds() // 60),
-        remove_form=ConfirmForm(), sectors=labels.SECTOR, status_label=labels.registration_status,
+        remove_form=ConfirmForm(), sectors=labels.SECTOR, status_label=labels.registration_status, answers=answers,
     ), status
 
 
@@ -388,7 +401,8 @@ def add_registration(slug):
 @bp.get("/statistics")
 @event_access("manage")
 def statistics(slug):
-    return render_template("attendees/statistics.html", event=g.event, stats=figures.for_event(g.event),
+    return render_template("attendees/statistics.html", event=g.event,
+                           stats=figures.for_event(g.event, i18n.page_language()),
                            sectors=labels.SECTOR, status_label=labels.registration_status,
                            attendance=attendance.day_figures(g.event.id), is_past=is_past(g.event, utcnow()))
 

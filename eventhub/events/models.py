@@ -116,6 +116,9 @@ class Event(db.Model):
     # One up with every seat taken or given back, the event's or a discussion group's (the seat
     # counters, eventhub.seats): the registration form's places left are keyed by it.
     seats_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # One up with every change to the organiser's own registration questions (programme.revisions):
+    # each worker reads an event's questions once per this version (eventhub.questions.services.asked).
+    questions_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # The event's part of every calendar UID: random, so that it is unique beyond this installation, and
     # kept for good, so that subscribers' calendars recognise the event whatever address serves it.
     calendar_uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid4()))

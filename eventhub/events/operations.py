@@ -25,6 +25,7 @@ from eventhub.keyring import Keyring
 from eventhub.modes import Mode
 from eventhub.privacy import services as privacy
 from eventhub.programme.models import ItemSpeaker, ProgrammeItem
+from eventhub.questions import services as questions
 from eventhub.registration import services as registration
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.reminders import services as reminders
@@ -354,7 +355,8 @@ class Copy:
 
 def duplicate_event(event_id: int, new_date: date, actor_id: int, *, title: str | None = None,
                     copy_team: bool = False) -> Copy:
-    """A new draft on another day under ``title``: programme, groups, speakers, partners and settings,
+    """A new draft on another day under ``title``: programme, groups, speakers, partners, settings and the
+    registration questions,
     and with ``copy_team`` its co-organisers and door hosts. No registrations, no old meeting links
     (a platform link belongs to one meeting), group choice closed, seat limits as planned (without
     the seats overrides added)."""
@@ -406,6 +408,7 @@ def duplicate_event(event_id: int, new_date: date, actor_id: int, *, title: str 
     db.session.add(copy)
     db.session.flush()
     reminders.copy_reminders(source.id, copy, utcnow())
+    questions.copy(source.id, copy)
     db.session.add(EventStaff(event_id=copy.id, user_id=actor_id, role=StaffRole.ORGANISER))
     team = 0
     if copy_team:

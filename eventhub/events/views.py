@@ -587,6 +587,8 @@ def _audit_sentence(entry, subjects, slug) -> Markup:
         words["account"] = f"{account[0]} ({account[1]})"
     if (source := subjects.get("source_event_id", {}).get(details.get("source_event_id"))) is not None:
         words["source"] = Markup('<a href="%s">%s</a>') % (url_for(".event_overview", slug=source[1]), source[0])
+    if entry.action.startswith("questions."):
+        words["question"] = entry.summary
     if "mailing_id" in details:
         words["mailing"] = Markup('<a href="%s">%s</a>') % (
             url_for("mailings.mailing", slug=slug, mailing_id=details["mailing_id"]), entry.summary)

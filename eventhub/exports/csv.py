@@ -10,9 +10,10 @@ Two flavours of the same rows:
 
 Every text cell that a spreadsheet would read as a formula (it starts with = + - @, a tab
 or a carriage return) gets a leading apostrophe, so a name like ``=HYPERLINK(...)`` typed
-into the public form stays text. Dietary and accessibility answers are special-category
-data: they are never in the attendee list, only in ``special_category_rows``, whose first
-row says what the file holds.
+into the public form stays text. Dietary and accessibility answers, and the answers to the
+organiser's special-category questions, are special-category data: they are never in the
+attendee list, only in ``special_category_rows``, whose first row says what the file holds.
+The organiser's other questions are columns of the attendee list.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -32,6 +34,9 @@ from eventhub.attendees import services as attendees
 from eventhub.audit import services as audit
 from eventhub.database import commit
 from eventhub.extensions import db
+from eventhub.questions import services as questions
+from eventhub.questions.models import QuestionKind
+from eventhub.registration import services as registration_services
 from eventhub.registration.models import Registration, RegistrationStatus
 
 BOM = "\ufeff"
@@ -82,19 +87,22 @@ def _label(table, value: str) -> str:
     return str(table.get(value, value))
 
 
-def attendee_rows(event_id: int, timezone: str, filters: attendees.Filters, flavour: Flavour) -> Iterator[list[str]]:
-    """The header, then one row per registration the filters select, in registration order.
+def attendee_rows(event_id: int, timezone: str, filters: attendees.Filters, flavour: Flavour,
+                  asked: tuple[questions.Asked, ...] = (), language: str = "sv") -> Iterator[list[str]]:
+    """The header, then one row per registration the filters select, in registration order; with a column
+    per organiser's question (``asked``, never a special-category one).
 
     Takes plain values, not the Event: the rows are made while the response streams, after
     the view's database session has been closed.
     """
-    return _attendee_rows(attendees.filtered(event_id, filters), timezone, flavour)
+    return _as_text(attendee_table(attendees.filtered(event_id, filters), timezone, asked, language), flavour)
 
 
-def selection_rows(event_id: int, timezone: str, registration_ids: list[int], flavour: Flavour) -> Iterator[list[str]]:
+def selection_rows(event_id: int, timezone: str, registration_ids: list[int], flavour: Flavour,
+                   asked: tuple[questions.Asked, ...] = (), language: str = "sv") -> Iterator[list[str]]:
     """The same columns for the people chosen in the list (ids of other events are left out)."""
     query = select(Registration).where(Registration.event_id == event_id, Registration.id.in_(registration_ids))
-    return _attendee_rows(query, timezone, flavour)
+    return _as_text(attendee_table(query, timezone, asked, language), flavour)
 
 
 def record_selection_export(event_id: int, actor_id: int, rows: int, flavour: Flavour) -> None:
@@ -104,8 +112,37 @@ def record_selection_export(event_id: int, actor_id: int, rows: int, flavour: Fl
     commit()
 
 
-def _attendee_rows(query: Select, timezone: str, flavour: Flavour) -> Iterator[list[str]]:
+def _as_text(rows: Iterator[list], flavour: Flavour) -> Iterator[list[str]]:
+    """Typed cells (times in the event's zone, numbers) as CSV text in the flavour's way."""
+    for row in rows:
+        yield [_text(value, flavour) for value in row]
+
+
+def _text(value, flavour: Flavour) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if flavour.excel_dates else value.isoformat(timespec="seconds")
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.replace(".", ",") if flavour.excel_dates else text
+    return str(value)
+
+
+def _typed(question: questions.Asked, value: str | None, language: str):
+    """An answer as a cell: a number as a number, a date as a date, else the words (``questions.shown``)."""
+    if value and question.kind == QuestionKind.NUMBER:
+        return Decimal(value)
+    if value and question.kind == QuestionKind.DATE:
+        return date.fromisoformat(value)
+    return questions.shown(question, value, language)
+
+
+def attendee_table(query: Select, timezone: str, asked: tuple[questions.Asked, ...] = (),
+                   language: str = "sv") -> Iterator[list]:
+    """The attendee list's header and rows as typed cells: times local to the event's zone (for CSV and .xlsx)."""
     zone = ZoneInfo(timezone)
+    shown = [question for question in asked if not question.special]
     # Translated once, not once per row.
     sectors = {key: str(value) for key, value in labels.SECTOR.items()}
     modes = {key: str(value) for key, value in labels.MODE.items()}
@@ -113,24 +150,29 @@ def _attendee_rows(query: Select, timezone: str, flavour: Flavour) -> Iterator[l
     waitlist = _("%(group)s (waitlist)")
     yield [_("Name"), _("Email"), _("Organisation"), _("Role"), _("Sector"), _("Taking part"), _("Status"),
            _("Discussion groups"), _("Registered at"), _("Checked in"), _("First online"),
-           _("Minutes online")]
+           _("Minutes online")] + [question.label_in(language)[0] for question in shown]
+
+    def local(value: datetime | None) -> datetime | None:
+        return value.astimezone(zone) if value is not None else None
+
     for batch in attendees.batches(query):
         groups = attendees.groups_of([registration.id for registration in batch])
         online = attendance.online_of(batch[0].event_id, batch)
+        answers = questions.values_for([registration.id for registration in batch]) if shown else {}
         for registration in batch:
             places = groups.get(registration.id, [])
             time_online = online.get(registration.id)
+            own = answers.get(registration.id, {})
             yield [
                 registration.name, registration.email, registration.organisation, registration.role_title,
                 sectors.get(registration.sector, registration.sector), modes.get(registration.mode, registration.mode),
                 statuses.get(registration.status, registration.status),
                 " | ".join(place.title if place.is_confirmed else waitlist % {"group": place.title}
                            for place in places),
-                _moment(registration.created_at, zone, flavour),
-                _moment(registration.checked_in_at, zone, flavour),
-                _moment(time_online.first_at if time_online else None, zone, flavour),
-                str(time_online.minutes) if time_online and time_online.minutes is not None else "",
-            ]
+                local(registration.created_at), local(registration.checked_in_at),
+                local(time_online.first_at if time_online else None),
+                time_online.minutes if time_online and time_online.minutes is not None else None,
+            ] + [_typed(question, own.get(question.id), language) for question in shown]
 
 
 def attendance_rows(result: attendance.AttendanceReport, timezone: str, flavour: Flavour) -> list[list[str]]:
@@ -145,8 +187,7 @@ def _special_query(event_id: int) -> Select:
     return select(Registration).where(
         Registration.event_id == event_id,
         Registration.status != RegistrationStatus.CANCELLED,
-        Registration.special_consent_at.is_not(None),
-        (Registration.dietary_needs != "") | (Registration.accessibility_needs != ""),
+        registration_services.holds_special(),
     )
 
 
@@ -164,16 +205,23 @@ def record_special_category_export(event_id: int, actor_id: int, flavour: Flavou
     return count
 
 
-def special_category_rows(event_id: int) -> Iterator[list[str]]:
-    """A warning row, the header, then everyone still registered who gave these answers with consent."""
+def special_category_rows(event_id: int, asked: tuple[questions.Asked, ...] = (),
+                          language: str = "sv") -> Iterator[list[str]]:
+    """A warning row, the header, then everyone still registered who gave these answers with consent: the
+    dietary and accessibility needs and the answers to the organiser's special-category questions."""
+    special = [question for question in asked if question.special]
     yield [_("SPECIAL-CATEGORY PERSONAL DATA: dietary and accessibility needs (may reveal health or religion). "
              "Share it only with those who need it to plan the event, and delete it after the event.")]
-    yield [_("Name"), _("Email"), _("Taking part"), _("Status"), _("Dietary needs"), _("Accessibility needs")]
+    yield [_("Name"), _("Email"), _("Taking part"), _("Status"), _("Dietary needs"), _("Accessibility needs")] + [
+        question.label_in(language)[0] for question in special]
     for batch in attendees.batches(_special_query(event_id)):
+        answers = questions.values_for([registration.id for registration in batch]) if special else {}
         for registration in batch:
+            own = answers.get(registration.id, {})
             yield [registration.name, registration.email, _label(labels.MODE, registration.mode),
                    labels.registration_status(registration.status), registration.dietary_needs,
-                   registration.accessibility_needs]
+                   registration.accessibility_needs] + [questions.shown(question, own.get(question.id), language)
+                                                        for question in special]
 
 
 def evaluation_rows(header: list[str], rows: list[list], flavour: Flavour) -> list[list[str]]:

@@ -35,6 +35,7 @@ from eventhub.groups import services as groups
 from eventhub.modes import Mode
 from eventhub.programme import calendars
 from eventhub.programme import services as programme
+from eventhub.questions import services as questions
 from eventhub.registration import qr, tokens
 from eventhub.registration import services as registrations
 from eventhub.registration.access import personal_link
@@ -314,8 +315,24 @@ def attendees_csv(slug, flavour):
     group_ids = {group.id for group in groups.of_event(g.event.id)}
     filters = attendees.Filters.from_args(request.args, group_ids)
     suffix = "-excel" if flavour == "excel" else ""
-    rows = csv.attendee_rows(g.event.id, g.event.timezone, filters, csv.FLAVOURS[flavour])
+    rows = csv.attendee_rows(g.event.id, g.event.timezone, filters, csv.FLAVOURS[flavour], questions.asked(g.event),
+                             i18n.page_language())
     return _csv_response(csv.encode(rows, csv.FLAVOURS[flavour]), f"{slug}-attendees{suffix}.csv")
+
+
+@bp.get("/manage/events/<slug>/exports/attendees.xlsx")
+@event_access("manage")
+def attendees_xlsx(slug):
+    """The attendee list as an Excel workbook, with the list page's search and filters (times and numbers
+    as such; no special-category answers)."""
+    group_ids = {group.id for group in groups.of_event(g.event.id)}
+    filters = attendees.Filters.from_args(request.args, group_ids)
+    header, *rows = csv.attendee_table(attendees.filtered(g.event.id, filters), g.event.timezone,
+                                       questions.asked(g.event), i18n.page_language())
+    sheet = xlsx.Sheet(gettext("Attendees"), [xlsx.Table(header, rows)],
+                       intro=[gettext("Times in %(zone)s.", zone=g.event.timezone)])
+    body = xlsx.workbook([sheet], g.event.title, g.event.organiser_name or "EventHub")
+    return _download(body, XLSX_TYPE, f"{slug}-attendees.xlsx")
 
 
 @bp.post("/manage/events/<slug>/exports/special-category.csv")
@@ -333,7 +350,8 @@ def special_category_csv(slug):
     event_id = g.event.id
     csv.record_special_category_export(event_id, current_user.id, flavour)
     suffix = "-excel" if flavour is csv.EXCEL else ""
-    return _csv_response(csv.encode(csv.special_category_rows(event_id), flavour),
+    rows = csv.special_category_rows(event_id, questions.asked(g.event), i18n.page_language())
+    return _csv_response(csv.encode(rows, flavour),
                          f"{slug}-SPECIAL-CATEGORY-DATA-dietary-accessibility{suffix}.csv")
 
 
@@ -353,7 +371,8 @@ def selection_csv(slug):
     flavour = csv.FLAVOURS.get(request.form.get("flavour", "excel"), csv.EXCEL)
     csv.record_selection_export(g.event.id, current_user.id, len(ids), flavour)
     suffix = "-excel" if flavour is csv.EXCEL else ""
-    rows = csv.selection_rows(g.event.id, g.event.timezone, ids, flavour)
+    rows = csv.selection_rows(g.event.id, g.event.timezone, ids, flavour, questions.asked(g.event),
+                              i18n.page_language())
     return _csv_response(csv.encode(rows, flavour), f"{slug}-selection{suffix}.csv")
 
 

@@ -20,8 +20,8 @@ from eventhub.events.models import Event
 from eventhub.privacy.models import DEFAULT_ANONYMISE_DAYS, DEFAULT_SPECIAL_DAYS, EventPrivacy
 
 # 2: the meeting platform's attendance report; 3: the evaluation and event photos (how long photos are
-# kept is a period of its own, in the notice's inputs)
-STANDARD_TEXT_REVISION = 3
+# kept is a period of its own, in the notice's inputs); 4: the organiser's own registration questions
+STANDARD_TEXT_REVISION = 4
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 Per event, with its own periods (``EventPrivacy``, defaults 30 and 365 days):
 
-- ``special_days`` after the event ends, dietary and accessibility answers and their
-  consent are deleted (at exactly ``ends_at + special_days``: a minute earlier keeps them);
+- ``special_days`` after the event ends, special-category data is deleted: dietary and
+  accessibility answers and their consent, and the answers to the organiser's special-category
+  questions (``registration.services.holds_special``, the one rule; at exactly
+  ``ends_at + special_days``: a minute earlier keeps them);
 - ``anonymise_days`` after the event ends, its registrations are anonymised
   (``services.anonymise``), the rows of the meeting platform's attendance reports lose their
   names and addresses, those matched to no registration too (only the minutes stay), and the
@@ -23,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 
 from eventhub.attendance.models import ImportedParticipant
 from eventhub.audit import services as audit
@@ -37,10 +39,10 @@ from eventhub.extensions import db
 from eventhub.keyring import Keyring
 from eventhub.privacy import services
 from eventhub.privacy.models import DEFAULT_ANONYMISE_DAYS, DEFAULT_SPECIAL_DAYS, EventPrivacy
+from eventhub.registration import services as registration_services
 from eventhub.registration.models import Registration
 
-HOLDS_SPECIAL = or_(Registration.special_consent_at.is_not(None), Registration.dietary_needs != "",
-                    Registration.accessibility_needs != "")
+HOLDS_SPECIAL = registration_services.holds_special()
 
 
 @dataclass
@@ -166,15 +168,11 @@ def _forget_attendance(event_id: int, days: int, now: datetime) -> int:
 
 def _delete_special(event_id: int, days: int, now: datetime) -> int:
     forget_on_disk(Registration.__tablename__)
-    count = db.session.execute(
-        update(Registration)
-        .where(Registration.event_id == event_id, HOLDS_SPECIAL)
-        .values(dietary_needs="", accessibility_needs="", special_consent_at=None, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    ids = list(db.session.scalars(select(Registration.id).where(Registration.event_id == event_id, HOLDS_SPECIAL)))
+    count = registration_services.forget_special(ids, now)
     if count:
         audit.record(None, "privacy.special_category_deleted",
-                     f"{count} registrations: dietary and accessibility answers deleted {days} days after the event",
+                     f"{count} registrations: special-category answers deleted {days} days after the event",
                      event_id=event_id, rows=count, days=days)
     return count
 

@@ -6,7 +6,8 @@ person and keeps what the statistics count:
 
 - wiped: name (becomes ``#<id>``, as audit entries name registrations), email (NULL, so
   the (event, email) uniqueness holds and the address can register again), organisation,
-  role, the organisers' note, dietary and accessibility answers, special-category and photo consent, whether
+  role, the organisers' note, dietary and accessibility answers, the answers to the organiser's own
+  questions but a choice or a yes or no (never a special-category one), special-category and photo consent, whether
   the organisers' mailings were stopped, the manage
   link and ticket (a new salt and a hash of no token), consent records, the emails
   written to the registration (the outbox), the name and addresses in the meeting platform's
@@ -48,6 +49,7 @@ from eventhub.privacy.models import (
     ConsentRecord,
     EventPrivacy,
 )
+from eventhub.questions import services as questions
 from eventhub.registration import errors as registration_errors
 from eventhub.registration import services as registration_services
 from eventhub.registration import tokens
@@ -210,7 +212,8 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
     """Everything stored about one registration, for the person's own download (JSON-ready).
 
     Included: the registration's fields (the organisers' note and a group wish too), dietary
-    and accessibility answers (marked as special category), consent records, discussion groups,
+    and accessibility answers (marked as special category), the answers to the organiser's
+    questions, consent records, discussion groups,
     check-ins at the door (not which host), the rows of the meeting platform's attendance reports
     about them, their evaluation answers (when the evaluation took names; an anonymous answer cannot
     be found again, so only that they answered) and the emails written to the registration. Left
@@ -290,6 +293,7 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
              "minutes": row.minutes, "times_joined": row.sessions, "matched": row.matched_by,
              "imported_at": _iso(record.imported_at)} for row, record in online
         ],
+        "questions": questions.personal_data(event, registration.id, registration.language),
         "evaluation": evaluation.personal_data(registration.id, registration.language),
         "event_photos": {
             "note": "The photos the organisers published from the event. No photo is tied to you; you may be "
@@ -351,6 +355,7 @@ def erase(registration_id: int, now: datetime, keys: Keyring) -> Erasure:
             except registration_errors.AlreadyCancelled:  # cancelled in parallel: nothing to free
                 freed = False
         evaluation.erase([registration.id])
+        questions.erase([registration.id])
         count = anonymise([registration.id], now, keys)
         if count:
             audit.record(None, "privacy.erased", f"#{registration_id}: erased by the person", event_id=event_id,
@@ -372,6 +377,7 @@ def anonymise(registration_ids: list[int], now: datetime, keys: Keyring) -> int:
         ).all()
         _forget_attendance(rows, now)
         evaluation.unlink([registration_id for registration_id, *_rest in rows])
+        questions.unlink([registration_id for registration_id, *_rest in rows])
         won = []
         for registration_id, email, salt, _event_id in rows:
             changed = db.session.execute(
@@ -481,7 +487,8 @@ def overview(event_id: int) -> Overview:
     total, special, photo, anonymised = db.session.execute(
         select(
             func.count(),
-            func.count().filter(or_(Registration.dietary_needs != "", Registration.accessibility_needs != "")),
+            func.count().filter(or_(Registration.dietary_needs != "", Registration.accessibility_needs != "",
+                                    questions.special_answer_of(Registration.id))),
             func.count().filter(Registration.photo_consent.is_(True)),
             func.count(Registration.anonymised_at),
         ).where(Registration.event_id == event_id)

@@ -11,6 +11,8 @@ Whatever code changes a row that the public event page shows, these hooks say so
   each of those events;
 - ``Event.version`` alone on a change to the documentation the page shows once the event is over
   (the summary, a photo, a group's key points): no PDF or calendar holds it;
+- ``Event.questions_version`` and ``Event.version`` on a change to the organiser's own registration
+  questions (the form the page holds; each worker reads the questions once per questions version);
 - a programme item's ``revision`` (calendar SEQUENCE) goes up with any change to it, its
   speakers or its groups; the event's own ``revision`` (the event's SEQUENCE) with a change to
   its row. A deleted item leaves a tombstone so calendar feeds can keep it with STATUS:CANCELLED.
@@ -27,6 +29,7 @@ from eventhub.groups.models import DiscussionGroup, GroupKeyPoints, GroupLeader
 from eventhub.materials.models import EventMaterial
 from eventhub.privacy.models import EventPrivacy
 from eventhub.programme.models import CancelledProgrammeItem, ItemSpeaker, Person, ProgrammeItem
+from eventhub.questions.models import RegistrationQuestion
 from eventhub.types import utcnow
 
 EVENT = Event.__table__
@@ -122,6 +125,13 @@ def _documentation_changed(_mapper, connection, row):
     _touch_page(connection, row.event_id)
 
 
+def _question_changed(_mapper, connection, question):
+    """A registration question: the form on its event's page, and the questions every worker keeps."""
+    connection.execute(update(EVENT).where(EVENT.c.id == question.event_id).values(
+        version=EVENT.c.version + 1, questions_version=EVENT.c.questions_version + 1,
+        updated_at=EVENT.c.updated_at))
+
+
 def events_showing(person_id: int):
     """The ids of the events whose programme shows the person, as a speaker or a group leader."""
     speakers, leaders = ItemSpeaker.__table__, GroupLeader.__table__
@@ -157,6 +167,7 @@ HOOKS = [
     *((GroupKeyPoints, change, _key_points_changed) for change in _CHANGES),
     *((model, change, _shown_on_event) for model in (Partner, EventMaterial, EventPrivacy) for change in _CHANGES),
     *((model, change, _documentation_changed) for model in (EventDocumentation, EventPhoto) for change in _CHANGES),
+    *((RegistrationQuestion, change, _question_changed) for change in _CHANGES),
 ]
 
 

@@ -1,13 +1,16 @@
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from eventhub import labels
-from eventhub.fields import Form, at_most, strip, valid_email
+from eventhub.caching import LRU
+from eventhub.fields import Form, RadioField, at_most, strip, valid_email
 from eventhub.groups import services as group_services
 from eventhub.i18n import page_language
 from eventhub.mail import services as mail
+from eventhub.questions import forms as question_forms
+from eventhub.questions import services as questions
 from eventhub.text import looks_like_email
 
 SPECIAL_ANSWER_MAX = 500
@@ -37,7 +40,7 @@ class SpecialAnswersMixin:
                                      "Tick the box, or leave those fields empty."))
 
 
-class RegistrationForm(SpecialAnswersMixin, Form):
+class RegistrationForm(SpecialAnswersMixin, question_forms.AnswersMixin, Form):
     name = StringField(_l("Name"), filters=[strip], validators=[
         DataRequired(_l("Enter your name.")), at_most(200)])
     email = EmailField(_l("Email"), filters=[strip], validators=[
@@ -54,6 +57,13 @@ class RegistrationForm(SpecialAnswersMixin, Form):
     privacy = BooleanField(_l("I have read the privacy notice."),
                            validators=[DataRequired(_l("You need to accept the privacy notice to register."))])
     photo_consent = BooleanField(_l("I agree to appear in photos from the event (optional)."))
+
+    def answer_mode(self) -> str:
+        return self.mode.data or ""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self.check_answers() and valid
 
     def set_choices(self, event, groups):
         self.mode.choices = [(mode.value, labels.MODE[mode]) for mode in event.modes]
@@ -88,7 +98,7 @@ def registration_form(event, formdata=None, viewer=None) -> tuple[RegistrationFo
     the groups that mode may join. It starts in the language of the page it stands on: someone
     who reads the English page gets English emails unless they choose otherwise.
     """
-    form = RegistrationForm(formdata=formdata)
+    form = _form_class(event)(formdata=formdata)
     groups = group_services.choosable(event, viewer) if event.group_choice_open else []
     if viewer is not None and formdata is None:
         form.mode.data = viewer.value
@@ -96,3 +106,19 @@ def registration_form(event, formdata=None, viewer=None) -> tuple[RegistrationFo
     if formdata is None:
         form.language.data = page_language()
     return form, groups
+
+
+_FORMS: LRU[type] = LRU(256)
+
+
+def _form_class(event) -> type[RegistrationForm]:
+    """The event's registration form with the organiser's questions, made once per worker per questions
+    version (the questions themselves: ``questions.services.asked``)."""
+    key = (event.calendar_uid, event.questions_version)
+    form_class = _FORMS.get(key)
+    if form_class is None:
+        asked = questions.asked(event)
+        form_class = type("EventRegistrationForm", (RegistrationForm,),
+                          {**question_forms.answer_fields(asked), "questions": asked}) if asked else RegistrationForm
+        _FORMS.put(key, form_class)
+    return form_class

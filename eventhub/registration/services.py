@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import ColumnElement
 
 from eventhub import labels
 from eventhub.database import commit
@@ -23,6 +24,7 @@ from eventhub.extensions import db
 from eventhub.groups import services as groups
 from eventhub.keyring import Keyring
 from eventhub.modes import Mode
+from eventhub.questions import services as questions
 from eventhub.registration import emails, tokens
 from eventhub.registration.errors import (
     AlreadyCancelled,
@@ -54,6 +56,10 @@ class RegistrationInput:
     photo_consent: bool = False
     privacy_accepted: bool = False
     group_id: int | None = None
+    # The organiser's own questions: question id → what was sent, and the special-category answers
+    # consented to (questions.services.check_answers).
+    answers: dict[int, object] = field(default_factory=dict)
+    answer_consents: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -166,6 +172,8 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, keys: Keyri
     elif event.status == EventStatus.CANCELLED:
         raise RegistrationClosed("cancelled")
     mode = _offered(event, data.mode)
+    asked = questions.asked(event)
+    answers = questions.check_answers(asked, mode, data.answers, data.answer_consents, required=not organiser)
     # Only a walk-in added at the door may come without an address (and then gets no email).
     email = normalise_email(data.email or "") or None
     if email is None and not organiser:
@@ -207,12 +215,39 @@ def _register(event_id: int, data: RegistrationInput, now: datetime, keys: Keyri
     groups.keep_wish(registration, group if registration.is_waitlisted else None)
     db.session.add(registration)
     db.session.flush()  # a duplicate address fails here, before any email is queued
+    if asked:
+        questions.keep_answers(registration.id, asked, answers, now, fresh=existing is None)
     result = RegistrationResult(registration, created=True, raised=_raised(mode, taken))
     if group is not None and registration.is_confirmed:
         result.raised += groups.join(registration, group, keys, notify=False, override=override).raised
     emails.send(registration, "confirmed" if registration.is_confirmed else "waitlisted", keys)
     commit()
     return result
+
+
+# --- special-category answers: the one rule ----------------------------------------------------------
+
+def holds_special() -> ColumnElement[bool]:
+    """A registration that holds special-category data (health, religion, ...): dietary or accessibility
+    answers or their consent, or an answer to an organiser's special-category question. What retention
+    deletes, the special-category export holds and the ordinary exports and the door never show."""
+    return or_(Registration.special_consent_at.is_not(None), Registration.dietary_needs != "",
+               Registration.accessibility_needs != "", questions.special_answer_of(Registration.id))
+
+
+def forget_special(registration_ids: list[int], now: datetime) -> int:
+    """Delete these registrations' special-category data, every kind of it (the caller commits); how many
+    registrations held some."""
+    if not registration_ids:
+        return 0
+    count = db.session.execute(
+        update(Registration)
+        .where(Registration.id.in_(registration_ids), holds_special())
+        .values(dietary_needs="", accessibility_needs="", special_consent_at=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    questions.forget_special(registration_ids)
+    return count
 
 
 def set_special_answers(registration: Registration, dietary: str, accessibility: str, consent: bool,
@@ -348,6 +383,7 @@ def change_mode(registration_id: int, new_mode: str, now: datetime, keys: Keyrin
     registration.status = RegistrationStatus.CONFIRMED
     registration.confirmed_at, registration.waitlisted_at = now, None
     registration.ticket_version += 1  # an on-site ticket must not open the door for a digital registration
+    questions.drop_not_asked(registration.id, questions.asked(event), target)
     left_groups = groups.leave_not_allowed(registration, event, keys)
     wish = groups.honour_wish(registration, keys)  # a waitlisted person's wish, now that they have a seat
     db.session.flush()
@@ -391,6 +427,20 @@ def update_special_answers(registration_id: int, dietary: str, accessibility: st
     if registration.is_cancelled:
         raise AlreadyCancelled()
     set_special_answers(registration, dietary, accessibility, consent, now)
+    commit()
+    return registration
+
+
+def update_answers(registration_id: int, answers: dict[int, object], consents: frozenset[int] | set[int],
+                   now: datetime) -> Registration:
+    """The person changes their answers to the organiser's questions on their own page (an emptied
+    answer, or a special-category one whose consent is unticked, is deleted)."""
+    registration = db.session.get(Registration, registration_id)
+    if registration.is_cancelled:
+        raise AlreadyCancelled()
+    asked = questions.asked_of(registration.event, registration.mode)
+    values = questions.check_answers(asked, registration.mode, answers, consents)
+    questions.keep_answers(registration.id, asked, values, now)
     commit()
     return registration
 

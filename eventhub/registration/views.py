@@ -14,6 +14,8 @@ from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
 from eventhub.modes import Mode
 from eventhub.programme import services as programme
+from eventhub.questions import forms as question_forms
+from eventhub.questions import services as questions
 from eventhub.registration import access, errors, forms, qr, services, tokens
 from eventhub.registration.access import personal_link
 from eventhub.text import normalise_email
@@ -41,6 +43,8 @@ def error_message(error: errors.RegistrationError) -> str:
         return _("That discussion group is not open to the way you take part. Choose a group for your mode.")
     if isinstance(error, groups.NeedsSeatFirst):
         return _("You can choose a discussion group once you have a place.")
+    if isinstance(error, questions.AnswersInvalid):
+        return _("Check your answers to the questions and send the form again.")
     if isinstance(error, errors.AlreadyCancelled):
         return _("This registration is cancelled.")
     if isinstance(error, errors.NotWaitlisted):
@@ -123,6 +127,7 @@ def register(slug):
             dietary_needs=form.dietary_needs.data or "", accessibility_needs=form.accessibility_needs.data or "",
             special_consent=form.special_consent.data, photo_consent=form.photo_consent.data,
             privacy_accepted=form.privacy.data, group_id=int(form.group.data) if form.group.data else None,
+            answers=form.raw_answers(), answer_consents=frozenset(form.consents()),
         )
         try:
             result = services.register(event.id, data, utcnow(), keyring.current())
@@ -169,8 +174,17 @@ def privacy(slug):
 
 # --- the attendee's own page (every view behind personal_link) -------------------------------------
 
+def _questions_form(registration, posted: bool = False):
+    """The person's answers to the organiser's questions of their mode (None: none are asked)."""
+    asked = questions.asked_of(registration.event, registration.mode)
+    if not asked:
+        return None
+    values = {} if posted or registration.id is None else questions.values_of(registration.id)
+    return question_forms.answers_form(registration.event, asked, registration.mode, posted=posted, values=values)
+
+
 def _manage_page(registration, token, mode_form=None, group_form=None, answers_form=None, status=200,
-                 template="registration/manage.html", preview=False):
+                 template="registration/manage.html", preview=False, questions_form=None):
     event = registration.event
     viewer = None if registration.is_cancelled else Mode(registration.mode)
     items = programme.items_for(event, viewer)
@@ -193,6 +207,7 @@ def _manage_page(registration, token, mode_form=None, group_form=None, answers_f
         slots=programme.slots(items), memberships={m.item_id: m for m in registration.memberships},
         allowed_groups=allowed, lost_groups=lost_groups, mode_form=mode_form, group_form=group_form,
         answers_form=answers_form, cancel_form=ConfirmForm(), state=services.registration_state(event, now),
+        questions_form=questions_form or _questions_form(registration),
         is_past=events.is_past(event, now),
         join_opens_at=event.join_opens_at, join_open=event.join_is_open(now), preview=preview,
         certificate=None if preview else attendance.certificate_state(registration, now),
@@ -276,6 +291,23 @@ def update_answers(registration, token):
     else:
         flash(_("Your answers are saved."), "success")
     return redirect(url_for(".manage", token=token), code=303)
+
+
+@bp.post("/r/<token>/questions")
+@personal_link
+def update_questions(registration, token):
+    form = _questions_form(registration, posted=True)
+    if form is None:
+        return redirect(url_for(".manage", token=token), code=303)
+    if not form.validate_on_submit():
+        return _manage_page(registration, token, questions_form=form, status=422)
+    try:
+        services.update_answers(registration.id, form.raw_answers(), form.consents(), utcnow())
+    except errors.RegistrationError as error:
+        flash(error_message(error), "error@your-answers")
+    else:
+        flash(_("Your answers are saved."), "success@your-answers")
+    return redirect(url_for(".manage", token=token) + "#your-answers", code=303)
 
 
 @bp.post("/r/<token>/language")

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # What the audit page fills a sentence with (events.views._audit_sentence), and the numbers the
 # entries' details carry.
-KNOWN_PLACEHOLDERS = {"registration", "item", "group", "person", "account", "material", "mailing", "source",
-                      "role", "previous_role", "mode", "previous_mode", "fields",
+KNOWN_PLACEHOLDERS = {"registration", "item", "group", "person", "account", "material", "mailing", "question", "source",
+                      "role", "previous_role", "mode", "previous_mode", "fields", "place",
                       "emailed", "recipients", "rows", "days", "seats", "seats_before",
                       "previous_start", "start", "items_moved", "told", "title", "minutes", "removed",
                       "done_count", "unchanged_count", "refused_count", "platform", "matched", "unmatched"}

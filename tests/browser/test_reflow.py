@@ -36,6 +36,7 @@ from eventhub.mail import services as mail
 from eventhub.mailings.models import Mailing
 from eventhub.materials.models import EventMaterial
 from eventhub.programme.models import Person, ProgrammeItem
+from eventhub.questions import services as question_services
 from eventhub.registration import services as registration
 from eventhub.registration import tokens as registration_tokens
 from eventhub.reminders import services as reminder_services
@@ -137,6 +138,11 @@ def reflow_server(tmp_path_factory):
             tokens[f"unsubscribe-{kind}"] = registration_tokens.unsubscribe_token(keys, result.registration)
             if kind == "cancelled":
                 registration.cancel(result.registration.id, utcnow(), keys)
+        # A question of the organiser's own with long words and choices (its pages, the form, the person's page).
+        question = question_services.add(long.id, question_services.QuestionData(
+            "choices", f"{LONG_WORD}: vilka ämnen vill du samtala om?", help_sv=f"Se {LONG_URL[:400]}", choices=[
+                question_services.ChoiceEdit(None, f"{LONG_WORD}sfrågor"),
+                question_services.ChoiceEdit(None, f"{LONG_WORD}{LONG_WORD}")]), admin.id)
         long_group = next(g for g in groups.choosable(long) if g.mode == "on_site")
         email = f"reflow-long.{ADMIN_EMAIL}"
         person = registration.register(long.id, registration.RegistrationInput(
@@ -195,7 +201,7 @@ def reflow_server(tmp_path_factory):
             "person_id": db.session.scalar(select(Person.id).where(Person.name == LONG_PEOPLE[0]["name"])),
             "user_id": admin.id, "mailing_id": mailings[LONG_SLUG], "material_id": long.materials[0].id,
             "import_id": imported.import_id, "reminder_id": reminder_services.of_event(long.id)[0].id,
-            "photo_id": photo.id,
+            "photo_id": photo.id, "question_id": question.id,
         }
         demo_item_id = item.id
     server = LiveServer(app).start()

@@ -1,0 +1,1 @@
+"""The organiser's own registration questions and people's answers to them."""
