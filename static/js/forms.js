@@ -3,7 +3,14 @@
 (function () {
   "use strict";
   var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
+  if (!summary) { return; }
+  summary.focus();
+  // A form sent to an address with a fragment (the event page's #registration) is scrolled there when
+  // the page has loaded, and the browser moves focus back to the page: give it to the summary again.
+  function refocus() {
+    if (!document.activeElement || document.activeElement === document.body) { summary.focus(); }
+  }
+  window.addEventListener("load", function () { refocus(); window.setTimeout(refocus, 0); });
 })();
 
 // Long texts count their characters as the person types, so nothing is cut or refused on sending.

@@ -254,6 +254,19 @@ def test_error_summary_lists_the_errors_in_page_order(new_context, registration_
     assert on_page == sorted(on_page) and -1 not in on_page, (targets, on_page)
 
 
+@pytest.mark.parametrize("start", [EVENT, REGISTER])
+def test_a_failed_registration_puts_focus_on_its_error_summary(new_context, registration_server, start):
+    """Also from the event page, whose form is sent to #registration: the browser's scroll to that fragment
+    once the page has loaded would otherwise leave focus on the page itself."""
+    page = new_context(server=registration_server, **PHONE).new_page()
+    page.goto(start)
+    with page.expect_navigation():
+        page.locator("form.registration-form").get_by_role("button", name="Anmäl dig").click()
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(200)  # past the scroll to the fragment
+    assert focused(page)["id"] == "error-summary"
+
+
 # --- 2. axe-core on every registration page ---------------------------------------------------
 
 @pytest.fixture(scope="module")
