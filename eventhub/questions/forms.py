@@ -7,8 +7,8 @@ kept, and ``AnswersMixin.validate`` puts its named errors on the fields in the p
 """
 from __future__ import annotations
 
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
@@ -94,6 +94,8 @@ class AnswersMixin:
                 name = f"{name_of(question)}_consent" if isinstance(error, services.ConsentNeeded) else \
                     name_of(question)
                 self[name].errors = [*self[name].errors, answer_message(question, error)]
+                # The error summary names the question: "Choose an answer." alone says not which.
+                self[name].error_context = question.label_in(str(get_locale()))
             return False
         return True
 

@@ -123,6 +123,9 @@ def test_registration_form_shows_errors_and_keeps_everything_typed(app, client, 
     assert re.search(rf'name="q{ids.topics}" value="c1" checked', page)
     assert re.search(rf'name="q{ids.lunch}" value="c2" checked', page)
     assert f'aria-describedby="q{ids.municipality}-hint q{ids.municipality}-error"' in page
+    # The error summary names each question: "Svara på frågan." alone would not say which.
+    summary = page[page.index('id="error-summary"'):page.index("</ul>", page.index('id="error-summary"'))]
+    assert re.search(rf'href="#q{ids.municipality}"><span>Kommun</span> – Svara på frågan.</a>', summary)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Registration)) == 0
 
