@@ -45,15 +45,18 @@ def name_of(question: services.Asked) -> str:
 
 
 def _field(question: services.Asked):
+    # A label of its own (the templates show the question's in the reader's language): a field without
+    # one has WTForms translate a made-up label, which loads WTForms' translation file on every request.
+    label = question.label_sv or question.label_en
     if question.kind == QuestionKind.SHORT_TEXT:
-        return StringField(filters=[strip])
+        return StringField(label, filters=[strip])
     if question.kind == QuestionKind.LONG_TEXT:
-        return TextAreaField()
+        return TextAreaField(label)
     if question.kind in (QuestionKind.ONE_CHOICE, QuestionKind.YES_NO):
-        return RadioField(choices=[], validate_choice=False)
+        return RadioField(label, choices=[], validate_choice=False)
     if question.kind == QuestionKind.CHOICES:
-        return SelectMultipleField(choices=[], validate_choice=False)
-    return StringField(filters=[strip])  # a number or a date, read by services.clean
+        return SelectMultipleField(label, choices=[], validate_choice=False)
+    return StringField(label, filters=[strip])  # a number or a date, read by services.clean
 
 
 def answer_fields(questions: tuple[services.Asked, ...]) -> dict:
@@ -61,7 +64,7 @@ def answer_fields(questions: tuple[services.Asked, ...]) -> dict:
     for question in questions:
         fields[name_of(question)] = _field(question)
         if question.special:
-            fields[f"{name_of(question)}_consent"] = BooleanField()
+            fields[f"{name_of(question)}_consent"] = BooleanField(question.label_sv or question.label_en)
     return fields
 
 

@@ -494,7 +494,14 @@ def keep_answers(registration_id: int, questions: tuple[Asked, ...], values: dic
     """Store checked answers (``check_answers``) as the person's own, replacing what they had for these
     questions; ``fresh``: a registration with none yet (no query). The caller commits."""
     special = {question.id for question in questions if question.special}
-    existing = {} if fresh else {answer.question_id: answer for answer in db.session.scalars(
+    if fresh:  # a new registration: one INSERT of every row, no unit of work (the rush's hot path)
+        if values:
+            db.session.execute(RegistrationAnswer.__table__.insert(), [
+                {"registration_id": registration_id, "question_id": question_id, "value": value,
+                 "consented_at": now if question_id in special else None, "answered_at": now}
+                for question_id, value in values.items()])
+        return
+    existing = {answer.question_id: answer for answer in db.session.scalars(
         select(RegistrationAnswer).where(RegistrationAnswer.registration_id == registration_id))}
     gone = [question.id for question in questions if question.id in existing and question.id not in values]
     if gone:
