@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eventhub.attendance import services as attendance
@@ -141,8 +141,10 @@ def filtered(event_id: int, filters: Filters) -> Select:
     for key in filters.segment_keys():
         try:
             query = query.where(segments.condition(event_id, key))
-        except segments.UnknownSegment:  # an answer filter of another event's question: no filter
-            continue
+        except segments.UnknownSegment:
+            # An answer filter whose question is gone (removed, made special, another event's) matches
+            # nobody: dropping it would widen "all N matching" of a bulk action to the whole event.
+            query = query.where(false())
     if filters.status == RegistrationStatus.CANCELLED:
         query = query.where(Registration.status == filters.status)
     if filters.sector:

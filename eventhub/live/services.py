@@ -97,12 +97,6 @@ def _recipients_query(event_id: int, audience: str, group_id: int | None):
     return query.order_by(Registration.id)
 
 
-def recipients(event_id: int, key: str) -> list[Registration]:
-    """Everyone an announcement to ``key`` is for (on their pages)."""
-    audience, group = _parse(event_id, key)
-    return list(db.session.scalars(_recipients_query(event_id, audience, group.id if group else None)))
-
-
 def check_text(text: str, required: bool = True) -> str:
     text = CONTROL_CHARACTERS.sub(" ", (text or "").replace("\r\n", "\n")).strip()
     text = " ".join(text.split())  # one paragraph: it is read at a glance

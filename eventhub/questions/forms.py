@@ -83,10 +83,6 @@ class AnswersMixin:
         return {question.id for question in self.questions
                 if question.special and self[f"{name_of(question)}_consent"].data}
 
-    def answers(self) -> dict[int, str]:
-        """The checked answers (call after ``validate``)."""
-        return services.check_answers(self.questions, self.answer_mode(), self.raw_answers(), self.consents())
-
     def check_answers(self) -> bool:
         try:
             services.check_answers(self.questions, self.answer_mode(), self.raw_answers(), self.consents())

@@ -49,9 +49,11 @@ from eventhub.questions.models import (
     RegistrationQuestion,
 )
 from eventhub.registration.errors import RegistrationError
+from eventhub.registration.models import Registration
 
 YES, NO = "yes", "no"
 NUMBER_MAX = Decimal("1e12")
+NUMBER_DIGITS = 40  # the longest number kept, as written out
 NUMBER = re.compile(r"^[-+]?[0-9]+(?:[.,][0-9]+)?$")
 
 
@@ -223,8 +225,15 @@ def get(event_id: int, question_id: int) -> RegistrationQuestion:
 
 
 def answer_count(question_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(RegistrationAnswer)
-                             .where(RegistrationAnswer.question_id == question_id)) or 0
+    return answer_counts([question_id])[question_id]
+
+
+def answer_counts(question_ids: list[int]) -> dict[int, int]:
+    """How many answered each question, in one query."""
+    found = dict(db.session.execute(
+        select(RegistrationAnswer.question_id, func.count()).where(RegistrationAnswer.question_id.in_(question_ids))
+        .group_by(RegistrationAnswer.question_id)).all()) if question_ids else {}
+    return {question_id: found.get(question_id, 0) for question_id in question_ids}
 
 
 # --- editing -----------------------------------------------------------------------------------------
@@ -339,6 +348,14 @@ def update(event_id: int, question_id: int, data: QuestionData, actor_id: int | 
     question.required, question.audience, question.special = data.required, data.audience, data.special
     question.choices = choices
     attributes.flag_modified(question, "choices")
+    if data.audience != before[5] and data.audience != Audience.EVERYONE:
+        # Now asked of one mode only: the other mode's answers go, as on a change of mode (drop_not_asked);
+        # those people could no longer see or change them.
+        db.session.execute(delete(RegistrationAnswer).where(
+            RegistrationAnswer.question_id == question.id,
+            RegistrationAnswer.registration_id.in_(select(Registration.id).where(
+                Registration.event_id == event_id, Registration.mode != data.audience)))
+            .execution_options(synchronize_session=False))
     if became_special:
         # Answers given before it was special category were given without its consent: not kept.
         forget_on_disk(RegistrationAnswer.__tablename__)
@@ -417,7 +434,10 @@ def _number(text: str) -> str:
         raise NotANumber() from None
     if abs(number) >= NUMBER_MAX:
         raise NotANumber()
-    return format(number.normalize(), "f") if number == number.to_integral() else format(number, "f")
+    written = format(number.normalize(), "f") if number == number.to_integral() else format(number, "f")
+    if len(written) > NUMBER_DIGITS:  # "0,000…01" with thousands of zeros: no number anyone means
+        raise NotANumber()
+    return written
 
 
 def _date(text: str) -> str:

@@ -45,7 +45,7 @@ def _form(posted: bool = False, question=None) -> forms.QuestionForm:
 
 def _list(form=None, status: int = 200):
     asked = services.asked(g.event)
-    counts = {question.id: services.answer_count(question.id) for question in asked}
+    counts = services.answer_counts([question.id for question in asked])
     return render_template("questions/list.html", event=g.event, questions=asked, counts=counts,
                            form=form or _form(), kinds=forms.KIND, kind_hints=forms.KIND_HINT,
                            invalid=INVALID, maximum=QUESTIONS_MAX, move_form=ConfirmForm()), status

@@ -12,7 +12,7 @@ from eventhub.live import channel, services
 from eventhub.live.models import Announcement
 from eventhub.registration.models import Registration
 from tests.accounts.support import make_user, post, sign_in
-from tests.registration.support import KEYS, outbox, page_text
+from tests.registration.support import KEYS, add_group_session, outbox, page_text
 
 SEND = "/manage/events/{slug}/announcements"
 
@@ -74,6 +74,11 @@ def test_an_announcement_has_words_and_a_length_limit(app, forum, text, error):
 
 
 def test_an_audience_of_another_event_or_nobody_is_refused(app, forum, make_event):
+    other = make_event(title="En annan träff")
+    with app.app_context():
+        (foreign_group,) = add_group_session(other, [("Annans grupp", "on_site", 10)])
+    with pytest.raises(services.UnknownAudience):
+        _send(app, forum, f"group:{foreign_group}")
     with pytest.raises(services.UnknownAudience):
         _send(app, forum, "group:999999")
     with pytest.raises(services.UnknownAudience):

@@ -51,6 +51,7 @@ def test_clean_keeps_each_kind_as_stored(kind, raw, kept):
     ("number", "1e5", services.NotANumber),
     ("number", "١٢", services.NotANumber),
     ("number", "99999999999999", services.NotANumber),
+    ("number", "0," + "0" * 4000 + "1", services.NotANumber),  # small, but thousands of digits to keep
     ("date", "14/3/2027", services.NotADate),
     ("date", "1899-12-31", services.NotADate),
     ("short_text", "x" * 201, services.AnswerTooLong),

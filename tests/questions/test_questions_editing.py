@@ -45,6 +45,19 @@ def test_renaming_a_choice_keeps_the_answers_and_a_removed_one_stays_marked(app,
         assert _actions(event.id) == ["questions.added", "questions.changed"]
 
 
+def test_a_question_asked_of_one_mode_only_loses_the_other_modes_answers(app, make_event):
+    """They could no longer see or change them on their page (as on a change of mode)."""
+    slug = make_event(on_site_seats=10, digital_seats=10)
+    with app.app_context(), app.test_request_context("/"):
+        ids = add_questions(slug, "municipality")
+        on_site = register(slug, "anna@example.se", answers={ids.municipality: "Borås"}).registration.id
+        digital = register(slug, "bo@example.se", "digital", answers={ids.municipality: "Skövde"}).registration.id
+        services.update(event_by_slug(slug).id, ids.municipality, QuestionData(
+            "short_text", "Kommun", "Municipality", required=True, audience="on_site"), None)
+        assert services.values_of(on_site) == {ids.municipality: "Borås"}
+        assert services.values_of(digital) == {}
+
+
 @pytest.mark.parametrize(("data", "reason"), [
     (QuestionData("short_text", "", ""), "no_label"),
     (QuestionData("one_choice", "Lunch", choices=[]), "no_choices"),
