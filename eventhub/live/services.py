@@ -20,7 +20,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -63,6 +63,17 @@ class UnknownAudience(AnnouncementError):
 
 class NoRecipients(AnnouncementError):
     pass
+
+
+class AlreadySent(AnnouncementError):
+    """The same announcement to the same audience a moment ago: a double click, or the form sent again."""
+
+    def __init__(self, announcement: Announcement):
+        super().__init__(announcement.id)
+        self.announcement = announcement
+
+
+REPEAT_SECONDS = 60  # the same words to the same people within this time are taken as sent once
 
 
 # --- who it is for --------------------------------------------------------------------------------
@@ -238,6 +249,13 @@ def send(event_id: int, key: str, text_sv: str, text_en: str, by_email: bool, ac
     on every open page it is for."""
     text_sv, text_en = check_text(text_sv), check_text(text_en, required=False)
     audience, group = _parse(event_id, key)
+    repeated = db.session.scalar(select(Announcement).where(
+        Announcement.event_id == event_id, Announcement.audience == audience,
+        Announcement.group_id == group.id if group else Announcement.group_id.is_(None),
+        Announcement.text_sv == text_sv, Announcement.text_en == text_en,
+        Announcement.created_at > now - timedelta(seconds=REPEAT_SECONDS)).limit(1))
+    if repeated is not None:
+        raise AlreadySent(repeated)
     people = list(db.session.scalars(_recipients_query(event_id, audience, group.id if group else None)))
     if not people:
         raise NoRecipients(key)

@@ -182,6 +182,9 @@ def send(slug):
         announcement = services.send(g.event.id, form.audience.data, form.text_sv.data, form.text_en.data or "",
                                      form.by_email.data, current_user.id, keyring.current(), utcnow(),
                                      channel.of(current_app))
+    except services.AlreadySent:
+        flash(_("This announcement was sent a moment ago, so it was not sent again."), "info")
+        return redirect(url_for(".announcements", slug=slug), code=303)
     except services.AnnouncementError as error:
         form.form_errors.append(error_message(error))
         return _page(form, 422)

@@ -132,8 +132,8 @@ def test_the_live_pages_pass_axe_and_reflow(new_context, server, lang):
     # Sent here whatever the other tests of the module sent before (some to one audience only): every
     # page below has an announcement to check.
     with server.app.app_context():
-        live.send(server.event_id, "all", "Tillbaka i stora salen om fem minuter",
-                  "Back in the main room in five minutes", False, server.olga, keyring.of(server.app),
+        live.send(server.event_id, "all", f"Tillbaka i stora salen om fem minuter ({lang})",
+                  f"Back in the main room in five minutes ({lang})", False, server.olga, keyring.of(server.app),
                   datetime.now(UTC), channel.of(server.app))
     who = {"sv": ("anna", "bo"), "en": ("cecilia", "david")}[lang]
     for size_name, size in (("390", PHONE), ("1366", WIDE)):

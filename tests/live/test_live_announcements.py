@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventhub.audit.models import AuditEntry
 from eventhub.extensions import db
@@ -73,6 +73,22 @@ def test_an_announcement_has_words_and_a_length_limit(app, forum, text, error):
         _send(app, forum, "all", text)
 
 
+def test_the_same_announcement_sent_twice_at_once_goes_out_once(app, forum):
+    """A double click on Send: the second is the first, so no page or inbox gets it twice."""
+    first = _send(app, forum, "all", "Fikat är framdukat", by_email=True)
+    with app.app_context():
+        emailed = len(outbox("anna@example.se"))
+        with pytest.raises(services.AlreadySent) as again:
+            services.send(forum.event_id, "all", "Fikat är framdukat", "", True, None, KEYS, datetime.now(UTC),
+                          channel.LocalHub())
+        assert again.value.announcement.id == first
+        assert len(outbox("anna@example.se")) == emailed == 1
+    _send(app, forum, "digital", "Fikat är framdukat")  # to other people: sent
+    _send(app, forum, "all", "Fikat är framdukat i foajén")  # other words: sent
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Announcement)) == 3
+
+
 def test_an_audience_of_another_event_or_nobody_is_refused(app, forum, make_event):
     other = make_event(title="En annan träff")
     with app.app_context():
@@ -118,6 +134,13 @@ def test_the_organiser_sends_from_the_page_which_lists_what_was_sent(app, client
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "announcement.sent"))
         assert entry.details["recipients"] == 1 and entry.details["audience"] == "digital"
+    # The same form sent again (a double click): said so, not sent twice.
+    again = post(client, SEND.format(slug=forum.slug),
+                 {"audience": "digital", "text_sv": "<b>Länken</b> har ändrats", "text_en": "", "by_email": "y"})
+    assert again.status_code == 303
+    assert "was sent a moment ago, so it was not sent again" in page_text(client.get(SEND.format(slug=forum.slug)))
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Announcement)) == 1
 
 
 def test_a_refused_announcement_says_why_and_sends_nothing(app, client, forum):
