@@ -220,6 +220,7 @@ ENDPOINT_CLASS = {
     "exports.certificate_sample_pdf": "manage",
     "live.announcements": "manage",
     "live.send": "manage",
+    "live.event_stream": "host",  # the organisers' stream: the console and the views for the room
     "reminders.reminders": "manage",
     "reminders.add_reminder": "manage",
     "reminders.save_practical": "manage",

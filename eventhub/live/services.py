@@ -76,6 +76,40 @@ class AlreadySent(AnnouncementError):
 REPEAT_SECONDS = 60  # the same words to the same people within this time are taken as sent once
 
 
+# --- the live event's other parts: state messages -------------------------------------------------------
+# Beside announcements the channel carries *state* messages, ``{"kind": <kind>, ...}``: group choice
+# opened, seats left, a question approved. Each part registers how one person sees a message of its
+# kind (``state_view``: the data their page gets, or None when it is not for them); organisers' streams
+# (``follow_event``) get every one as it is. A state message says how things are now, so a stream that
+# reconnects simply asks the page to read them again (``hello``): they carry no id to resume from.
+
+STATE_VIEWS: dict[str, Callable[[dict, Viewer], dict | None]] = {}
+
+
+def state_view(kind: str):
+    """Register how a person's stream shows the state messages of ``kind``."""
+    def register(view: Callable[[dict, Viewer], dict | None]):
+        STATE_VIEWS[kind] = view
+        return view
+    return register
+
+
+def publish_state(hub: LocalHub, event_id: int, kind: str, **data) -> None:
+    """Put a state message on every open stream of the event (the caller has committed what it says)."""
+    hub.publish(event_id, {"kind": kind, **data})
+
+
+def _state_for(message: dict, viewer: Viewer | None) -> dict | None:
+    kind = message.get("kind")
+    if not isinstance(kind, str) or kind == "announcement":
+        return None
+    if viewer is None:
+        return message
+    view = STATE_VIEWS.get(kind)
+    data = view(message, viewer) if view is not None else None
+    return None if data is None else {"kind": kind, **data}
+
+
 # --- who it is for --------------------------------------------------------------------------------
 
 def audience_choices(event: Event) -> list[str]:
@@ -341,6 +375,11 @@ def follow(viewer: Viewer, after: int, subscription: Subscription, render: Calla
             if message == RESYNC:
                 items = for_viewer(viewer, last)
                 db.session.remove()
+            elif (state := _state_for(message, viewer)) is not None:
+                yield sse(state, event="state")
+                continue
+            elif "kind" in message:
+                continue  # a part's state that is not for this person
             else:
                 notice = Notice.from_message(message)
                 item = shown(notice, viewer) if notice is not None and notice.id > last else None
@@ -349,6 +388,31 @@ def follow(viewer: Viewer, after: int, subscription: Subscription, render: Calla
                 last = max(last, item.id)
                 yield sse({"id": item.id, "html": render(item)}, event="announcement", event_id=item.id)
         yield sse({"last": last}, event="bye")
+    finally:
+        subscription.close()
+        if on_end is not None:
+            on_end()
+
+
+def follow_event(subscription: Subscription, *, lifetime: float, heartbeat: float, retry_ms: int = 3000,
+                 on_end: Callable[[], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> Iterator[str]:
+    """An organisers' stream of the event (the console, the moderator's and the projector's views): every
+    state message as it comes, and ``resync`` when some may have been lost. No database at all."""
+    try:
+        yield sse({}, event="hello", retry_ms=retry_ms)
+        deadline = clock() + lifetime
+        while (remaining := deadline - clock()) > 0:
+            message = subscription.get(timeout=min(heartbeat, remaining))
+            if message is None:
+                yield sse(comment="heartbeat")
+            elif message == RESYNC:
+                yield sse({}, event="resync")
+            elif (state := _state_for(message, None)) is not None:
+                yield sse(state, event="state")
+            else:
+                yield sse({"id": message.get("id")}, event="announcement")
+        yield sse({}, event="bye")
     finally:
         subscription.close()
         if on_end is not None:

@@ -88,18 +88,15 @@ def live_panel(registration, token: str) -> Panel | None:
                  current_app.config["LIVE_POLL_SECONDS"])
 
 
-@bp.get("/r/<token>/live")
-@personal_link
-def stream(registration, token):
-    """The person's live channel as Server-Sent Events (text/event-stream)."""
+def _streamed(event_id: int, body):
+    """An answer of Server-Sent Events for one stream of the event: ``body(subscription, end)`` makes
+    its messages. Counted against ``LIVE_MAX_STREAMS``; beyond it a 503 sends the page to polling."""
     hub = channel.of(current_app)
     if not hub.admit():  # this process holds its most streams: the page polls instead
         return current_app.response_class("busy\n", status=503, mimetype="text/plain",
                                           headers={"Retry-After": "30"})
     try:
-        viewer, timezone = _viewer(registration, token), registration.event.timezone
-        after = _after(request.headers.get("Last-Event-ID"), request.args.get("after"))
-        subscription = hub.subscribe(viewer.event_id)
+        subscription = hub.subscribe(event_id)
     except Exception:
         hub.release()
         raise
@@ -111,13 +108,34 @@ def stream(registration, token):
             subscription.close()
             hub.release()
 
-    config = current_app.config
-    body = services.follow(viewer, after, subscription, lambda item: _render(item, timezone), on_end=end,
-                           lifetime=config["LIVE_STREAM_SECONDS"], heartbeat=config["LIVE_HEARTBEAT_SECONDS"])
-    response = current_app.response_class(stream_with_context(body), mimetype="text/event-stream")
+    response = current_app.response_class(stream_with_context(body(subscription, end)), mimetype="text/event-stream")
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each message on as it comes
     response.call_on_close(end)
     return response
+
+
+def _timing() -> dict:
+    config = current_app.config
+    return {"lifetime": config["LIVE_STREAM_SECONDS"], "heartbeat": config["LIVE_HEARTBEAT_SECONDS"]}
+
+
+@bp.get("/r/<token>/live")
+@personal_link
+def stream(registration, token):
+    """The person's live channel as Server-Sent Events (text/event-stream)."""
+    viewer, timezone = _viewer(registration, token), registration.event.timezone
+    after = _after(request.headers.get("Last-Event-ID"), request.args.get("after"))
+    return _streamed(viewer.event_id, lambda subscription, end: services.follow(
+        viewer, after, subscription, lambda item: _render(item, timezone), on_end=end, **_timing()))
+
+
+@bp.get("/manage/events/<slug>/live/stream")
+@event_access("host")
+def event_stream(slug):
+    """The organisers' stream of the event (the live console and the views for the room): every state
+    message of the event as it comes."""
+    return _streamed(g.event.id, lambda subscription, end: services.follow_event(subscription, on_end=end,
+                                                                                **_timing()))
 
 
 @bp.get("/r/<token>/live.json")

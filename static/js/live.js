@@ -25,7 +25,15 @@
     if (empty) { empty.hidden = true; }
   }
 
+  // The live event's other parts (group choice, seats, questions) listen on the document: "live:state"
+  // carries one state message, "live:hello" says the stream (re)connected and "live:poll" that a poll
+  // went by, so each part reads its state again when it may have missed some.
+  function tell(name, detail) {
+    document.dispatchEvent(new CustomEvent(name, {detail: detail || {}}));
+  }
+
   function poll() {
+    tell("live:poll");
     fetch(root.dataset.poll + "?after=" + last, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
@@ -56,7 +64,9 @@
       heard = true;
       root.dataset.channel = "stream";  // what the page listens by (for tests and the curious)
       window.clearTimeout(check);
+      tell("live:hello");
     });
+    source.addEventListener("state", function (event) { tell("live:state", JSON.parse(event.data)); });
     source.addEventListener("announcement", function (event) { add(JSON.parse(event.data)); });
     source.addEventListener("error", function () {
       // The browser reconnects by itself (with Last-Event-ID) after a stream ends; a refused stream

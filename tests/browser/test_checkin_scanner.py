@@ -306,6 +306,9 @@ def test_scanner_starts_offline_from_a_cold_reload_and_queues(new_context, scann
     page.wait_for_function("""async () => { const names = await caches.keys();
         const cache = await caches.open(names.find((n) => n.startsWith('eventhub-scanner-')));
         return !!(await cache.match(location.pathname)); }""")
+    # The worker is fully active (it claimed this page) before the network goes: a reload in the
+    # moment between "ready" and "activated" is not what this test is about.
+    page.wait_for_function("() => navigator.serviceWorker.controller?.state === 'activated'")
 
     context.set_offline(True)
     response = page.reload()

@@ -15,6 +15,7 @@ import redis
 from config import TestingConfig
 from eventhub import create_app
 from eventhub.live import channel, services
+from tests.accounts.support import make_user, sign_in
 from tests.conftest import LiveServer, require_or_skip
 from tests.registration.support import KEYS
 
@@ -181,3 +182,42 @@ def test_the_redis_hub_tells_its_streams_to_read_again_after_losing_redis(redis_
         assert subscription.get(timeout=0.3) is None  # closed: no longer delivered to
     finally:
         hub.close()
+
+
+@pytest.fixture
+def seats_view(monkeypatch):
+    """A part's state messages as a person sees them: here only those of their own way of taking part."""
+    def view(message, viewer):
+        return {"left": message["left"][viewer.mode]} if viewer.mode in message["left"] else None
+    monkeypatch.setitem(services.STATE_VIEWS, "test-seats", view)
+
+
+def test_a_state_message_reaches_the_streams_it_is_for_as_the_part_shows_it(app, client, forum, seats_view):
+    app.config.update(LIVE_STREAM_SECONDS=0.3, LIVE_HEARTBEAT_SECONDS=0.1)
+
+    def states_seen_by(name):
+        response = client.get(f"/r/{forum.tokens[name]}/live")  # subscribed; its body is read below
+        with app.app_context():
+            services.publish_state(channel.of(app), forum.event_id, "test-seats", left={"on_site": 3})
+            services.publish_state(channel.of(app), forum.event_id, "nobody-shows-this", secret="x")
+        return [m for m in _messages(response.get_data(as_text=True)) if m.get("event") == "state"]
+
+    on_site = states_seen_by("anna")
+    assert [m["data"] for m in on_site] == [{"kind": "test-seats", "left": 3}] and "id" not in on_site[0]
+    assert states_seen_by("cecilia") == []
+
+
+def test_the_organisers_stream_gets_every_state_message_and_announcement(app, client, forum, seats_view):
+    make_user(app, "host@example.se", staff_of={forum.slug: "host"})
+    assert client.get(f"/manage/events/{forum.slug}/live/stream").status_code in (302, 401)
+    sign_in(client, "host@example.se")
+    app.config.update(LIVE_STREAM_SECONDS=0.3, LIVE_HEARTBEAT_SECONDS=0.1)
+    response = client.get(f"/manage/events/{forum.slug}/live/stream")
+    assert response.status_code == 200 and response.mimetype == "text/event-stream"
+    with app.app_context():
+        services.publish_state(channel.of(app), forum.event_id, "test-seats", left={"digital": 1})
+    announcement = _send(app, forum, "on_site", "Bara för salen")
+    messages = [m for m in _messages(response.get_data(as_text=True)) if "comment" not in m]
+    assert [(m["event"], m["data"]) for m in messages] == [
+        ("hello", {}), ("state", {"kind": "test-seats", "left": {"digital": 1}}),
+        ("announcement", {"id": announcement}), ("bye", {})]
