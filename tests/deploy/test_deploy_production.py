@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import re
 import secrets
@@ -41,6 +42,9 @@ from eventhub import create_app
 from eventhub.accounts import services as accounts
 from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.keyring import Keyring
+from eventhub.live import channel
+from eventhub.live import services as live
 from eventhub.mail.models import OutboxMessage
 from eventhub.materials.models import EventMaterial
 from eventhub.registration.models import Registration
@@ -94,6 +98,7 @@ class Stack:
     database_url: str
     upstreams: list[str]  # host:port of the two gunicorn servers
     inbox: Inbox
+    live_upstream: str = ""  # host:port of the live streams' server (gevent workers)
     logs: list[Path] = field(default_factory=list)
     app: object = None  # an app of this process on the same database, to set up and count
 
@@ -140,6 +145,10 @@ http {{
         server {upstream_b} max_fails=0;
         keepalive 16;
     }}
+    upstream eventhub_live {{
+        server {upstream_live} max_fails=0;
+        keepalive 16;
+    }}
     server {{
         listen 127.0.0.1:{port} ssl;
         server_name localhost;
@@ -159,7 +168,7 @@ def _environment(database_url: str, redis_url: str, smtp_port: int, base_url: st
     env.update(
         EVENTHUB_ENV="production", SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url, EVENTHUB_BASE_URL=base_url,
         EVENTHUB_INSTANCE=str(instance), EVENTHUB_TRUSTED_PROXIES="1",
-        RATELIMIT_STORAGE_URI=redis_url, CACHE_URL=redis_url,
+        RATELIMIT_STORAGE_URI=redis_url, CACHE_URL=redis_url, LIVE_REDIS_URL=redis_url,
         REGISTRATION_RATE_LIMIT=f"{REGISTRATIONS_PER_ADDRESS} per minute",
         MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port),
     )
@@ -210,6 +219,17 @@ def stack(tmp_path_factory):
             processes.append((process, upstream_port, log))
             upstreams.append(f"127.0.0.1:{upstream_port}")
             logs.append(log)
+        # The live streams' own server, as deploy/systemd/eventhub-live.service runs it (gevent, no --preload).
+        live_port = free_port()
+        live_log = folder / "live.log"
+        live = _start([str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "gevent",
+                       "--worker-connections", "100",
+                       "--bind", f"127.0.0.1:{live_port}", "--graceful-timeout", "5", "--timeout", "120",
+                       "--error-logfile", "-", "--no-control-socket", "wsgi:app"],
+                      dict(environment("live"), LIVE_MAX_STREAMS="100"), live_log)
+        cleanup.callback(stop, live)
+        processes.append((live, live_port, live_log))
+        logs.append(live_log)
         sender_log = folder / "sender.log"
         sender = _start([str(BIN / "flask"), "--app", "wsgi.py", "outbox", "deliver", "--loop", "--interval", "1"],
                         environment("sender"), sender_log)
@@ -218,6 +238,7 @@ def stack(tmp_path_factory):
 
         (folder / "nginx.conf").write_text(NGINX_CONF.format(
             folder=folder, port=port, cert=cert, key=key, upstream_a=upstreams[0], upstream_b=upstreams[1],
+            upstream_live=f"127.0.0.1:{live_port}",
             locations=ROOT / "deploy" / "nginx" / "eventhub-locations.conf",
             log_format=ROOT / "deploy" / "nginx" / "eventhub-log.conf",
             # As root, nginx's workers would run as nobody, who may not enter the test's folder.
@@ -233,13 +254,15 @@ def stack(tmp_path_factory):
         wait_for_port(port, proxy, folder / "nginx-error.log", timeout=30)
         assert sender.poll() is None, tail(sender_log)
 
-        app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=normalise_database_url(database_url))
+        app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=normalise_database_url(database_url),
+                         LIVE_REDIS_URL=redis_url)
         cleanup.callback(lambda: _dispose(app))
         yield Stack(url=base_url, certificate=cert, database_url=database_url, upstreams=upstreams, inbox=inbox,
-                    logs=logs, app=app)
+                    logs=logs, app=app, live_upstream=f"127.0.0.1:{live_port}")
 
 
 def _dispose(app) -> None:
+    channel.of(app).close()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -419,3 +442,29 @@ def test_an_attendee_link_opened_through_the_proxy_leaves_its_token_in_no_log(st
         text = log.read_text(errors="replace") if log.exists() else ""
         assert token not in text, f"the personal link's token is in {log.name}"
     assert "/r/<token>" in (stack.logs[-1]).read_text()  # nginx logged the visit, redacted
+
+
+def test_a_live_stream_goes_to_the_streams_server_and_gets_an_announcement_sent_elsewhere(stack):
+    """The proxy sends the stream (and only it) to the gevent server, unbuffered; an announcement sent by
+    another app instance reaches it through Redis."""
+    slug = _event(stack, on_site_seats=None)
+    with stack.client("127.0.0.7") as attendee:
+        assert _register(attendee, stack, slug, "live").status_code == 303
+        letter = _mail_to(stack, "live@example.se").get_body(("plain",)).get_content()
+        token = re.search(re.escape(stack.url) + r"/r/([^/?#\s]+)", letter).group(1)
+        poll = attendee.get(f"{stack.url}/r/{token}/live.json", timeout=TIMEOUT)
+        assert poll.status_code == 200 and poll.headers["X-Upstream"] in stack.upstreams
+        with attendee.get(f"{stack.url}/r/{token}/live", stream=True, timeout=TIMEOUT) as stream:
+            assert stream.status_code == 200, stack.log_tails()
+            assert stream.headers["X-Upstream"] == stack.live_upstream
+            assert stream.headers["Content-Type"].startswith("text/event-stream")
+            lines = stream.iter_lines(decode_unicode=True)
+            assert any(line == "event: hello" for line, _ in zip(lines, range(5), strict=False))
+            with stack.app.app_context():
+                event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
+                sent_at = time.monotonic()
+                live.send(event_id, "all", "Tillbaka i stora salen om fem minuter", "", False, None,
+                          Keyring(SECRET_KEY), datetime.now(UTC), channel.of(stack.app))
+            data = next(line for line in lines if line.startswith("data: ") and "stora salen" in line)
+            assert time.monotonic() - sent_at < 3  # not held back by a buffer on the way
+            assert "Tillbaka i stora salen om fem minuter" in json.loads(data[6:])["html"]

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 import pytest
 from gunicorn.config import Config as GunicornConfig
+from gunicorn.util import load_class  # gunicorn's own loader of a worker class, as the arbiter uses it
 
 from config import TestingConfig
 from eventhub import create_app
@@ -44,7 +45,7 @@ def _command(service: Path) -> list[str]:
 
 def test_there_are_units_for_the_web_app_the_sender_and_each_scheduled_command():
     names = {path.name for path in SERVICES + TIMERS}
-    assert {"eventhub-web.service", "eventhub-outbox.service", "eventhub-reminders.service",
+    assert {"eventhub-web.service", "eventhub-live.service", "eventhub-outbox.service", "eventhub-reminders.service",
             "eventhub-reminders.timer", "eventhub-privacy.service", "eventhub-privacy.timer"} <= names
 
 
@@ -75,16 +76,24 @@ def test_a_flask_service_runs_a_command_the_app_has_with_options_it_takes(servic
     command.make_context(context, list(path))
 
 
-def test_the_web_service_gives_gunicorn_arguments_it_takes_and_the_app_module():
-    words = _command(UNITS / "eventhub-web.service")
+@pytest.mark.parametrize(("unit", "worker_class"), [("eventhub-web.service", "gthread"),
+                                                    ("eventhub-live.service", "gevent")])
+def test_a_web_service_gives_gunicorn_arguments_it_takes_and_the_app_module(unit, worker_class):
+    words = _command(UNITS / unit)
     assert words[0].endswith("/gunicorn")
     options = GunicornConfig().parser().parse_args(words[1:])
     assert options.args == ["wsgi:app"]
+    assert options.worker_class == worker_class
     assert (ROOT / "wsgi.py").exists()
     # The access log is gunicorn.conf.py's (read from the working directory), with secrets redacted:
     # an option on the command line would win over it.
     assert (ROOT / "gunicorn.conf.py").exists()
     assert options.access_log_format is None and options.logger_class is None and options.config is None
+
+
+def test_the_live_streams_server_can_load_its_worker_class():
+    """gevent is installed (requirements.txt) and gunicorn finds the worker it names."""
+    assert load_class("gevent", section="gunicorn.workers").__name__ == "GeventWorker"
 
 
 @pytest.mark.parametrize("timer", TIMERS, ids=lambda path: path.name)
