@@ -113,6 +113,7 @@ ENDPOINT_CLASS = {
     # The group leader's link: anyone holding it (an unknown or turned-off token is 404).
     "groups.leader_page": "leader-token",
     "groups.save_key_points": "leader-token",
+    "live.leader_stream": "leader-token",  # the leader's page's stream: which kind changed, no data
     "accounts.logout": "account",
     "events.dashboard": "account",
     "events.new_event": "organiser",
@@ -221,6 +222,7 @@ ENDPOINT_CLASS = {
     "live.announcements": "manage",
     "live.send": "manage",
     "live.event_stream": "host",  # the organisers' stream: the console and the views for the room
+    "live.panel": "host",  # the closing panel's moderator: every group's key points
     "reminders.reminders": "manage",
     "reminders.add_reminder": "manage",
     "reminders.save_practical": "manage",
@@ -306,6 +308,7 @@ OVERRIDES = {
     "documentation.delete_photo": {"slug": "past_event"},
     "groups.leader_page": {"token": "leader_token"},
     "groups.save_key_points": {"token": "leader_token"},
+    "live.leader_stream": {"token": "leader_token"},
     "events.remove_staff": {"user_id": "host_user_id"},
     "events.change_staff_role": {"user_id": "host_user_id"},
     "programme.edit_item": {"item_id": "talk_item_id"},

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import func, update
 
+from eventhub import signals
 from eventhub.database import commit
 from eventhub.extensions import db
 from eventhub.modes import Mode
@@ -50,6 +51,7 @@ def join(registration_id: int, now: datetime) -> str:
         .values(first_joined_at=func.coalesce(Registration.first_joined_at, now), last_joined_at=now)
         .execution_options(synchronize_session=False)
     )
+    signals.attendance_changed.send(event.id)
     commit()
     return event.join_url
 

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from eventhub import signals
 from eventhub.accounts.models import User
 from eventhub.audit import services as audit
 from eventhub.checkin.models import CheckIn, Method, Outcome
@@ -315,6 +316,8 @@ def _decide(event_id, person, problem, host_id, nonce, now, scanned_at, offline,
         # this phone is told that the person was already let in, and when (the arrival that counts).
         result = _already(person, duplicate=True, check_in_id=check_in_id)
     add_counters(event_id, result)
+    if won:
+        signals.attendance_changed.send(event_id)
     commit()
     return result
 
@@ -447,6 +450,7 @@ def undo(event_id: int, check_in_id: int, host_id: int, now: datetime) -> DoorPe
         )
     audit.record(host_id, "checkin.undone", f"check-in {check_in_id}", event_id=event_id,
                  registration_id=registration_id)
+    signals.attendance_changed.send(event_id)
     commit()
     return _load(registration_id)
 

@@ -19,10 +19,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from eventhub import signals
 from eventhub.audit import services as audit
 from eventhub.database import commit
 from eventhub.extensions import db
@@ -36,7 +37,9 @@ from eventhub.groups.models import (
     MembershipStatus,
 )
 from eventhub.keyring import Keyring
+from eventhub.modes import Mode
 from eventhub.programme.models import ProgrammeItem
+from eventhub.registration.models import Registration
 
 # What a token can look like: URL-safe base64 of 24 bytes. Anything else is not looked up.
 TOKEN_LENGTH = 32
@@ -144,6 +147,7 @@ class LeaderPage:
     members: int  # with a place in the group
     waitlisted: int
     key_points: GroupKeyPoints | None
+    arrived: int = 0  # of the members: checked in at the door (on site) or joined by their link (digital)
 
     @property
     def item(self) -> ProgrammeItem:
@@ -155,11 +159,17 @@ class LeaderPage:
 
 
 def leader_page(group: DiscussionGroup) -> LeaderPage:
-    counts = dict(db.session.execute(
-        select(GroupMembership.status, func.count()).where(GroupMembership.group_id == group.id)
-        .group_by(GroupMembership.status)).all())
-    return LeaderPage(group=group, members=counts.get(MembershipStatus.CONFIRMED, 0),
-                      waitlisted=counts.get(MembershipStatus.WAITLISTED, 0), key_points=key_points_of(group.id))
+    # The link needs no account and may be passed on: the page counts the members, and how many have
+    # come, but never names them.
+    came = case((Registration.mode == Mode.ON_SITE, Registration.checked_in_at.is_not(None)),
+                else_=Registration.first_joined_at.is_not(None))
+    counts = {status: (count, arrived) for status, count, arrived in db.session.execute(
+        select(GroupMembership.status, func.count(), func.count(case((came, 1))))
+        .join(Registration, Registration.id == GroupMembership.registration_id)
+        .where(GroupMembership.group_id == group.id).group_by(GroupMembership.status)).all()}
+    members, arrived = counts.get(MembershipStatus.CONFIRMED, (0, 0))
+    return LeaderPage(group=group, members=members, waitlisted=counts.get(MembershipStatus.WAITLISTED, (0, 0))[0],
+                      key_points=key_points_of(group.id), arrived=arrived)
 
 
 # --- key points ----------------------------------------------------------------------------------
@@ -203,6 +213,7 @@ def save_key_points(group: DiscussionGroup, text: str, now: datetime, *, version
         audit.record(None, "groups.key_points_saved_by_leader", group.title, event_id=event_id, group_id=group.id)
     else:
         audit.record(actor_id, "groups.key_points_saved", group.title, event_id=event_id, group_id=group.id)
+    signals.key_points_saved.send(event_id, group_id=group.id, version=points.version)
     try:
         commit()
     except IntegrityError:  # the other writer's first save came in between this one's look and its write

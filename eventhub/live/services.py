@@ -24,13 +24,15 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from eventhub.audit import services as audit
 from eventhub.database import commit
 from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.groups import leaders
 from eventhub.groups import services as groups
-from eventhub.groups.models import DiscussionGroup, GroupMembership
+from eventhub.groups.models import DiscussionGroup, GroupKeyPoints, GroupLeader, GroupMembership
 from eventhub.keyring import Keyring
 from eventhub.live.channel import RESYNC, LocalHub, Subscription
 from eventhub.live.models import TEXT_MAX, Announcement, AnnouncementAudience
@@ -331,6 +333,35 @@ def history(event_id: int) -> list[Announcement]:
                                    .order_by(Announcement.id.desc())))
 
 
+# --- the panel's view of the groups -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GroupPoints:
+    """One discussion group as the closing panel's moderator sees it: what it arrived at, so far."""
+
+    group: DiscussionGroup
+    key_points: GroupKeyPoints | None
+
+    @property
+    def text(self) -> str:
+        return self.key_points.text if self.key_points else ""
+
+
+def panel(event_id: int) -> list[tuple[ProgrammeItem, list[GroupPoints]]]:
+    """Every group session of the event with its groups' key points, in programme order (two queries and
+    the leaders)."""
+    groups_of_event = groups.of_event(event_id)
+    ids = [group.id for group in groups_of_event]
+    if ids:  # their leaders, in one query more (the groups are the same objects: their lists fill in)
+        db.session.scalars(select(DiscussionGroup).where(DiscussionGroup.id.in_(ids)).options(
+            selectinload(DiscussionGroup.leaders).joinedload(GroupLeader.person))).all()
+    points = leaders.key_points_of_groups(ids)
+    sessions: dict[int, tuple[ProgrammeItem, list[GroupPoints]]] = {}
+    for group in groups_of_event:
+        sessions.setdefault(group.item_id, (group.item, []))[1].append(GroupPoints(group, points.get(group.id)))
+    return list(sessions.values())
+
+
 # --- the next item ------------------------------------------------------------------------------------
 
 def next_item(event: Event, mode: str, now: datetime) -> ProgrammeItem | None:
@@ -400,10 +431,12 @@ def follow(viewer: Viewer, after: int, subscription: Subscription, render: Calla
 
 
 def follow_event(subscription: Subscription, *, lifetime: float, heartbeat: float, retry_ms: int = 3000,
-                 on_end: Callable[[], None] | None = None,
+                 on_end: Callable[[], None] | None = None, only: frozenset[str] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> Iterator[str]:
     """An organisers' stream of the event (the console, the moderator's and the projector's views): every
-    state message as it comes, and ``resync`` when some may have been lost. No database at all."""
+    state message as it comes, and ``resync`` when some may have been lost. No database at all.
+    With ``only``, the stream of someone who is not an organiser (a group leader): just the kind of each
+    of those state messages, so their page knows what to read again, and none of the data."""
     try:
         yield sse({}, event="hello", retry_ms=retry_ms)
         deadline = clock() + lifetime
@@ -414,8 +447,11 @@ def follow_event(subscription: Subscription, *, lifetime: float, heartbeat: floa
             elif message == RESYNC:
                 yield sse({}, event="resync")
             elif (state := _state_for(message, None)) is not None:
-                yield sse(state, event="state")
-            else:
+                if only is None:
+                    yield sse(state, event="state")
+                elif state["kind"] in only:
+                    yield sse({"kind": state["kind"]}, event="state")
+            elif only is None:
                 yield sse({"id": message.get("id")}, event="announcement")
         yield sse({}, event="bye")
     finally:

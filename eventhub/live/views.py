@@ -24,13 +24,15 @@ from flask_login import current_user
 from eventhub import keyring, labels, workspace
 from eventhub.accounts.access import event_access
 from eventhub.groups import services as groups
-from eventhub.live import channel, services
+from eventhub.groups.access import leader_link
+from eventhub.live import arrivals, channel, services
 from eventhub.live.forms import AnnouncementForm
 from eventhub.live.models import TEXT_MAX
 from eventhub.registration.access import personal_link
 from eventhub.types import utcnow
 
 bp = Blueprint("live", __name__)
+LEADER_KINDS = frozenset({arrivals.ATTENDANCE, "seats"})  # what makes a leader's list of members change
 workspace.add_link(52, "live.announcements", _l("Announcements"))
 
 AUDIENCE = {
@@ -129,6 +131,21 @@ def stream(registration, token):
         viewer, after, subscription, lambda item: _render(item, timezone), on_end=end, **_timing()))
 
 
+@bp.get("/leader/<token>/live")
+@leader_link
+def leader_stream(group, token):
+    """The group leader's page's stream: it says when people arrive or the group's seats change (the kind
+    only), and the page reads its list of members again."""
+    return _streamed(group.item.event_id, lambda subscription, end: services.follow_event(
+        subscription, on_end=end, only=LEADER_KINDS, **_timing()))
+
+
+@bp.app_template_global()
+def leader_live(token: str) -> str:
+    """Where the group leader's page listens (groups' template; groups never imports live)."""
+    return url_for("live.leader_stream", token=token)
+
+
 @bp.get("/manage/events/<slug>/live/stream")
 @event_access("host")
 def event_stream(slug):
@@ -209,3 +226,13 @@ def send(slug):
     flash(ngettext("Sent: it is on the page of %(num)d person.", "Sent: it is on the pages of %(num)d people.",
                    announcement.recipient_count), "success")
     return redirect(url_for(".announcements", slug=slug), code=303)
+
+
+# --- the closing panel --------------------------------------------------------------------------------
+
+@bp.get("/manage/events/<slug>/live/panel")
+@event_access("host")
+def panel(slug):
+    """Every group's key points side by side, for the panel's moderator, as the leaders save them."""
+    return render_template("live/panel.html", event=g.event, sessions=services.panel(g.event.id),
+                           stream_url=url_for(".event_stream", slug=slug))
