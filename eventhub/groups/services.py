@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -33,8 +33,8 @@ from eventhub.groups.models import (
 from eventhub.keyring import Keyring
 from eventhub.modes import Mode
 from eventhub.programme.models import ItemKind, ProgrammeItem
-from eventhub.registration.errors import AlreadyCancelled, RegistrationClosed, RegistrationError
 from eventhub.registration import emails as letters
+from eventhub.registration.errors import AlreadyCancelled, RegistrationClosed, RegistrationError
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.seats import ROUNDS, RaisedLimit, Taken
 
@@ -141,7 +141,7 @@ class ChoiceChange:
 
 
 def _choice_subject(title: str) -> str:
-    return _("Choose your discussion group: %(title)s", title=title)
+    return gettext("Choose your discussion group: %(title)s", title=title)
 
 
 def set_choice_open(event_id: int, open_: bool, actor_id: int, keys: Keyring, now: datetime) -> ChoiceChange:

@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-
 from markupsafe import Markup
 
 from eventhub import keyring, labels, workspace
@@ -232,10 +231,10 @@ def projector(slug):
     next item with a countdown; a QR code to the page that sends people their personal link."""
     event = g.event
     my_link = url_for("registration.my_link", slug=event.slug, _external=True)
+    short = Markup("/<wbr>").join(my_link.split("://", 1)[-1].split("/"))  # breaks only after a slash
     return render_template("live/projector.html", event=event, groups=groups.choosable(event),
-                           next_item=services.next_for_room(event, utcnow()), my_link=my_link,
-                           short_link=my_link.split("://", 1)[-1], qr_code=_qr_code(my_link),
-                           may_manage=accounts.can_manage(current_user, event), toggle_form=ConfirmForm())
+                           next_item=services.next_for_room(event, utcnow()), my_link=my_link, short_link=short,
+                           qr_code=_qr_code(my_link), may_manage=accounts.can_manage(current_user, event))
 
 
 @bp.post("/manage/events/<slug>/live/group-choice")
