@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from eventhub.audit.models import AuditEntry
+from eventhub.events import operations
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups import services as groups
@@ -18,6 +19,7 @@ from eventhub.live import group_choice as live_choice
 from eventhub.mail.models import OutboxMessage
 from eventhub.registration.models import Registration
 from tests.accounts.support import make_user, post, sign_in
+from tests.events.test_event_operations import data_of
 from tests.registration.support import KEYS, csrf_token, outbox, page_text, register
 
 PROJECTOR = "/manage/events/{slug}/live/projector"
@@ -100,6 +102,15 @@ def test_the_agenda_builders_toggle_uses_the_same_rule(app, client, closed):
                     follow_redirects=True)
     assert "2 people were emailed their link to choose" in page_text(response)
     assert len(_choice_emails(app)) == 2
+
+
+def test_the_event_forms_checkbox_opens_group_choice_by_the_same_rule(app, closed):
+    with app.app_context():
+        event = db.session.get(Event, closed.event_id)
+        operations.update_event(event.id, data_of(event, group_choice_open=True), None, datetime.now(UTC), KEYS)
+        assert db.session.get(Event, closed.event_id).group_choice_open is True
+    assert len(_choice_emails(app)) == 2
+    assert [action for action, _ in _actions(app, closed)] == ["event.group_choice_opened"]
 
 
 # --- the state on every open page ------------------------------------------------------------------
