@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from config import TestingConfig
+from eventhub import create_app
 from eventhub.audit.models import AuditEntry
 from eventhub.events import operations
 from eventhub.events.models import Event
@@ -276,3 +278,20 @@ def test_my_link_refuses_a_post_without_its_form_token(app, client, forum):
     assert client.post(MY_LINK.format(slug=forum.slug), data={"email": "anna@example.se"}).status_code == 400
     with app.app_context():
         assert outbox() == []
+
+
+def test_my_link_is_rate_limited_like_the_registration_form(app, database, forum):
+    limited = create_app(TestingConfig, RATELIMIT_ENABLED=True, REGISTRATION_RATE_LIMIT="3 per minute",
+                         RATELIMIT_STORAGE_URI="memory://", **database)
+    try:
+        client = limited.test_client()
+        statuses = [_ask(client, forum.slug, f"person{i}@example.se").status_code for i in range(4)]
+        assert statuses == [303, 303, 303, 429]
+        fourth = _ask(client, forum.slug, "anna@example.se")
+        assert fourth.status_code == 429 and "Inget skickades" in page_text(fourth)
+        with limited.app_context():
+            assert outbox("anna@example.se") == []
+    finally:
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
