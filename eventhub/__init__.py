@@ -24,6 +24,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     from eventhub.groups import access as leader_access
     from eventhub.live import arrivals as live_arrivals
     from eventhub.live import channel as live_channel
+    from eventhub.live import group_choice as live_group_choice
     from eventhub.registration import access as registration_access
     from eventhub.routing import IdConverter
 
@@ -64,6 +65,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     leader_access.init_app(app)  # and under /leader/<token>, the group leader's link
     live_channel.init_app(app)  # the live channel's fan-out: this process, or Redis (LIVE_REDIS_URL)
     live_arrivals.init_app(app)  # arrivals and key points on the organisers' live pages, after each commit
+    live_group_choice.init_app(app)  # group choice and seats left on every open page, after each commit
     i18n.register(app)
     _register_blueprints(app)
     templating.register(app)

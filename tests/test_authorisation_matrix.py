@@ -108,6 +108,7 @@ ENDPOINT_CLASS = {
     "privacy.erased": "public",
     "evaluation.answer": "attendee-token",
     # The live channel: the person's stream and its polling fallback (only what that person may see).
+    "registration.my_link": "public",  # sends the person their link; the same answer for any address
     "live.stream": "attendee-token",
     "live.poll": "attendee-token",
     # The group leader's link: anyone holding it (an unknown or turned-off token is 404).
@@ -223,6 +224,8 @@ ENDPOINT_CLASS = {
     "live.send": "manage",
     "live.event_stream": "host",  # the organisers' stream: the console and the views for the room
     "live.panel": "host",  # the closing panel's moderator: every group's key points
+    "live.projector": "host",  # the screen in the room: groups and seats left, no names
+    "live.group_choice": "manage",  # opening and closing group choice from the room
     "reminders.reminders": "manage",
     "reminders.add_reminder": "manage",
     "reminders.save_practical": "manage",

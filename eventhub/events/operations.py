@@ -20,6 +20,7 @@ from eventhub.database import commit
 from eventhub.events import emails
 from eventhub.events.models import Event, EventFormat, EventStatus, Partner
 from eventhub.extensions import db
+from eventhub.groups import services as groups
 from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.keyring import Keyring
 from eventhub.modes import Mode
@@ -184,11 +185,13 @@ def _move_programme(event: Event, days: timedelta, old_zone: ZoneInfo) -> int:
     return len(event.programme_items)
 
 
-def _apply(event: Event, data: EventData) -> None:
+def _apply(event: Event, data: EventData, *, choice: bool = True) -> None:
+    if choice:  # a new event; an existing one opens and closes group choice by the groups' rule
+        event.group_choice_open = data.group_choice_open
     for name in ("title", "summary", "description", "language", "timezone", "organiser_name", "venue_name",
                  "venue_address", "platform_name", "join_url", "on_site_seats", "digital_seats", "starts_at",
                  "ends_at", "registration_opens_at", "registration_closes_at", "contact_name", "contact_email",
-                 "recording_url", "group_choice_open", "on_site_may_join_digital_groups", "format",
+                 "recording_url", "on_site_may_join_digital_groups", "format",
                  "asks_dietary_needs"):
         setattr(event, name, getattr(data, name))
     event.partners = [Partner(name=name, url=url or None, position=i) for i, (name, url) in enumerate(data.partners)]
@@ -226,7 +229,7 @@ def update_event(event_id: int, data: EventData, actor_id: int, now: datetime, k
                                (Mode.DIGITAL, data.digital_seats, "digital_seats_added")):
         if seats != event.seats_for(mode):
             setattr(event, added, 0)  # a limit the organiser types is the plan again
-    _apply(event, data)
+    _apply(event, data, choice=False)
     items_moved = _move_programme(event, days, old_zone)
     moved = (event.starts_at, event.ends_at) != old_times
     db.session.flush()  # the new version (updated_at, revision) before the calendars are drawn
@@ -244,6 +247,8 @@ def update_event(event_id: int, data: EventData, actor_id: int, now: datetime, k
     else:
         audit.record(actor_id, "event.updated", event.title, event_id=event.id)
     commit()
+    if data.group_choice_open != event.group_choice_open:  # the one rule: emails once, logged
+        groups.set_choice_open(event.id, data.group_choice_open, actor_id, keys, now)
     return Saved(event, items_moved, told)
 
 

@@ -172,3 +172,15 @@ class GroupKeyPoints(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[DiscussionGroup] = relationship()
+
+
+class GroupChoiceInvitation(db.Model):
+    """The email that group choice is open, sent to one person once: opening choice again (after
+    closing it, or a second click) writes to nobody who has had it."""
+
+    __tablename__ = "group_choice_invitation"
+
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,19 +12,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
+from eventhub.audit import services as audit
 from eventhub.database import commit
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.groups import emails
-from eventhub.groups.models import SEATS, DiscussionGroup, GroupLeader, GroupMembership, MembershipStatus
+from eventhub.groups.models import (
+    SEATS,
+    DiscussionGroup,
+    GroupChoiceInvitation,
+    GroupLeader,
+    GroupMembership,
+    MembershipStatus,
+)
 from eventhub.keyring import Keyring
 from eventhub.modes import Mode
 from eventhub.programme.models import ItemKind, ProgrammeItem
+from eventhub.registration import emails as letters
 from eventhub.registration.errors import AlreadyCancelled, RegistrationClosed, RegistrationError
-from eventhub.registration.models import Registration
+from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.seats import ROUNDS, RaisedLimit, Taken
 
 
@@ -113,6 +124,75 @@ def members_of_item(item_id: int) -> int:
     """Everyone with a place or a waitlist place in a group session's groups."""
     return db.session.scalar(select(func.count()).select_from(GroupMembership)
                              .where(GroupMembership.item_id == item_id))
+
+
+# --- opening and closing group choice ----------------------------------------------------------
+
+CHOICE_EMAIL = "groups/emails/group_choice_open.txt"
+
+
+@dataclass(frozen=True)
+class ChoiceChange:
+    """What opening or closing group choice did: ``changed`` False when it already was so."""
+
+    event: Event
+    changed: bool
+    invited: int = 0  # people emailed their link to choose
+
+
+def _choice_subject(title: str) -> str:
+    return gettext("Choose your discussion group: %(title)s", title=title)
+
+
+def set_choice_open(event_id: int, open_: bool, actor_id: int, keys: Keyring, now: datetime) -> ChoiceChange:
+    """The one rule for opening (the pitch) and closing group choice, from the agenda builder or the
+    room's views. Opening emails every confirmed person who may join a group their link to choose, in
+    their language, once: a second opening (a double click, or after closing) writes to nobody who has
+    had it. Logged; a click that changes nothing is not. The flag changes by a conditional UPDATE, so two
+    organisers opening at once send one round of emails."""
+    event = db.session.get(Event, event_id)
+    changed = db.session.execute(
+        update(Event).where(Event.id == event_id, Event.group_choice_open.is_(not open_))
+        .values(group_choice_open=open_).execution_options(synchronize_session=False)).rowcount
+    if not changed:
+        db.session.refresh(event, ["group_choice_open"])
+        commit()
+        return ChoiceChange(event, False)
+    # The same change through the ORM too, so its hooks see it: the event page's version (the form
+    # offers groups while choice is open) and the live channel's state.
+    event.group_choice_open = open_
+    flag_modified(event, "group_choice_open")
+    db.session.flush()
+    invited = _invite(event, keys, now) if open_ else 0
+    if open_:
+        audit.record(actor_id, "event.group_choice_opened", event.title, event_id=event.id, invited=invited)
+    else:
+        audit.record(actor_id, "event.group_choice_closed", event.title, event_id=event.id)
+    commit()
+    return ChoiceChange(event, True, invited)
+
+
+def _invite(event: Event, keys: Keyring, now: datetime) -> int:
+    """Email their link to choose to each confirmed person who has not had it and has a group to join.
+    The caller commits."""
+    by_mode = {mode: choosable(event, mode) for mode in event.modes}
+    had = select(GroupChoiceInvitation.registration_id).where(GroupChoiceInvitation.event_id == event.id)
+    people = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id,
+                                   Registration.status == RegistrationStatus.CONFIRMED,
+                                   Registration.id.not_in(had))
+        .order_by(Registration.id))
+    invited = 0
+    for person in people:
+        offered = by_mode.get(Mode(person.mode), [])
+        if not offered:
+            continue
+        db.session.add(GroupChoiceInvitation(registration_id=person.id, event_id=event.id, sent_at=now))
+        sent = letters.letter(person, CHOICE_EMAIL, _choice_subject, keys, details=False, groups=offered,
+                              choose_url=letters.manage_url(person, keys) + "#choose-group")
+        invited += sent is not None
+    db.session.flush()
+    return invited
 
 
 # --- what attendees and organisers do ---------------------------------------------------------

@@ -369,6 +369,11 @@ def next_item(event: Event, mode: str, now: datetime) -> ProgrammeItem | None:
     return next((item for item in programme.items_for(event, Mode(mode)) if item.starts_at > now), None)
 
 
+def next_for_room(event: Event, now: datetime) -> ProgrammeItem | None:
+    """The first item of the whole programme (every audience's) that has not begun: the room's views."""
+    return next((item for item in programme.items_for(event, None) if item.starts_at > now), None)
+
+
 # --- the stream ---------------------------------------------------------------------------------------
 
 def sse(data: dict | None = None, event: str | None = None, event_id: int | None = None, comment: str | None = None,

@@ -20,20 +20,25 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from eventhub import keyring, labels, workspace
+from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access
+from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
 from eventhub.groups.access import leader_link
 from eventhub.live import arrivals, channel, services
 from eventhub.live.forms import AnnouncementForm
 from eventhub.live.models import TEXT_MAX
+from eventhub.registration import qr
 from eventhub.registration.access import personal_link
 from eventhub.types import utcnow
 
 bp = Blueprint("live", __name__)
 LEADER_KINDS = frozenset({arrivals.ATTENDANCE, "seats"})  # what makes a leader's list of members change
 workspace.add_link(52, "live.announcements", _l("Announcements"))
+workspace.add_link(53, "live.projector", _l("Projector view"))
 
 AUDIENCE = {
     "all": _l("Everyone with a place"),
@@ -236,3 +241,43 @@ def panel(slug):
     """Every group's key points side by side, for the panel's moderator, as the leaders save them."""
     return render_template("live/panel.html", event=g.event, sessions=services.panel(g.event.id),
                            stream_url=url_for(".event_stream", slug=slug))
+
+
+# --- the room: the projector view and opening group choice -------------------------------------------
+
+def _qr_code(url: str) -> Markup:
+    """The QR code of a public address, drawn by the same library as the tickets, as inline SVG (no
+    text of anyone's in it: it is made from our own URL)."""
+    return Markup(qr.qr_svg(url))  # noqa: S704 - our own SVG, drawn from our own address
+
+
+@bp.get("/manage/events/<slug>/live/projector")
+@event_access("host")
+def projector(slug):
+    """For the screen in the room: each group with its leader, room or "Digital", seats left, live; the
+    next item with a countdown; a QR code to the page that sends people their personal link."""
+    event = g.event
+    my_link = url_for("registration.my_link", slug=event.slug, _external=True)
+    short = Markup("/<wbr>").join(my_link.split("://", 1)[-1].split("/"))  # breaks only after a slash
+    return render_template("live/projector.html", event=event, groups=groups.choosable(event),
+                           next_item=services.next_for_room(event, utcnow()), my_link=my_link, short_link=short,
+                           qr_code=_qr_code(my_link), may_manage=accounts.can_manage(current_user, event))
+
+
+@bp.post("/manage/events/<slug>/live/group-choice")
+@event_access("manage")
+def group_choice(slug):
+    """Open or close group choice from the room (the same rule as the agenda builder's toggle)."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        open_ = request.form.get("open") == "1"
+        change = groups.set_choice_open(g.event.id, open_, current_user.id, keyring.current(), utcnow())
+        if not change.event.group_choice_open:
+            flash(_("Group choice is closed."), "success")
+        elif change.changed:
+            flash(ngettext("Group choice is open. %(num)d person was emailed their link to choose.",
+                           "Group choice is open. %(num)d people were emailed their link to choose.",
+                           change.invited), "success")
+        else:
+            flash(_("Group choice was already open: nobody was emailed again."), "info")
+    return redirect(url_for(".projector", slug=slug), code=303)

@@ -684,11 +684,3 @@ def remove_leader(event_id: int, group_id: int, leader_id: int, actor_id: int) -
     commit()
 
 
-def set_group_choice(event_id: int, open_: bool, actor_id: int) -> Event:
-    """Let attendees choose a discussion group now (e.g. at the pitch), or stop them."""
-    event = _event(event_id)
-    event.group_choice_open = open_
-    audit.record(actor_id, "event.group_choice_opened" if open_ else "event.group_choice_closed", event.title,
-                 event_id=event.id)
-    commit()
-    return event

@@ -152,13 +152,24 @@ def move_item(slug, item_id):
     return redirect(url_for(".programme", slug=slug, _anchor=anchor), code=303)
 
 
+def choice_message(change: groups.ChoiceChange) -> str:
+    """What opening or closing group choice did, for the organiser (the agenda builder, the room's views)."""
+    if not change.event.group_choice_open:
+        return _("Group choice is closed.")
+    if not change.changed:
+        return _("Group choice was already open: nobody was emailed again.")
+    return ngettext("Group choice is open: attendees can choose a discussion group now. %(num)d person was "
+                    "emailed their link to choose.",
+                    "Group choice is open: attendees can choose a discussion group now. %(num)d people were "
+                    "emailed their link to choose.", change.invited)
+
+
 @bp.post("/group-choice")
 @event_access("manage")
 def group_choice(slug):
     open_ = request.form.get("open") == "1"
-    operations.set_group_choice(g.event.id, open_, current_user.id)
-    flash(_("Group choice is open: attendees can choose a discussion group now.") if open_
-          else _("Group choice is closed."), "success")
+    change = groups.set_choice_open(g.event.id, open_, current_user.id, keyring.current(), utcnow())
+    flash(choice_message(change), "success")
     return redirect(url_for(".programme", slug=slug, _anchor="group-choice"), code=303)
 
 

@@ -119,6 +119,7 @@ KINDS = {
     "mode_changed": _Kind(lambda title: _("Your registration has changed: %(title)s", title=title), ticket=True,
                           calendar=True),
     "manage_link": _Kind(lambda title: _("Your registration link: %(title)s", title=title), ticket=True),
+    "my_link": _Kind(lambda title: _("Your registration link: %(title)s", title=title), ticket=True),
 }
 
 

@@ -72,6 +72,13 @@ class RegistrationForm(SpecialAnswersMixin, question_forms.AnswersMixin, Form):
         self.group.choices = [("", _l("Choose later"))] + [(str(g.id), g.title) for g in groups]
 
 
+class MyLinkForm(Form):
+    """The public page that sends a person their personal link (from the projector's QR code)."""
+
+    email = EmailField(_l("Your email address"), filters=[strip], validators=[
+        DataRequired(_l("Enter your email address.")), at_most(254), valid_email])
+
+
 class ModeForm(Form):
     mode = RadioField(_l("How will you take part?"), choices=[],
                       validators=[InputRequired(_l("Choose how you will take part."))])

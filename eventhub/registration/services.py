@@ -314,6 +314,21 @@ def find_by_unsubscribe_token(token: str, keys: Keyring) -> Registration | None:
 
 # --- changing and cancelling -----------------------------------------------------------------
 
+def send_my_link(event_id: int, email: str, keys: Keyring) -> bool:
+    """Email the person registered for the event with ``email`` their personal link (the page the
+    projector's QR code leads to). The page answers the same either way, so it tells nobody who is
+    registered; the return value is for tests. A cancelled registration gets nothing."""
+    address = normalise_email(email or "")
+    registration = address and db.session.scalar(
+        select(Registration).where(Registration.event_id == event_id, Registration.email == address,
+                                   Registration.status != RegistrationStatus.CANCELLED))
+    if not registration:
+        return False
+    emails.send(registration, "my_link", keys)
+    commit()
+    return True
+
+
 def cancel(registration_id: int, now: datetime, keys: Keyring) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration.is_cancelled:

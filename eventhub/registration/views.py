@@ -80,9 +80,15 @@ def _email_key() -> str:
 def too_many_attempts(_error):
     """Over the limit: show the form again with what was typed, and say why nothing was saved.
 
-    Only the register view is rate-limited in this blueprint.
+    The register view and the page that sends a person their link are rate-limited in this blueprint.
     """
     event = _load_event(request.view_args["slug"])
+    if request.endpoint == "registration.my_link":
+        form = forms.MyLinkForm()
+        form.form_errors.append(_("You have sent this form many times in a short while. Nothing was sent: "
+                                  "wait a minute and send it again."))
+        html = render_template("registration/my_link.html", event=event, form=form, sent=False)
+        return current_app.response_class(html, status=429, headers={"Retry-After": "60"})
     form, groups = forms.registration_form(event, request.form)
     form.form_errors.append(_("You have sent this form many times in a short while. Nothing was saved: "
                               "wait a minute and send it again."))
@@ -170,6 +176,23 @@ def _status_context(registration, token: str) -> dict:
 @bp.get("/events/<slug>/privacy")
 def privacy(slug):
     return render_template("registration/privacy.html", event=_load_event(slug))
+
+
+@bp.route("/events/<slug>/my-link", methods=["GET", "POST"])
+@limiter.limit(_registration_limit, methods=["POST"])
+@limiter.limit(_registration_email_limit, methods=["POST"], key_func=_email_key,
+               exempt_when=lambda: not _posted_email())
+def my_link(slug):
+    """Where the projector's QR code leads: type your email, get your personal link by email. The answer
+    is the same whether or not the address is registered."""
+    event = _load_event(slug)
+    form = forms.MyLinkForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("registration/my_link.html", event=event, form=form, sent=False), 422
+        services.send_my_link(event.id, form.email.data, keyring.current())
+        return redirect(url_for(".my_link", slug=slug, sent=1), code=303)
+    return render_template("registration/my_link.html", event=event, form=form, sent=request.args.get("sent") == "1")
 
 
 # --- the attendee's own page (every view behind personal_link) -------------------------------------

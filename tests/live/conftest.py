@@ -15,6 +15,11 @@ from eventhub.registration.tokens import manage_token
 from tests.registration.support import KEYS, add_group_session, event_by_slug, register
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: real parallel HTTP against gunicorn; always run, but the slowest tests here")
+
+
 @dataclass
 class Forum:
     slug: str
