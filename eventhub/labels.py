@@ -189,7 +189,7 @@ AUDIT_ACTION = {
     "live_question.pinned": ("live", _l("Pinned the question “%(title)s” on the presenter's screen")),
     "live_question.unpinned": ("live", _l("Unpinned the question “%(title)s”")),
     "live_question.reopened": ("live", _l("Put the question “%(title)s” back in the queue")),
-    "live_question.merged": ("live", _l("Merged a duplicate question into “%(title)s” (%(votes)s votes carried "
+    "live_question.merged": ("live", _l("Merged a duplicate question into “%(title)s” (%(rows)s votes carried "
                                         "over)")),
     "reminder.added": ("emails", _l("Added a reminder %(minutes)s minutes before the start")),
     "reminder.changed": ("emails", _l("Changed the reminder that is now %(minutes)s minutes before the start")),

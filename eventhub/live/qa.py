@@ -399,9 +399,24 @@ def pinned(event_id: int) -> Entry | None:
 # --- the moderator --------------------------------------------------------------------------------------
 
 ACTIONS = ("approve", "reject", "answered", "pin", "unpin", "reopen")
-_AUDIT = {"approve": "live_question.approved", "reject": "live_question.rejected",
-          "answered": "live_question.answered", "pin": "live_question.pinned", "unpin": "live_question.unpinned",
-          "reopen": "live_question.reopened"}
+
+
+def _audit(action: str, actor_id: int | None, question: LiveQuestion) -> None:
+    """The moderator's action in the audit log (the caller commits)."""
+    summary, details = question.text[:200], dict(event_id=question.event_id, question_id=question.id,
+                                                 title=question.text[:200], mode=question.mode)
+    if action == "approve":
+        audit.record(actor_id, "live_question.approved", summary, **details)
+    elif action == "reject":
+        audit.record(actor_id, "live_question.rejected", summary, **details)
+    elif action == "answered":
+        audit.record(actor_id, "live_question.answered", summary, **details)
+    elif action == "pin":
+        audit.record(actor_id, "live_question.pinned", summary, **details)
+    elif action == "unpin":
+        audit.record(actor_id, "live_question.unpinned", summary, **details)
+    else:
+        audit.record(actor_id, "live_question.reopened", summary, **details)
 
 
 def _question(event_id: int, question_id: int) -> LiveQuestion:
@@ -436,8 +451,7 @@ def moderate(event_id: int, question_id: int, action: str, actor_id: int | None,
         if question.state != QuestionState.APPROVED:
             question.pinned = False
     question.decided_at = now
-    audit.record(actor_id, _AUDIT[action], question.text[:200], event_id=event_id, question_id=question.id,
-                 title=question.text[:200], mode=question.mode)
+    _audit(action, actor_id, question)
     try:
         commit()
     except IntegrityError as error:  # another moderator pinned one at the same moment
@@ -476,7 +490,7 @@ def merge(event_id: int, duplicate_id: int, target_id: int, actor_id: int | None
         db.session.flush()
         _recount([duplicate.id, target.id])
         audit.record(actor_id, "live_question.merged", duplicate.text[:200], event_id=event_id,
-                     question_id=duplicate.id, into=target.id, title=target.text[:200], votes=carried)
+                     question_id=duplicate.id, into=target.id, title=target.text[:200], rows=carried)
     _publish(hub, target, "merged", public=was_public or target.state in SHOWN)
     return target
 
