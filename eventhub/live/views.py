@@ -303,7 +303,7 @@ def ask_list(registration, token):
                            token=token, event=registration.event)
 
 
-@bp.post("/r/<token>/ask/<int:live_question_id>/vote")
+@bp.post("/r/<token>/ask/<id:live_question_id>/vote")
 @personal_link
 def vote(registration, token, live_question_id):
     """Upvote (or take back the upvote); without JavaScript the page comes back where it was."""
@@ -356,7 +356,7 @@ def _back(slug, question_id=None):
 ACTION_RULE = "<any(approve,reject,answered,pin,unpin,reopen):action>"
 
 
-@bp.post(f"/manage/events/<slug>/live/questions/<int:live_question_id>/{ACTION_RULE}")
+@bp.post(f"/manage/events/<slug>/live/questions/<id:live_question_id>/{ACTION_RULE}")
 @event_access("host")
 def moderate(slug, live_question_id, action):
     if not ConfirmForm().validate_on_submit():
@@ -380,7 +380,7 @@ DONE = {"approve": _l("Approved: everyone it is for sees it."), "reject": _l("Re
         "unpin": _l("Unpinned."), "reopen": _l("Back in the queue, waiting.")}
 
 
-@bp.post("/manage/events/<slug>/live/questions/<int:live_question_id>/merge")
+@bp.post("/manage/events/<slug>/live/questions/<id:live_question_id>/merge")
 @event_access("host")
 def merge(slug, live_question_id):
     form = MergeForm()
