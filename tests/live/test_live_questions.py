@@ -443,3 +443,44 @@ def test_a_moderators_action_needs_its_csrf_token(app, client, room):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.get(LiveQuestion, question).state == "pending"
+
+
+def test_the_organiser_marks_a_registration_question_as_one_to_the_speakers(app, client, room):
+    make_user(app, "org@example.se", staff_of={room.slug: "organiser"})
+    sign_in(client, "org@example.se")
+    response = post(client, f"/manage/events/{room.slug}/questions/new", {
+        "kind": "long_text", "label_sv": "Din fråga till panelen", "required": "no", "audience": "everyone",
+        "to_speakers": "y", "speakers_item": str(room.talk)})
+    assert response.status_code == 303
+    with app.app_context():
+        [asked] = questions.of_event(room.event_id)
+        assert (asked.to_speakers, asked.speakers_item_id) == (True, room.talk)
+    assert "En fråga till talarna" in page_text(client.get(f"/manage/events/{room.slug}/questions/"))
+    refused = post(client, f"/manage/events/{room.slug}/questions/new", {
+        "kind": "yes_no", "label_sv": "Kommer du?", "required": "no", "audience": "everyone", "to_speakers": "y"})
+    assert refused.status_code == 422
+    assert "besvaras med ord" in page_text(refused)
+
+
+def test_a_question_sent_in_advance_is_in_the_moderators_queue_marked_so(app, client, room):
+    with app.app_context():
+        asked = questions.add(room.event_id, questions.QuestionData("short_text", "Fråga till talarna",
+                                                                    to_speakers=True), None)
+        questions.keep_answers(room.anna, questions.asked(event_by_slug(room.slug)), {asked.id: "Vad kostar det?"},
+                               NOW)
+        db.session.commit()
+    make_user(app, "host@example.se", role="host", staff_of={room.slug: "host"})
+    sign_in(client, "host@example.se")
+    text = page_text(client.get(f"/manage/events/{room.slug}/live/questions"))
+    assert "Vad kostar det? " in text and "Skickad i förväg" in text and "På plats" in text
+    assert "Tiderna anges i centraleuropeisk" in text
+
+
+def test_an_approved_question_answered_leaves_the_presenters_screen(app, client, room):
+    question = _ask(app, room, "anna", "Från salen")
+    _moderate(app, room, question, "pin")
+    _moderate(app, room, question, "answered")
+    with app.app_context():
+        assert qa.pinned(room.event_id) is None
+        anna = db.session.get(Registration, room.anna)
+        assert [(q.id, q.state) for q in qa.for_attendee(anna, NOW).shown] == [(question, "answered")]
