@@ -23,6 +23,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from eventhub import i18n, keyring, labels, workspace
+from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access
 from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
@@ -337,7 +338,8 @@ def _queue_context(event):
 @event_access("host")
 def moderation(slug):
     """The moderator's queue: waiting questions first, where each came from, the audiences' shares."""
-    return render_template("live/moderation.html", **_queue_context(g.event))
+    return render_template("live/moderation.html", manager=accounts.can_manage(current_user, g.event),
+                           **_queue_context(g.event))
 
 
 @bp.get("/manage/events/<slug>/live/questions/list")

@@ -415,7 +415,9 @@ def test_the_moderator_sees_the_queue_with_origin_badges_and_shares(app, client,
     _ask(app, room, "cecilia", "From online", anonymous=True)
     make_user(app, "host@example.se", role="host", staff_of={room.slug: "host"})
     sign_in(client, "host@example.se")
-    text = page_text(client.get(f"/manage/events/{room.slug}/live/questions"))
+    response = client.get(f"/manage/events/{room.slug}/live/questions")
+    text = page_text(response)
+    assert f"/manage/events/{room.slug}/attendees" not in html_of(response)  # a host moderates, nothing more
     assert "På plats" in text and "Digitalt" in text
     assert "Anonym" in text and "cecilia@example.se" not in text
     assert "Digitalt: 50 % av frågorna, 50 % av publiken" in text
