@@ -83,16 +83,21 @@
       var form = event.target.closest(selector);
       if (!form) { return; }
       event.preventDefault();
-      var button = form.querySelector("button");
-      if (button) { button.disabled = true; }
+      // Not disabled while it goes (a disabled button drops the keyboard's focus): a second press waits.
+      if (form.dataset.busy) { return; }
+      form.dataset.busy = "1";
       send(form)
         .then(function (response) { return response.json().catch(function () { return {}; }); })
         .then(function (data) {
-          if (status && data && data.error) { status.textContent = data.error; }
+          if (status && data && data.error) {
+            status.textContent = data.error;
+          } else if (status && data && typeof data.voted === "boolean") {
+            status.textContent = data.voted ? status.dataset.voted : status.dataset.unvoted;
+          }
           refresh();
         })
         .catch(function () { form.submit(); })  // the network failed: post it the ordinary way
-        .finally(function () { if (button) { button.disabled = false; } });
+        .finally(function () { delete form.dataset.busy; });
     });
   }
 

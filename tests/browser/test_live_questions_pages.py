@@ -110,6 +110,9 @@ def test_two_audiences_ask_the_moderator_approves_and_pins_and_the_room_sees_it(
     david.click("[data-vote-form] button")
     david.wait_for_selector("[data-questions-list] .vote-count:has-text('1 vote')", timeout=8000)
     assert david.get_attribute("[data-vote-form] button", "aria-pressed") == "true"
+    assert david.text_content("[data-questions-status]") == "Your upvote is counted."
+    # The list was put in place anew; the keyboard stays on the button just pressed.
+    assert david.evaluate("() => !!document.activeElement.closest('[data-vote-form]')")
     moderator.wait_for_selector(f"{room} >> text=1 röst", timeout=8000)
     presenter.wait_for_selector("[data-pinned]:has-text('1 röst')", timeout=8000)
 
