@@ -191,6 +191,9 @@ AUDIT_ACTION = {
     "live_question.reopened": ("live", _l("Put the question “%(title)s” back in the queue")),
     "live_question.merged": ("live", _l("Merged a duplicate question into “%(title)s” (%(rows)s votes carried "
                                         "over)")),
+    "live_questions.auto_approve_on": ("live", _l("Let the questions to the speakers show without moderation")),
+    "live_questions.auto_approve_off": ("live", _l("Made the questions to the speakers wait for the moderator "
+                                                   "again")),
     "reminder.added": ("emails", _l("Added a reminder %(minutes)s minutes before the start")),
     "reminder.changed": ("emails", _l("Changed the reminder that is now %(minutes)s minutes before the start")),
     "reminder.removed": ("emails", _l("Removed the reminder %(minutes)s minutes before the start")),

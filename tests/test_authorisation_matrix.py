@@ -233,6 +233,7 @@ ENDPOINT_CLASS = {
     "live.moderation_list": "host",
     "live.moderate": "host",
     "live.merge": "host",
+    "live.moderation_settings": "manage",  # whether questions wait for the moderator: the organiser's choice
     "live.presenter": "host",
     "live.presenter_pinned": "host",
     "reminders.reminders": "manage",

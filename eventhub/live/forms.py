@@ -26,3 +26,7 @@ class AskForm(Form):
 
 class MergeForm(Form):
     into = SelectField(_l("Merge into"), choices=[], validate_choice=False)
+
+
+class ModerationSettingsForm(Form):
+    auto_approve = BooleanField(_l("Show questions as soon as they are asked, without moderation"))

@@ -123,3 +123,13 @@ class LiveQuestionVote(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("live_question.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LiveSettings(db.Model):
+    """An event's settings for the live event (a row only once an organiser changes one)."""
+
+    __tablename__ = "live_settings"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    # Questions shown as soon as they are asked, without the moderator (off: moderation before display).
+    auto_approve: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -12,7 +12,8 @@ at most ``MAX_PENDING`` of one person's questions waiting for the moderator; at 
 questions per person in ``RECENT_MINUTES`` minutes; the same words (case and spaces aside) from the same
 person once per event.
 
-**Moderation before display.** A new question waits for the moderator (anyone who may host the event:
+**Moderation before display**, unless the organiser chose to show questions at once (``set_auto_approve``,
+an event setting, off by default). A new question waits for the moderator (anyone who may host the event:
 on the day a door host often moderates); only approved and answered questions are shown to the others,
 for the items their way of taking part sees. Approve, reject, mark answered, pin (one per event, the
 presenter's screen; the database keeps it so), merge a duplicate into another (its votes and its asker
@@ -41,7 +42,7 @@ from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.live import services
 from eventhub.live.channel import LocalHub
-from eventhub.live.models import QUESTION_MAX, LiveQuestion, LiveQuestionVote, QuestionState
+from eventhub.live.models import QUESTION_MAX, LiveQuestion, LiveQuestionVote, LiveSettings, QuestionState
 from eventhub.modes import Mode
 from eventhub.programme import services as programme
 from eventhub.programme.models import ProgrammeItem
@@ -198,12 +199,41 @@ def ask(registration_id: int, item_id: int | None, text: str, anonymous: bool, n
         raise TooManyPending()
     if sum(at > now - timedelta(minutes=RECENT_MINUTES) for _text, _state, at in mine) >= MAX_RECENT:
         raise TooManyRecently()
+    shown_at_once = auto_approves(event.id)
     question = LiveQuestion(event_id=event.id, item_id=item_id if items else None, registration_id=registration_id,
-                            anonymous=anonymous, mode=registration.mode, text=text, created_at=now)
+                            anonymous=anonymous, mode=registration.mode, text=text, created_at=now,
+                            state=QuestionState.APPROVED.value if shown_at_once else QuestionState.PENDING.value,
+                            decided_at=now if shown_at_once else None)
     db.session.add(question)
     commit()
-    _publish(hub, question, "asked", public=False)
+    _publish(hub, question, "asked", public=shown_at_once)
     return question
+
+
+def auto_approves(event_id: int) -> bool:
+    """Whether the event shows questions as they are asked (the organiser's choice; off by default)."""
+    return bool(db.session.scalar(select(LiveSettings.auto_approve).where(LiveSettings.event_id == event_id)))
+
+
+def set_auto_approve(event_id: int, on: bool, actor_id: int | None) -> bool:
+    """Show questions without moderation, or moderate them first again (audited); returns whether it changed.
+    Questions already waiting stay waiting."""
+    settings = db.session.get(LiveSettings, event_id)
+    if settings is None:
+        settings = LiveSettings(event_id=event_id, auto_approve=False)
+        db.session.add(settings)
+    if settings.auto_approve == on:
+        db.session.rollback()
+        return False
+    settings.auto_approve = on
+    if on:
+        audit.record(actor_id, "live_questions.auto_approve_on", "questions shown without moderation",
+                     event_id=event_id)
+    else:
+        audit.record(actor_id, "live_questions.auto_approve_off", "questions moderated before display",
+                     event_id=event_id)
+    commit()
+    return True
 
 
 def vote(registration_id: int, question_id: int, now: datetime, hub: LocalHub) -> bool:
@@ -304,6 +334,7 @@ class AttendeeView:
     may_ask: bool  # a place, and the window is open
     over: bool = False  # the event has ended
     max_length: int = QUESTION_MAX
+    auto_approve: bool = False  # shown at once, without the moderator
 
 
 def for_attendee(registration: Registration, now: datetime) -> AttendeeView:
@@ -323,7 +354,7 @@ def for_attendee(registration: Registration, now: datetime) -> AttendeeView:
     chosen = default_item(items, now)
     is_on = opens <= now < closes
     return AttendeeView(shown, waiting, items, chosen.id if chosen else None, is_on, opens, closes,
-                        is_on and registration.is_confirmed, now >= closes)
+                        is_on and registration.is_confirmed, now >= closes, auto_approve=auto_approves(event.id))
 
 
 @dataclass(frozen=True)

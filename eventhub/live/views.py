@@ -28,7 +28,7 @@ from eventhub.accounts.access import event_access
 from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
 from eventhub.live import channel, qa, services
-from eventhub.live.forms import AnnouncementForm, AskForm, MergeForm
+from eventhub.live.forms import AnnouncementForm, AskForm, MergeForm, ModerationSettingsForm
 from eventhub.live.models import QUESTION_MAX, TEXT_MAX
 from eventhub.registration.access import personal_link
 from eventhub.types import utcnow
@@ -286,11 +286,12 @@ def ask(registration, token):
         return _ask_page(registration, token, form, status=422)
     item = form.item.data
     try:
-        qa.ask(registration.id, int(item) if item and item.isdigit() and len(item) < 12 else None,
-               form.text.data or "", bool(form.anonymous.data), utcnow(), channel.of(current_app))
+        question = qa.ask(registration.id, int(item) if item and item.isdigit() and len(item) < 12 else None,
+                          form.text.data or "", bool(form.anonymous.data), utcnow(), channel.of(current_app))
     except qa.QuestionError as error:
         return _ask_page(registration, token, form, question_error(error, registration.event.timezone), 422)
-    flash(_("Thank you: your question is waiting for the moderator."), "success")
+    flash(_("Thank you: your question is waiting for the moderator.") if question.state == "pending"
+          else _("Thank you: your question is shown to everyone it is for."), "success")
     return redirect(url_for("registration.manage", token=token, _anchor="questions-heading"), code=303)
 
 
@@ -338,8 +339,23 @@ def _queue_context(event):
 @event_access("host")
 def moderation(slug):
     """The moderator's queue: waiting questions first, where each came from, the audiences' shares."""
-    return render_template("live/moderation.html", manager=accounts.can_manage(current_user, g.event),
+    manager = accounts.can_manage(current_user, g.event)
+    settings = ModerationSettingsForm(formdata=None, auto_approve=qa.auto_approves(g.event.id)) if manager else None
+    return render_template("live/moderation.html", manager=manager, settings_form=settings,
                            **_queue_context(g.event))
+
+
+@bp.post("/manage/events/<slug>/live/questions/settings")
+@event_access("manage")
+def moderation_settings(slug):
+    """Whether questions wait for the moderator (the default) or show at once: the organiser decides."""
+    form = ModerationSettingsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if qa.set_auto_approve(g.event.id, bool(form.auto_approve.data), current_user.id):
+        flash(_("Questions are now shown as soon as they are asked.") if form.auto_approve.data
+              else _("Questions now wait for the moderator before anyone sees them."), "success")
+    return redirect(url_for(".moderation", slug=slug), code=303)
 
 
 @bp.get("/manage/events/<slug>/live/questions/list")

@@ -1,5 +1,6 @@
 """live: questions to the speakers, one queue for the room and online (moderated, upvoted, one pinned per
-event), and registration questions marked "a question to the speakers"
+event), and registration questions marked "a question to the speakers", and the event setting that shows questions without
+moderation
 
 Revision ID: c4e9a1f7d302
 Revises: a7e3c9d2f481
@@ -72,6 +73,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_live_question_vote_question_id'), ['question_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_live_question_vote_registration_id'), ['registration_id'], unique=False)
 
+    op.create_table('live_settings',
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('auto_approve', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_live_settings_event_id_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('event_id', name=op.f('pk_live_settings'))
+    )
     with op.batch_alter_table('registration_question', schema=None) as batch_op:
         batch_op.add_column(sa.Column('to_speakers', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('speakers_item_id', sa.Integer(), nullable=True))
@@ -93,6 +100,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_live_question_vote_registration_id'))
         batch_op.drop_index(batch_op.f('ix_live_question_vote_question_id'))
 
+    op.drop_table('live_settings')
     op.drop_table('live_question_vote')
     with op.batch_alter_table('live_question', schema=None) as batch_op:
         batch_op.drop_index('uq_live_question_one_pinned', sqlite_where=sa.text('pinned'), postgresql_where=sa.text('pinned'))

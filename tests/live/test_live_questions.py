@@ -486,3 +486,31 @@ def test_an_approved_question_answered_leaves_the_presenters_screen(app, client,
         assert qa.pinned(room.event_id) is None
         anna = db.session.get(Registration, room.anna)
         assert [(q.id, q.state) for q in qa.for_attendee(anna, NOW).shown] == [(question, "answered")]
+
+
+def test_with_auto_approve_a_question_is_shown_at_once_and_the_change_is_audited(app, client, room):
+    make_user(app, "org@example.se", staff_of={room.slug: "organiser"})
+    sign_in(client, "org@example.se")
+    response = post(client, f"/manage/events/{room.slug}/live/questions/settings", {"auto_approve": "y"})
+    assert response.status_code == 303
+    question = _ask(app, room, "anna", "Syns direkt")
+    with app.app_context():
+        assert db.session.get(LiveQuestion, question).state == "approved"
+        cecilia = db.session.get(Registration, room.cecilia)
+        assert [q.id for q in qa.for_attendee(cecilia, NOW).shown] == [question]
+        assert qa.set_auto_approve(room.event_id, True, None) is False  # no change, no entry
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "live_questions.auto_approve_on")) == 1
+        qa.set_auto_approve(room.event_id, False, None)
+    assert _ask(app, room, "anna", "Väntar igen")
+    with app.app_context():
+        assert db.session.scalar(select(LiveQuestion.state).where(LiveQuestion.text == "Väntar igen")) == "pending"
+
+
+def test_a_door_host_cannot_change_whether_questions_wait(app, client, room):
+    make_user(app, "host@example.se", role="host", staff_of={room.slug: "host"})
+    sign_in(client, "host@example.se")
+    response = post(client, f"/manage/events/{room.slug}/live/questions/settings", {"auto_approve": "y"})
+    assert response.status_code == 403
+    with app.app_context():
+        assert qa.auto_approves(room.event_id) is False
