@@ -342,6 +342,7 @@ def moderation(slug):
     manager = accounts.can_manage(current_user, g.event)
     settings = ModerationSettingsForm(formdata=None, auto_approve=qa.auto_approves(g.event.id)) if manager else None
     return render_template("live/moderation.html", manager=manager, settings_form=settings,
+                           auto_approve=qa.auto_approves(g.event.id),
                            **_queue_context(g.event))
 
 
