@@ -343,7 +343,7 @@ def for_attendee(registration: Registration, now: datetime) -> AttendeeView:
     seen = {item.id for item in programme.items_for(event, Mode(registration.mode))}
     rows = [row for row in _rows(LiveQuestion.event_id == event.id, LiveQuestion.merged_into_id.is_(None),
                                  LiveQuestion.state.in_(SHOWN))
-            if row[0].item_id is None or row[0].item_id in seen]
+            if registration.is_confirmed and (row[0].item_id is None or row[0].item_id in seen)]
     rows.sort(key=lambda row: (row[0].state == QuestionState.ANSWERED, not row[0].pinned, -row[0].votes,
                                row[0].created_at))
     shown = _entries(rows, names=True, voter_id=registration.id, owner_id=registration.id)

@@ -514,3 +514,11 @@ def test_a_door_host_cannot_change_whether_questions_wait(app, client, room):
     assert response.status_code == 403
     with app.app_context():
         assert qa.auto_approves(room.event_id) is False
+
+
+def test_a_person_on_the_waitlist_sees_no_questions_and_is_told_who_may_ask(app, client, room):
+    question = _ask(app, room, "anna", "Från salen")
+    _moderate(app, room, question, "approve")
+    text = page_text(client.get(f"/r/{room.tokens['bertil']}/ask"))
+    assert "Bara den som har en plats på evenemanget kan ställa frågor." in text
+    assert "Från salen" not in text
