@@ -57,6 +57,7 @@ def create_app(config: type | None = None, **settings) -> Flask:
     login_manager.login_message_category = "info"
 
     _import_models()
+    _add_privacy_parts()
     _listen_to_model_changes()
     _draw_attachments()
 
@@ -123,6 +124,15 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # read-only JSON, no session state changed
     csrf.exempt(health)
+
+
+def _add_privacy_parts() -> None:
+    """What the parts built on the core hold about a person: listed in their data download, deleted with
+    erasure and anonymising (privacy.services.PARTS; the core never imports them)."""
+    from eventhub.live import qa
+    from eventhub.privacy import services as privacy
+
+    privacy.add_part(privacy.PersonalDataPart("live_questions", qa.personal_data, qa.erase))
 
 
 def _import_models() -> None:

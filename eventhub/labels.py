@@ -183,6 +183,17 @@ AUDIT_ACTION = {
     "mailing.sent": ("emails", _l("Sent the email %(mailing)s to %(recipients)s people")),
     "announcement.sent": ("live", _l("Sent the announcement “%(title)s” to %(recipients)s people (%(emailed)s of "
                                      "them by email)")),
+    "live_question.approved": ("live", _l("Approved the question “%(title)s” to the speakers")),
+    "live_question.rejected": ("live", _l("Rejected the question “%(title)s” to the speakers")),
+    "live_question.answered": ("live", _l("Marked the question “%(title)s” as answered")),
+    "live_question.pinned": ("live", _l("Pinned the question “%(title)s” on the presenter's screen")),
+    "live_question.unpinned": ("live", _l("Unpinned the question “%(title)s”")),
+    "live_question.reopened": ("live", _l("Put the question “%(title)s” back in the queue")),
+    "live_question.merged": ("live", _l("Merged a duplicate question into “%(title)s” (%(rows)s votes carried "
+                                        "over)")),
+    "live_questions.auto_approve_on": ("live", _l("Let the questions to the speakers show without moderation")),
+    "live_questions.auto_approve_off": ("live", _l("Made the questions to the speakers wait for the moderator "
+                                                   "again")),
     "reminder.added": ("emails", _l("Added a reminder %(minutes)s minutes before the start")),
     "reminder.changed": ("emails", _l("Changed the reminder that is now %(minutes)s minutes before the start")),
     "reminder.removed": ("emails", _l("Removed the reminder %(minutes)s minutes before the start")),

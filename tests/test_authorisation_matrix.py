@@ -40,6 +40,8 @@ from eventhub.groups import leaders
 from eventhub.groups import services as group_services
 from eventhub.groups.models import DiscussionGroup, GroupLeader
 from eventhub.keyring import Keyring
+from eventhub.live import channel
+from eventhub.live import qa as live_qa
 from eventhub.mailings import services as mailings
 from eventhub.materials import services as materials
 from eventhub.programme.models import ItemSpeaker, Person, ProgrammeItem
@@ -111,6 +113,11 @@ ENDPOINT_CLASS = {
     "registration.my_link": "public",  # sends the person their link; the same answer for any address
     "live.stream": "attendee-token",
     "live.poll": "attendee-token",
+    # Questions to the speakers: asking, the questions shown and upvoting, from the person's own link.
+    "live.ask_page": "attendee-token",
+    "live.ask": "attendee-token",
+    "live.ask_list": "attendee-token",
+    "live.vote": "attendee-token",
     # The group leader's link: anyone holding it (an unknown or turned-off token is 404).
     "groups.leader_page": "leader-token",
     "groups.save_key_points": "leader-token",
@@ -226,6 +233,14 @@ ENDPOINT_CLASS = {
     "live.panel": "host",  # the closing panel's moderator: every group's key points
     "live.projector": "host",  # the screen in the room: groups and seats left, no names
     "live.group_choice": "manage",  # opening and closing group choice from the room
+    # The moderator's queue and the presenter's screen: on the day a door host often moderates.
+    "live.moderation": "host",
+    "live.moderation_list": "host",
+    "live.moderate": "host",
+    "live.merge": "host",
+    "live.moderation_settings": "manage",  # whether questions wait for the moderator: the organiser's choice
+    "live.presenter": "host",
+    "live.presenter_pinned": "host",
     "reminders.reminders": "manage",
     "reminders.add_reminder": "manage",
     "reminders.save_practical": "manage",
@@ -286,6 +301,8 @@ ARGUMENTS = {
     "participant_id": "attendance_participant_id",
     "reminder_id": "reminder_id",
     "question_id": "question_id",
+    "live_question_id": "live_question_id",
+    "action": "moderator_action",
 }
 OVERRIDES = {
     "api.problem_type": {"code": "problem_code"},
@@ -413,6 +430,9 @@ def _seed(app) -> dict:
         followups.schedule(forum.id, forum.ends_at, organiser.id, now)
         evaluation.create(past.id, organiser.id, now)
         db.session.commit()
+        # A question to the speakers from the digital attendee, approved so anyone with a place may upvote it.
+        live_question = live_qa.ask(digital.id, talk.id, "Hur når vi de unga?", False, now, channel.LocalHub())
+        live_qa.moderate(forum.id, live_question.id, "approve", organiser.id, now, channel.LocalHub())
         return {
             "event": forum.slug, "past_event": past.slug, "other_event": "other-forum", "language": "en",
             "problem_code": "not_found",
@@ -430,6 +450,7 @@ def _seed(app) -> dict:
             "reminder_id": reminder_services.of_event(forum.id)[0].id,
             "attended_token": tokens.manage_token(KEYS, attended.token_salt),
             "question_id": question.id,
+            "live_question_id": live_question.id, "moderator_action": "pin",
         }
 
 

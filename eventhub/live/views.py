@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -22,15 +23,15 @@ from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
-from eventhub import keyring, labels, workspace
+from eventhub import i18n, keyring, labels, workspace
 from eventhub.accounts import services as accounts
 from eventhub.accounts.access import event_access
 from eventhub.fields import ConfirmForm
 from eventhub.groups import services as groups
 from eventhub.groups.access import leader_link
-from eventhub.live import arrivals, channel, services
-from eventhub.live.forms import AnnouncementForm
-from eventhub.live.models import TEXT_MAX
+from eventhub.live import arrivals, channel, qa, services
+from eventhub.live.forms import AnnouncementForm, AskForm, MergeForm, ModerationSettingsForm
+from eventhub.live.models import QUESTION_MAX, TEXT_MAX
 from eventhub.registration import qr
 from eventhub.registration.access import personal_link
 from eventhub.types import utcnow
@@ -39,6 +40,7 @@ bp = Blueprint("live", __name__)
 LEADER_KINDS = frozenset({arrivals.ATTENDANCE, "seats"})  # what makes a leader's list of members change
 workspace.add_link(52, "live.announcements", _l("Announcements"))
 workspace.add_link(53, "live.projector", _l("Projector view"))
+workspace.add_link(54, "live.moderation", _l("Questions to the speakers"))
 
 AUDIENCE = {
     "all": _l("Everyone with a place"),
@@ -81,6 +83,8 @@ class Panel:
     stream_url: str
     poll_url: str
     poll_seconds: int
+    questions: qa.AttendeeView | None = None
+    ask_form: AskForm | None = None
 
 
 @bp.app_template_global()
@@ -89,10 +93,11 @@ def live_panel(registration, token: str) -> Panel | None:
     if registration.is_cancelled:
         return None
     shown = services.for_viewer(_viewer(registration, token))
+    questions = qa.for_attendee(registration, utcnow())
     return Panel(shown[::-1], max((item.id for item in shown), default=0),
                  services.next_item(registration.event, registration.mode, utcnow()),
                  url_for("live.stream", token=token), url_for("live.poll", token=token),
-                 current_app.config["LIVE_POLL_SECONDS"])
+                 current_app.config["LIVE_POLL_SECONDS"], questions, _ask_form(questions))
 
 
 def _streamed(event_id: int, body):
@@ -281,3 +286,217 @@ def group_choice(slug):
         else:
             flash(_("Group choice was already open: nobody was emailed again."), "info")
     return redirect(url_for(".projector", slug=slug), code=303)
+
+
+# --- questions to the speakers: the attendee ----------------------------------------------------------
+
+def question_error(error: qa.QuestionError, timezone: str = "UTC") -> str:
+    """A refused question or vote, in the person's language (the page keeps what they typed)."""
+    if isinstance(error, qa.EmptyQuestion):
+        return _("Write your question.")
+    if isinstance(error, qa.QuestionTooLong):
+        return _("A question is at most %(max)d characters. Shorten it and send it again.", max=QUESTION_MAX)
+    if isinstance(error, qa.NoPlace):
+        return _("Only people with a place at the event can ask questions.")
+    if isinstance(error, qa.NotOpen):
+        if error.before:
+            return _("Questions can be asked on the day of the event, from %(time)s (%(zone)s).",
+                     time=i18n.datetime_filter(error.opens_at, timezone),
+                     zone=i18n.zone_filter(error.opens_at, timezone))
+        return _("The event is over: questions can no longer be asked.")
+    if isinstance(error, qa.UnknownItem):
+        return _("Choose an item of your programme.")
+    if isinstance(error, qa.TooManyPending):
+        return ngettext("You have %(num)d question waiting for the moderator already. Ask again once it has "
+                        "been dealt with.", "You have %(num)d questions waiting for the moderator already. Ask "
+                        "again once one of them has been dealt with.", qa.MAX_PENDING)
+    if isinstance(error, qa.TooManyRecently):
+        return _("You have asked %(num)d questions in %(minutes)d minutes. Wait a few minutes and ask again.",
+                 num=qa.MAX_RECENT, minutes=qa.RECENT_MINUTES)
+    if isinstance(error, qa.SameQuestionTwice):
+        return _("You have asked this question already.")
+    if isinstance(error, qa.NotVotable):
+        return _("That question cannot be upvoted now.")
+    if isinstance(error, qa.PinTaken):
+        return _("Another question was pinned at the same moment. Look at the queue and pin again.")
+    if isinstance(error, qa.QuestionNotFound):
+        return _("That question is no longer in the queue.")
+    return _("That cannot be done to this question now.")
+
+
+def _ask_form(questions: qa.AttendeeView, posted: bool = False) -> AskForm:
+    form = AskForm() if posted else AskForm(formdata=None)
+    form.item.choices = [(str(item.id), item.title) for item in questions.items]
+    if not posted and questions.default_item_id:
+        form.item.data = str(questions.default_item_id)
+    return form
+
+
+def _ask_page(registration, token, form=None, error=None, status=200):
+    questions = qa.for_attendee(registration, utcnow())
+    return render_template("live/ask.html", registration=registration, event=registration.event, token=token,
+                           questions=questions, form=form or _ask_form(questions), error=error), status
+
+
+@bp.get("/r/<token>/ask")
+@personal_link
+def ask_page(registration, token):
+    """Asking and the questions shown, as a page of its own (the personal page shows the same)."""
+    if registration.is_cancelled:
+        abort(404)
+    return _ask_page(registration, token)[0]
+
+
+@bp.post("/r/<token>/ask")
+@personal_link
+def ask(registration, token):
+    questions = qa.for_attendee(registration, utcnow())
+    form = _ask_form(questions, posted=True)
+    if not form.validate_on_submit():
+        return _ask_page(registration, token, form, status=422)
+    item = form.item.data
+    try:
+        question = qa.ask(registration.id, int(item) if item and item.isdigit() and len(item) < 12 else None,
+                          form.text.data or "", bool(form.anonymous.data), utcnow(), channel.of(current_app))
+    except qa.QuestionError as error:
+        return _ask_page(registration, token, form, question_error(error, registration.event.timezone), 422)
+    flash(_("Thank you: your question is waiting for the moderator.") if question.state == "pending"
+          else _("Thank you: your question is shown to everyone it is for."), "success")
+    return redirect(url_for("registration.manage", token=token, _anchor="questions-heading"), code=303)
+
+
+@bp.get("/r/<token>/ask/list")
+@personal_link
+def ask_list(registration, token):
+    """The questions shown to the person and their own waiting ones, for the page to put in place."""
+    if registration.is_cancelled:
+        abort(404)
+    return render_template("live/_questions_shown.html", questions=qa.for_attendee(registration, utcnow()),
+                           token=token, event=registration.event)
+
+
+@bp.post("/r/<token>/ask/<id:live_question_id>/vote")
+@personal_link
+def vote(registration, token, live_question_id):
+    """Upvote (or take back the upvote); without JavaScript the page comes back where it was."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        voted = qa.vote(registration.id, live_question_id, utcnow(), channel.of(current_app))
+    except qa.QuestionError as error:
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error=question_error(error)), 409
+        flash(question_error(error), "error")
+        voted = None
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(voted=voted)
+    if voted is not None:
+        flash(_("Your upvote is counted.") if voted else _("Your upvote is taken back."), "success")
+    return redirect(url_for("registration.manage", token=token, _anchor=f"q-{live_question_id}"), code=303)
+
+
+# --- questions to the speakers: the moderator and the presenter ---------------------------------------
+
+def _queue_context(event):
+    qa.take_in_advance(event.id, utcnow())
+    queue = qa.queue(event.id)
+    return dict(event=event, queue=queue, action_form=ConfirmForm(), merge_form=MergeForm(),
+                modes=labels.MODE)
+
+
+@bp.get("/manage/events/<slug>/live/questions")
+@event_access("host")
+def moderation(slug):
+    """The moderator's queue: waiting questions first, where each came from, the audiences' shares."""
+    manager = accounts.can_manage(current_user, g.event)
+    settings = ModerationSettingsForm(formdata=None, auto_approve=qa.auto_approves(g.event.id)) if manager else None
+    return render_template("live/moderation.html", manager=manager, settings_form=settings,
+                           auto_approve=qa.auto_approves(g.event.id),
+                           **_queue_context(g.event))
+
+
+@bp.post("/manage/events/<slug>/live/questions/settings")
+@event_access("manage")
+def moderation_settings(slug):
+    """Whether questions wait for the moderator (the default) or show at once: the organiser decides."""
+    form = ModerationSettingsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if qa.set_auto_approve(g.event.id, bool(form.auto_approve.data), current_user.id):
+        flash(_("Questions are now shown as soon as they are asked.") if form.auto_approve.data
+              else _("Questions now wait for the moderator before anyone sees them."), "success")
+    return redirect(url_for(".moderation", slug=slug), code=303)
+
+
+@bp.get("/manage/events/<slug>/live/questions/list")
+@event_access("host")
+def moderation_list(slug):
+    return render_template("live/_queue.html", **_queue_context(g.event))
+
+
+def _back(slug, question_id=None):
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(ok=True)
+    return redirect(url_for(".moderation", slug=slug, _anchor=f"q-{question_id}" if question_id else None),
+                    code=303)
+
+
+ACTION_RULE = "<any(approve,reject,answered,pin,unpin,reopen):action>"
+
+
+@bp.post(f"/manage/events/<slug>/live/questions/<id:live_question_id>/{ACTION_RULE}")
+@event_access("host")
+def moderate(slug, live_question_id, action):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        qa.moderate(g.event.id, live_question_id, action, current_user.id, utcnow(), channel.of(current_app))
+    except qa.QuestionNotFound:
+        abort(404)
+    except qa.QuestionError as error:
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error=question_error(error)), 409
+        flash(question_error(error), "error")
+        return _back(slug, live_question_id)
+    if request.accept_mimetypes.best != "application/json":
+        flash(DONE[action], "success")
+    return _back(slug, live_question_id)
+
+
+DONE = {"approve": _l("Approved: everyone it is for sees it."), "reject": _l("Rejected: nobody else sees it."),
+        "answered": _l("Marked as answered."), "pin": _l("Pinned: it is on the presenter's screen."),
+        "unpin": _l("Unpinned."), "reopen": _l("Back in the queue, waiting.")}
+
+
+@bp.post("/manage/events/<slug>/live/questions/<id:live_question_id>/merge")
+@event_access("host")
+def merge(slug, live_question_id):
+    form = MergeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    into = form.into.data or ""
+    try:
+        if not into.isdigit() or len(into) > 12:
+            raise qa.NotAllowed("merge")
+        qa.merge(g.event.id, live_question_id, int(into), current_user.id, utcnow(), channel.of(current_app))
+    except qa.QuestionNotFound:
+        abort(404)
+    except qa.QuestionError:
+        flash(_("Choose another question to merge this one into."), "error")
+        return _back(slug, live_question_id)
+    flash(_("Merged: its votes and its asker count for the other question."), "success")
+    return _back(slug, int(into))
+
+
+@bp.get("/manage/events/<slug>/live/presenter")
+@event_access("host")
+def presenter(slug):
+    """The pinned question, large, for the speaker's screen or the projector."""
+    return render_template("live/presenter.html", event=g.event, question=qa.pinned(g.event.id))
+
+
+@bp.get("/manage/events/<slug>/live/presenter/pinned")
+@event_access("host")
+def presenter_pinned(slug):
+    return render_template("live/_pinned.html", event=g.event, question=qa.pinned(g.event.id))

@@ -22,6 +22,7 @@ runs at once (a nightly job and an organiser) count each row once.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -295,6 +296,7 @@ def personal_data(registration_id: int, keys: Keyring, now: datetime) -> dict:
         ],
         "questions": questions.personal_data(event, registration.id, registration.language),
         "evaluation": evaluation.personal_data(registration.id, registration.language),
+        **{key: part.personal_data(registration.id, registration.language) for key, part in sorted(PARTS.items())},
         "event_photos": {
             "note": "The photos the organisers published from the event. No photo is tied to you; you may be "
                     "recognisable in them only if you agreed to appear in photos (registration.photo_consent).",
@@ -324,6 +326,32 @@ def download(registration_id: int, keys: Keyring, now: datetime) -> dict:
                  special_category=bool(data["special_category"]["consent_given_at"]))
     commit()
     return data
+
+
+# --- parts built on the core that hold personal data -------------------------------------------------
+# The core never imports what is built on it (the live event's questions, ...). Such a part tells privacy
+# how to list and delete what it holds about a person, once, when the app is built (``create_app``):
+# the data download lists it under its ``key``; erasure, anonymising (the organiser's, the retention
+# rule's) delete it.
+
+@dataclass(frozen=True)
+class PersonalDataPart:
+    key: str  # the data download's section
+    personal_data: Callable[[int, str], object]  # (registration id, language) -> JSON-ready
+    erase: Callable[[list[int]], None]  # delete what is about these registrations; the caller commits
+
+
+PARTS: dict[str, PersonalDataPart] = {}
+
+
+def add_part(part: PersonalDataPart) -> None:
+    """Register a part (again with the same key replaces it: every app built in one process registers)."""
+    PARTS[part.key] = part
+
+
+def _erase_parts(registration_ids: list[int]) -> None:
+    for part in PARTS.values():
+        part.erase(registration_ids)
 
 
 @dataclass
@@ -356,6 +384,7 @@ def erase(registration_id: int, now: datetime, keys: Keyring) -> Erasure:
                 freed = False
         evaluation.erase([registration.id])
         questions.erase([registration.id])
+        _erase_parts([registration.id])
         count = anonymise([registration.id], now, keys)
         if count:
             audit.record(None, "privacy.erased", f"#{registration_id}: erased by the person", event_id=event_id,
@@ -378,6 +407,7 @@ def anonymise(registration_ids: list[int], now: datetime, keys: Keyring) -> int:
         _forget_attendance(rows, now)
         evaluation.unlink([registration_id for registration_id, *_rest in rows])
         questions.unlink([registration_id for registration_id, *_rest in rows])
+        _erase_parts([registration_id for registration_id, *_rest in rows])
         won = []
         for registration_id, email, salt, _event_id in rows:
             changed = db.session.execute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from eventhub import labels
@@ -196,11 +196,26 @@ class QuestionForm(Form):
                                    validators=[Optional(), _choice_lines])
     new_choices_en = TextAreaField(_l("Choices in English, one per line, in the same order (optional)"),
                                    filters=[strip], validators=[Optional(), _choice_lines])
+    to_speakers = BooleanField(_l("A question to the speakers: each answer joins the question queue of the event "
+                                  "day as a question sent in advance"))
+    speakers_item = SelectField(_l("To the speakers of"), choices=[("", _l("Any item"))], default="",
+                                validate_choice=False)
     action = HiddenField()
 
-    def offer(self, modes) -> None:
+    def offer(self, modes, items=()) -> None:
         self.audience.choices = [("everyone", labels.AUDIENCE_LONG["everyone"])] + (
             [(mode.value, labels.AUDIENCE_LONG[mode.value]) for mode in modes] if len(modes) > 1 else [])
+        self.speakers_item.choices = [("", _l("Any item"))] + [(str(item.id), item.title) for item in items]
+
+    def validate_speakers_item(self, field):
+        if (field.data or "") not in {value for value, _label in self.speakers_item.choices}:
+            raise ValidationError(_l("Choose an item of the programme."))
+
+    def validate_to_speakers(self, field):
+        if field.data and (self.special.data or (self.kind.data or "") not in (QuestionKind.SHORT_TEXT,
+                                                                                QuestionKind.LONG_TEXT)):
+            raise ValidationError(_l("A question to the speakers is answered in words (short or long text) and is "
+                                     "not special category."))
 
     def validate_label_sv(self, field):
         if not (field.data or "").strip() and not (self.label_en.data or "").strip():
@@ -235,4 +250,6 @@ def question_data(form: QuestionForm, kind: str, choices: list[services.ChoiceEd
     return services.QuestionData(
         kind=kind, label_sv=form.label_sv.data or "", label_en=form.label_en.data or "",
         help_sv=form.help_sv.data or "", help_en=form.help_en.data or "", required=form.required.data == "yes",
-        audience=form.audience.data, special=bool(form.special.data), choices=choices)
+        audience=form.audience.data, special=bool(form.special.data), choices=choices,
+        to_speakers=bool(form.to_speakers.data),
+        speakers_item_id=int(form.speakers_item.data) if (form.speakers_item.data or "").isdigit() else None)

@@ -56,6 +56,10 @@ class RegistrationQuestion(db.Model):
         CheckConstraint(f"length(help_sv) <= {HELP_MAX} AND length(help_en) <= {HELP_MAX}", name="help_length"),
         # Consent must be free: a special-category question is never required.
         CheckConstraint("NOT (special AND required)", name="special_not_required"),
+        # A question to the speakers is answered in words, and is never special category.
+        CheckConstraint("NOT to_speakers OR (kind IN ('short_text', 'long_text') AND NOT special)",
+                        name="to_speakers_is_text"),
+        CheckConstraint("to_speakers OR speakers_item_id IS NULL", name="speakers_item_only_to_speakers"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +74,10 @@ class RegistrationQuestion(db.Model):
     help_sv: Mapped[str] = mapped_column(String(HELP_MAX), default="")
     help_en: Mapped[str] = mapped_column(String(HELP_MAX), default="")
     choices: Mapped[list] = mapped_column(JSON, default=list)
+    # "A question to the speakers" (optionally of one item): the answers are questions sent in advance,
+    # which the live event's moderator finds in the queue (eventhub.live.qa reads them; this knows no live).
+    to_speakers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    speakers_item_id: Mapped[int | None] = mapped_column(ForeignKey("programme_item.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -153,6 +153,7 @@ class Asked:
     help_sv: str
     help_en: str
     choices: tuple[Choice, ...] = ()
+    to_speakers: bool = False  # its answers are questions to the speakers, sent in advance
 
     def label_in(self, language: str) -> tuple[str, str]:
         return _in(self.label_sv, self.label_en, language)
@@ -185,7 +186,7 @@ class Asked:
 def _asked(question: RegistrationQuestion) -> Asked:
     return Asked(id=question.id, kind=question.kind, required=question.required, audience=question.audience,
                  special=question.special, label_sv=question.label_sv, label_en=question.label_en,
-                 help_sv=question.help_sv, help_en=question.help_en,
+                 help_sv=question.help_sv, help_en=question.help_en, to_speakers=question.to_speakers,
                  choices=tuple(Choice(c["id"], c.get("sv", ""), c.get("en", ""), bool(c.get("removed")))
                                for c in question.choices or []))
 
@@ -259,6 +260,8 @@ class QuestionData:
     audience: str = Audience.EVERYONE
     special: bool = False
     choices: list[ChoiceEdit] = field(default_factory=list)
+    to_speakers: bool = False  # a question to the speakers (short or long text, not special category)
+    speakers_item_id: int | None = None  # of this item (one of the event's), or of any
 
 
 def _line(text: str | None) -> str:
@@ -278,6 +281,12 @@ def _check(event: Event, data: QuestionData, kind: str) -> None:
         raise InvalidQuestion("too_long")
     if data.special and data.required:
         raise InvalidQuestion("special_required")
+    if data.to_speakers and (kind not in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT) or data.special):
+        raise InvalidQuestion("to_speakers")
+    if not data.to_speakers:
+        data.speakers_item_id = None
+    elif data.speakers_item_id is not None and data.speakers_item_id not in {item.id for item in event.programme_items}:
+        raise InvalidQuestion("speakers_item")
     for choice in data.choices:
         choice.sv, choice.en = _line(choice.sv), _line(choice.en)
         if max(len(choice.sv), len(choice.en)) > CHOICE_MAX:
@@ -321,7 +330,8 @@ def add(event_id: int, data: QuestionData, actor_id: int | None) -> Registration
     question = RegistrationQuestion(
         event_id=event_id, position=len(questions), kind=data.kind, required=data.required, audience=data.audience,
         special=data.special, label_sv=data.label_sv, label_en=data.label_en, help_sv=data.help_sv,
-        help_en=data.help_en, choices=_choices([], data.choices) if data.kind in CHOICE_KINDS else [])
+        help_en=data.help_en, choices=_choices([], data.choices) if data.kind in CHOICE_KINDS else [],
+        to_speakers=data.to_speakers, speakers_item_id=data.speakers_item_id)
     db.session.add(question)
     db.session.flush()
     audit.record(actor_id, "questions.added", question.label_sv or question.label_en, event_id=event_id,
@@ -337,16 +347,18 @@ def update(event_id: int, question_id: int, data: QuestionData, actor_id: int | 
     question = _question(event_id, question_id)
     _check(event, data, question.kind)
     before = (question.label_sv, question.label_en, question.help_sv, question.help_en, question.required,
-              question.audience, question.special, question.choices)
+              question.audience, question.special, question.choices, question.to_speakers,
+              question.speakers_item_id)
     choices = _choices(question.choices or [], data.choices) if question.kind in CHOICE_KINDS else []
     after = (data.label_sv, data.label_en, data.help_sv, data.help_en, data.required, data.audience, data.special,
-             choices)
+             choices, data.to_speakers, data.speakers_item_id)
     if before == after:
         return question
     became_special = data.special and not question.special
     question.label_sv, question.label_en, question.help_sv, question.help_en = after[:4]
     question.required, question.audience, question.special = data.required, data.audience, data.special
     question.choices = choices
+    question.to_speakers, question.speakers_item_id = data.to_speakers, data.speakers_item_id
     attributes.flag_modified(question, "choices")
     if data.audience != before[5] and data.audience != Audience.EVERYONE:
         # Now asked of one mode only: the other mode's answers go, as on a change of mode (drop_not_asked);
@@ -363,7 +375,8 @@ def update(event_id: int, question_id: int, data: QuestionData, actor_id: int | 
                                                             RegistrationAnswer.consented_at.is_(None))
                            .execution_options(synchronize_session=False))
     changed = [name for name, old, new in zip(
-        ("label_sv", "label_en", "help_sv", "help_en", "required", "audience", "special", "choices"),
+        ("label_sv", "label_en", "help_sv", "help_en", "required", "audience", "special", "choices", "to_speakers",
+         "speakers_item_id"),
         before, after, strict=True) if old != new]
     audit.record(actor_id, "questions.changed", question.label_sv or question.label_en, event_id=event_id,
                  question_id=question.id, changed=changed)
@@ -417,7 +430,8 @@ def copy(source_id: int, target: Event) -> int:
             event_id=target.id, position=question.position, kind=question.kind, required=question.required,
             audience=question.audience, special=question.special, label_sv=question.label_sv,
             label_en=question.label_en, help_sv=question.help_sv, help_en=question.help_en,
-            choices=[dict(choice) for choice in question.choices or [] if not choice.get("removed")]))
+            choices=[dict(choice) for choice in question.choices or [] if not choice.get("removed")],
+            to_speakers=question.to_speakers))  # of any item: the copy's items are other rows
         count += 1
     return count
 

@@ -26,6 +26,9 @@ INVALID = {
                            "consent. Make it optional."),
     "kind": _l("Choose how the question is answered."),
     "audience": _l("Choose who is asked."),
+    "to_speakers": _l("A question to the speakers is answered in words (short or long text) and is not special "
+                      "category."),
+    "speakers_item": _l("Choose an item of the programme."),
 }
 
 
@@ -35,9 +38,10 @@ def _form(posted: bool = False, question=None) -> forms.QuestionForm:
     elif question is not None:
         form = forms.QuestionForm(formdata=None, obj=question)
         form.required.data = "yes" if question.required else "no"  # the radios' values, not the column's bool
+        form.speakers_item.data = str(question.speakers_item_id or "")
     else:
         form = forms.QuestionForm(formdata=None)
-    form.offer(g.event.modes)
+    form.offer(g.event.modes, [item for item in g.event.programme_items if item.speakers])
     if question is not None:
         form.kind.data = question.kind  # fixed once made: answers were given to it
     return form

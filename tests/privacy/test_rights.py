@@ -19,8 +19,8 @@ from tests.registration.support import KEYS, add_group_session, count, event_by_
 
 NOW = datetime.now(UTC)
 EXPORT_KEYS = {"format", "format_version", "generated_at", "event", "registration", "special_category", "consents",
-               "discussion_groups", "check_ins", "online_attendance", "questions", "evaluation", "event_photos",
-               "emails", "retention"}
+               "discussion_groups", "check_ins", "online_attendance", "questions", "evaluation", "live_questions",
+               "event_photos", "emails", "retention"}
 
 
 def _export(client, token):

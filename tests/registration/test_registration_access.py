@@ -1,6 +1,8 @@
 """The guard of the secret link: every answer under /r/<token> is private, whichever blueprint serves it."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from eventhub.registration import tokens
@@ -17,7 +19,8 @@ def _personal_rules(app):
 
 
 def _path(rule, token: str) -> str:
-    return rule.rule.replace("<token>", token)
+    """The rule's address with the token, and 1 for any other id in it (an upvote's question)."""
+    return re.sub(r"<id:\w+>", "1", rule.rule.replace("<token>", token))
 
 
 def _is_private(response) -> bool:
