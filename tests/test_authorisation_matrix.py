@@ -231,6 +231,7 @@ ENDPOINT_CLASS = {
     "live.send": "manage",
     "live.event_stream": "host",  # the organisers' stream: the console and the views for the room
     "live.panel": "host",  # the closing panel's moderator: every group's key points
+    "live.console": "host",  # the event day on one page: figures, no names; its buttons are the organisers'
     "live.projector": "host",  # the screen in the room: groups and seats left, no names
     "live.group_choice": "manage",  # opening and closing group choice from the room
     # The moderator's queue and the presenter's screen: on the day a door host often moderates.

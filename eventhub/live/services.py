@@ -374,6 +374,26 @@ def next_for_room(event: Event, now: datetime) -> ProgrammeItem | None:
     return next((item for item in programme.items_for(event, None) if item.starts_at > now), None)
 
 
+@dataclass(frozen=True)
+class Audience:
+    """One way of taking part as the organisers' console shows it: what is on now, what comes next."""
+
+    mode: str
+    now: list[ProgrammeItem]
+    next: ProgrammeItem | None
+
+
+def now_and_next(event: Event, now: datetime) -> list[Audience]:
+    """For each way the event is attended: the items running now (parallel tracks, a group session) and
+    the next one to begin, from that audience's own programme."""
+    result = []
+    for mode in event.modes:
+        items = programme.items_for(event, Mode(mode))
+        running = [item for item in items if item.starts_at <= now and (item.ends_at or item.starts_at) > now]
+        result.append(Audience(mode, running, next((item for item in items if item.starts_at > now), None)))
+    return result
+
+
 # --- the stream ---------------------------------------------------------------------------------------
 
 def sse(data: dict | None = None, event: str | None = None, event_id: int | None = None, comment: str | None = None,

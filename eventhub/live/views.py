@@ -38,6 +38,7 @@ from eventhub.types import utcnow
 
 bp = Blueprint("live", __name__)
 LEADER_KINDS = frozenset({arrivals.ATTENDANCE, "seats"})  # what makes a leader's list of members change
+workspace.add_link(51, "live.console", _l("Live console"))
 workspace.add_link(52, "live.announcements", _l("Announcements"))
 workspace.add_link(53, "live.projector", _l("Projector view"))
 workspace.add_link(54, "live.moderation", _l("Questions to the speakers"))
@@ -285,7 +286,8 @@ def group_choice(slug):
                            change.invited), "success")
         else:
             flash(_("Group choice was already open: nobody was emailed again."), "info")
-    return redirect(url_for(".projector", slug=slug), code=303)
+    back = ".console" if request.form.get("back") == "console" else ".projector"  # the page the button was on
+    return redirect(url_for(back, slug=slug), code=303)
 
 
 # --- questions to the speakers: the attendee ----------------------------------------------------------
@@ -500,3 +502,19 @@ def presenter(slug):
 @event_access("host")
 def presenter_pinned(slug):
     return render_template("live/_pinned.html", event=g.event, question=qa.pinned(g.event.id))
+
+
+# --- the organisers' live console -------------------------------------------------------------------------
+
+@bp.get("/manage/events/<slug>/live")
+@event_access("host")
+def console(slug):
+    """The event day on one page: now and next per audience, arrivals, group choice and its seats, the
+    questions waiting, the announcements sent. Kept current by the event's stream (live-console.js)."""
+    event, now = g.event, utcnow()
+    questions = qa.queue(event.id)
+    return render_template("live/console.html", event=event, audiences=services.now_and_next(event, now),
+                           figures=arrivals.figures(event.id), groups=groups.choosable(event),
+                           waiting=len(questions.waiting), shown=len(questions.shown), shares=questions.shares,
+                           sent=services.history(event.id), may_manage=accounts.can_manage(current_user, event),
+                           stream_url=url_for(".event_stream", slug=slug))

@@ -4,6 +4,7 @@ hears when to read it again; the closing panel sees every group's points side by
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -142,3 +143,42 @@ def test_the_panel_shows_every_group_s_key_points_side_by_side(app, client, foru
     assert "Grupp i salen" in text and "Mentorskap" in text and "Språkcafé" in text
     assert "Grupp på nätet" in text and "No key points yet." in text
     assert json.dumps(f"/manage/events/{forum.slug}/live/stream")[1:-1] in html
+
+
+def test_the_console_shows_the_day_on_one_page(app, client, forum):
+    make_user(app, "org@example.se", staff_of={forum.slug: "organiser"})
+    sign_in(client, "org@example.se")
+    client.set_cookie("lang", "en")
+    _scan(app, forum)
+    with app.app_context():
+        services.send(forum.event_id, "all", "Välkomna till forumträffen", "", False, None, KEYS, datetime.now(UTC),
+                      channel.of(app))
+    page = client.get(f"/manage/events/{forum.slug}/live")
+    assert page.status_code == 200
+    text = page_text(page)
+    assert "Live console" in text and "Now and next" in text
+    assert "Checked in at the door 1 of 1 with a place" in text and "Joined online 0 of 1 with a place" in text
+    assert "Open: people are choosing." in text and "Grupp i salen" in text and "Close group choice" in text
+    assert "0 waiting for the moderator" in text and "1 sent" in text and "Välkomna till forumträffen" in text
+    assert "Pitch" in text  # the next item for both audiences
+    html = page.get_data(as_text=True)
+    assert f'data-stream="/manage/events/{forum.slug}/live/stream"' in html
+
+
+def test_a_host_sees_the_console_without_the_organisers_buttons(app, client, forum):
+    make_user(app, "host@example.se", staff_of={forum.slug: "host"})
+    sign_in(client, "host@example.se")
+    client.set_cookie("lang", "en")
+    text = page_text(client.get(f"/manage/events/{forum.slug}/live"))
+    assert "Checked in at the door" in text and "Close group choice" not in text
+    assert "Send an announcement" not in text
+
+
+def test_closing_group_choice_from_the_console_comes_back_to_it(app, client, forum):
+    make_user(app, "org@example.se", staff_of={forum.slug: "organiser"})
+    sign_in(client, "org@example.se")
+    page = client.get(f"/manage/events/{forum.slug}/live")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    response = client.post(f"/manage/events/{forum.slug}/live/group-choice",
+                           data={"csrf_token": token, "open": "0", "back": "console"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/manage/events/{forum.slug}/live")

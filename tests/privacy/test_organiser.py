@@ -102,11 +102,11 @@ def test_a_cancelled_event_can_be_anonymised_at_once(app, upcoming):
 
 HOST_DOCUMENTS = {"exports.badges_pdf", "exports.door_list_pdf",  # for the door, without answers (below)
                   "exports.signature_list_pdf"}
-# The live event's pages for the room, which a host runs on the day (the projector, the panel's view of
+# The live event's pages for the room, which a host runs on the day (the console, the projector, the panel's view of
 # the groups' key points, the moderator's queue, the presenter's screen, the organisers' stream): open to
 # hosts, yet with no answer and no address in them (checked below like every other answer).
-HOST_LIVE = {"live.projector", "live.event_stream", "live.panel", "live.moderation", "live.moderation_list",
-             "live.moderate", "live.merge", "live.presenter", "live.presenter_pinned"}
+HOST_LIVE = {"live.console", "live.projector", "live.event_stream", "live.panel", "live.moderation",
+             "live.moderation_list", "live.moderate", "live.merge", "live.presenter", "live.presenter_pinned"}
 
 
 def _organiser_urls(app, slug: str, registration_id: int):
