@@ -259,7 +259,10 @@ def vote(registration_id: int, question_id: int, now: datetime, hub: LocalHub) -
         return True
     _recount([question_id])
     commit()
-    _publish(hub, question, "voted", public=True)
+    # The organisers' pages only: in a busy room upvotes come many a second, and every open personal page
+    # reading its list again at each would be a flood; a person's list shows the counts as they are
+    # whenever it is read (their own vote, a question approved or answered, a poll).
+    _publish(hub, question, "voted", public=False)
     return voted
 
 

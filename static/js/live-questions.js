@@ -1,6 +1,7 @@
 // Questions to the speakers (eventhub.live.qa), kept current without a reload on three pages:
 // - the person's own page ([data-questions]): the approved questions and their own waiting ones are read
-//   again when a question they may see changes ("live:state" of kind "question" from live.js), when the
+//   again when a question they may see is shown, answered or pinned ("live:state" of kind "question" from
+//   live.js; upvotes are told to the organisers' pages only), when the
 //   stream (re)connects and on each poll; an upvote is sent in the background and the list updated in
 //   place (without JavaScript the form posts and the page comes back);
 // - the moderator's queue ([data-queue-root]) and the presenter's view ([data-pinned-url]): read again
@@ -70,8 +71,11 @@
   }
 
   function listen(refresh, staff) {
+    // A question approved reaches every open personal page at once: each waits a moment of its own
+    // (up to two seconds) before reading its list, so that a full room does not ask in the same instant.
+    var later = staff ? refresh : function () { window.setTimeout(refresh, Math.random() * 2000); };
     document.addEventListener("live:state", function (event) {
-      if (event.detail && event.detail.kind === "question") { refresh(); }
+      if (event.detail && event.detail.kind === "question") { later(); }
     });
     ["live:hello", "live:poll"].concat(staff ? ["live:resync"] : []).forEach(function (name) {
       document.addEventListener(name, refresh);

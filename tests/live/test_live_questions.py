@@ -189,6 +189,21 @@ def test_an_upvote_counts_once_and_can_be_taken_back(app, room):
         assert db.session.get(LiveQuestion, question).votes == 0
 
 
+def test_an_upvote_is_told_to_the_organisers_pages_only(app, room):
+    """Upvotes come many a second in a full room: personal pages are not asked to read their list at each."""
+    question = _ask(app, room, "anna")
+    _moderate(app, room, question, "approve")
+    hub = channel.LocalHub()
+    subscription = hub.subscribe(room.event_id)
+    with app.app_context():
+        qa.vote(room.cecilia, question, NOW, hub)
+    message = subscription.get(0.1)
+    assert message["change"] == "voted" and message["public"] is False
+    with app.app_context():
+        cecilia = qa.services.viewer_of(db.session.get(Registration, room.cecilia), None)
+    assert qa.services._state_for(message, cecilia) is None
+
+
 @pytest.mark.parametrize("state", ["pending", "rejected"])
 def test_a_question_not_shown_cannot_be_upvoted(app, room, state):
     question = _ask(app, room, "anna")
