@@ -11,7 +11,7 @@ rolled-back one puts nothing):
   console reads ``figures`` when it hears of it, and a group leader's page reads its list of members;
 - ``key-points`` ``{"group_id", "version"}``: for the panel's view of every group's points and the console.
 
-Neither is for attendees' pages (no state view).
+Neither is for attendees' pages: both go to the organisers' streams only (``staff_only``).
 """
 from __future__ import annotations
 
@@ -57,9 +57,9 @@ def figures(event_id: int) -> dict:
 
 def publish(hub: channel.LocalHub, noted: set[tuple]) -> None:
     for event_id in sorted({event_id for kind, event_id, _ in noted if kind == ATTENDANCE}):
-        services.publish_state(hub, event_id, ATTENDANCE)
+        services.publish_state(hub, event_id, ATTENDANCE, staff_only=True)
     for _, event_id, (group_id, version) in sorted(item for item in noted if item[0] == KEY_POINTS):
-        services.publish_state(hub, event_id, KEY_POINTS, group_id=group_id, version=version)
+        services.publish_state(hub, event_id, KEY_POINTS, group_id=group_id, version=version, staff_only=True)
 
 
 def _after_commit(session) -> None:

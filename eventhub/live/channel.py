@@ -30,11 +30,15 @@ log = logging.getLogger(__name__)
 RESYNC = {"resync": True}  # what a stream gets when messages may have been lost: read the database again
 
 
-class Subscription:
-    """One open stream's queue of messages for its event."""
+STAFF = "staff"  # a message's "to" for the organisers' streams only (``publish_state(..., staff_only=True)``)
 
-    def __init__(self, hub: LocalHub, event_id: int):
-        self.hub, self.event_id = hub, event_id
+
+class Subscription:
+    """One open stream's queue of messages for its event. ``staff``: an organisers' stream (the console,
+    the moderator's, the projector's, a group leader's page), which also gets the messages for staff only."""
+
+    def __init__(self, hub: LocalHub, event_id: int, staff: bool = False):
+        self.hub, self.event_id, self.staff = hub, event_id, staff
         self._queue: queue.SimpleQueue[dict] = queue.SimpleQueue()
 
     def put(self, message: dict) -> None:
@@ -77,8 +81,8 @@ class LocalHub:
     def open_streams(self) -> int:
         return self._open
 
-    def subscribe(self, event_id: int) -> Subscription:
-        subscription = Subscription(self, event_id)
+    def subscribe(self, event_id: int, staff: bool = False) -> Subscription:
+        subscription = Subscription(self, event_id, staff)
         with self._lock:
             self._subscriptions.setdefault(event_id, set()).add(subscription)
         return subscription
@@ -92,11 +96,14 @@ class LocalHub:
                     del self._subscriptions[subscription.event_id]
 
     def deliver(self, event_id: int, message: dict) -> None:
-        """Hand ``message`` to this process's streams of the event."""
+        """Hand ``message`` to this process's streams of the event: a message for staff only wakes none of
+        the attendees' streams (a full room asking and upvoting would wake a thousand pages for nothing)."""
+        staff_only = message.get("to") == STAFF
         with self._lock:
             subscriptions = list(self._subscriptions.get(event_id, ()))
         for subscription in subscriptions:
-            subscription.put(message)
+            if subscription.staff or not staff_only:
+                subscription.put(message)
 
     def resync_all(self) -> None:
         with self._lock:
@@ -135,8 +142,8 @@ class RedisHub(LocalHub):
             log.warning("live channel: Redis unavailable, delivering in this process only: %s", error)
             self.deliver(event_id, message)
 
-    def subscribe(self, event_id: int) -> Subscription:
-        subscription = super().subscribe(event_id)
+    def subscribe(self, event_id: int, staff: bool = False) -> Subscription:
+        subscription = super().subscribe(event_id, staff)
         self._start_listener()
         return subscription
 

@@ -166,7 +166,7 @@ def _publish(hub: LocalHub, question: LiveQuestion, change: str, public: bool) -
     """Tell the event's pages that ``question`` changed (no text: a page reads what it may see)."""
     event = db.session.get(Event, question.event_id)
     services.publish_state(hub, question.event_id, KIND, id=question.id, change=change, public=public,
-                           modes=modes_seeing(event, question.item_id))
+                           modes=modes_seeing(event, question.item_id), staff_only=not public)
 
 
 @services.state_view(KIND)

@@ -34,7 +34,7 @@ from eventhub.groups import leaders
 from eventhub.groups import services as groups
 from eventhub.groups.models import DiscussionGroup, GroupKeyPoints, GroupLeader, GroupMembership
 from eventhub.keyring import Keyring
-from eventhub.live.channel import RESYNC, LocalHub, Subscription
+from eventhub.live.channel import RESYNC, STAFF, LocalHub, Subscription
 from eventhub.live.models import TEXT_MAX, Announcement, AnnouncementAudience
 from eventhub.modes import Mode
 from eventhub.programme import services as programme
@@ -96,9 +96,10 @@ def state_view(kind: str):
     return register
 
 
-def publish_state(hub: LocalHub, event_id: int, kind: str, **data) -> None:
-    """Put a state message on every open stream of the event (the caller has committed what it says)."""
-    hub.publish(event_id, {"kind": kind, **data})
+def publish_state(hub: LocalHub, event_id: int, kind: str, *, staff_only: bool = False, **data) -> None:
+    """Put a state message on every open stream of the event (the caller has committed what it says);
+    ``staff_only``: on the organisers' streams only, the attendees' are not even woken."""
+    hub.publish(event_id, {"kind": kind, **data, **({"to": STAFF} if staff_only else {})})
 
 
 def _state_for(message: dict, viewer: Viewer | None) -> dict | None:
@@ -106,7 +107,9 @@ def _state_for(message: dict, viewer: Viewer | None) -> dict | None:
     if not isinstance(kind, str) or kind == "announcement":
         return None
     if viewer is None:
-        return message
+        return {key: value for key, value in message.items() if key != "to"}
+    if message.get("to") == STAFF:
+        return None
     view = STATE_VIEWS.get(kind)
     data = view(message, viewer) if view is not None else None
     return None if data is None else {"kind": kind, **data}

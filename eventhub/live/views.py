@@ -101,7 +101,7 @@ def live_panel(registration, token: str) -> Panel | None:
                  current_app.config["LIVE_POLL_SECONDS"], questions, _ask_form(questions))
 
 
-def _streamed(event_id: int, body):
+def _streamed(event_id: int, body, staff: bool = False):
     """An answer of Server-Sent Events for one stream of the event: ``body(subscription, end)`` makes
     its messages. Counted against ``LIVE_MAX_STREAMS``; beyond it a 503 sends the page to polling."""
     hub = channel.of(current_app)
@@ -109,7 +109,7 @@ def _streamed(event_id: int, body):
         return current_app.response_class("busy\n", status=503, mimetype="text/plain",
                                           headers={"Retry-After": "30"})
     try:
-        subscription = hub.subscribe(event_id)
+        subscription = hub.subscribe(event_id, staff)
     except Exception:
         hub.release()
         raise
@@ -148,7 +148,7 @@ def leader_stream(group, token):
     """The group leader's page's stream: it says when people arrive or the group's seats change (the kind
     only), and the page reads its list of members again."""
     return _streamed(group.item.event_id, lambda subscription, end: services.follow_event(
-        subscription, on_end=end, only=LEADER_KINDS, **_timing()))
+        subscription, on_end=end, only=LEADER_KINDS, **_timing()), staff=True)
 
 
 @bp.app_template_global()
@@ -163,7 +163,7 @@ def event_stream(slug):
     """The organisers' stream of the event (the live console and the views for the room): every state
     message of the event as it comes."""
     return _streamed(g.event.id, lambda subscription, end: services.follow_event(subscription, on_end=end,
-                                                                                **_timing()))
+                                                                                **_timing()), staff=True)
 
 
 @bp.get("/r/<token>/live.json")

@@ -24,8 +24,8 @@ from tests.registration.support import KEYS, page_text
 
 @pytest.fixture
 def listening(app, forum):
-    """A subscription to the forum's channel, as an organisers' stream holds one; yields its messages."""
-    subscription = channel.of(app).subscribe(forum.event_id)
+    """A subscription to the forum's channel, as an organisers' stream holds one (staff); yields its messages."""
+    subscription = channel.of(app).subscribe(forum.event_id, staff=True)
 
     def messages() -> list[dict]:
         found = []
@@ -45,7 +45,7 @@ def _scan(app, forum, name="anna", nonce="n-1"):
 
 def test_a_check_in_at_the_door_tells_the_organisers_someone_came(app, forum, listening):
     assert _scan(app, forum).colour == "green"
-    assert listening() == [{"kind": "attendance"}]
+    assert listening() == [{"kind": "attendance", "to": "staff"}]
     with app.app_context():
         assert arrivals.figures(forum.event_id) == {"on_site": {"expected": 1, "arrived": 1},
                                                     "digital": {"expected": 1, "arrived": 0}}
@@ -59,13 +59,13 @@ def test_a_digital_join_and_an_undone_check_in_are_told_too(app, forum, listenin
         db.session.commit()
         join.join(forum.cecilia, datetime.now(UTC))
         assert arrivals.figures(forum.event_id)["digital"] == {"expected": 1, "arrived": 1}
-    assert listening() == [{"kind": "attendance"}]
+    assert listening() == [{"kind": "attendance", "to": "staff"}]
     result = _scan(app, forum)
     listening()
     with app.app_context():
         checkin.undo(forum.event_id, result.check_in_id, make_user(app, "host@example.se"), datetime.now(UTC))
         assert arrivals.figures(forum.event_id)["on_site"] == {"expected": 1, "arrived": 0}
-    assert listening() == [{"kind": "attendance"}]
+    assert listening() == [{"kind": "attendance", "to": "staff"}]
 
 
 def test_nothing_is_told_of_a_change_that_was_rolled_back(app, forum, listening):
@@ -81,7 +81,7 @@ def test_saving_a_group_s_key_points_tells_which_group_and_version(app, forum, l
     with app.app_context():
         group = db.session.get(DiscussionGroup, forum.on_site_group)
         leaders.save_key_points(group, "- Mentorskap\n- Språkcafé", datetime.now(UTC), version=0)
-    assert listening() == [{"kind": "key-points", "group_id": forum.on_site_group, "version": 1}]
+    assert listening() == [{"kind": "key-points", "group_id": forum.on_site_group, "version": 1, "to": "staff"}]
 
 
 def test_attendees_streams_never_show_arrivals_or_key_points(app, client, forum):
@@ -182,3 +182,12 @@ def test_closing_group_choice_from_the_console_comes_back_to_it(app, client, for
     response = client.post(f"/manage/events/{forum.slug}/live/group-choice",
                            data={"csrf_token": token, "open": "0", "back": "console"})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/manage/events/{forum.slug}/live")
+
+
+def test_a_message_for_staff_only_wakes_no_attendee_stream(app, forum):
+    hub = channel.LocalHub()
+    attendee, organiser = hub.subscribe(forum.event_id), hub.subscribe(forum.event_id, staff=True)
+    services.publish_state(hub, forum.event_id, "attendance", staff_only=True)
+    services.publish_state(hub, forum.event_id, "seats", seats={})
+    assert attendee.get(0.05) == {"kind": "seats", "seats": {}} and attendee.get(0.05) is None
+    assert organiser.get(0.05)["kind"] == "attendance" and organiser.get(0.05)["kind"] == "seats"

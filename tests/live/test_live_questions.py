@@ -194,7 +194,7 @@ def test_an_upvote_is_told_to_the_organisers_pages_only(app, room):
     question = _ask(app, room, "anna")
     _moderate(app, room, question, "approve")
     hub = channel.LocalHub()
-    subscription = hub.subscribe(room.event_id)
+    subscription = hub.subscribe(room.event_id, staff=True)
     with app.app_context():
         qa.vote(room.cecilia, question, NOW, hub)
     message = subscription.get(0.1)
@@ -260,7 +260,7 @@ def test_the_presenter_never_shows_an_anonymous_askers_name(app, room):
     ("pin", "approved", True), ("reopen", "pending", False)])
 def test_each_moderators_action_is_kept_audited_and_published(app, room, action, state, pinned):
     hub = channel.LocalHub()
-    subscription = hub.subscribe(room.event_id)
+    subscription = hub.subscribe(room.event_id, staff=True)
     question = _ask(app, room, "anna", hub=hub)
     _moderate(app, room, question, action, hub)
     with app.app_context():
