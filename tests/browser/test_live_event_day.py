@@ -85,16 +85,16 @@ def server(tmp_path_factory):
         db.session.commit()
         # Two groups with a leader's link, a member who has come, and key points: for the leader's page and
         # the panel's view (Anna and Bo, the main test's people, stay outside every group and have not come).
-        leader_tokens, group_ids = {}, {}
+        leader_tokens = {}
         for mode, who, where in (("on_site", "cecilia", "i salen"), ("digital", "david", "på nätet")):
             group = groups.choosable(event, mode)[0]
             groups.place(ids[who], group.id, keys)
             db.session.commit()
             leader_tokens[mode] = leaders.make_link(event.id, group.id, olga.id, keys, now)
-            group_ids[mode] = group.id
             group = db.session.get(DiscussionGroup, group.id)
-            leaders.save_key_points(group, f"- Samverkan över gränserna, sagt {where}\n- Fler vägar in på arbetsmarknaden\n"
-                                    "- Uppföljning med kommunen efter sommaren", now, version=0)
+            leaders.save_key_points(group, f"- Samverkan över gränserna, sagt {where}\n"
+                                    "- Fler vägar in på arbetsmarknaden\n- Uppföljning med kommunen efter sommaren",
+                                    now, version=0)
         cecilia = db.session.get(Registration, ids["cecilia"])
         checkin.scan(event.id, tokens.ticket_payload(keys, cecilia), None, "fixture-1", now, keys)
         join.join(ids["david"], now)
