@@ -165,16 +165,17 @@ def test_the_event_day_reaches_both_audiences_and_the_organisers_without_a_reloa
 
     # A question from each reaches the moderator, with where it came from; approved and pinned, the
     # presenter's screen shows it.
+    waiting_count = "() => document.querySelector('#console-questions').closest('section')" \
+                    ".querySelector('.console-number').textContent.trim()"
+    waiting_before = int(console.evaluate(waiting_count))
     _ask(anna, "Hur når vi de unga i Sjuhärad?")
     _ask(bo, "Hur deltar små företag på distans?")
-    waiting = moderator.locator("#queue-waiting + ul .mod-question")
-    waiting.nth(1).wait_for(timeout=WAIT)
-    cards = {card.locator(".question-text").inner_text(): card.locator(".audience").inner_text()
-             for card in waiting.all()}
-    assert cards == {"Hur når vi de unga i Sjuhärad?": "På plats", "Hur deltar små företag på distans?": "Digitalt"}
-    console.wait_for_function(
-        "() => document.querySelector('#console-questions').closest('section')"
-        ".querySelector('.console-number').textContent.trim() === '2'", timeout=WAIT)
+    asked = {"Hur når vi de unga i Sjuhärad?": "På plats", "Hur deltar små företag på distans?": "Digitalt"}
+    for text, audience in asked.items():  # each arrived without a reload, with where it came from
+        card = moderator.locator(f"#queue-waiting + ul .mod-question:has(.question-text:text-is('{text}'))")
+        card.wait_for(timeout=WAIT)
+        assert card.locator(".audience").inner_text() == audience
+    console.wait_for_function(f"() => ({waiting_count})() === '{waiting_before + 2}'", timeout=WAIT)
     for words in ("Hur når vi de unga", "Hur deltar små företag"):
         card = f".mod-question:has(.question-text:has-text('{words}'))"
         moderator.locator(card).locator("form[action$='/approve'] button").click()
