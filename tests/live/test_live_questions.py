@@ -452,6 +452,21 @@ def test_the_moderator_approves_and_pins_without_javascript_and_it_is_audited(ap
     assert actions == ["live_question.approved", "live_question.pinned"]
 
 
+def test_merging_waits_until_the_moderator_chooses_which_question_it_repeats(app, client, room):
+    first, second = _ask(app, room, "anna", "Från salen"), _ask(app, room, "cecilia", "From online")
+    make_user(app, "org@example.se", staff_of={room.slug: "organiser"})
+    sign_in(client, "org@example.se")
+    client.set_cookie("lang", "en")
+    queue = client.get(f"/manage/events/{room.slug}/live/questions").get_data(as_text=True)
+    assert '<option value="" selected>Choose the question it repeats</option>' in queue  # nothing chosen for them
+    response = post(client, f"/manage/events/{room.slug}/live/questions/{second}/merge", {"into": ""})
+    assert response.status_code == 303
+    assert "Choose another question to merge this one into." in page_text(client.get(response.headers["Location"]))
+    with app.app_context():
+        assert db.session.get(LiveQuestion, second).merged_into_id is None
+        assert db.session.get(LiveQuestion, first).merged_into_id is None
+
+
 def test_a_moderators_action_needs_its_csrf_token(app, client, room):
     question = _ask(app, room, "anna")
     make_user(app, "org@example.se", staff_of={room.slug: "organiser"})
