@@ -236,6 +236,43 @@ def test_the_event_day_reaches_both_audiences_and_the_organisers_without_a_reloa
     _shot(console, "day-console-sv-1366")
 
 
+def test_the_leader_s_count_and_the_panel_s_key_points_follow_without_a_reload(new_context, server):
+    """A member checked in at the door raises the leader's count; the key points the leader saves appear on
+    the panel's view; neither page is reloaded."""
+    keys, now = keyring.of(server.app), datetime.now(UTC)
+    with server.app.app_context():
+        event = db.session.get(Event, server.event_id)
+        group = groups.choosable(event, "on_site")[0]
+        erik = registration.register(event.id, registration.RegistrationInput(
+            name="Erik Ek", email="erik@example.se", mode="on_site", sector="public", language="sv",
+            privacy_accepted=True), now, keys).registration
+        groups.place(erik.id, group.id, keys)
+        db.session.commit()
+        erik_id, group_id = erik.id, group.id
+    leader = new_context(server=server, lang="sv", **PHONE).new_page()
+    leader.goto(f"/leader/{server.leaders['on_site']}")
+    leader.wait_for_selector("[data-leader-live][data-channel=stream]")
+    leader.evaluate("() => { window.__notReloaded = true; }")
+    before = leader.inner_text(".member-count")
+    panel = _staff(signed_in_page(new_context, server, "sv", EMAIL, PASSWORD, **WIDE), f"{LIVE}/panel")
+
+    with server.app.app_context():
+        person = db.session.get(Registration, erik_id)
+        assert checkin.scan(server.event_id, tokens.ticket_payload(keys, person), None, "door-erik",
+                            datetime.now(UTC), keys).colour == "green"
+    leader.wait_for_function("(before) => document.querySelector('.member-count').innerText !== before",
+                             arg=before, timeout=WAIT)
+    assert leader.inner_text(".member-count").startswith("2 av gruppens medlemmar har kommit")
+
+    with server.app.app_context():
+        current = leaders.key_points_of(group_id)
+        leaders.save_key_points(db.session.get(DiscussionGroup, group_id), "- Mentorskap för nyanlända",
+                                datetime.now(UTC), version=current.version if current else 0)
+    panel.wait_for_function("() => document.querySelector('[data-panel-live]').innerText.includes('Mentorskap')",
+                            timeout=WAIT)
+    assert _not_reloaded(leader, panel)
+
+
 STAFF_PAGES = {"console": LIVE, "panel": f"{LIVE}/panel"}
 
 
@@ -256,7 +293,7 @@ def test_the_console_panel_and_leader_pages_pass_axe_and_reflow(new_context, ser
         for mode, token in server.leaders.items():
             leader = new_context(server=server, lang=lang, **size).new_page()
             leader.goto(f"/leader/{token}")
-            assert "1" in leader.inner_text(".member-count")
+            assert leader.inner_text(".member-count").strip()[0].isdigit()  # whoever came before it
             assert_no_axe_violations(leader, f"leader's page, {mode} ({lang}, {size_name})")
             _shot(leader, f"leader-{mode}-{lang}-{size_name}")
         if size_name == "1366":
