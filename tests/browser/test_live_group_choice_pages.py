@@ -101,7 +101,11 @@ def test_opening_group_choice_reaches_both_pages_and_a_choice_reaches_the_projec
     assert "Utmaningar med att organisera integrering i projektform" in labels["digital"]
     assert "Samverkan för ökad social hållbarhet" not in labels["digital"]
     assert len(labels["on_site"]) == len(labels["digital"]) == 3
-    assert "Gruppvalet är öppet" in on_site.inner_text("[data-group-choice-news]")  # told politely
+    # Told politely: the live region is emptied and written a moment after the swap, so that screen
+    # readers hear it; wait for the words rather than read them at once.
+    on_site.wait_for_function(
+        "() => document.querySelector('[data-group-choice-news]').textContent.includes('Gruppvalet är öppet')",
+        timeout=10000)
 
     first = on_site.locator("#choose-group input[type=radio]").first
     group_id = first.get_attribute("value")
