@@ -130,7 +130,9 @@ def test_the_group_leader_writes_the_key_points_through_their_link(new_context, 
     assert "Samtalsledarens länk är skapad." in organiser.locator("#leader-link-result").inner_text()
     link = organiser.input_value("#leader-url")
     organiser.get_by_role("button", name="Kopiera länken").click()
-    assert organiser.locator("#leader-url-copied").inner_text() == "Länken är kopierad."
+    # The message follows the clipboard's promise: wait for it rather than read it at once.
+    organiser.wait_for_function(
+        "() => document.querySelector('#leader-url-copied').innerText === 'Länken är kopierad.'")
     assert organiser.evaluate("navigator.clipboard.readText()") == link
 
     leader = new_context(server=server, **PHONE).new_page()  # no account, on their phone
