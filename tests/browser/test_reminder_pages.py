@@ -94,7 +94,9 @@ def test_the_organiser_previews_a_reminder_and_everyone_gets_it_once(app, new_co
     for words in ("Hej Alex Exempelsson!", "Välkommen på tisdag! Ta med en penna.", "Registreringen öppnar kl.",
                   "Hitta hit:", "Cirkulär ekonomi", "kortkod"):
         assert words in preview, words
-    assert page.locator("figure.mail-ticket img").evaluate("img => img.complete && img.naturalWidth") > 0
+    page.wait_for_function(  # the ticket's image has loaded (not read the moment the page is there)
+        "() => { const img = document.querySelector('figure.mail-ticket img');"
+        " return img && img.complete && img.naturalWidth > 0; }")
     _shot(page, "reminder-preview-on-site-sv")
     page.get_by_role("link", name="English (Digitalt)").click()
     preview = page.locator("pre.mail-text").inner_text()
@@ -126,7 +128,8 @@ def test_the_organiser_previews_a_reminder_and_everyone_gets_it_once(app, new_co
     mail_page = new_context(viewport={"width": 390, "height": 800}).new_page()
     mail_page.route("**/*", lambda route: route.abort())
     mail_page.set_content(html_with_images(on_site))
-    assert mail_page.eval_on_selector("img", "img => img.complete && img.naturalWidth") > 0
+    mail_page.wait_for_function(
+        "() => { const img = document.querySelector('img'); return img && img.complete && img.naturalWidth > 0; }")
     assert_reflows(mail_page)
     _shot(mail_page, "reminder-email-on-site-sv-390")
 
